@@ -1,0 +1,197 @@
+"""`qa-app`: a thin command line over the library. Each command parses options, calls one
+library function and prints its result (a table for people, --json / --csv for programs).
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import sys
+import unicodedata
+from pathlib import Path
+
+import click
+
+from .settings import Settings
+
+FACT_KEYS = ("report", "agency", "region", "year", "table", "row", "column", "value", "derived", "lines")
+
+
+def index_option(f):
+    @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                  help="索引目录（默认：环境变量 QA_APP_INDEX，否则 ./index）")
+    @functools.wraps(f)
+    def wrapper(*args, index_dir=None, **kwargs):
+        return f(*args, settings=Settings.load(index=index_dir), **kwargs)
+    return wrapper
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def print_table(headers: list[str], rows: list[list]) -> None:
+    rows = [["" if v is None else str(v) for v in r] for r in rows]
+    widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    def fmt(cells):
+        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths)).rstrip()
+    click.echo(fmt(headers))
+    click.echo("  ".join("-" * w for w in widths))
+    for r in rows:
+        click.echo(fmt(r))
+
+
+def _store(settings: Settings, must_exist: bool = True):
+    from .store import Store
+    if must_exist and not settings.database_url and not (Path(settings.index) / "facts.sqlite").exists():
+        raise click.ClickException(f"索引目录 {settings.index} 里还没有索引。先运行：qa-app index（默认索引 seeds/）")
+    return Store(settings.db_url)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main():
+    """政府信息公开工作年度报告问答工具：索引报告、查数、核对勾稽关系、带出处地回答问题。"""
+
+
+@main.command("index")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--no-narrative", is_flag=True, help="只索引表格数字，不建正文检索索引")
+@click.option("--quiet", "-q", is_flag=True, help="不显示进度条")
+@index_option
+def index_cmd(paths, no_narrative, quiet, settings):
+    """把报告文件或文件夹（默认 seeds/）读入索引。"""
+    from .indexer import index_paths
+    if no_narrative:
+        settings.narrative = False
+    paths = paths or (Path("seeds"),)
+    summary = index_paths(paths, settings, progress=not quiet)
+    for r in summary.results:
+        name = Path(r.path).name
+        if r.status == "failed":
+            click.echo(f"✗ {name}：{r.message}", err=True)
+        elif r.status in ("added", "replaced"):
+            label = "新增" if r.status == "added" else "替换"
+            click.echo(f"✓ {label} {name}" + (f"（警告：{r.message}）" if r.message else ""))
+        elif r.status == "same-content":
+            click.echo(f"= {name}：{r.message}")
+        elif r.status == "unchanged":
+            click.echo(f"· {name}：未变，跳过")
+    click.echo(summary.line() + f"。索引：{settings.index}")
+    if not summary.ok:
+        sys.exit(1)
+
+
+@main.command("reports")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@index_option
+def reports_cmd(as_json, settings):
+    """列出已索引的报告：文件、机关、地区、年度、模板格式、读到的单元格、勾稽核对结果。"""
+    store = _store(settings)
+    reps = store.reports()
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in reps], ensure_ascii=False, indent=1))
+        return
+    if not reps:
+        click.echo("索引里还没有报告。")
+        return
+    print_table(["编号", "文件", "机关", "地区", "年度", "格式", "单元格(有数/空白)", "勾稽(通过/未通过)", "提示"],
+                [[r.id, r.file_name, r.agency or "？", r.region or "", r.year or "？", r.format or "无表格",
+                  f"{r.cells_found}/{r.cells_blank}", f"{r.checks_passed}/{r.checks_failed}",
+                  ("；".join(r.warnings))[:60]] for r in reps])
+
+
+def _select_reports(store, report=None, agency=None, year=None, region=None):
+    reps = store.reports()
+    if report:
+        rid = store.resolve(report)
+        if rid is None:
+            raise click.ClickException(f"库中没有报告 {report}")
+        reps = [r for r in reps if r.id == rid]
+    if agency:
+        reps = [r for r in reps if agency in (r.agency or "") or any(agency in a for a in r.aliases)]
+    if year:
+        reps = [r for r in reps if r.year == year]
+    if region:
+        reps = [r for r in reps if region in (r.region or "")]
+    return reps
+
+
+@main.command("facts")
+@click.option("--report", help="报告文件名或编号")
+@click.option("--agency", help="机关名称（全称、简称或报告里用的别名）")
+@click.option("--year", type=int, help="年度")
+@click.option("--region", help="地区")
+@click.option("--table", type=click.Choice(["proactive", "applications", "review_litigation"]))
+@click.option("--derived/--printed-only", default=True, help="是否包含推算值（分组合计、法人或其他组织列）")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--csv", "as_csv", is_flag=True)
+@index_option
+def facts_cmd(report, agency, year, region, table, derived, as_json, as_csv, settings):
+    """每个表格单元格一条记录，键名与 template.md 一致，带所在行号。"""
+    store = _store(settings)
+    reps = _select_reports(store, report, agency, year, region)
+    recs = store.facts([r.id for r in reps], table=table, derived=None if derived else False) if reps else []
+    out = [{k: f[k] for k in FACT_KEYS} for f in recs]
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False))
+    elif as_csv:
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(FACT_KEYS + ("row_label", "column_label"))
+        for f in recs:
+            w.writerow([f["report"], f["agency"], f["region"], f["year"], f["table"], f["row"], f["column"],
+                        "" if f["value"] is None else f["value"], str(f["derived"]).lower(),
+                        f"{f['lines'][0]}-{f['lines'][1]}", f["row_label"], f["column_label"]])
+        click.echo(buf.getvalue(), nl=False)
+    else:
+        if not recs:
+            click.echo("没有符合条件的数据。")
+            return
+        print_table(["文件", "机关", "年度", "表", "行", "列", "值", "行号"],
+                    [[f["report"], f["agency"], f["year"], f["table"], f["row_label"], f["column_label"],
+                      ("空" if f["value"] is None else f["value"]) if not f["derived"] else f"{f['value']}（推算）",
+                      f"{f['lines'][0]}-{f['lines'][1]}"] for f in recs])
+
+
+@main.command("check")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--all", "show_all", is_flag=True, help="也列出通过的核对")
+@index_option
+def check_cmd(as_json, show_all, settings):
+    """对每份已索引报告做勾稽核对；有未通过的核对时退出码为 1。"""
+    store = _store(settings)
+    res = store.checks(failed_only=not show_all)
+    failed = [c for c in res if not c["ok"]] if show_all else res
+    if as_json:
+        click.echo(json.dumps(res, ensure_ascii=False, indent=1))
+    else:
+        reps = store.reports()
+        for r in reps:
+            mine = [c for c in failed if c["report_id"] == r.id]
+            mark = "✓" if not mine else "✗"
+            click.echo(f"{mark} {r.file_name}（{r.agency or '？'} {r.year or '？'}）：通过 {r.checks_passed} 项，未通过 {r.checks_failed} 项")
+            for c in mine:
+                where = "，".join(f"{x['row']}.{x['column']}={x['value']}（第{x['lines'][0]}行）" for x in c["cells"])
+                click.echo(f"    {c['detail']}\n      单元格：{where}")
+        click.echo(f"共 {len(reps)} 份报告，{len({c['report_id'] for c in failed})} 份有勾稽关系未通过。")
+    if failed:
+        sys.exit(1)
+
+
+@main.command("remove")
+@click.argument("report")
+@index_option
+def remove_cmd(report, settings):
+    """把一份报告（及其数字、正文片段、别名）从索引中移除。"""
+    from .indexer import remove_report
+    store = _store(settings)
+    info = store.report(store.resolve(report) or -1)
+    rid = remove_report(report, settings, store)
+    if rid is None:
+        raise click.ClickException(f"库中没有报告 {report}")
+    click.echo(f"已移除 {info.file_name}（{info.agency} {info.year}）")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""`qa-app index`: files and folders in, side store (and the prose index) updated, a summary out.
+
+For each file: load (loaders.py) -> parse (report.py) -> store (store.py) in one transaction,
+together with the prose chunks (narrative index) when that is on. Unchanged files (same bytes)
+are skipped; the same bytes under a new name are remembered as another name; a changed file
+replaces its old report whole. A file that fails is reported and leaves the index as it was.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .loaders import SUPPORTED, InputError, file_sha256, load
+from .report import NotAReport, parse_report
+from .settings import Settings
+from .store import Store
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str  # added | replaced | unchanged | same-content | failed | ignored
+    report_id: int | None = None
+    message: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IndexSummary:
+    results: list[FileResult] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def line(self) -> str:
+        return (f"新增 {self.count('added')} 份，替换 {self.count('replaced')} 份，未变跳过 {self.count('unchanged')} 份，"
+                f"同内容另名 {self.count('same-content')} 份，失败 {self.count('failed')} 份")
+
+
+def iter_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, bool]]:
+    """(file, named_explicitly) for each file under `paths`, folders walked in sorted order."""
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for f in sorted(files):
+                    if not f.startswith("."):
+                        yield Path(root) / f, False
+        else:
+            yield p, True
+
+
+def open_narrative(settings: Settings):
+    """The prose index, or None when it is off."""
+    if not settings.narrative:
+        return None
+    from .narrative import NarrativeIndex
+    return NarrativeIndex(settings)
+
+
+def index_paths(paths: Iterable[str | Path], settings: Settings, store: Store | None = None,
+                narrative=None, progress: bool = True) -> IndexSummary:
+    store = store or Store(settings.db_url)
+    if narrative is None:
+        narrative = open_narrative(settings)
+    files = list(iter_files(paths))
+    summary = IndexSummary()
+    bar = None
+    if progress:
+        from tqdm import tqdm
+        bar = tqdm(total=len(files), desc="索引报告", unit="份", file=sys.stderr, dynamic_ncols=True)
+    for path, explicit in files:
+        if not explicit and path.suffix.lower() not in SUPPORTED:
+            summary.results.append(FileResult(str(path), "ignored", message=f"不支持的文件类型 {path.suffix}"))
+        else:
+            summary.results.append(index_file(path, settings, store, narrative))
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix_str(path.name[-30:], refresh=False)
+    if bar is not None:
+        bar.close()
+    return summary
+
+
+def index_file(path: Path, settings: Settings, store: Store, narrative=None) -> FileResult:
+    name = path.name
+    try:
+        if not path.exists():
+            raise InputError(path, "文件不存在")
+        sha = file_sha256(path) if path.is_file() else ""
+        same = store.by_sha(sha) if sha else None
+        if same is not None:
+            if store.by_name(name) == same:
+                return FileResult(str(path), "unchanged", same, "未变，跳过")
+            if store.by_name(name) is None:
+                store.add_name(same, name, str(path))
+                first = store.report(same)
+                return FileResult(str(path), "same-content", same,
+                                  f"与已索引的 {first.file_name if first else same} 内容相同，只记下文件名")
+        loaded = load(path, settings.max_file_mb)
+        try:
+            parsed = parse_report(loaded.text, name)
+        except NotAReport as e:
+            raise InputError(path, str(e))
+        old = store.by_name(name)
+        hook = None
+        if narrative is not None:
+            def hook(conn, rid, _parsed=parsed, _old=old):
+                narrative.replace(rid, _parsed, old_id=_old)
+        rid = store.put_report(parsed, loaded.sha256, loaded.source_format, str(path), replace_id=old, on_commit=hook)
+        warnings = loaded.warnings + parsed.warnings
+        return FileResult(str(path), "replaced" if old is not None else "added", rid,
+                          "；".join(warnings[:3]), warnings)
+    except InputError as e:
+        return FileResult(str(path), "failed", message=e.message)
+    except Exception as e:  # an unexpected failure still names the file and leaves the index whole
+        return FileResult(str(path), "failed", message=f"内部错误：{type(e).__name__}: {e}")
+
+
+def remove_report(ref: str, settings: Settings, store: Store | None = None, narrative=None) -> int | None:
+    """Take a report out of the index (facts, chunks, names) in one step; returns its id."""
+    store = store or Store(settings.db_url)
+    rid = store.resolve(ref)
+    if rid is None:
+        return None
+    if narrative is None:
+        narrative = open_narrative(settings)
+    hook = (lambda conn, r: narrative.remove(r)) if narrative is not None else None
+    store.remove(rid, on_commit=hook)
+    return rid

@@ -1,0 +1,126 @@
+"""Who wrote a report and for which year: body (机关), year, region and the aliases it uses.
+
+Pure functions over the report's text. The body and year come from the title (which may wrap
+over two lines), else from a sentence such as 「现将红谷滩区政府办2023年政府信息公开工作年度报告
+向社会公布」. The region is the administrative prefix the report names (新乡市红旗区 ...).
+Aliases are the other names the text uses for the same body (区城建局 for 红旗区城乡建设局).
+It does not look anything up outside the text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .tables import fold
+
+_TITLE_RE = re.compile(r"([\u4e00-\u9fa5()（）·]{2,40}?)\s*(20\d{2}|19\d{2})\s*年度?\s*政府信息公开(?:工作)?\s*年\s*度\s*报\s*告")
+_SENTENCE_RE = re.compile(r"(?:现将|将|发布|公布)([\u4e00-\u9fa5()（）]{2,40}?)(20\d{2})\s*年度?政府信息公开(?:工作)?年度报告")
+_SUFFIXES = ("人民政府办公室", "政府办公室", "办公室", "政府办", "人民政府", "政府", "街道办事处", "办事处", "街道",
+             "局", "委员会", "委", "办", "中心", "院", "厅", "署", "镇", "乡", "所", "队")
+_PROVINCE_RE = r"(?:[\u4e00-\u9fa5]{2,7}?(?:省|自治区)|北京市|天津市|上海市|重庆市)"
+_REGION_RE = re.compile(r"((?:" + _PROVINCE_RE + r")?(?:[\u4e00-\u9fa5]{2,6}?(?:市|州|盟|地区))?(?:[\u4e00-\u9fa5]{1,6}?(?:区|县|旗))?)")
+
+
+@dataclass
+class Meta:
+    agency: str | None
+    year: int | None
+    region: str | None
+    aliases: list[str] = field(default_factory=list)
+    title_line: int | None = None
+
+
+def _clean_body(s: str) -> str:
+    s = re.sub(r"^(关于|现将|以下是|本报告是|根据.*?要求，?)", "", s)
+    s = s.strip("《》“”\"' ：:，,")
+    return s
+
+
+def read_meta(text: str) -> Meta:
+    lines = text.split("\n")
+    agency = year = title_line = None
+    # Title: the first lines, joined (a title may wrap: 「…工作年 / 度报告」).
+    head_idx = [i for i, l in enumerate(lines[:40]) if l.strip()][:6]
+    joined, starts = "", []
+    for i in head_idx:
+        starts.append((len(joined), i))
+        joined += re.sub(r"\s+", "", fold(lines[i]))
+    m = _TITLE_RE.search(joined)
+    if m and m.start() < 80:
+        agency, year = _clean_body(m.group(1)), int(m.group(2))
+        title_line = max(i for off, i in starts if off <= m.start()) + 1
+    else:
+        flat = re.sub(r"\s+", "", fold(text[:3000]))
+        m = _SENTENCE_RE.search(flat)
+        if m:
+            agency, year = _clean_body(m.group(1)), int(m.group(2))
+            title_line = 1
+    aliases = find_aliases(agency, text) if agency else []
+    if agency:
+        # the title may drop the city: 「洪泽区人民政府」 where the text says 「淮安市洪泽区人民政府」
+        flat = re.sub(r"\s+", "", fold(text[:6000]))
+        mm = re.search(r"([^\W由在将对为与和及的是][\u4e00-\u9fa5]{1,2}市)" + re.escape(agency), flat)
+        if mm and not agency.startswith(mm.group(1)):
+            aliases = [agency] + [a for a in aliases if a != mm.group(1) + agency]
+            agency = mm.group(1) + agency
+    region = find_region(agency or "", text)
+    return Meta(agency, year, region, aliases, title_line)
+
+
+def find_region(agency: str, text: str) -> str | None:
+    """The longest administrative prefix the report names for its body's place.
+
+    >>> find_region("红旗区文化街街道办事处", "新乡市红旗区文化街街道通过微信公众号")
+    '新乡市红旗区'
+    """
+    m = re.match(r"^(.*[省市州区县])(?!场)", agency)
+    base = m.group(1) if m else ""
+    if not base or len(base) < 2:
+        return None
+    flat = re.sub(r"\s+", "", fold(text[:8000]))
+    best = base
+    for pat in (r"([\u4e00-\u9fa5]{2,4}?(?:省|自治区))?([\u4e00-\u9fa5]{2,4}?(?:市|州))" + re.escape(base),
+                r"([\u4e00-\u9fa5]{2,4}?(?:省|自治区))" + re.escape(base)):
+        for mm in re.finditer(pat, flat):
+            cand = "".join(g for g in mm.groups() if g) + base
+            cand = re.sub(r"^.*?(?=[\u4e00-\u9fa5]{2,4}(?:省|自治区|市))", "", cand) if len(cand) > len(base) + 9 else cand
+            if len(cand) > len(best):
+                best = cand
+    return best
+
+
+def find_aliases(agency: str, text: str) -> list[str]:
+    """Other names of the body in the text: same kind of body (suffix), sharing most characters.
+
+    >>> find_aliases("红旗区城乡建设局", "2023 年，区城建局认真贯彻落实")
+    ['区城建局']
+    """
+    suffix = next((s for s in _SUFFIXES if agency.endswith(s)), None)
+    if not suffix:
+        return []
+    flat = re.sub(r"\s+", "", fold(text))
+    found: dict[str, int] = {}
+    short_suffixes = {suffix, suffix[-1:], "办公室" if suffix.endswith("办") else suffix, "政府办" if "办公室" in suffix else suffix}
+    for suf in short_suffixes:
+        for m in re.finditer(r"([\u4e00-\u9fa5]{1,10}?)" + re.escape(suf) + r"(?![\u4e00-\u9fa5]{0,0}[局委办])", flat):
+            name = m.group(1) + suf
+            # trim leading verbs/connectives the regex may have swallowed
+            for k in range(len(name) - len(suf)):
+                cand = name[k:]
+                if _alias_ok(cand, agency):
+                    found[cand] = found.get(cand, 0) + 1
+                    break
+    out = sorted((n for n in found if n != agency), key=lambda n: (-found[n], n))
+    # drop aliases that merely extend another alias with a leading character
+    return [n for n in out if not any(o != n and n.endswith(o) and len(n) - len(o) <= 1 and found[o] >= found[n] for o in out)][:6]
+
+
+def _alias_ok(cand: str, agency: str) -> bool:
+    """An alias keeps the body's characters in order, allowing 办公室 for 办."""
+    if len(cand) < 3 or cand == agency:
+        return False
+    if not (cand[0] == agency[0] or cand[0] in "区市县镇街"):
+        return False
+    core = cand[:-2] if cand.endswith("办公室") and agency.endswith("办") else cand
+    it = iter(agency)
+    return all(ch in it for ch in core)

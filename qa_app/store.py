@@ -1,0 +1,284 @@
+"""The side store: reports, their text, every table cell with its lines, aliases, checks.
+
+SQLAlchemy Core over SQLite by default (index/facts.sqlite); the same schema runs on
+PostgreSQL through `Settings.database_url`. One report's writes happen in one transaction,
+so an interrupted `qa-app index` leaves the earlier state whole. This module knows nothing
+of file formats or questions: it stores what report.ParsedReport holds and answers queries.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from .report import ParsedReport
+from .template import column_label, row_label
+
+meta = sa.MetaData()
+
+reports = sa.Table(
+    "reports", meta,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("file_name", sa.String(400), nullable=False, unique=True),
+    sa.Column("sha256", sa.String(64), nullable=False, unique=True),  # of the file's bytes
+    sa.Column("text_sha256", sa.String(64), nullable=False),
+    sa.Column("agency", sa.String(200)),
+    sa.Column("region", sa.String(200)),
+    sa.Column("year", sa.Integer),
+    sa.Column("format", sa.String(8)),
+    sa.Column("source_format", sa.String(16)),
+    sa.Column("cells_found", sa.Integer, nullable=False, default=0),
+    sa.Column("cells_blank", sa.Integer, nullable=False, default=0),
+    sa.Column("checks_passed", sa.Integer, nullable=False, default=0),
+    sa.Column("checks_failed", sa.Integer, nullable=False, default=0),
+    sa.Column("warnings", sa.Text, nullable=False, default="[]"),  # JSON list of Chinese messages
+    sa.Column("tables_found", sa.String(100), nullable=False, default=""),
+    sa.Column("text", sa.Text, nullable=False),  # normalised text: citations quote its lines
+    sa.Column("indexed_at", sa.String(40), nullable=False),
+)
+sa.Index("ix_reports_agency", reports.c.agency)
+sa.Index("ix_reports_year", reports.c.year)
+
+report_names = sa.Table(
+    "report_names", meta,
+    sa.Column("report_id", sa.Integer, sa.ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("file_name", sa.String(400), nullable=False, unique=True),
+    sa.Column("path", sa.Text),
+)
+
+facts = sa.Table(
+    "facts", meta,
+    sa.Column("report_id", sa.Integer, sa.ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("tbl", sa.String(32), nullable=False),
+    sa.Column("row", sa.String(64), nullable=False),
+    sa.Column("col", sa.String(64), nullable=False),
+    sa.Column("value", sa.Float),
+    sa.Column("derived", sa.Boolean, nullable=False, default=False),
+    sa.Column("line_first", sa.Integer, nullable=False),
+    sa.Column("line_last", sa.Integer, nullable=False),
+    sa.Column("label", sa.String(200), nullable=False, default=""),
+)
+sa.Index("ix_facts_report", facts.c.report_id)
+sa.Index("ix_facts_cell", facts.c.tbl, facts.c.row, facts.c.col)
+
+aliases = sa.Table(
+    "aliases", meta,
+    sa.Column("report_id", sa.Integer, sa.ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("alias", sa.String(200), nullable=False),
+)
+sa.Index("ix_aliases_report", aliases.c.report_id)
+
+checks = sa.Table(
+    "checks", meta,
+    sa.Column("report_id", sa.Integer, sa.ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("check_key", sa.String(64), nullable=False),
+    sa.Column("tbl", sa.String(32), nullable=False),
+    sa.Column("subject", sa.String(64), nullable=False),
+    sa.Column("ok", sa.Boolean, nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("cells", sa.Text, nullable=False),  # JSON [{row, column, value, lines, derived}]
+)
+sa.Index("ix_checks_report", checks.c.report_id)
+
+CHILD_TABLES = (report_names, facts, aliases, checks)
+
+
+def _num(v):
+    if v is None:
+        return None
+    f = float(v)
+    return int(f) if f.is_integer() else f
+
+
+@dataclass
+class ReportInfo:
+    id: int
+    file_name: str
+    names: list[str]
+    agency: str | None
+    region: str | None
+    year: int | None
+    format: str | None
+    source_format: str | None
+    cells_found: int
+    cells_blank: int
+    checks_passed: int
+    checks_failed: int
+    warnings: list[str]
+    tables_found: list[str]
+    sha256: str
+    aliases: list[str]
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+class Store:
+    """The side store. Open it with `Store(settings.db_url)`; tables are created on first use."""
+
+    def __init__(self, url: str):
+        if url.startswith("sqlite:///"):
+            Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        self.url = url
+        self.engine = sa.create_engine(url)
+        if url.startswith("sqlite"):
+            @sa.event.listens_for(self.engine, "connect")
+            def _fk(dbapi_conn, _):  # noqa: ANN001
+                dbapi_conn.execute("PRAGMA foreign_keys=ON")
+        meta.create_all(self.engine)
+        self._cache: dict = {}
+
+    # -- writes -------------------------------------------------------------------------
+    def put_report(self, parsed: ParsedReport, sha256: str, source_format: str, path: str | None = None,
+                   replace_id: int | None = None, on_commit=None) -> int:
+        """Insert `parsed` (replacing report `replace_id` whole) in one transaction; returns its id.
+        `on_commit(conn, report_id)` runs inside the transaction (e.g. other stores' writes):
+        if it raises, nothing of this report is written."""
+        t = parsed.tables
+        passed = sum(1 for c in parsed.checks if c.ok)
+        failed = sum(1 for c in parsed.checks if not c.ok)
+        with self.engine.begin() as conn:
+            if replace_id is not None:
+                self._delete(conn, replace_id)
+            rid = conn.execute(reports.insert().values(
+                file_name=parsed.file_name, sha256=sha256, text_sha256=parsed.sha256,
+                agency=parsed.meta.agency, region=parsed.meta.region, year=parsed.meta.year,
+                format=t.format if t.tables_found else None, source_format=source_format,
+                cells_found=parsed.cells_found, cells_blank=parsed.cells_blank,
+                checks_passed=passed, checks_failed=failed, warnings=json.dumps(parsed.warnings, ensure_ascii=False),
+                tables_found=",".join(t.tables_found), text=parsed.text,
+                indexed_at=dt.datetime.now().isoformat(timespec="seconds"),
+            )).inserted_primary_key[0]
+            conn.execute(report_names.insert(), [{"report_id": rid, "file_name": parsed.file_name, "path": path}])
+            if t.cells:
+                conn.execute(facts.insert(), [
+                    {"report_id": rid, "tbl": c.table, "row": c.row, "col": c.column, "value": c.value,
+                     "derived": c.derived, "line_first": c.lines[0], "line_last": c.lines[1], "label": c.label}
+                    for c in t.cells])
+            names = {parsed.meta.agency, *parsed.meta.aliases} - {None, ""}
+            if names:
+                conn.execute(aliases.insert(), [{"report_id": rid, "alias": a} for a in sorted(names)])
+            if parsed.checks:
+                conn.execute(checks.insert(), [
+                    {"report_id": rid, "check_key": c.check, "tbl": c.table, "subject": c.subject, "ok": c.ok,
+                     "detail": c.detail, "cells": json.dumps(c.cells, ensure_ascii=False)} for c in parsed.checks])
+            if on_commit is not None:
+                on_commit(conn, rid)
+        self._cache.clear()
+        return rid
+
+    def add_name(self, report_id: int, file_name: str, path: str | None = None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(report_names.insert().values(report_id=report_id, file_name=file_name, path=path))
+        self._cache.clear()
+
+    def remove(self, report_id: int, on_commit=None) -> None:
+        with self.engine.begin() as conn:
+            self._delete(conn, report_id)
+            if on_commit is not None:
+                on_commit(conn, report_id)
+        self._cache.clear()
+
+    def _delete(self, conn, report_id: int) -> None:
+        for t in CHILD_TABLES:
+            conn.execute(t.delete().where(t.c.report_id == report_id))
+        conn.execute(reports.delete().where(reports.c.id == report_id))
+
+    # -- reads --------------------------------------------------------------------------
+    def by_sha(self, sha256: str) -> int | None:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(reports.c.id).where(reports.c.sha256 == sha256)).scalar()
+
+    def by_name(self, file_name: str) -> int | None:
+        """Report id for a file name (any name it was indexed under), or None."""
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(report_names.c.report_id)
+                                .where(report_names.c.file_name == file_name)).scalar()
+
+    def resolve(self, ref: str) -> int | None:
+        """A report by id, file name (with or without folder) or unique prefix of its file name."""
+        ref = str(ref)
+        if ref.isdigit():
+            with self.engine.connect() as conn:
+                if conn.execute(sa.select(reports.c.id).where(reports.c.id == int(ref))).scalar():
+                    return int(ref)
+        name = Path(ref).name
+        rid = self.by_name(name)
+        if rid is not None:
+            return rid
+        with self.engine.connect() as conn:
+            ids = conn.execute(sa.select(report_names.c.report_id.distinct())
+                               .where(report_names.c.file_name.like(name.replace("%", "") + "%"))).scalars().all()
+        return ids[0] if len(ids) == 1 else None
+
+    def reports(self) -> list[ReportInfo]:
+        if "reports" in self._cache:
+            return self._cache["reports"]
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(*[c for c in reports.c if c.name != "text"]).order_by(reports.c.id)).all()
+            names: dict[int, list[str]] = {}
+            for rid, fn in conn.execute(sa.select(report_names.c.report_id, report_names.c.file_name)
+                                        .order_by(report_names.c.file_name)):
+                names.setdefault(rid, []).append(fn)
+            al: dict[int, list[str]] = {}
+            for rid, a in conn.execute(sa.select(aliases.c.report_id, aliases.c.alias)):
+                al.setdefault(rid, []).append(a)
+        out = [ReportInfo(r.id, r.file_name, names.get(r.id, [r.file_name]), r.agency, r.region, r.year, r.format,
+                          r.source_format, r.cells_found, r.cells_blank, r.checks_passed, r.checks_failed,
+                          json.loads(r.warnings), [x for x in r.tables_found.split(",") if x], r.sha256,
+                          sorted(al.get(r.id, [])))
+               for r in rows]
+        self._cache["reports"] = out
+        return out
+
+    def report(self, report_id: int) -> ReportInfo | None:
+        return next((r for r in self.reports() if r.id == report_id), None)
+
+    def text(self, report_id: int) -> str:
+        key = ("text", report_id)
+        if key not in self._cache:
+            with self.engine.connect() as conn:
+                self._cache[key] = conn.execute(sa.select(reports.c.text).where(reports.c.id == report_id)).scalar() or ""
+        return self._cache[key]
+
+    def lines(self, report_id: int, first: int, last: int) -> list[str]:
+        """Lines first..last (1-based, inclusive) of the stored text."""
+        return self.text(report_id).split("\n")[max(0, first - 1):last]
+
+    def facts(self, report_ids=None, table=None, row=None, column=None, derived: bool | None = None) -> list[dict]:
+        """Fact records in the shape of `qa-app facts --json` (keys of shared/template.md)."""
+        q = sa.select(facts, reports.c.file_name, reports.c.agency, reports.c.region, reports.c.year) \
+            .join(reports, reports.c.id == facts.c.report_id)
+        if report_ids is not None:
+            q = q.where(facts.c.report_id.in_(list(report_ids)))
+        if table:
+            q = q.where(facts.c.tbl == table)
+        if row:
+            q = q.where(facts.c.row.in_([row] if isinstance(row, str) else list(row)))
+        if column:
+            q = q.where(facts.c.col.in_([column] if isinstance(column, str) else list(column)))
+        if derived is not None:
+            q = q.where(facts.c.derived == derived)
+        with self.engine.connect() as conn:
+            rows = conn.execute(q.order_by(facts.c.report_id)).all()
+        return [{"report": r.file_name, "report_id": r.report_id, "agency": r.agency, "region": r.region,
+                 "year": r.year, "table": r.tbl, "row": r.row, "column": r.col, "value": _num(r.value),
+                 "derived": bool(r.derived), "lines": [r.line_first, r.line_last], "label": r.label,
+                 "row_label": row_label(r.tbl, r.row), "column_label": column_label(r.tbl, r.col)}
+                for r in rows]
+
+    def checks(self, report_ids=None, failed_only: bool = False) -> list[dict]:
+        q = sa.select(checks, reports.c.file_name, reports.c.agency, reports.c.year) \
+            .join(reports, reports.c.id == checks.c.report_id)
+        if report_ids is not None:
+            q = q.where(checks.c.report_id.in_(list(report_ids)))
+        if failed_only:
+            q = q.where(checks.c.ok == sa.false())
+        with self.engine.connect() as conn:
+            rows = conn.execute(q.order_by(checks.c.report_id)).all()
+        return [{"report": r.file_name, "report_id": r.report_id, "agency": r.agency, "year": r.year,
+                 "check": r.check_key, "table": r.tbl, "subject": r.subject, "ok": bool(r.ok), "detail": r.detail,
+                 "cells": json.loads(r.cells)} for r in rows]

@@ -1,0 +1,425 @@
+"""Read the three template tables out of a report's text: one reader for every layout.
+
+What it does: given the report's lines (as stored, 1-based numbering), find each table by its
+content, turn the lines into a stream of tokens (label text, numbers, explicit blanks), and
+walk the stream: label text accumulates until numbers arrive; the numbers then belong to the
+template row whose label pattern (template.Row.match) ends last in that text, taken in
+template order. A row collects exactly as many values as the template gives it, across line
+breaks, so wrapped labels, numbers pushed to the next line, tab-separated rows and
+one-cell-per-line pipes all read the same way.
+
+What it does not do: decode files (loaders.py), guess a number it cannot place (such rows are
+reported in `TableRead.problems` and left out), or judge whether the numbers add up (checks.py).
+
+Worked example (seed 000, PDF-text layout)::
+
+    （二）部分公开（区分处理的，只计这一情      <- label text
+    形，不计其他情形）                           <- label text (wrapped)
+    0 0 0 0 0 0                                  <- six values
+    0                                            <- the seventh, pushed down
+
+gives partially_granted = {natural_person: 0, ..., total: 0}, lines (label line, last value line).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from . import template as T
+
+# ---------------------------------------------------------------------------------------
+# Tokens
+
+NUM, NULL, EMPTY, TEXT = "num", "null", "empty", "text"
+
+_NUM_RE = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|元|件|条|个|项)?$")
+_NULL_RE = re.compile(r"^(?:/|-|—|–|－|——|—-|\\|…|／)$")
+_PAGE_RE = re.compile(r"^\s*(?:[-—–－]+\s*\d+\s*[-—–－]+|第\s*\d+\s*页(?:\s*[,，]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)\s*$")
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    line: int  # 1-based line number in the stored text
+
+    @property
+    def value(self):
+        if self.kind != NUM:
+            return None
+        t = re.sub(r"(万元|元|件|条|个|项)$", "", self.text).replace(",", "")
+        return float(t) if "." in t else int(t)
+
+
+def fold(s: str) -> str:
+    """NFKC (full-width digits and brackets to ASCII) and curly-quote folding."""
+    return unicodedata.normalize("NFKC", s).replace("\u3000", " ")
+
+
+def is_page_marker(line: str) -> bool:
+    return bool(_PAGE_RE.match(fold(line)))
+
+
+def tokenize(lines: list[str], start: int = 0, end: int | None = None) -> list[Token]:
+    """Tokens of lines[start:end]. `|` and tab separate cells; two separators with only white
+    space between them (for `|`, even across lines) make an EMPTY cell.
+
+    >>> [(t.kind, t.text) for t in tokenize(["规章 |", "0 |", "||"])]
+    [('text', '规章'), ('num', '0'), ('empty', '')]
+    """
+    out: list[Token] = []
+    last_sep = None  # "|" or "\t" when only white space has been seen since that separator
+    end = len(lines) if end is None else end
+    for i in range(start, end):
+        raw = lines[i]
+        if is_page_marker(raw):
+            continue
+        s = fold(raw).replace("\f", " ")
+        for piece in re.split(r"(\||\t)", s):
+            if piece in ("|", "\t"):
+                if last_sep is not None:
+                    out.append(Token(EMPTY, "", i + 1))
+                last_sep = piece
+                continue
+            words = piece.split()
+            for w in words:
+                kind = NUM if _NUM_RE.match(w) else NULL if _NULL_RE.match(w) else TEXT
+                out.append(Token(kind, w, i + 1))
+            if words:
+                last_sep = None
+        if last_sep == "\t":
+            last_sep = None
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Results
+
+@dataclass
+class Cell:
+    table: str
+    row: str
+    column: str
+    value: int | float | None
+    lines: tuple[int, int]
+    derived: bool = False
+    label: str = ""  # the row label as printed (white space removed)
+
+
+@dataclass
+class TableRead:
+    cells: list[Cell] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # rows that could not be placed, in Chinese
+    format: str = "2021"
+    tables_found: list[str] = field(default_factory=list)
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # table -> (first, last) line
+
+    def get(self, table: str, row: str, column: str):
+        for c in self.cells:
+            if (c.table, c.row, c.column) == (table, row, column):
+                return c
+        return None
+
+
+# ---------------------------------------------------------------------------------------
+# Finding the tables
+
+def _compact(line: str) -> str:
+    return re.sub(r"\s+", "", fold(line))
+
+
+def find_regions(lines: list[str]) -> dict[str, tuple[int, int]]:
+    """0-based [start, end) line ranges of each table found, by content, not by ordinal.
+
+    A table starts at its heading when the heading stands just above its first row (prose
+    may use the same words earlier), else at its first row.
+    """
+    comp = [_compact(x) for x in lines]
+    n = len(lines)
+
+    def first(pred, frm=0):
+        return next((i for i in range(frm, n) if pred(comp[i])), None)
+
+    def heading_before(row_line, words, within=40):
+        hits = [i for i in range(max(0, row_line - within), row_line + 1) if any(w in comp[i] for w in words)]
+        return hits[-1] if hits else row_line
+
+    starts: dict[str, int] = {}
+    p20 = first(lambda c: "第二十条" in c)
+    if p20 is not None:
+        starts["proactive"] = heading_before(p20, ("主动公开政府信息情况",), 8)
+    new = first(lambda c: "本年新收" in c or "新收政府信息公开申请" in c)
+    if new is not None:
+        starts["applications"] = heading_before(new, ("收到和处理政府信息公开申请", "勾稽关系"))
+    rev = first(lambda c: bool(re.search(r"行政复议.{0,3}行政诉讼", c)) or c.startswith("行政复议"),
+                (new if new is not None else (p20 or 0)) + 1)
+    if rev is not None:
+        starts["review_litigation"] = rev
+    regions: dict[str, tuple[int, int]] = {}
+    bounds = sorted((i, k) for k, i in starts.items())
+    for j, (i, k) in enumerate(bounds):
+        stop = bounds[j + 1][0] if j + 1 < len(bounds) else n
+        if k == "review_litigation":
+            nxt = first(lambda c: bool(re.match(r"^(五|六)[、.]", c)) or "存在的主要问题" in c, i + 1)
+            stop = min(stop, nxt) if nxt is not None else stop
+        regions[k] = (i, stop)
+    return regions
+
+
+# ---------------------------------------------------------------------------------------
+# Placing numbers into rows
+
+def _match_end(row: T.Row, text: str) -> tuple[int, int] | None:
+    best = None
+    for pat in row.match:
+        for m in re.finditer(pat, text):
+            cand = (m.end(), m.end() - m.start())
+            if best is None or cand > best:
+                best = cand
+    return best
+
+
+def _bigrams(s: str) -> set[str]:
+    return {s[i:i + 2] for i in range(len(s) - 1)}
+
+
+def choose_row(text: str, candidates: list[T.Row]) -> T.Row | None:
+    """The candidate whose label pattern ends last in `text` (ties: the longer match, then the
+    earlier row). Failing that, a fuzzy match of the text's tail on the next few labels.
+
+    >>> rows = [T.APPLICATIONS.row(k) for k in ("denied.state_secret", "denied.prohibited_by_law")]
+    >>> choose_row("形，不计其他情形）1.属于国家秘密", rows).key
+    'denied.state_secret'
+    """
+    best, best_key = None, None
+    for idx, row in enumerate(candidates):
+        m = _match_end(row, text)
+        if m is not None and (best_key is None or m > best_key):
+            best, best_key = row, m
+    if best is not None:
+        return best
+    tail = _bigrams(re.sub(r"^[\d.、()一二三四五六七八九十]+", "", text[-24:]))
+    scored = []
+    for row in candidates[:4]:
+        lab = _bigrams(re.sub(r"^[\d.、()一二三四五六七八九十]+", "", fold(row.label)))
+        if lab and tail:
+            scored.append((len(lab & tail) / len(lab), row))
+    scored.sort(key=lambda x: -x[0])
+    if scored and scored[0][0] >= 0.6:
+        return scored[0][1]
+    return None
+
+
+def _is_junk(tok: Token) -> bool:
+    """A stray fragment inside a row of numbers: one character of a vertical label, 「、」."""
+    return tok.kind == TEXT and len(tok.text) <= 2 and not any(ch.isdigit() for ch in tok.text)
+
+
+def read_rows(tokens: list[Token], rows: list[T.Row], table: str) -> tuple[list[Cell], list[str], set[str]]:
+    """Walk tokens, assigning runs of values to rows (see module docstring).
+
+    A run's row is read from the label text before it; when that text names no row, from
+    label-only lines right after the run (PDF text often prints a tall label below its
+    numbers); as a last resort from a printed group-total row (「（三）不予公开」).
+    """
+    cells: list[Cell] = []
+    problems: list[str] = []
+    placed: set[str] = set()
+    primary = [r for r in rows if not (r.derived_from and r.key != "other")]
+    groups = [r for r in rows if r.derived_from and r.key != "other"]
+    buf: list[Token] = []
+    consumed: set[int] = set()
+    pos = 0  # index into `primary` after the last placed row
+    i, n = 0, len(tokens)
+    while i < n:
+        tok = tokens[i]
+        if i in consumed:
+            i += 1
+            continue
+        if tok.kind == TEXT:
+            buf.append(tok)
+            i += 1
+            continue
+        if tok.kind == EMPTY:
+            i += 1
+            continue
+        text = "".join(t.text for t in buf)
+        label_toks = list(buf)
+        row = choose_row(text, primary[pos:])
+        if row is None:
+            row, used = _look_ahead(tokens, i, primary[pos:])
+            if row is not None:
+                consumed |= used
+                label_toks = [tokens[k] for k in sorted(used)]
+        if row is None:
+            row = choose_row(text, groups)
+        if row is None:
+            problems.append(f"{T.TABLE_TITLES[table]}：第 {tok.line} 行的数字 {tok.text} 无法对应到模板中的行"
+                            f"（前面的文字：「{text[-20:]}」），未采用")
+            buf = []
+            while i < n and (tokens[i].kind != TEXT or _is_junk(tokens[i])):
+                i += 1
+            continue
+        if row in primary:
+            pos = primary.index(row) + 1
+        label_text = "".join(t.text for t in label_toks)
+        label_line = _label_line(label_toks, row) or tok.line
+        buf = []
+        vals: list[Token] = []
+        while i < n and len(vals) < len(row.columns):
+            t = tokens[i]
+            if i in consumed:
+                i += 1
+                continue
+            if t.kind == TEXT:
+                if not _is_junk(t):
+                    break
+                buf.append(t)
+            else:
+                vals.append(t)
+            i += 1
+        if len(vals) == len(row.columns):
+            for col, v in zip(row.columns, vals):
+                cells.append(Cell(table, row.key, col, v.value, (min(label_line, v.line), max(label_line, v.line)),
+                                  label=label_text[-40:]))
+            placed.add(row.key)
+        else:
+            problems.append(f"{T.TABLE_TITLES[table]}「{fold(row.label)}」行：只读到 {len(vals)} 个数，"
+                            f"应有 {len(row.columns)} 个（第 {vals[0].line} 行），未采用")
+    return cells, problems, placed
+
+
+def _look_ahead(tokens: list[Token], i: int, candidates: list[T.Row]) -> tuple[T.Row | None, set[int]]:
+    """Row named by the label-only lines right after the run of values starting at tokens[i]."""
+    n = len(tokens)
+    j = i
+    while j < n and (tokens[j].kind != TEXT or _is_junk(tokens[j])):
+        j += 1
+    acc, used, lines_seen = "", set(), 0
+    while j < n and lines_seen < 3:
+        line = tokens[j].line
+        k = j
+        while k < n and tokens[k].line == line:
+            k += 1
+        if any(t.kind != TEXT for t in tokens[j:k]):
+            break
+        acc += "".join(t.text for t in tokens[j:k])
+        used |= set(range(j, k))
+        lines_seen += 1
+        row = choose_row(acc, candidates)
+        if row is not None:
+            return row, used
+        j = k
+    return None, set()
+
+
+def _label_line(buf: list[Token], row: T.Row) -> int | None:
+    """Line where the matched label starts: walk back from the end until the pattern appears."""
+    acc = ""
+    for t in reversed(buf):
+        acc = t.text + acc
+        if _match_end(row, acc) is not None:
+            return t.line
+    return buf[0].line if buf else None
+
+
+def detect_format(lines: list[str], regions: dict[str, tuple[int, int]]) -> str:
+    if "proactive" in regions:
+        a, b = regions["proactive"]
+        txt = "".join(_compact(x) for x in lines[a:b])
+        if "新制作" in txt or "上一年项目" in txt or "对外公开总数" in txt or "集中采购" in txt:
+            return "2019"
+    return "2021"
+
+
+def read_tables(lines: list[str]) -> TableRead:
+    """Every printed cell of the three tables, derived values, and the rows that could not be placed."""
+    res = TableRead()
+    regions = find_regions(lines)
+    res.format = detect_format(lines, regions)
+    for key, (a, b) in regions.items():
+        toks = tokenize(lines, a, b)
+        if key == "proactive":
+            rows = list(T.proactive_rows(res.format))
+            cells, probs, placed = read_rows(toks, rows, key)
+        elif key == "applications":
+            rows = list(T.APPLICATION_ROWS)
+            cells, probs, placed = read_rows(toks, rows, key)
+        else:
+            cells, probs = _read_review(toks)
+            placed = {c.row for c in cells}
+        if cells:
+            res.tables_found.append(key)
+            res.spans[key] = (a + 1, max(c.lines[1] for c in cells))
+        res.cells.extend(cells)
+        res.problems.extend(probs)
+    if "applications" in res.tables_found:
+        printed_other = any(c.row == "other" for c in res.cells if c.table == "applications")
+        sub_other = any(c.row.startswith("other.") for c in res.cells if c.table == "applications")
+        if printed_other and not sub_other and res.format == "2021" and "proactive" not in regions:
+            res.format = "2019"
+    res.cells.extend(derive(res.cells))
+    return res
+
+
+def _read_review(tokens: list[Token]) -> tuple[list[Cell], list[str]]:
+    """Section 四: the first run of 15 values after the header, read as three rows of five."""
+    vals: list[Token] = []
+    for tok in tokens:
+        if tok.kind == TEXT:
+            if vals and not _is_junk(tok):
+                break
+            continue
+        if tok.kind == EMPTY and not vals:
+            continue
+        vals.append(tok)
+        if len(vals) == 15:
+            break
+    if len(vals) < 15:
+        if vals:
+            return [], [f"{T.TABLE_TITLES['review_litigation']}：只读到 {len(vals)} 个数，应有 15 个"
+                        f"（第 {vals[0].line} 行），未采用"]
+        return [], []
+    cells = []
+    for i, row in enumerate(T.REVIEW_ROWS):
+        for j, col in enumerate(T.REVIEW_COLS):
+            tok = vals[i * 5 + j]
+            cells.append(Cell("review_litigation", row.key, col, tok.value, (tok.line, tok.line), label=row.label))
+    return cells, []
+
+
+# ---------------------------------------------------------------------------------------
+# Derived values
+
+def _sum(vals):
+    if not vals or any(v is None for v in vals):
+        return None
+    s = sum(vals)
+    return round(s, 6) if isinstance(s, float) else s
+
+
+def derive(cells: list[Cell]) -> list[Cell]:
+    """Group rows (不予公开, 无法提供, 不予处理, 其他处理) from their printed sub-rows, and the
+    法人或其他组织 column from the five org columns. Printed cells are never overridden."""
+    have = {(c.table, c.row, c.column): c for c in cells}
+    out: list[Cell] = []
+    for group, subs in T.GROUP_ROWS.items():
+        if any(("applications", group, col) in have for col in T.APP_COLS):
+            continue  # printed
+        if not all(("applications", s, "total") in have for s in subs):
+            continue
+        for col in T.APP_COLS:
+            parts = [have[("applications", s, col)] for s in subs]
+            lines = (min(p.lines[0] for p in parts), max(p.lines[1] for p in parts))
+            c = Cell("applications", group, col, _sum([p.value for p in parts]), lines, derived=True,
+                     label=fold(T.APPLICATIONS.row(group).label))
+            out.append(c)
+            have[("applications", group, col)] = c
+    for row in T.APPLICATION_ROWS:
+        parts = [have.get(("applications", row.key, col)) for col in T.ORG_COLS]
+        if all(parts):
+            lines = (min(p.lines[0] for p in parts), max(p.lines[1] for p in parts))
+            out.append(Cell("applications", row.key, "legal_person_or_org", _sum([p.value for p in parts]),
+                            lines, derived=True, label=parts[0].label))
+    return out
