@@ -193,5 +193,34 @@ def remove_cmd(report, settings):
     click.echo(f"已移除 {info.file_name}（{info.agency} {info.year}）")
 
 
+@main.command("ask")
+@click.argument("question", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON（answer、value、kind、citations）")
+@click.option("--agency", help="只在这个机关的报告里回答")
+@click.option("--region", help="只在这个地区的报告里回答")
+@click.option("--year", type=int, help="只在这个年度的报告里回答")
+@click.option("--llm/--no-llm", default=None, help="是否使用语言模型（默认按设置 llm_mode）")
+@index_option
+def ask_cmd(question, as_json, agency, region, year, llm, settings):
+    """回答一个问题，附出处（报告文件、表格/章节、行号、原文）。"""
+    from .engine import ask
+    _store(settings)
+    filters = {k: v for k, v in (("agency", agency), ("region", region), ("year", year)) if v}
+    ans = ask(" ".join(question), settings=settings, filters=filters or None, use_llm=llm)
+    if as_json:
+        click.echo(json.dumps(ans.to_json(), ensure_ascii=False))
+        return
+    click.echo(ans.answer)
+    if ans.notice:
+        click.echo(f"（{ans.notice}）")
+    for c in ans.citations:
+        where = f"{c.section}" + (f" · {c.row} · {c.column}" if c.row else "")
+        click.echo(f"\n[{c.n}] {c.report}（{c.agency or ''} {c.year or ''}年）{where}，第 {c.lines[0]}–{c.lines[1]} 行")
+        for line in c.quote.split("\n")[:8]:
+            click.echo(f"    │ {line}")
+    if ans.options:
+        click.echo("\n可选：" + "；".join(ans.options))
+
+
 if __name__ == "__main__":
     main()

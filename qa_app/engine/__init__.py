@@ -1,0 +1,130 @@
+"""The question engine: `ask(question, history=None) -> Answer`, the one entry point that the
+CLI, the chat and the HTTP API call.
+
+Flow: catalog of bodies (from the side store) -> understand (rules; the language model, when
+configured, only where rules fail) -> table answer from the side store (execute.py) or prose
+answer from retrieved passages (prose.py) -> Answer with citations. Says 「库中没有…」 rather
+than guess, and asks which body when a name fits several.
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+from ..answer import Answer
+from ..settings import Settings
+from .catalog import Catalog
+from .execute import aggregate, lookup, only_years_text
+from .understand import Query, understand
+
+_lock = threading.Lock()
+_stores: dict = {}
+
+
+def get_store(settings: Settings):
+    """One Store (and its engine) per database URL, reused across questions."""
+    from ..store import Store
+    with _lock:
+        st = _stores.get(settings.db_url)
+        if st is None:
+            st = _stores[settings.db_url] = Store(settings.db_url)
+        return st
+
+
+def get_catalog(store, filters: dict | None = None) -> Catalog:
+    reps = store.reports()
+    key = ("catalog", tuple((r.id, r.checks_failed) for r in reps), tuple(sorted((filters or {}).items())))
+    cat = store._cache.get(key)
+    if cat is None:
+        if filters:
+            if filters.get("agency"):
+                reps = [r for r in reps if r.agency == filters["agency"] or filters["agency"] in r.aliases]
+            if filters.get("region"):
+                reps = [r for r in reps if filters["region"] in (r.region or "")]
+            if filters.get("year"):
+                reps = [r for r in reps if r.year == int(filters["year"])]
+        cat = store._cache[key] = Catalog(reps)
+    return cat
+
+
+def ask(question: str, history: list | None = None, settings: Settings | None = None,
+        filters: dict | None = None, store=None, use_llm: bool | None = None) -> Answer:
+    """Answer one question. `history`: earlier turns ([{"role": "user", "content": ...}, ...] or
+    a list of earlier questions); `filters`: {agency, region, year} that the answer must respect."""
+    t0 = time.perf_counter()
+    settings = settings or Settings.load()
+    question = (question or "").strip()
+    if not question:
+        return Answer(question, "请输入问题，例如：「红谷滩区政府办2023年部分公开了多少件申请？」", "none")
+    store = store or get_store(settings)
+    catalog = get_catalog(store, filters)
+    if not catalog.reports:
+        return Answer(question, "库中还没有报告（或没有符合筛选条件的报告）。请先运行 qa-app index 索引报告。", "none")
+    query = understand(question, catalog, history)
+    llm_on = (settings.llm_mode != "none") if use_llm is None else use_llm
+    if llm_on and _rules_unsure(query):
+        from ..llm import understand_with_llm
+        query = understand_with_llm(question, catalog, history, settings, query)
+    ans = answer_query(query, settings, store, catalog)
+    if llm_on and ans.kind == "text":
+        from ..llm import phrase_with_llm
+        ans = phrase_with_llm(ans, settings)
+    ans.debug["ms"] = round((time.perf_counter() - t0) * 1000, 2)
+    return ans
+
+
+def _rules_unsure(query: Query) -> bool:
+    return query.prose and query.cell is None and not query.bodies and not query.ambiguous
+
+
+def answer_query(query: Query, settings: Settings, store, catalog: Catalog) -> Answer:
+    q = query.question
+    if query.unknown and not query.bodies and not query.regions and not query.ambiguous:
+        have = "、".join(sorted(b.agency for b in catalog.bodies.values())[:8])
+        return Answer(q, f"库中没有{'、'.join(query.unknown)}的报告。库中现有：{have}。", "none", debug=query.describe())
+    if query.ambiguous:
+        opts = [b.agency for b in query.ambiguous]
+        return Answer(q, f"「{query.question}」可能指以下{len(opts)}个单位：{'、'.join(opts)}。请问您问的是哪一个？",
+                      "clarify", options=opts, debug=query.describe())
+    if query.op == "list_reports":
+        return list_reports(query, catalog)
+    for b in query.bodies:
+        missing = [y for y in query.years if y not in b.reports]
+        if missing and (query.op in ("lookup",) or query.prose) and len(query.years) == 1:
+            return Answer(q, f"库中没有{b.agency}{missing[0]}年的报告；{only_years_text(b)}。", "none",
+                          debug=query.describe())
+    if query.cell is not None and not query.prose:
+        if query.op == "lookup" and query.bodies:
+            return lookup(query, store, catalog)
+        return aggregate(query, store, catalog)
+    from .prose import answer_prose
+    ids = None
+    if query.bodies:
+        ids = []
+        for b in query.bodies:
+            ids += [b.reports[y] for y in (query.years or b.years[-1:]) if y in b.reports] or list(b.reports.values())[:1]
+    elif query.years or query.regions:
+        ids = [rid for rid, r in catalog.reports.items()
+               if (not query.years or r.year in query.years)
+               and (not query.regions or any(x in (r.region or "") for x in query.regions))]
+        if not ids:
+            return Answer(q, "库中没有符合条件（年度/地区）的报告。", "none", debug=query.describe())
+    elif len(catalog.reports) < 200 and len(catalog.reports) != len(get_all_ids(store)):
+        ids = list(catalog.reports)  # a sidebar filter narrowed the catalog
+    return answer_prose(query, settings, store, catalog, ids)
+
+
+def get_all_ids(store) -> list[int]:
+    return [r.id for r in store.reports()]
+
+
+def list_reports(query: Query, catalog: Catalog) -> Answer:
+    reps = [r for r in catalog.reports.values()
+            if (not query.years or r.year in query.years)
+            and (not query.regions or any(x in (r.region or "") for x in query.regions))]
+    rows = [{"机关": r.agency, "地区": r.region, "年度": r.year, "报告": r.file_name,
+             "勾稽": "通过" if not r.checks_failed else f"{r.checks_failed}项未通过"} for r in reps]
+    names = "；".join(f"{r.agency}（{r.year}年）" for r in reps[:20])
+    more = f"等{len(reps)}份" if len(reps) > 20 else ""
+    return Answer(query.question, f"库中共有{len(reps)}份报告：{names}{more}。", "aggregate", len(reps), table=rows,
+                  debug=query.describe())

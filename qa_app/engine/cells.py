@@ -1,0 +1,133 @@
+"""Which template cell a question asks for, from the words people use (template.Row.words).
+
+Pure. `find_cell("红谷滩部分公开了多少件申请")` -> CellQuery(table="applications",
+row="partially_granted", column="total"). The most specific words win: a sub-row (国家秘密)
+over its group (不予公开), any named outcome over the generic 「申请」 of new_received.
+Returns None when no cell is named: the question is then about the prose.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .. import template as T
+from ..tables import fold
+
+# Words that name new_received only weakly: any other row named wins over them.
+WEAK_NEW = ("申请数量", "申请数", "多少件申请", "多少申请", "requests", "applications", "request")
+
+
+@dataclass
+class CellQuery:
+    table: str
+    row: str                   # a template row key, or "litigation" (both litigation rows summed)
+    column: str
+    column_named: bool = False  # the question named the column (else the default: total/decisions)
+    words: tuple[str, ...] = ()
+
+    @property
+    def rows(self) -> tuple[str, ...]:
+        if self.row == "litigation":
+            return ("litigation_direct", "litigation_after_review")
+        return (self.row,)
+
+
+def _norm(q: str) -> str:
+    return re.sub(r"\s+", " ", fold(q)).lower()
+
+
+def _hits(q: str, words) -> list[str]:
+    qn = q.replace(" ", "")
+    out = []
+    for w in words:
+        wl = w.lower()
+        if (wl.replace(" ", "") in qn) if re.search(r"[\u4e00-\u9fa5]", wl) else re.search(r"\b" + re.escape(wl), q):
+            out.append(w)
+    return out
+
+
+def _app_row(q: str) -> tuple[str | None, list[str]]:
+    best, best_words, best_score = None, [], 0
+    for r in T.APPLICATION_ROWS:
+        words = [w for w in r.words if not (r.key == "new_received" and w in WEAK_NEW)]
+        hits = _hits(q, words)
+        if r.key == "other.other" or not hits:
+            continue
+        score = max(len(h) for h in hits) + (3 if "." in r.key else 0)
+        if r.key == "new_received":
+            score -= 1
+        if score > best_score:
+            best, best_words, best_score = r.key, hits, score
+    if best is None and _hits(q, WEAK_NEW + ("申请",)):
+        best, best_words = "new_received", _hits(q, WEAK_NEW + ("申请",))
+    # 「结转」 alone: carried over from last year unless 下年/转入 is said
+    if best is None and "结转" in q:
+        best = "carried_forward" if re.search(r"下年|明年|转入|继续办理", q) else "carried_over"
+    return best, best_words
+
+
+def _column(q: str, table: str, row: str | None) -> tuple[str, bool]:
+    if table == "applications":
+        for key in ("natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
+                    "legal_service_org", "legal_person_or_org", "other_org"):
+            col = next(c for c in T.APPLICATION_COLUMNS if c.key == key)
+            words = col.words
+            if key == "commercial_enterprise" and re.search(r"法人或其他组织|法人", q):
+                continue
+            if _hits(q, words):
+                return key, True
+        return "total", False
+    if table == "review_litigation":
+        for c in T.REVIEW_COLUMNS[:4]:
+            if _hits(q, c.words):
+                return c.key, True
+        return "total", False
+    # proactive
+    r = next((x for x in T.PROACTIVE_ROWS_2021 + T.PROACTIVE_ROWS_2019 if x.key == row), None)
+    cols = r.columns if r else ("decisions",)
+    for c in T.PROACTIVE_COLUMNS:
+        if c.key in cols and _hits(q, c.words):
+            return c.key, True
+    default = {"regulations": "in_force", "normative_documents": "in_force", "administrative_fees": "amount",
+               "centralized_procurement": "amount"}.get(row or "", "decisions")
+    if default not in cols:
+        default = cols[-1]
+    return default, False
+
+
+def find_cell(question: str) -> CellQuery | None:
+    q = _norm(question)
+    qn = q.replace(" ", "")
+    # Section 四: administrative review and litigation
+    if re.search(r"复议|诉讼|起诉|review|litigation|lawsuit|sued", q):
+        if re.search(r"复议后起诉|复议后诉讼|after review", q):
+            row = "litigation_after_review"
+        elif re.search(r"直接起诉|未经复议|direct", q):
+            row = "litigation_direct"
+        elif re.search(r"诉讼|起诉|litigation|lawsuit|sued", q):
+            row = "litigation"
+        else:
+            row = "review"
+        col, named = _column(q, "review_litigation", row)
+        return CellQuery("review_litigation", row, col, named)
+    # Section 二: proactive disclosure
+    for r in T.PROACTIVE_ROWS_2021 + T.PROACTIVE_ROWS_2019[3:4] + T.PROACTIVE_ROWS_2019[7:]:
+        words = r.words
+        if r.key == "administrative_fees":
+            # plain 「收费」 is usually about fees for applications (prose, section 六)
+            words = ("行政事业性收费", "事业性收费", "收费金额", "administrative fee")
+        hits = _hits(q, words)
+        if hits:
+            if r.key in ("regulations", "normative_documents") and "规范性文件" in qn and r.key == "regulations":
+                continue
+            col, named = _column(q, "proactive", r.key)
+            return CellQuery("proactive", r.key, col, named, tuple(hits))
+    # Section 三: applications
+    row, words = _app_row(q)
+    if row is None:
+        if re.search(r"自然人|法人或其他组织|商业企业", q) and re.search(r"申请|多少", q):
+            row = "new_received"
+        else:
+            return None
+    col, named = _column(q, "applications", row)
+    return CellQuery("applications", row, col, named, tuple(words))
