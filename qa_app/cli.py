@@ -222,5 +222,15 @@ def ask_cmd(question, as_json, agency, region, year, llm, settings):
         click.echo("\n可选：" + "；".join(ans.options))
 
 
+@main.command("chat")
+@click.option("--port", type=int, default=8501, show_default=True, help="端口")
+@click.option("--address", default="127.0.0.1", show_default=True, help="监听地址（0.0.0.0 表示对局域网开放）")
+@index_option
+def chat_cmd(port, address, settings):
+    """打开聊天界面（Streamlit）；索引为空时先索引 seeds/。"""
+    from .ui.launch import run_chat
+    run_chat(settings, port=port, address=address)
+
+
 if __name__ == "__main__":
     main()

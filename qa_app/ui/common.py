@@ -1,0 +1,460 @@
+"""Helpers shared by the Streamlit pages: the store, first-run indexing, the sidebar (reports,
+filters, upload, language-model toggle), citations with their source lines, and the report tables
+as data frames with the template's Chinese labels.
+
+Everything the user sees is Chinese; every failure is shown as a Chinese message, never a
+traceback. Nothing here loads an embedding model unless indexing prose asks for it.
+"""
+from __future__ import annotations
+
+import html
+import logging
+import re
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from .. import template as T
+from ..answer import Answer, Citation
+from ..indexer import FileResult, iter_files, open_narrative
+from ..loaders import SUPPORTED
+from ..settings import Settings
+
+log = logging.getLogger("qa_app.chat")
+
+_index_lock = threading.Lock()  # one first-run indexing / upload at a time per server
+CONTEXT_LINES = 6
+HIT_BG = "#fff1b8"
+FAIL_BG = "#ffd8d8"
+UPLOAD_TYPES = [s.lstrip(".") for s in SUPPORTED]
+
+
+# -- settings, store -----------------------------------------------------------------------
+def settings() -> Settings:
+    return Settings.load()
+
+
+def store(s: Settings):
+    """The engine's Store for these settings (shared with `ask`, so an upload is seen at once)."""
+    from ..engine import get_store
+    return get_store(s)
+
+
+@contextmanager
+def guard(what: str):
+    """Show an unexpected failure as one Chinese line (logged in full on the server); the rest
+    of the page keeps working. Streamlit's own rerun/stop signals are BaseExceptions and pass."""
+    try:
+        yield
+    except Exception as e:  # noqa: BLE001
+        log.exception("%s failed", what)
+        st.error(f"{what}时出错：{type(e).__name__}。其余功能不受影响；请重试，或联系管理员查看服务器日志。")
+
+
+# -- indexing --------------------------------------------------------------------------------
+def seeds_dir() -> Path | None:
+    for p in (Path.cwd() / "seeds", Path(__file__).resolve().parents[2] / "seeds"):
+        if p.is_dir():
+            return p
+    return None
+
+
+def _narrative_for(s: Settings):
+    """(settings, prose index) for indexing; when the prose index cannot be opened here the
+    numbers are still indexed (settings with narrative off) and a note says so."""
+    try:
+        return s, open_narrative(s), ""
+    except ImportError as e:
+        log.warning("prose index unavailable: %s", e)
+        return s.replace(narrative=False), None, "正文检索索引不可用，这次只读入了表格数字。"
+
+
+def result_line(r: FileResult, st_store) -> tuple[bool, str]:
+    """(ok, Chinese line) for one file's indexing result."""
+    name = Path(r.path).name
+    rep = st_store.report(r.report_id) if r.report_id is not None else None
+    who = f"（{rep.agency or '未识别机关'} {rep.year or '？'}年）" if rep else ""
+    if r.status == "failed":
+        return False, f"✗ {name}：{r.message}"
+    if r.status in ("added", "replaced"):
+        label = "新增" if r.status == "added" else "替换"
+        warn = f"。提示：{r.message}" if r.message else ""
+        checks = f"。注意：有 {rep.checks_failed} 项勾稽关系未通过" if rep and rep.checks_failed else ""
+        return True, f"✓ {label} {name}{who}{checks}{warn}"
+    if r.status == "same-content":
+        return True, f"= {name}：{r.message}"
+    if r.status == "unchanged":
+        return True, f"· {name}：已在库中，未变"
+    return False, f"· {name}：{r.message or '已忽略'}"
+
+
+def index_files(paths: list[Path], s: Settings, st_store, on_file=None) -> list[FileResult]:
+    """Index `paths` one by one (so a page can show progress); returns each file's result."""
+    from ..indexer import index_paths
+    s2, narrative, note = _narrative_for(s)
+    if note:
+        st.info(note)
+    out = []
+    with _index_lock:
+        for i, p in enumerate(paths):
+            if on_file:
+                on_file(i, p)
+            out += index_paths([p], s2, st_store, narrative, progress=False).results
+    return out
+
+
+def ensure_index(s: Settings, st_store) -> None:
+    """First run: an empty index is filled from seeds/ with visible progress."""
+    if st_store.reports():
+        return
+    seeds = seeds_dir()
+    if seeds is None:
+        st.warning("索引里还没有报告，也没有找到 seeds/ 文件夹。请在左侧栏上传报告文件，或在命令行运行 qa-app index 路径。")
+        return
+    files = [p for p, _ in iter_files([seeds]) if p.suffix.lower() in SUPPORTED]
+    with st.status(f"首次运行：正在索引 {seeds.name}/ 中的 {len(files)} 份报告……", expanded=True) as status:
+        bar = st.progress(0.0, text="准备中……")
+
+        def on_file(i, p):
+            bar.progress(i / max(len(files), 1), text=f"正在读取 {p.name}（{i + 1}/{len(files)}）")
+
+        results = index_files(files, s, st_store, on_file)
+        bar.progress(1.0, text="完成")
+        for r in results:
+            ok, line = result_line(r, st_store)
+            (st.write if ok else st.error)(line)
+        n = sum(1 for r in results if r.status in ("added", "replaced"))
+        status.update(label=f"索引完成：读入 {n} 份报告，可以提问了。", state="complete", expanded=False)
+
+
+# -- filters and sidebar -----------------------------------------------------------------------
+def region_name(region: str | None) -> str:
+    """「新乡市红旗区」 -> 「红旗区」: the innermost place, used as the region filter value."""
+    parts = re.findall(r"[^省市区县]+[省市区县]", region or "")
+    return parts[-1] if parts else (region or "")
+
+
+def filtered_reports(reps, filters: dict):
+    """Reports that the sidebar filters keep (the same rules `ask` applies)."""
+    out = reps
+    if filters.get("region"):
+        out = [r for r in out if filters["region"] in (r.region or "")]
+    if filters.get("agency"):
+        out = [r for r in out if r.agency == filters["agency"] or filters["agency"] in r.aliases]
+    if filters.get("year"):
+        out = [r for r in out if r.year == int(filters["year"])]
+    return out
+
+
+ALL = "全部"
+
+
+def sidebar(s: Settings, st_store) -> tuple[dict, bool | None]:
+    """Draw the sidebar; returns (filters for ask, use_llm or None for the settings' default)."""
+    reps = st_store.reports()
+    sb = st.sidebar
+    sb.markdown("#### 筛选")
+    regions = sorted({region_name(r.region) for r in reps if r.region})
+    region = sb.selectbox("地区", [ALL] + regions, key="f_region")
+    filters: dict = {}
+    if region != ALL:
+        filters["region"] = region
+    agencies = sorted({r.agency for r in filtered_reports(reps, filters) if r.agency})
+    agency = sb.selectbox("机关", [ALL] + agencies, key="f_agency")
+    if agency != ALL and agency in agencies:
+        filters["agency"] = agency
+    years = sorted({r.year for r in filtered_reports(reps, filters) if r.year}, reverse=True)
+    year = sb.selectbox("年度", [ALL] + years, key="f_year")
+    if year != ALL and year in years:
+        filters["year"] = int(year)
+
+    use_llm = None
+    if s.llm_mode != "none":
+        use_llm = sb.toggle(f"使用语言模型（{s.llm_mode}）", value=True, key="use_llm",
+                            help="关闭后只用规则和检索回答；数字始终来自报告表格。")
+    upload_box(s, st_store)
+    with sb.expander(f"已索引的报告（{len(reps)} 份）", expanded=len(reps) <= 8):
+        if not reps:
+            st.caption("还没有报告。")
+        for r in reps:
+            mark = (":green[:material/check_circle:]" if not r.checks_failed
+                    else f":orange[:material/warning: 勾稽{r.checks_failed}项未通过]")
+            st.markdown(f"{mark} **{r.agency or '未识别机关'}** {r.year or '？'}年  \n"
+                        f":small[:gray[{r.region or '地区未识别'} · {r.file_name}]]")
+    return filters, use_llm
+
+
+def _safe_name(name: str) -> str:
+    name = Path(name).name.strip().replace("\x00", "")
+    name = re.sub(r"[\\/:*?\"<>|]", "_", name)
+    return name or "upload.txt"
+
+
+def upload_box(s: Settings, st_store) -> None:
+    """Upload report files: saved under <index>/uploads/, then indexed; each file's result is
+    shown in Chinese. A file that fails is removed from uploads/ and leaves the index as it was."""
+    sb = st.sidebar
+    sb.markdown("#### 上传报告")
+    gen = st.session_state.setdefault("upload_gen", 0)
+    files = sb.file_uploader("支持 txt、pdf、html、docx、md，可一次选多个文件", type=UPLOAD_TYPES,
+                             accept_multiple_files=True, key=f"uploader_{gen}")
+    if files:
+        with sb:
+            try:
+                _index_uploads(files, s, st_store)
+            except Exception as e:  # noqa: BLE001
+                log.exception("upload failed")
+                st.session_state["upload_results"] = [
+                    (False, f"读入上传的文件时出错：{type(e).__name__}。索引未改变，请重试或换一个文件。")]
+        st.session_state["upload_gen"] = gen + 1  # a fresh, empty uploader
+        st.rerun()  # redraw the report list and filters with the new reports
+    for ok, line in st.session_state.get("upload_results", []):
+        (sb.success if ok else sb.error)(line)
+
+
+def _index_uploads(files, s: Settings, st_store) -> None:
+    folder = Path(s.index) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for f in files:
+        p = folder / _safe_name(f.name)
+        p.write_bytes(f.getvalue())
+        paths.append(p)
+    with st.spinner(f"正在读入 {len(paths)} 个文件……"):
+        results = index_files(paths, s, st_store)
+    lines = []
+    for r in results:
+        ok, line = result_line(r, st_store)
+        if r.status == "failed":
+            Path(r.path).unlink(missing_ok=True)
+        lines.append((ok, line))
+    st.session_state["upload_results"] = lines
+
+
+def filters_caption(filters: dict) -> str:
+    if not filters:
+        return ""
+    parts = [f"{k}：{filters[key]}" for key, k in (("region", "地区"), ("agency", "机关"), ("year", "年度"))
+             if filters.get(key)]
+    return "当前筛选　" + "　".join(parts) + "（回答只用符合条件的报告；在左侧栏更改）"
+
+
+# -- answers and citations ---------------------------------------------------------------------
+def short_label(label: str) -> str:
+    """「(二)部分公开(区分处理的,…)」 -> 「(二)部分公开」."""
+    m = re.match(r"^([(（][^)）]{1,4}[)）])?[^(（]+", label or "")
+    return m.group(0).strip() if m else (label or "")
+
+
+def citation_title(c: Citation) -> str:
+    if c.table and c.row_key:
+        where = short_label(T.row_label(c.table, c.row_key))
+        if c.column_key:
+            where += f" · {T.column_label(c.table, c.column_key)}"
+    else:
+        where = short_label(c.section) or "正文"
+    a, b = (c.lines + [0, 0])[:2]
+    span = f"第{a}行" if a == b else f"第{a}–{b}行"
+    return f"[{c.n}] {c.agency or '未识别机关'} {c.year or '？'}年 · {where}　:gray[{c.report} {span}]"
+
+
+def render_answer(ans: Answer, key: str, st_store, text_shown: bool = False) -> None:
+    """One assistant turn: the text, a notice, choices, a table and chart, the numbered sources."""
+    if not text_shown:
+        st.markdown(escape_md(ans.answer))
+    if ans.notice:
+        st.caption(ans.notice)
+    if ans.options:
+        st.caption("请选择：")
+        cols = st.columns(min(len(ans.options), 3))
+        for i, opt in enumerate(ans.options):
+            cols[i % len(cols)].button(opt, key=f"{key}_opt{i}", on_click=ask_later, args=(opt,))
+    if ans.table:
+        render_answer_table(ans.table)
+    if ans.citations:
+        st.markdown(f"**来源**（{len(ans.citations)}）")
+        for c in ans.citations:
+            with st.expander(citation_title(c), icon=":material/warning:" if c.checks_failed else None):
+                with guard("显示出处"):
+                    render_citation(c, st_store)
+
+
+def escape_md(text: str) -> str:
+    """Answer text as plain text in markdown: [n] markers and numbers must not turn into links/lists."""
+    return re.sub(r"([\\`*_#<>\[\]|~$])", r"\\\1", text or "")
+
+
+def ask_later(question: str) -> None:
+    st.session_state["pending"] = question
+
+
+def render_answer_table(rows: list[dict]) -> None:
+    df = pd.DataFrame(rows)
+    st.dataframe(df, hide_index=True, width="stretch")
+    if "值" in df.columns and "机关" in df.columns and pd.api.types.is_numeric_dtype(df["值"]) and len(df) > 1:
+        label = df["机关"].astype(str)
+        if "年度" in df.columns and label.duplicated().any():
+            label = label + " " + df["年度"].astype(str) + "年"
+        bar_chart(label.tolist(), df["值"].tolist())
+
+
+def bar_chart(labels: list[str], values: list, unit: str = "数量", by_value: bool = True) -> None:
+    """Horizontal bars with full Chinese labels and the number at each bar's end; largest first
+    (or in the given order, e.g. years)."""
+    import altair as alt
+    df = pd.DataFrame({"名称": labels, unit: values})
+    base = alt.Chart(df).encode(
+        y=alt.Y("名称:N", sort="-x" if by_value else list(labels), title=None, axis=alt.Axis(labelLimit=360, labelFontSize=13)),
+        x=alt.X(f"{unit}:Q", title=unit),
+        tooltip=["名称", unit])
+    chart = base.mark_bar(color="#b3261e", cornerRadiusEnd=3) + base.mark_text(align="left", dx=4).encode(
+        text=alt.Text(f"{unit}:Q"))
+    st.altair_chart(chart.properties(height=max(120, 34 * len(df))), width="stretch")
+
+
+def render_citation(c: Citation, st_store) -> None:
+    rid = c.report_id if c.report_id is not None else st_store.resolve(c.report)
+    if rid is None or st_store.report(rid) is None:
+        st.warning(f"库中已没有报告 {c.report}（可能已被移除或替换）。")
+        return
+    a, b = (c.lines + [0, 0])[:2]
+    meta = [f"**{c.agency or '未识别机关'}** · {c.year or '？'}年 · {c.section or '正文'}",
+            f":gray[报告文件 {c.report}，第 {a}–{b} 行]"]
+    if c.table and c.row_key:
+        meta.insert(1, f"单元格：{T.row_label(c.table, c.row_key)} · {T.column_label(c.table, c.column_key)}"
+                       f" = **{fmt_value(c.value)}**")
+    st.markdown("  \n".join(meta))
+    if c.checks_failed:
+        st.warning(f"这份报告有 {c.checks_failed} 项勾稽关系未通过（表内数字相互对不上），引用的数字请以报告原文为准。")
+        for line in check_lines(st_store.checks([rid], failed_only=True)):
+            st.caption(line)
+    if c.table and c.row_key:
+        rows = [c.row_key, *T.GROUP_ROWS.get(c.row_key, ())]  # a group row: also the rows it sums
+        blocks = table_blocks(st_store, rid, c.table, rows=rows)
+        if blocks:
+            st.caption("报告表格中的" + ("这一行" if len(rows) == 1 else "这几行") + "（标黄的是所引用的格子）")
+            hit = {(T.row_label(c.table, c.row_key), T.column_label(c.table, c.column_key))}
+            for df in blocks:
+                show_table(df, hits=hit)
+    st.caption(f"报告原文，第 {a}–{b} 行（标黄）及前后各 {CONTEXT_LINES} 行")
+    st.markdown(context_html(st_store, rid, a, b), unsafe_allow_html=True)
+
+
+def context_html(st_store, rid: int, first: int, last: int, around: int = CONTEXT_LINES) -> str:
+    lo = max(1, first - around)
+    lines = st_store.lines(rid, lo, last + around)
+    out = []
+    for i, text in enumerate(lines):
+        n = lo + i
+        hit = first <= n <= last
+        style = (f"background:{HIT_BG};border-left:3px solid #f08c00;font-weight:600;" if hit
+                 else "border-left:3px solid transparent;color:#555;")
+        out.append(f'<div class="{"qa-hit" if hit else "qa-line"}" style="display:flex;gap:.6em;padding:1px 6px;{style}">'
+                   f'<span style="color:#999;min-width:3em;text-align:right;user-select:none">{n}</span>'
+                   f'<span style="white-space:pre-wrap;word-break:break-all">{html.escape(text) or "&nbsp;"}</span></div>')
+    return ('<div class="qa-source" style="font-size:0.88em;line-height:1.55;border:1px solid #e6e6e6;'
+            'border-radius:6px;padding:4px 0;max-height:420px;overflow:auto">' + "".join(out) + "</div>")
+
+
+def fmt_value(v) -> str:
+    if v is None:
+        return "空"
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v)
+
+
+def check_lines(failed: list[dict]) -> list[str]:
+    """Failing 勾稽 checks in Chinese: 「三、… · 总计：新收 + 上年结转 = … ：28 + 0 ≠ 27 + 0」."""
+    checks = {c.key: c for c in T.CHECKS}
+    out = []
+    for f in failed:
+        chk = checks.get(f["check"])
+        if chk is None:
+            out.append(f["detail"])
+            continue
+        vals = {(x["row"], x["column"]): x["value"] for x in f["cells"]}
+        if chk.by_row:
+            subject = short_label(T.row_label(f["table"], f["subject"]))
+            left = [(f["subject"], k) for k in chk.left]
+            right = [(f["subject"], k) for k in chk.right]
+            name = lambda rc: T.column_label(f["table"], rc[1])  # noqa: E731
+        else:
+            subject = T.column_label(f["table"], f["subject"])
+            left = [(k, f["subject"]) for k in chk.left]
+            right = [(k, f["subject"]) for k in chk.right]
+            name = lambda rc: short_label(T.row_label(f["table"], rc[0]))  # noqa: E731
+
+        def side(cells):
+            nums = [vals.get(rc) for rc in cells]
+            total = sum(v for v in nums if v is not None)
+            terms = " + ".join(f"{name(rc)} {fmt_value(v)}" for rc, v in zip(cells, nums))
+            return terms + (f" = {fmt_value(total)}" if len(cells) > 1 else "")
+
+        out.append(f"⚠ {short_label(T.TABLE_TITLES[f['table']])} · {subject}：{side(left)} ≠ {side(right)}")
+    return out
+
+
+# -- the report's tables ---------------------------------------------------------------------------
+def _rows_for(table: str, fmt: str | None):
+    rows = T.TABLES[table].rows
+    if table == "proactive":
+        first = T.proactive_rows(fmt or "2021")
+        rows = first + tuple(r for r in rows if r.key not in {x.key for x in first})
+    return rows
+
+
+def table_blocks(st_store, rid: int, table: str, rows: list[str] | None = None) -> list[pd.DataFrame]:
+    """A report's table as printed: rows × columns with the template's Chinese labels, in the
+    template's order. Rows with different printed columns (section 二's 规章 / 行政许可 / 收费)
+    make separate blocks, as in the printed template. Derived values (group rows, 法人或其他组织)
+    are included and their labels say 「（推算）」."""
+    recs = st_store.facts([rid], table=table, row=rows)
+    if not recs:
+        return []
+    rep = st_store.report(rid)
+    cells = {(f["row"], f["column"]): f for f in recs}
+    tmpl = {r.key: r for r in _rows_for(table, rep.format if rep else None)}
+    present = list(dict.fromkeys(f["row"] for f in recs))
+    order = [k for k in tmpl if k in present] + [k for k in present if k not in tmpl]
+    col_order = [c.key for c in T.TABLES[table].columns]
+    derived_cols = {c.key for c in T.TABLES[table].columns if c.derived}
+    groups: dict[tuple, list[str]] = {}
+    for rk in order:
+        key = tmpl[rk].columns if rk in tmpl else tuple(c for (r, c) in cells if r == rk)
+        groups.setdefault(tuple(key), []).append(rk)
+    blocks = []
+    for key, rks in groups.items():
+        cols = sorted({c for (r, c) in cells if r in rks} | set(key),
+                      key=lambda c: col_order.index(c) if c in col_order else len(col_order))
+        data = {T.column_label(table, ck) + ("（推算）" if ck in derived_cols else ""):
+                [cells[(rk, ck)]["value"] if (rk, ck) in cells else None for rk in rks] for ck in cols}
+        index = [T.row_label(table, rk) + ("（推算）" if all(f["derived"] for f in recs if f["row"] == rk) else "")
+                 for rk in rks]
+        blocks.append(pd.DataFrame(data, index=pd.Index(index, name="项目")))
+    return blocks
+
+
+def _plain(label) -> str:
+    return str(label).replace("（推算）", "")
+
+
+def show_table(df: pd.DataFrame, hits: set = frozenset(), fails: set = frozenset()) -> None:
+    """One table block; cells cited (yellow) or in a failing check (red) are coloured. Keys are
+    (row label, column label) as in the template; blank cells read 「空」."""
+    def colour(data: pd.DataFrame):
+        out = pd.DataFrame("", index=data.index, columns=data.columns)
+        for r in data.index:
+            for c in data.columns:
+                key = (_plain(r), _plain(c))
+                if key in fails:
+                    out.loc[r, c] = f"background-color:{FAIL_BG};color:#a00;font-weight:600"
+                elif key in hits:
+                    out.loc[r, c] = f"background-color:{HIT_BG};font-weight:600"
+        return out
+
+    styled = df.style.apply(colour, axis=None).format(fmt_value, na_rep="空")
+    st.dataframe(styled, width="stretch", placeholder="空")

@@ -1,0 +1,151 @@
+"""The numbers page (a Streamlit page script run by qa_app/chat_app.py through st.navigation).
+
+Pick a body and a year: the report's three tables as printed (rows × columns with the
+template's Chinese labels), cells of failing 勾稽 checks in red; CSV and Excel downloads; one row
+compared across bodies (same year) or across years (same body) as a chart. The sidebar filters
+narrow the bodies offered.
+"""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import streamlit as st
+
+from qa_app import template as T
+from qa_app.ui import common
+
+SHEETS = {"proactive": "主动公开", "applications": "依申请公开", "review_litigation": "复议诉讼"}
+ACROSS_BODIES, ACROSS_YEARS = "各单位（同一年度）", "历年（同一机关）"
+
+
+def body_name(r) -> str:
+    return r.agency or f"未识别机关（{r.file_name}）"
+
+
+def facts_frame(recs: list[dict]) -> pd.DataFrame:
+    """Fact records in long form with Chinese headers (for CSV / Excel)."""
+    return pd.DataFrame([{"报告": f["report"], "机关": f["agency"], "地区": f["region"], "年度": f["year"],
+                          "表": T.TABLE_TITLES[f["table"]], "项目": f["row_label"], "栏目": f["column_label"],
+                          "数值": f["value"], "推算": "是" if f["derived"] else "",
+                          "原文行号": f"{f['lines'][0]}-{f['lines'][1]}"} for f in recs])
+
+
+def excel_bytes(tables: dict[str, list[pd.DataFrame]], long: pd.DataFrame) -> bytes:
+    """One sheet per table (its blocks one under another, as printed) and a 明细 sheet."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        for t, blocks in tables.items():
+            row = 0
+            for df in blocks:
+                df.to_excel(xw, sheet_name=SHEETS[t], startrow=row)
+                row += len(df) + 2
+        long.to_excel(xw, sheet_name="明细", index=False)
+    return buf.getvalue()
+
+
+def report_tables(st_store, rep) -> dict[str, list[pd.DataFrame]]:
+    failed = st_store.checks([rep.id], failed_only=True)
+    if failed:
+        st.warning(f"勾稽核对：{rep.checks_failed} 项未通过，相关格子在表中标红。数字以报告原文为准。")
+        for line in common.check_lines(failed):
+            st.caption(line)
+    else:
+        st.success(f"勾稽核对：{rep.checks_passed} 项全部通过。", icon="✅")
+    tables: dict[str, list[pd.DataFrame]] = {}
+    tabs = st.tabs([T.TABLE_TITLES[t] for t in T.TABLES])
+    for t, tab in zip(T.TABLES, tabs):
+        with tab:
+            blocks = common.table_blocks(st_store, rep.id, t)
+            if not blocks:
+                st.info("这份报告里没有读到这张表。")
+                continue
+            tables[t] = blocks
+            fails = {(T.row_label(t, c["row"]), T.column_label(t, c["column"]))
+                     for f in failed if f["table"] == t for c in f["cells"]}
+            for df in blocks:
+                common.show_table(df, fails=fails)
+            st.caption("「空」为报告中留空的格子；带「（推算）」的行或列由报告里的数字相加得出，不是报告印出的数。")
+    return tables
+
+
+def compare(st_store, reps, rep) -> None:
+    st.subheader("跨单位、跨年度比较")
+    c1, c2, c3 = st.columns(3)
+    tables = [t for t in T.TABLES if st_store.facts([rep.id], table=t)]
+    if not tables:
+        st.info("这份报告里没有读到表格数字。")
+        return
+    table = c1.selectbox("表", tables, format_func=lambda t: T.TABLE_TITLES[t], key="cmp_table",
+                         index=tables.index("applications") if "applications" in tables else 0)
+    mine = st_store.facts([rep.id], table=table)
+    rows = list(dict.fromkeys(f["row"] for f in mine))
+    row = c2.selectbox("项目（行）", rows, format_func=lambda r: T.row_label(table, r), key=f"cmp_row_{table}")
+    cols = list(dict.fromkeys(f["column"] for f in mine if f["row"] == row))
+    default_col = next((i for i, c in enumerate(cols) if c in ("total", "decisions", "amount")), 0)
+    col = c3.selectbox("栏目（列）", cols, format_func=lambda c: T.column_label(table, c), key=f"cmp_col_{table}",
+                       index=default_col)
+    mode = st.radio("比较方式", [ACROSS_BODIES, ACROSS_YEARS], horizontal=True, key="cmp_mode")
+    if mode == ACROSS_BODIES:
+        pick = [r for r in reps if r.year == rep.year]
+        what = f"{rep.year}年各单位"
+    else:
+        pick = [r for r in reps if body_name(r) == body_name(rep)]
+        what = f"{body_name(rep)}历年"
+    recs = st_store.facts([r.id for r in pick], table=table, row=row, column=col)
+    title = f"{what}「{common.short_label(T.row_label(table, row))} · {T.column_label(table, col)}」"
+    st.markdown(f"**{title}**")
+    if not recs:
+        st.info("没有可比较的数字。")
+        return
+    if mode == ACROSS_BODIES:
+        df = pd.DataFrame([{"机关": f["agency"] or f["report"], "数值": f["value"], "报告": f["report"]} for f in recs])
+        common.bar_chart(df["机关"].tolist(), df["数值"].tolist(), unit="数值")
+    else:
+        df = pd.DataFrame([{"年度": f"{f['year']}年", "数值": f["value"], "报告": f["report"]}
+                           for f in sorted(recs, key=lambda f: f["year"] or 0)])
+        common.bar_chart(df["年度"].tolist(), df["数值"].tolist(), unit="数值", by_value=False)
+    st.dataframe(df, hide_index=True, width="stretch")
+    st.download_button("下载这组比较（CSV）", df.to_csv(index=False).encode("utf-8-sig"),
+                       file_name=f"{title}.csv", mime="text/csv", key="dl_cmp", icon=":material/download:")
+
+
+def main() -> None:
+    s = common.settings()
+    st_store = common.store(s)
+    filters = st.session_state.get("filters", {})
+    st.title("数字浏览")
+    reps = common.filtered_reports(st_store.reports(), filters)
+    if not reps:
+        st.info("没有符合筛选条件的报告。请在左侧栏更改筛选，或上传报告。")
+        return
+    note = common.filters_caption(filters)
+    if note:
+        st.caption(note)
+    bodies = sorted({body_name(r) for r in reps})
+    c1, c2 = st.columns([3, 1])
+    agency = c1.selectbox("机关", bodies, key="n_agency")
+    mine = [r for r in reps if body_name(r) == agency]
+    years = sorted({r.year for r in mine if r.year}, reverse=True) or [None]
+    year = c2.selectbox("年度", years, key="n_year", format_func=lambda y: f"{y}年" if y else "未识别")
+    rep = max((r for r in mine if r.year == year), key=lambda r: r.id)
+    st.caption(f"报告文件：{rep.file_name}　地区：{rep.region or '未识别'}　"
+               f"模板：{(rep.format + '年版') if rep.format else '未读到表格'}　"
+               f"读到 {rep.cells_found} 个有数的格子、{rep.cells_blank} 个空格")
+
+    tables = report_tables(st_store, rep)
+    if tables:
+        long = facts_frame(st_store.facts([rep.id]))
+        base = f"{body_name(rep)}_{rep.year or '未识别'}年_年报数字"
+        d1, d2, _ = st.columns([1, 1, 2])
+        d1.download_button("下载 CSV", long.to_csv(index=False).encode("utf-8-sig"), file_name=f"{base}.csv",
+                           mime="text/csv", key="dl_csv", icon=":material/download:")
+        with common.guard("生成 Excel 文件"):
+            d2.download_button("下载 Excel", excel_bytes(tables, long), file_name=f"{base}.xlsx",
+                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                               key="dl_xlsx", icon=":material/table_view:")
+    st.divider()
+    compare(st_store, reps, rep)
+
+
+main()
