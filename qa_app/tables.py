@@ -65,8 +65,10 @@ def tokenize(lines: list[str], start: int = 0, end: int | None = None) -> list[T
     """Tokens of lines[start:end]. `|` and tab separate cells; two separators with only white
     space between them (for `|`, even across lines) make an EMPTY cell.
 
-    >>> [(t.kind, t.text) for t in tokenize(["规章 |", "0 |", "||"])]
-    [('text', '规章'), ('num', '0'), ('empty', '')]
+    >>> [(t.kind, t.text) for t in tokenize(["规章 |", "0 |", "|", "2 |"])]
+    [('text', '规章'), ('num', '0'), ('empty', ''), ('num', '2')]
+    >>> [(t.kind, t.text) for t in tokenize(["本年增 / 减", "规章 3 / 12"])]
+    [('text', '本年增'), ('text', '/'), ('text', '减'), ('text', '规章'), ('num', '3'), ('null', '/'), ('num', '12')]
     """
     out: list[Token] = []
     last_sep = None  # "|" or "\t" when only white space has been seen since that separator
@@ -83,8 +85,10 @@ def tokenize(lines: list[str], start: int = 0, end: int | None = None) -> list[T
                 last_sep = piece
                 continue
             words = piece.split()
-            for w in words:
-                kind = NUM if _NUM_RE.match(w) else NULL if _NULL_RE.match(w) else TEXT
+            kinds = [NUM if _NUM_RE.match(w) else NULL if _NULL_RE.match(w) else TEXT for w in words]
+            for k, (w, kind) in enumerate(zip(words, kinds)):
+                if kind == NULL and 0 < k < len(words) - 1 and kinds[k - 1] == kinds[k + 1] == TEXT:
+                    kind = TEXT  # a slash between words of a label: 「本年增 / 减」
                 out.append(Token(kind, w, i + 1))
             if words:
                 last_sep = None
@@ -186,7 +190,9 @@ def _bigrams(s: str) -> set[str]:
 
 def choose_row(text: str, candidates: list[T.Row]) -> T.Row | None:
     """The candidate whose label pattern ends last in `text` (ties: the longer match, then the
-    earlier row). Failing that, a fuzzy match of the text's tail on the next few labels.
+    earlier row). Failing that, a fuzzy match of the text's tail on the next few labels, for
+    typos (「保护地三方合法权益」); only labels of four character pairs or more take part: a short
+    label such as 「3.其他」 is too common a word to place numbers by resemblance.
 
     >>> rows = [T.APPLICATIONS.row(k) for k in ("denied.state_secret", "denied.prohibited_by_law")]
     >>> choose_row("形，不计其他情形）1.属于国家秘密", rows).key
@@ -203,7 +209,7 @@ def choose_row(text: str, candidates: list[T.Row]) -> T.Row | None:
     scored = []
     for row in candidates[:4]:
         lab = _bigrams(re.sub(r"^[\d.、()一二三四五六七八九十]+", "", fold(row.label)))
-        if lab and tail:
+        if len(lab) >= 4 and tail:
             scored.append((len(lab & tail) / len(lab), row))
     scored.sort(key=lambda x: -x[0])
     if scored and scored[0][0] >= 0.6:
@@ -255,11 +261,14 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str) -> tuple[list[
         if row is None:
             row = choose_row(text, groups)
         if row is None:
-            problems.append(f"{T.TABLE_TITLES[table]}：第 {tok.line} 行的数字 {tok.text} 无法对应到模板中的行"
-                            f"（前面的文字：「{text[-20:]}」），未采用")
-            buf = []
+            skipped = []
             while i < n and (tokens[i].kind != TEXT or _is_junk(tokens[i])):
+                if tokens[i].kind in (NUM, NULL) and i not in consumed:
+                    skipped.append(tokens[i].text)
                 i += 1
+            problems.append(f"{T.TABLE_TITLES[table]}：第 {tok.line} 行的数字 {' '.join(skipped)} 无法对应到模板中的行"
+                            f"（前面的文字：「{text[-20:] or '无'}」），未采用")
+            buf = []
             continue
         if row in primary:
             pos = primary.index(row) + 1
@@ -344,7 +353,7 @@ def read_tables(lines: list[str]) -> TableRead:
             rows = list(T.proactive_rows(res.format))
             cells, probs, placed = read_rows(toks, rows, key)
         elif key == "applications":
-            rows = list(T.APPLICATION_ROWS)
+            rows = [r for r in T.APPLICATION_ROWS if res.format in r.formats]
             cells, probs, placed = read_rows(toks, rows, key)
         else:
             cells, probs = _read_review(toks)
