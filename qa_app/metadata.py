@@ -17,8 +17,15 @@ _TITLE_RE = re.compile(r"([\u4e00-\u9fa5()（）·]{2,40}?)\s*(20\d{2}|19\d{2})\
 _SENTENCE_RE = re.compile(r"(?:现将|将|发布|公布)([\u4e00-\u9fa5()（）]{2,40}?)(20\d{2})\s*年度?政府信息公开(?:工作)?年度报告")
 _SUFFIXES = ("人民政府办公室", "政府办公室", "办公室", "政府办", "人民政府", "政府", "街道办事处", "办事处", "街道",
              "局", "委员会", "委", "办", "中心", "院", "厅", "署", "镇", "乡", "所", "队")
-_PROVINCE_RE = r"(?:[\u4e00-\u9fa5]{2,7}?(?:省|自治区)|北京市|天津市|上海市|重庆市)"
-_REGION_RE = re.compile(r"((?:" + _PROVINCE_RE + r")?(?:[\u4e00-\u9fa5]{2,6}?(?:市|州|盟|地区))?(?:[\u4e00-\u9fa5]{1,6}?(?:区|县|旗))?)")
+# A place name: Chinese characters other than level words and words that end a phrase
+# (「全市」「我区」「在淮安市」 are not place names). Greedy, so that 「红旗区」 is not 「红旗」 + 旗.
+_NAME = r"[^\W\d_省市区县全各我该在和与及的于对为是由将从经向]"
+# The administrative prefix of a body's name: province, prefecture, county levels, each optional,
+# in that order. 州 ends a prefecture only when 市 does not follow (杭州市, not 杭州 + 市).
+_PLACE_RE = re.compile(r"^(?:" + _NAME + r"{2,8}(?:省|自治区))?"
+                       r"(?:" + _NAME + r"{1,8}(?:市|州(?!市)|盟|地区))?"
+                       r"(?:" + _NAME + r"{1,8}(?:区|县|旗|市))?")
+_LEVELS = "省市州盟区县旗"
 
 
 @dataclass
@@ -67,24 +74,37 @@ def read_meta(text: str) -> Meta:
     return Meta(agency, year, region, aliases, title_line)
 
 
+def place_prefix(name: str) -> str:
+    """The administrative place at the start of a body's name ('' when it names none).
+
+    >>> [place_prefix(n) for n in ("淮安市洪泽区人民政府", "红旗区城市管理局", "延津县市场监督管理局", "杭州市西湖区教育局",
+    ...                            "江苏省人民政府", "区政府办")]
+    ['淮安市洪泽区', '红旗区', '延津县', '杭州市西湖区', '江苏省', '']
+    """
+    m = _PLACE_RE.match(name)
+    return m.group(0) if m else ""
+
+
 def find_region(agency: str, text: str) -> str | None:
-    """The longest administrative prefix the report names for its body's place.
+    """The longest administrative prefix the report names for its body's place: the body's own
+    place prefix, extended by the prefecture and province the text writes right before it.
 
     >>> find_region("红旗区文化街街道办事处", "新乡市红旗区文化街街道通过微信公众号")
     '新乡市红旗区'
+    >>> find_region("红旗区城市管理局", "全市红旗区城市管理局")
+    '红旗区'
     """
-    m = re.match(r"^(.*[省市州区县])(?!场)", agency)
-    base = m.group(1) if m else ""
-    if not base or len(base) < 2:
+    base = place_prefix(agency)
+    if len(base) < 2:
         return None
     flat = re.sub(r"\s+", "", fold(text[:8000]))
     best = base
-    for pat in (r"([\u4e00-\u9fa5]{2,4}?(?:省|自治区))?([\u4e00-\u9fa5]{2,4}?(?:市|州))" + re.escape(base),
-                r"([\u4e00-\u9fa5]{2,4}?(?:省|自治区))" + re.escape(base)):
+    province = r"(" + _NAME + r"{2,8}(?:省|自治区))"
+    prefecture = r"(" + _NAME + r"{1,8}(?:市|州(?!市)|盟|地区))"
+    for pat in (province + "?" + prefecture + re.escape(base), province + re.escape(base)):
         for mm in re.finditer(pat, flat):
             cand = "".join(g for g in mm.groups() if g) + base
-            cand = re.sub(r"^.*?(?=[\u4e00-\u9fa5]{2,4}(?:省|自治区|市))", "", cand) if len(cand) > len(base) + 9 else cand
-            if len(cand) > len(best):
+            if place_prefix(cand) == cand and len(cand) > len(best):
                 best = cand
     return best
 
@@ -121,6 +141,11 @@ def _alias_ok(cand: str, agency: str) -> bool:
         return False
     if not (cand[0] == agency[0] or cand[0] in "区市县镇街"):
         return False
+    if cand[0] != agency[0] and cand[0] in _LEVELS:
+        # 「区政府」 for a district body, never 「市政府」 (the city above it) or 「市洪泽区…」
+        place = place_prefix(agency)
+        if not place or place[-1] != cand[0]:
+            return False
     core = cand[:-2] if cand.endswith("办公室") and agency.endswith("办") else cand
     it = iter(agency)
     return all(ch in it for ch in core)

@@ -1,0 +1,109 @@
+"""Who wrote a report and for which year (qa_app.metadata): body, year, region, aliases.
+
+What it covers: the five seeds (title on one or two lines, no title at all in seed 004, the city
+named only in the prose of seed 003, the short name 区城建局 in seed 001), the place prefix of a
+body's name, aliases that must not name another body (「市政府」 is not the district government),
+and the real PDFs' body/year/region against ../shared/realworld/truth. What it does not cover:
+tables (test_tables.py). Every expected value is written out.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from qa_app.metadata import find_aliases, find_region, place_prefix, read_meta
+from qa_app.report import normalise_text
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld"
+
+
+def meta_of(name: str):
+    return read_meta(normalise_text((SEEDS / name).read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("name, agency, year, region, title_line", [
+    # title wrapped over two lines: 「红旗区人民政府办公室2023年政府信息公开工作年」/「度报告」
+    ("000_aa0ecb1c4df3c9c5.txt", "红旗区人民政府办公室", 2023, "红旗区", 2),
+    ("001_924043a2ff6d2acf.txt", "红旗区城乡建设局", 2023, "红旗区", 3),
+    ("002_050334ec39756ada.txt", "红旗区信访局", 2022, "红旗区", 3),
+    # the title says 红旗区; the prose says 「新乡市红旗区文化街街道」
+    ("003_537c1939cbe3baea.txt", "红旗区文化街街道办事处", 2023, "新乡市红旗区", 3),
+    # no title: 「现将红谷滩区政府办2023年政府信息公开工作年度报告向社会公布」
+    ("004_a940ca4a84d42417.txt", "红谷滩区政府办", 2023, "红谷滩区", 1),
+])
+def test_seed_body_year_region(name, agency, year, region, title_line):
+    m = meta_of(name)
+    assert (m.agency, m.year, m.region, m.title_line) == (agency, year, region, title_line)
+
+
+def test_seed_aliases():
+    assert "区城建局" in meta_of("001_924043a2ff6d2acf.txt").aliases  # 「2023 年，区城建局认真贯彻落实」
+    assert "区信访局" not in meta_of("001_924043a2ff6d2acf.txt").aliases
+    assert {"区政府办", "区政府办公室"} <= set(meta_of("004_a940ca4a84d42417.txt").aliases)
+    assert "红旗区政府办公室" in meta_of("000_aa0ecb1c4df3c9c5.txt").aliases  # line 250
+    for name in sorted(p.name for p in SEEDS.glob("*.txt")):
+        m = meta_of(name)
+        assert m.agency not in m.aliases
+        assert all(not a.startswith("市") for a in m.aliases), (name, m.aliases)  # all are district bodies
+
+
+def test_place_prefix():
+    assert place_prefix("淮安市洪泽区人民政府") == "淮安市洪泽区"
+    assert place_prefix("红旗区城市管理局") == "红旗区"  # 城市 is not a city
+    assert place_prefix("延津县市场监督管理局") == "延津县"  # 市场 is not a city
+    assert place_prefix("杭州市西湖区教育局") == "杭州市西湖区"
+    assert place_prefix("江苏省人民政府") == "江苏省"
+    assert place_prefix("内蒙古自治区鄂尔多斯市鄂托克旗人民政府") == "内蒙古自治区鄂尔多斯市鄂托克旗"
+    assert place_prefix("区政府办") == ""
+
+
+def test_region_takes_only_a_place_written_before_the_body():
+    assert find_region("红旗区城市管理局", "全市红旗区城市管理局坚持") == "红旗区"  # 「全市」 is no city
+    assert find_region("洪泽区人民政府", "江苏省淮安市洪泽区人民政府") == "江苏省淮安市洪泽区"
+    assert find_region("洪泽区人民政府", "本报告由洪泽区人民政府办公室编制") == "洪泽区"
+    assert find_region("区政府办", "区政府办") is None
+
+
+def test_aliases_never_name_the_level_above():
+    text = "淮安市洪泽区人民政府坚持……全面贯彻落实省委省政府、淮安市委市政府的部署，围绕区委、区政府中心工作"
+    aliases = find_aliases("淮安市洪泽区人民政府", text)
+    assert "区政府" in aliases
+    assert "市政府" not in aliases and not any(a.startswith("市") for a in aliases)
+    assert "市政府" in find_aliases("淮安市人民政府", "淮安市人民政府……市政府常务会议")
+
+
+# ---------------------------------------------------------------------------------------
+# Real reports
+
+def _cases():
+    if not (REALWORLD / "truth").is_dir():
+        return []
+    out = []
+    for t in sorted((REALWORLD / "truth").glob("*.json")):
+        truth = json.loads(t.read_text(encoding="utf-8"))
+        for f in truth["files"]:
+            out.append((f, truth))
+    return out
+
+
+@pytest.mark.parametrize("pdf_name, truth", _cases() or [pytest.param(None, None, marks=pytest.mark.skip(
+    reason=f"没有真实报告目录 {REALWORLD / 'truth'}，跳过"))])
+def test_realworld_body_year_region(pdf_name, truth):
+    if shutil.which("pdftotext") is None:
+        pytest.skip("没有 pdftotext（apt 包 poppler-utils），跳过")
+    text = normalise_text(subprocess.run(["pdftotext", "-layout", str(REALWORLD / pdf_name), "-"],
+                                         capture_output=True, check=True).stdout.decode("utf-8"))
+    m = read_meta(text)
+    assert (m.agency, m.year) == (truth["agency"], truth["year"])
+    # The truth's region starts with the province (江苏省). The reports name their city and
+    # district but never the province, so the region the text supports is the truth's without it.
+    assert "江苏" not in text
+    assert truth["region"] == "江苏省" + m.region
+    assert m.region == place_prefix(truth["agency"])
+    assert not any(a.startswith("市") for a in m.aliases) or m.region == "淮安市"
