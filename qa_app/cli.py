@@ -232,5 +232,15 @@ def chat_cmd(port, address, settings):
     run_chat(settings, port=port, address=address)
 
 
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址（0.0.0.0 表示对局域网开放）")
+@click.option("--port", type=int, default=8000, show_default=True, help="端口")
+@index_option
+def serve_cmd(host, port, settings):
+    """启动 HTTP 接口与嵌入式问答组件（接口文档 /docs，演示页 /demo）。"""
+    from .api import serve
+    serve(settings, host=host, port=port)
+
+
 if __name__ == "__main__":
     main()
