@@ -1,10 +1,9 @@
 """The chat page (a Streamlit page script run by qa_app/chat_app.py through st.navigation).
 
 Each question goes to `qa_app.engine.ask` with the earlier turns as history (so 「那2022年呢？」
-works) and the sidebar filters. Streaming hook: when `qa_app.engine` exposes
-`ask_stream(question, history=, settings=, filters=, store=, use_llm=)`, it is used instead; it
-must yield the answer text in pieces (str) and, as its last item, the finished `Answer`. The
-pieces are written as they come (st.write_stream), then the sources are drawn from the Answer.
+works) and the sidebar filters. Streaming: when `qa_app.engine` exposes `ask_stream` (same
+arguments as `ask`, plus `on_answer`), its text pieces are written as they come (st.write_stream)
+and the finished `Answer` it hands to `on_answer` gives the text that stands and the sources.
 """
 from __future__ import annotations
 
@@ -27,24 +26,20 @@ def history_for_engine(messages: list[dict]) -> list[dict]:
 
 
 def get_answer(question: str, history: list[dict], s, st_store, filters: dict, use_llm) -> tuple[Answer, bool]:
-    """(answer, whether its text was already written while streaming)."""
+    """(answer, whether its text is already on the page). With `ask_stream` the text is written
+    piece by piece as it comes, then replaced by the text that stands (`ans.answer`)."""
     kwargs = dict(history=history, settings=s, filters=filters or None, store=st_store, use_llm=use_llm)
     stream = getattr(engine, "ask_stream", None)
     if stream is None:
         with st.spinner("正在查找……"):
             return engine.ask(question, **kwargs), False
     done: list[Answer] = []
-
-    def pieces():
-        for item in stream(question, **kwargs):
-            if isinstance(item, Answer):
-                done.append(item)
-            else:
-                yield item
-
-    st.write_stream(pieces())
+    box = st.empty()
+    with box.container():
+        st.write_stream(stream(question, on_answer=done.append, **kwargs))
     if not done:
-        raise RuntimeError("ask_stream ended without an Answer")
+        raise RuntimeError("ask_stream gave no Answer")
+    box.markdown(common.escape_md(done[-1].answer))
     return done[-1], True
 
 

@@ -8,6 +8,7 @@ traceback. Nothing here loads an embedding model unless indexing prose asks for 
 from __future__ import annotations
 
 import html
+import io
 import logging
 import re
 import threading
@@ -30,6 +31,7 @@ CONTEXT_LINES = 6
 HIT_BG = "#fff1b8"
 FAIL_BG = "#ffd8d8"
 UPLOAD_TYPES = [s.lstrip(".") for s in SUPPORTED]
+SHEETS = {"proactive": "主动公开", "applications": "依申请公开", "review_litigation": "复议诉讼"}
 
 
 # -- settings, store -----------------------------------------------------------------------
@@ -72,23 +74,23 @@ def _narrative_for(s: Settings):
         return s.replace(narrative=False), None, "正文检索索引不可用，这次只读入了表格数字。"
 
 
-def result_line(r: FileResult, st_store) -> tuple[bool, str]:
-    """(ok, Chinese line) for one file's indexing result."""
+def result_line(r: FileResult, st_store) -> tuple[str, str]:
+    """(level, Chinese line) for one file's indexing result; level is ok, warn or error."""
     name = Path(r.path).name
     rep = st_store.report(r.report_id) if r.report_id is not None else None
     who = f"（{rep.agency or '未识别机关'} {rep.year or '？'}年）" if rep else ""
     if r.status == "failed":
-        return False, f"✗ {name}：{r.message}"
+        return "error", f"✗ {name}：{r.message}"
     if r.status in ("added", "replaced"):
         label = "新增" if r.status == "added" else "替换"
         warn = f"。提示：{r.message}" if r.message else ""
         checks = f"。注意：有 {rep.checks_failed} 项勾稽关系未通过" if rep and rep.checks_failed else ""
-        return True, f"✓ {label} {name}{who}{checks}{warn}"
+        return ("warn" if checks else "ok"), f"✓ {label} {name}{who}{checks}{warn}"
     if r.status == "same-content":
-        return True, f"= {name}：{r.message}"
+        return "ok", f"= {name}：{r.message}"
     if r.status == "unchanged":
-        return True, f"· {name}：已在库中，未变"
-    return False, f"· {name}：{r.message or '已忽略'}"
+        return "ok", f"· {name}：已在库中，未变"
+    return "warn", f"· {name}：{r.message or '已忽略'}"
 
 
 def index_files(paths: list[Path], s: Settings, st_store, on_file=None) -> list[FileResult]:
@@ -124,10 +126,13 @@ def ensure_index(s: Settings, st_store) -> None:
         results = index_files(files, s, st_store, on_file)
         bar.progress(1.0, text="完成")
         for r in results:
-            ok, line = result_line(r, st_store)
-            (st.write if ok else st.error)(line)
+            level, line = result_line(r, st_store)
+            SHOW[level](line)
         n = sum(1 for r in results if r.status in ("added", "replaced"))
         status.update(label=f"索引完成：读入 {n} 份报告，可以提问了。", state="complete", expanded=False)
+
+
+SHOW = {"ok": st.success, "warn": st.warning, "error": st.error}
 
 
 # -- filters and sidebar -----------------------------------------------------------------------
@@ -208,11 +213,12 @@ def upload_box(s: Settings, st_store) -> None:
             except Exception as e:  # noqa: BLE001
                 log.exception("upload failed")
                 st.session_state["upload_results"] = [
-                    (False, f"读入上传的文件时出错：{type(e).__name__}。索引未改变，请重试或换一个文件。")]
+                    ("error", f"读入上传的文件时出错：{type(e).__name__}。索引未改变，请重试或换一个文件。")]
         st.session_state["upload_gen"] = gen + 1  # a fresh, empty uploader
         st.rerun()  # redraw the report list and filters with the new reports
-    for ok, line in st.session_state.get("upload_results", []):
-        (sb.success if ok else sb.error)(line)
+    for level, line in st.session_state.get("upload_results", []):
+        with sb:
+            SHOW[level](line)
 
 
 def _index_uploads(files, s: Settings, st_store) -> None:
@@ -227,10 +233,9 @@ def _index_uploads(files, s: Settings, st_store) -> None:
         results = index_files(paths, s, st_store)
     lines = []
     for r in results:
-        ok, line = result_line(r, st_store)
         if r.status == "failed":
             Path(r.path).unlink(missing_ok=True)
-        lines.append((ok, line))
+        lines.append(result_line(r, st_store))
     st.session_state["upload_results"] = lines
 
 
@@ -457,4 +462,29 @@ def show_table(df: pd.DataFrame, hits: set = frozenset(), fails: set = frozenset
         return out
 
     styled = df.style.apply(colour, axis=None).format(fmt_value, na_rep="空")
-    st.dataframe(styled, width="stretch", placeholder="空")
+    st.dataframe(styled, width="content", placeholder="空")
+
+
+# -- downloads ------------------------------------------------------------------------------------
+def facts_frame(recs: list[dict]) -> pd.DataFrame:
+    """Fact records in long form with Chinese headers (for CSV / Excel); whole numbers stay whole."""
+    df = pd.DataFrame([{"报告": f["report"], "机关": f["agency"], "地区": f["region"], "年度": f["year"],
+                        "表": T.TABLE_TITLES[f["table"]], "项目": f["row_label"], "栏目": f["column_label"],
+                        "数值": None, "推算": "是" if f["derived"] else "",
+                        "原文行号": f"{f['lines'][0]}-{f['lines'][1]}"} for f in recs])
+    if recs:
+        df["数值"] = pd.Series([f["value"] for f in recs], dtype=object)
+    return df
+
+
+def excel_bytes(tables: dict[str, list[pd.DataFrame]], long: pd.DataFrame) -> bytes:
+    """One sheet per table (its blocks one under another, as printed) and a 明细 sheet."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        for t, blocks in tables.items():
+            row = 0
+            for df in blocks:
+                df.to_excel(xw, sheet_name=SHEETS[t], startrow=row)
+                row += len(df) + 2
+        long.to_excel(xw, sheet_name="明细", index=False)
+    return buf.getvalue()

@@ -7,41 +7,17 @@ narrow the bodies offered.
 """
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 import streamlit as st
 
 from qa_app import template as T
 from qa_app.ui import common
 
-SHEETS = {"proactive": "主动公开", "applications": "依申请公开", "review_litigation": "复议诉讼"}
 ACROSS_BODIES, ACROSS_YEARS = "各单位（同一年度）", "历年（同一机关）"
 
 
 def body_name(r) -> str:
     return r.agency or f"未识别机关（{r.file_name}）"
-
-
-def facts_frame(recs: list[dict]) -> pd.DataFrame:
-    """Fact records in long form with Chinese headers (for CSV / Excel)."""
-    return pd.DataFrame([{"报告": f["report"], "机关": f["agency"], "地区": f["region"], "年度": f["year"],
-                          "表": T.TABLE_TITLES[f["table"]], "项目": f["row_label"], "栏目": f["column_label"],
-                          "数值": f["value"], "推算": "是" if f["derived"] else "",
-                          "原文行号": f"{f['lines'][0]}-{f['lines'][1]}"} for f in recs])
-
-
-def excel_bytes(tables: dict[str, list[pd.DataFrame]], long: pd.DataFrame) -> bytes:
-    """One sheet per table (its blocks one under another, as printed) and a 明细 sheet."""
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        for t, blocks in tables.items():
-            row = 0
-            for df in blocks:
-                df.to_excel(xw, sheet_name=SHEETS[t], startrow=row)
-                row += len(df) + 2
-        long.to_excel(xw, sheet_name="明细", index=False)
-    return buf.getvalue()
 
 
 def report_tables(st_store, rep) -> dict[str, list[pd.DataFrame]]:
@@ -135,13 +111,13 @@ def main() -> None:
 
     tables = report_tables(st_store, rep)
     if tables:
-        long = facts_frame(st_store.facts([rep.id]))
+        long = common.facts_frame(st_store.facts([rep.id]))
         base = f"{body_name(rep)}_{rep.year or '未识别'}年_年报数字"
         d1, d2, _ = st.columns([1, 1, 2])
         d1.download_button("下载 CSV", long.to_csv(index=False).encode("utf-8-sig"), file_name=f"{base}.csv",
                            mime="text/csv", key="dl_csv", icon=":material/download:")
         with common.guard("生成 Excel 文件"):
-            d2.download_button("下载 Excel", excel_bytes(tables, long), file_name=f"{base}.xlsx",
+            d2.download_button("下载 Excel", common.excel_bytes(tables, long), file_name=f"{base}.xlsx",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                key="dl_xlsx", icon=":material/table_view:")
     st.divider()
