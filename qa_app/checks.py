@@ -1,7 +1,10 @@
 """The 勾稽 checks of the template, run on one report's cells. Pure; nothing is "fixed".
 
 Each identity of template.CHECKS is evaluated per column (or per row); a cell that is blank
-(None) makes that instance unevaluable, which is neither a pass nor a failure.
+(None) makes that instance unevaluable, which is neither a pass nor a failure (`unevaluable`
+lists them). `detail` is the machine-readable form used by the truth files
+(「review_litigation review: total 0 != 10 + 1 + 0 + 0 = 11」); `explain` says the same in
+Chinese with the template's labels, for people. This module does not read or store anything.
 """
 from __future__ import annotations
 
@@ -25,30 +28,97 @@ def _fmt(v):
     return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
 
 
+def _instances(chk: T.Check):
+    """(subject, left cells, right cells) of one check, cells as (row, column) keys."""
+    if chk.by_row:
+        rows = chk.over_rows or tuple(r.key for r in T.APPLICATION_ROWS)
+        return [(r, [(r, c) for c in chk.left], [(r, c) for c in chk.right]) for r in rows]
+    return [(c, [(r, c) for r in chk.left], [(r, c) for r in chk.right]) for c in chk.over]
+
+
+def _side(cells) -> str:
+    vals = " + ".join(_fmt(x.value) for x in cells)
+    if len(cells) == 1:
+        return vals
+    return f"{vals} = {_fmt(sum(x.value for x in cells))}"
+
+
 def run_checks(cells: list[Cell]) -> list[CheckResult]:
+    """Every evaluable instance of every check. `detail` reads like
+    「applications natural_person: total 27 != 6 + 12 + 0 + 9 + 0 + 1 = 28」 or, for a check with
+    two cells on the left, 「applications total: new_received + carried_over 28 + 0 = 28 != 27 + 0 = 27」."""
     have = {(c.table, c.row, c.column): c for c in cells}
     out: list[CheckResult] = []
     for chk in T.CHECKS:
-        if chk.by_row:
-            rows = chk.over_rows or tuple(r.key for r in T.APPLICATION_ROWS)
-            instances = [(r, [(r, c) for c in chk.left], [(r, c) for c in chk.right]) for r in rows]
-        else:
-            instances = [(c, [(r, c) for r in chk.left], [(r, c) for r in chk.right]) for c in chk.over]
-        for subject, left, right in instances:
+        for subject, left, right in _instances(chk):
             lc = [have.get((chk.table, r, c)) for r, c in left]
             rc = [have.get((chk.table, r, c)) for r, c in right]
             if any(x is None or x.value is None for x in lc + rc):
                 continue
             ls, rs = sum(x.value for x in lc), sum(x.value for x in rc)
             ok = abs(ls - rs) < 1e-6
-            lhs = " + ".join(_fmt(x.value) for x in lc)
-            rhs = " + ".join(_fmt(x.value) for x in rc)
             names_l = " + ".join((x.column if chk.by_row else x.row) for x in lc)
-            names_r = " + ".join((x.column if chk.by_row else x.row) for x in rc)
             rel = "==" if ok else "!="
-            detail = (f"{chk.table} {subject}: {names_l} {lhs} {rel} {names_r} = "
-                      f"{rhs}{'' if len(rc) == 1 else ' = ' + _fmt(rs)}")
+            detail = f"{chk.table} {subject}: {names_l} {_side(lc)} {rel} {_side(rc)}"
             cl = [{"row": x.row, "column": x.column, "value": x.value, "lines": list(x.lines), "derived": x.derived}
                   for x in lc + rc]
             out.append(CheckResult(chk.key, chk.table, subject, ok, detail, cl))
     return out
+
+
+def unevaluable(blank) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """(check key, subject, blank cells as (row, column)) for each check instance that cannot be
+    evaluated because the report left a cell it needs blank. `blank`: (table, row, column) keys of
+    the blank printed cells (value None), e.g. from `Store.blanks()`.
+
+    >>> unevaluable([("review_litigation", "litigation_after_review", "total")])
+    [('review_litigation.row_total', 'litigation_after_review', [('litigation_after_review', 'total')])]
+    """
+    blank = set(blank)
+    for group, subs in T.GROUP_ROWS.items():  # a derived group total is blank when a sub-row is
+        for col in T.APP_COLS:
+            if any(("applications", sub, col) in blank for sub in subs):
+                blank.add(("applications", group, col))
+    out = []
+    for chk in T.CHECKS:
+        for subject, left, right in _instances(chk):
+            hit = [(r, c) for r, c in left + right if (chk.table, r, c) in blank]
+            if hit:
+                out.append((chk.key, subject, hit))
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Chinese wording for people
+
+SHORT_TABLE = {"proactive": "二、主动公开情况表", "applications": "三、申请处理情况表",
+               "review_litigation": "四、复议诉讼情况表"}
+
+
+def cell_name(table: str, row: str, column: str | None = None) -> str:
+    """「部分公开 · 自然人」, 「不予公开 · 1.属于国家秘密 · 总计」, 「复议后起诉 · 总计」."""
+    name = T.short_row_label(table, row)
+    return name if column is None else f"{name} · {T.column_label(table, column)}"
+
+
+def explain(check: str, table: str, subject: str, cells: list[dict]) -> str:
+    """A failed (or passed) check in Chinese, with the printed values, e.g.
+    「三、申请处理情况表「自然人」列：办理结果总计 27 ≠ 予以公开 6 + 部分公开 12 + … = 28」."""
+    chk = next((c for c in T.CHECKS if c.key == check), None)
+    if chk is None:
+        return f"{SHORT_TABLE.get(table, table)}：{check} {subject}"
+    n_left = len(chk.left)
+    left, right = cells[:n_left], cells[n_left:]
+
+    def part(x):
+        name = T.column_label(table, x["column"]) if chk.by_row else T.short_row_label(table, x["row"])
+        return f"{name} {_fmt(x['value'])}"
+
+    def side(xs):
+        s = " + ".join(part(x) for x in xs)
+        return s if len(xs) == 1 else f"{s} = {_fmt(sum(x['value'] for x in xs))}"
+
+    ok = abs(sum(x["value"] for x in left) - sum(x["value"] for x in right)) < 1e-6
+    where = (f"「{T.short_row_label(table, subject)}」行" if chk.by_row
+             else f"「{T.column_label(table, subject)}」列")
+    return f"{SHORT_TABLE.get(table, table)}{where}：{side(left)} {'=' if ok else '≠'} {side(right)}"

@@ -42,6 +42,14 @@ def print_table(headers: list[str], rows: list[list]) -> None:
         click.echo(fmt(r))
 
 
+def _where(settings: Settings) -> str:
+    """Where the side store is, for people (a database password is never shown)."""
+    if settings.database_url:
+        import sqlalchemy as sa
+        return "数据库：" + sa.engine.make_url(settings.database_url).render_as_string(hide_password=True)
+    return f"索引：{settings.index}"
+
+
 def _store(settings: Settings, must_exist: bool = True):
     from .store import Store
     if must_exist and not settings.database_url and not (Path(settings.index) / "facts.sqlite").exists():
@@ -72,12 +80,14 @@ def index_cmd(paths, no_narrative, quiet, settings):
             click.echo(f"✗ {name}：{r.message}", err=True)
         elif r.status in ("added", "replaced"):
             label = "新增" if r.status == "added" else "替换"
-            click.echo(f"✓ {label} {name}" + (f"（警告：{r.message}）" if r.message else ""))
+            click.echo(f"✓ {label} {name}" + (f"（{len(r.warnings)} 条提示）" if r.warnings else ""))
+            for w in r.warnings:  # e.g. numbers that could not be placed in the template: never guessed
+                click.echo(f"    ! {w}")
         elif r.status == "same-content":
             click.echo(f"= {name}：{r.message}")
         elif r.status == "unchanged":
             click.echo(f"· {name}：未变，跳过")
-    click.echo(summary.line() + f"。索引：{settings.index}")
+    click.echo(summary.line() + f"。{_where(settings)}")
     if not summary.ok:
         sys.exit(1)
 
@@ -95,10 +105,19 @@ def reports_cmd(as_json, settings):
     if not reps:
         click.echo("索引里还没有报告。")
         return
-    print_table(["编号", "文件", "机关", "地区", "年度", "格式", "单元格(有数/空白)", "勾稽(通过/未通过)", "提示"],
-                [[r.id, r.file_name, r.agency or "？", r.region or "", r.year or "？", r.format or "无表格",
+    print_table(["编号", "文件", "机关", "地区", "年度", "表格格式", "单元格(有数/空白)", "勾稽(通过/未通过)", "提示"],
+                [[r.id, r.file_name, r.agency or "未识别", r.region or "未识别", r.year or "未识别",
+                  f"{r.format}版" if r.format else "未找到表格",
                   f"{r.cells_found}/{r.cells_blank}", f"{r.checks_passed}/{r.checks_failed}",
-                  ("；".join(r.warnings))[:60]] for r in reps])
+                  f"{len(r.warnings)} 条，见下" if r.warnings else ""] for r in reps])
+    noted = [r for r in reps if r.warnings]
+    if noted:
+        click.echo("\n提示：")
+        for r in noted:
+            for w in r.warnings:
+                click.echo(f"  [{r.id}] {r.file_name}：{w}")
+    click.echo(f"\n共 {len(reps)} 份报告。单元格「空白」是报告留空或写「/」「—」的格子（记为空，不当作 0）；"
+               "勾稽核对详情见 qa-app check。")
 
 
 def _select_reports(store, report=None, agency=None, year=None, region=None):
@@ -131,6 +150,10 @@ def facts_cmd(report, agency, year, region, table, derived, as_json, as_csv, set
     """每个表格单元格一条记录，键名与 template.md 一致，带所在行号。"""
     store = _store(settings)
     reps = _select_reports(store, report, agency, year, region)
+    if not reps and not (as_json or as_csv):
+        known = "、".join(sorted({r.agency for r in store.reports() if r.agency})) or "无"
+        click.echo(f"没有符合条件的报告（已索引的机关：{known}）。")
+        return
     recs = store.facts([r.id for r in reps], table=table, derived=None if derived else False) if reps else []
     out = [{k: f[k] for k in FACT_KEYS} for f in recs]
     if as_json:
@@ -148,10 +171,25 @@ def facts_cmd(report, agency, year, region, table, derived, as_json, as_csv, set
         if not recs:
             click.echo("没有符合条件的数据。")
             return
-        print_table(["文件", "机关", "年度", "表", "行", "列", "值", "行号"],
-                    [[f["report"], f["agency"], f["year"], f["table"], f["row_label"], f["column_label"],
-                      ("空" if f["value"] is None else f["value"]) if not f["derived"] else f"{f['value']}（推算）",
-                      f"{f['lines'][0]}-{f['lines'][1]}"] for f in recs])
+        from .checks import SHORT_TABLE
+        from .template import short_row_label
+        print_table(["文件", "机关", "年度", "表格", "行", "列", "值", "原文行号"],
+                    [[f["report"], f["agency"], f["year"], SHORT_TABLE.get(f["table"], f["table"]),
+                      short_row_label(f["table"], f["row"]), f["column_label"],
+                      ("空白" if f["value"] is None else f["value"]) if not f["derived"]
+                      else f"{'空白' if f['value'] is None else f['value']}（推算）",
+                      f"{f['lines'][0]}" if f["lines"][0] == f["lines"][1] else f"{f['lines'][0]}-{f['lines'][1]}"]
+                     for f in recs])
+        click.echo(f"\n共 {len(recs)} 个单元格。「推算」是由印出的格子相加得到的值（分组合计、法人或其他组织列），"
+                   "不是报告印出的数。")
+
+
+def _part_name(check: dict, cell: dict) -> str:
+    """A cell of a check named as the check's explanation names it: by column in a row-wise
+    check (总计 = 自然人 + …), by row in a column-wise one (办理结果总计 = 予以公开 + …)."""
+    from .template import column_label, short_row_label
+    by_row = check["check"].endswith("row_total")
+    return column_label(check["table"], cell["column"]) if by_row else short_row_label(check["table"], cell["row"])
 
 
 @main.command("check")
@@ -160,21 +198,44 @@ def facts_cmd(report, agency, year, region, table, derived, as_json, as_csv, set
 @index_option
 def check_cmd(as_json, show_all, settings):
     """对每份已索引报告做勾稽核对；有未通过的核对时退出码为 1。"""
+    from .checks import cell_name, explain, unevaluable
     store = _store(settings)
     res = store.checks(failed_only=not show_all)
-    failed = [c for c in res if not c["ok"]] if show_all else res
+    for c in res:
+        c["explanation"] = explain(c["check"], c["table"], c["subject"], c["cells"])
+    failed = [c for c in res if not c["ok"]]
     if as_json:
         click.echo(json.dumps(res, ensure_ascii=False, indent=1))
     else:
         reps = store.reports()
+        blanks: dict[int, list[dict]] = {}
+        for b in store.blanks():
+            blanks.setdefault(b["report_id"], []).append(b)
         for r in reps:
-            mine = [c for c in failed if c["report_id"] == r.id]
-            mark = "✓" if not mine else "✗"
-            click.echo(f"{mark} {r.file_name}（{r.agency or '？'} {r.year or '？'}）：通过 {r.checks_passed} 项，未通过 {r.checks_failed} 项")
-            for c in mine:
-                where = "，".join(f"{x['row']}.{x['column']}={x['value']}（第{x['lines'][0]}行）" for x in c["cells"])
-                click.echo(f"    {c['detail']}\n      单元格：{where}")
-        click.echo(f"共 {len(reps)} 份报告，{len({c['report_id'] for c in failed})} 份有勾稽关系未通过。")
+            mine = [c for c in res if c["report_id"] == r.id]
+            bad = [c for c in mine if not c["ok"]]
+            blocked = unevaluable((b["table"], b["row"], b["column"]) for b in blanks.get(r.id, []))
+            head = f"{'✗' if bad else '✓'} [{r.id}] {r.file_name}（{r.agency or '机关未识别'}，{r.year or '年度未识别'}年）："
+            if not r.format:
+                click.echo(head + "没有读到表格，无从核对")
+                continue
+            line = (f"{r.checks_passed} 项全部通过" if not r.checks_failed
+                    else f"通过 {r.checks_passed} 项，未通过 {r.checks_failed} 项")
+            if blocked:
+                line += f"；{len(blocked)} 项因空白单元格无法核对"
+            click.echo(head + line)
+            for n, c in enumerate(mine, 1):
+                click.echo(f"    {'✗' if not c['ok'] else '✓'} {c['explanation']}")
+                where = "；".join(f"{_part_name(c, x)} 第{x['lines'][0]}"
+                                 f"{'' if x['lines'][0] == x['lines'][1] else '–' + str(x['lines'][1])}行"
+                                 f"{'（推算）' if x.get('derived') else ''}" for x in c["cells"])
+                click.echo(f"      原文：{where}")
+            for b in blanks.get(r.id, []):
+                click.echo(f"    · 空白：{cell_name(b['table'], b['row'], b['column'])}（第{b['lines'][0]}行），"
+                           "涉及它的核对未做")
+        n_bad = len({c["report_id"] for c in failed})
+        click.echo(f"共 {len(reps)} 份报告，{n_bad} 份有勾稽关系未通过。"
+                   + ("报告印出的数字相互对不上时只如实指出，不作修改。" if n_bad else ""))
     if failed:
         sys.exit(1)
 

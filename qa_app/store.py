@@ -15,7 +15,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from .report import ParsedReport
-from .template import column_label, row_label
+from .template import cell_order, column_label, row_label
 
 meta = sa.MetaData()
 
@@ -264,11 +264,25 @@ class Store:
             q = q.where(facts.c.derived == derived)
         with self.engine.connect() as conn:
             rows = conn.execute(q.order_by(facts.c.report_id)).all()
+        # reports in id order, each report's cells in the order the template prints them
+        rows.sort(key=lambda r: (r.report_id, cell_order(r.tbl, r.row, r.col)))
         return [{"report": r.file_name, "report_id": r.report_id, "agency": r.agency, "region": r.region,
                  "year": r.year, "table": r.tbl, "row": r.row, "column": r.col, "value": _num(r.value),
                  "derived": bool(r.derived), "lines": [r.line_first, r.line_last], "label": r.label,
                  "row_label": row_label(r.tbl, r.row), "column_label": column_label(r.tbl, r.col)}
                 for r in rows]
+
+    def blanks(self, report_ids=None) -> list[dict]:
+        """Printed cells the report left blank (「/」, 「—」, an empty cell): value null, not derived."""
+        q = sa.select(facts.c.report_id, facts.c.tbl, facts.c.row, facts.c.col, facts.c.line_first,
+                      facts.c.line_last).where(facts.c.value.is_(None), facts.c.derived == sa.false())
+        if report_ids is not None:
+            q = q.where(facts.c.report_id.in_(list(report_ids)))
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        rows.sort(key=lambda r: (r.report_id, cell_order(r.tbl, r.row, r.col)))
+        return [{"report_id": r.report_id, "table": r.tbl, "row": r.row, "column": r.col,
+                 "lines": [r.line_first, r.line_last]} for r in rows]
 
     def checks(self, report_ids=None, failed_only: bool = False) -> list[dict]:
         q = sa.select(checks, reports.c.file_name, reports.c.agency, reports.c.year) \

@@ -216,6 +216,58 @@ def row_label(table: str, row: str) -> str:
     return row
 
 
+# Short names of the application rows, as people write them in a sentence.
+SHORT_ROW_LABELS = {
+    "new_received": "本年新收", "carried_over": "上年结转", "granted": "予以公开", "partially_granted": "部分公开",
+    "denied": "不予公开", "unavailable": "无法提供", "not_processed": "不予处理", "other": "其他处理",
+    "total": "办理结果总计", "carried_forward": "结转下年度继续办理",
+    "other.no_correction": "其他处理 · 1.逾期不补正", "other.unpaid_fee": "其他处理 · 2.逾期未缴纳费用",
+}
+
+
+def short_row_label(table: str, row: str) -> str:
+    """「部分公开」 for (二)部分公开(区分处理的,…); a sub-row keeps its group:
+    「不予公开 · 1.属于国家秘密」; section 四 rows: 「行政复议」, 「未经复议直接起诉」.
+
+    >>> short_row_label("applications", "unavailable.not_held"), short_row_label("review_litigation", "litigation_direct")
+    ('无法提供 · 1.本机关不掌握相关政府信息', '未经复议直接起诉')
+    """
+    if table == "applications":
+        if row in SHORT_ROW_LABELS:
+            return SHORT_ROW_LABELS[row]
+        group = row.split(".")[0]
+        if group in SHORT_ROW_LABELS:
+            return f"{SHORT_ROW_LABELS[group]} · {row_label(table, row)}"
+    return row_label(table, row).split("·")[-1]
+
+
+_TABLE_ORDER = ("proactive", "applications", "review_litigation")
+
+
+def _orders():
+    rows, cols = {}, {}
+    for t in _TABLE_ORDER:
+        seq = TABLES[t].rows + (PROACTIVE_ROWS_2019 if t == "proactive" else ())
+        rows[t] = {}
+        for r in seq:
+            rows[t].setdefault(r.key, len(rows[t]))
+        keys = [c.key for c in TABLES[t].columns]
+        if t == "applications":  # 法人或其他组织 heads the five org columns it sums
+            keys = ["natural_person", "legal_person_or_org"] + [k for k in keys if k not in ("natural_person", "legal_person_or_org")]
+        cols[t] = {k: i for i, k in enumerate(keys)}
+    return rows, cols
+
+
+_ROW_ORDER, _COL_ORDER = _orders()
+
+
+def cell_order(table: str, row: str, col: str) -> tuple[int, int, int]:
+    """Sort key putting cells in the order the template prints them: section 二, 三, 四; rows
+    top to bottom (a group row before its sub-rows); columns left to right."""
+    t = _TABLE_ORDER.index(table) if table in _TABLE_ORDER else len(_TABLE_ORDER)
+    return (t, _ROW_ORDER.get(table, {}).get(row, 999), _COL_ORDER.get(table, {}).get(col, 999))
+
+
 def column_label(table: str, col: str) -> str:
     for c in TABLES[table].columns:
         if c.key == col:
