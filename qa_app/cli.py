@@ -303,5 +303,46 @@ def serve_cmd(host, port, settings):
     serve(settings, host=host, port=port)
 
 
+@main.command("search")
+@click.argument("query", nargs=-1, required=True)
+@click.option("--agency", help="只在这个机关的报告里检索（全称、简称或别名）")
+@click.option("--region", help="只在这个地区的报告里检索")
+@click.option("--year", type=int, help="只在这个年度的报告里检索")
+@click.option("-k", "k", type=int, default=None, help="返回多少段（默认按设置 top_k）")
+@click.option("--mode", type=click.Choice(["hybrid", "bm25", "dense"]), default="hybrid", show_default=True,
+              help="检索方式：混合、仅关键词、仅向量")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@index_option
+def search_cmd(query, agency, region, year, k, mode, as_json, settings):
+    """在报告正文里检索（向量 + 关键词混合），列出得分最高的段落及其出处。"""
+    from .narrative import search
+    _store(settings)
+    try:
+        hits = search(" ".join(query), settings, k=k or settings.top_k, agency=agency, region=region, year=year,
+                      mode=mode)
+    except FileNotFoundError:
+        raise click.ClickException(f"索引目录 {settings.index} 里还没有正文检索索引。先运行：qa-app index（不要加 --no-narrative）")
+    except (LookupError, ValueError) as e:
+        raise click.ClickException(str(e))
+    if as_json:
+        click.echo(json.dumps({"query": " ".join(query), "filters": hits.filters,
+                               "hits": [h.to_json() for h in hits]}, ensure_ascii=False))
+        return
+    f = hits.filters
+    if f:
+        parts = [f"机关：{f['agency']}" if f.get("agency") else "", f"地区：{f['region']}" if f.get("region") else "",
+                 f"年度：{f['year']}" if f.get("year") else ""]
+        src = "（从查询中识别）" if f.get("from_query") else ""
+        click.echo("筛选" + src + "：" + "，".join(p for p in parts if p))
+    if not hits:
+        click.echo("没有找到相关段落。")
+        return
+    for i, h in enumerate(hits, 1):
+        click.echo(f"\n[{i}] 得分 {h.score:.4f}  {h.agency or '？'} {h.year or '？'}年  {h.section}")
+        click.echo(f"    {h.report}，第 {h.lines[0]}–{h.lines[1]} 行")
+        for line in [l for l in h.text.split("\n") if l.strip()][:8]:
+            click.echo(f"    │ {line.strip()}")
+
+
 if __name__ == "__main__":
     main()

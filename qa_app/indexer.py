@@ -91,6 +91,11 @@ def index_paths(paths: Iterable[str | Path], settings: Settings, store: Store | 
             bar.set_postfix_str(path.name[-30:], refresh=False)
     if bar is not None:
         bar.close()
+    if narrative is not None and hasattr(narrative, "finish"):
+        try:  # once per run: reports indexed while the prose index was off, the model's vectors, BM25
+            narrative.finish(store)
+        except Exception as e:
+            summary.results.append(FileResult("（正文检索索引）", "failed", message=f"收尾失败：{type(e).__name__}: {e}"))
     return summary
 
 

@@ -61,8 +61,11 @@ facts = sa.Table(
     sa.Column("line_last", sa.Integer, nullable=False),
     sa.Column("label", sa.String(200), nullable=False, default=""),
 )
-sa.Index("ix_facts_report", facts.c.report_id)
-sa.Index("ix_facts_cell", facts.c.tbl, facts.c.row, facts.c.col)
+# One index, in insertion order (report ids only grow): a report's cells, or one cell across
+# many reports (`report_id IN (...) AND tbl = ? AND row IN (...)`, one seek per report). An index
+# led by (tbl, row, col) instead touches ~250 scattered pages per report written and halved the
+# indexing rate (docs/benchmarks.md).
+sa.Index("ix_facts_report_cell", facts.c.report_id, facts.c.tbl, facts.c.row, facts.c.col)
 
 aliases = sa.Table(
     "aliases", meta,
@@ -128,6 +131,13 @@ class Store:
             @sa.event.listens_for(self.engine, "connect")
             def _fk(dbapi_conn, _):  # noqa: ANN001
                 dbapi_conn.execute("PRAGMA foreign_keys=ON")
+                # Write-ahead log, synced at checkpoints rather than at every commit: each report
+                # is still one atomic transaction, but indexing no longer waits for an fsync per
+                # report (see docs/benchmarks.md). A crash of the program loses nothing committed;
+                # a power cut may lose the last reports written, never consistency.
+                if not url.startswith("sqlite:///:memory:") and url != "sqlite://":
+                    dbapi_conn.execute("PRAGMA journal_mode=WAL")
+                    dbapi_conn.execute("PRAGMA synchronous=NORMAL")
         meta.create_all(self.engine)
         self._cache: dict = {}
 
