@@ -1,0 +1,209 @@
+"""NarrativeIndex: the prose of every report as chunks in Chroma (dense) and bm25s (keywords).
+
+The indexer calls, inside the side store's transaction for one report,
+`replace(report_id, parsed, old_id=...)` (new chunks first, then the old report's chunks go;
+on any failure what was added is taken out again and the error re-raised, so the side store
+rolls back with nothing left behind) and `remove(report_id)`; at the end of an `index` run it
+calls `finish(store)`, which reconciles with the side store (a report indexed while the
+narrative index was off gets its chunks now; chunks of a report the side store no longer has
+go), makes sure the current embedding model's collection holds every chunk (after a model
+change it embeds what the cache lacks) and rebuilds the BM25 index once.
+
+`dense()` and `keyword()` are the two retrievers over a set of allowed reports; fusion, filters
+and the `Hit` type are in retrieval.py. The chunk table in narrative.sqlite is the truth:
+a vector or BM25 entry whose chunk is not there is ignored.
+
+What it does not: parse files, write the side store, or answer questions.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+import uuid
+from pathlib import Path
+
+from .chunking import chunk_text, embed_text, keyword_text
+from .db import ChunkRow, NarrativeDB
+
+
+class NarrativeIndex:
+    def __init__(self, settings, store=None, progress: bool | None = None, create: bool = True):
+        self.settings = settings
+        self.dir = Path(settings.index)
+        self.db = NarrativeDB(self.dir / "narrative.sqlite", create=create)
+        # progress bars while embedding: on when stderr is a terminal, unless told
+        self.progress = sys.stderr.isatty() if progress is None else progress
+        self.stats = {"embedded": 0, "cached": 0}
+        self._store = store
+        self._embedder = None
+        self._vs = None
+        self._bm25 = None
+        self._lock = threading.RLock()
+
+    # -- parts, opened on first use --------------------------------------------------------
+    @property
+    def store(self):
+        if self._store is None:
+            from ..store import Store
+            self._store = Store(self.settings.db_url)
+        return self._store
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            from .embeddings import CachedEmbedder, make_embeddings
+            emb, model_id = make_embeddings(self.settings)
+            self._embedder = CachedEmbedder(emb, model_id, self.db, progress=self.progress, stats=self.stats)
+        return self._embedder
+
+    @property
+    def model_id(self) -> str:
+        return self.embedder.model_id
+
+    @property
+    def vectors(self):
+        if self._vs is None:
+            from .vectorstore import VectorStore
+            self._vs = VectorStore(self.settings, self.db.get_meta("index_uid"), self.model_id)
+        return self._vs
+
+    @property
+    def bm25(self):
+        if self._bm25 is None:
+            from .bm25 import Bm25Index
+            self._bm25 = Bm25Index(self.dir / "bm25")
+        return self._bm25
+
+    # -- writes ----------------------------------------------------------------------------
+    def rows_for(self, report_id: int, parsed) -> list[ChunkRow]:
+        """The chunk rows of a parsed report (pure apart from tokenising)."""
+        from .bm25 import tokenize
+        meta = parsed.meta
+        gen = uuid.uuid4().hex[:8]
+        rows = []
+        for c in chunk_text(parsed.text, parsed.tables.spans):
+            rows.append(ChunkRow(f"{report_id}-{gen}-{c.seq}", int(report_id), c.seq, parsed.file_name, meta.agency,
+                                 meta.region, meta.year, c.section, c.lines[0], c.lines[1], c.text, embed_text(c),
+                                 " ".join(tokenize(keyword_text(c, meta.agency, meta.year)))))
+        return rows
+
+    def replace(self, report_id: int, parsed, old_id: int | None = None) -> int:
+        """Index `parsed` as report `report_id`, dropping the chunks of `old_id` (and any earlier
+        chunks of `report_id`); returns the number of chunks. All or nothing."""
+        from .vectorstore import chunk_metadata
+        with self._lock:
+            rows = self.rows_for(report_id, parsed)
+            vecs = self.embedder.embed_passages([r.passage for r in rows]) if rows else []
+            stale = sorted({report_id} | ({old_id} if old_id is not None else set()))
+            old_ids = self.db.chunk_ids(stale)
+            new_ids = [r.id for r in rows]
+            added = False
+            try:
+                with self.db.transaction() as conn:
+                    self.db.insert_chunks(conn, rows)
+                    self.db.delete_chunks(conn, old_ids)
+                    for rid in stale:
+                        self.db.delete_report(conn, rid)
+                    self.db.put_report(conn, report_id, parsed.sha256, parsed.file_name, parsed.meta.agency,
+                                       parsed.meta.region, parsed.meta.year, len(rows))
+                    self.db.bump(conn)
+                    if rows:
+                        self.vectors.add(new_ids, vecs, [chunk_metadata(r) for r in rows], [r.text for r in rows])
+                        added = True
+                    if old_ids:
+                        self.vectors.delete(old_ids)
+            except BaseException:
+                if added:
+                    try:
+                        self.vectors.delete(new_ids)
+                    except Exception as e:  # the chunk table (rolled back) stays the truth
+                        print(f"警告：撤回正文向量失败（{e}），下次 qa-app index 时会清理", file=sys.stderr)
+                raise
+            return len(rows)
+
+    def remove(self, report_id: int) -> int:
+        """Take a report's chunks out; returns how many there were."""
+        with self._lock:
+            ids = self.db.chunk_ids([report_id])
+            with self.db.transaction() as conn:
+                self.db.delete_chunks(conn, ids)
+                self.db.delete_report(conn, report_id)
+                self.db.bump(conn)
+                if ids:
+                    self.vectors.delete(ids)
+            return len(ids)
+
+    def finish(self, store=None) -> dict:
+        """End of an index run: reconcile with the side store, complete the current model's
+        vectors, rebuild BM25. Returns counts of what it did."""
+        from sqlalchemy import select
+
+        from ..report import parse_report
+        from ..store import reports as reports_table
+        store = store or self.store
+        done = {"rebuilt": 0, "dropped": 0, "vectors_added": 0, "vectors_dropped": 0}
+        with self._lock:
+            with store.engine.connect() as conn:
+                side = {r.id: (r.text_sha256, r.file_name) for r in
+                        conn.execute(select(reports_table.c.id, reports_table.c.text_sha256, reports_table.c.file_name))}
+            mine = self.db.reports()
+            for rid in sorted(set(mine) - set(side)):
+                self.remove(rid)
+                done["dropped"] += 1
+            for rid in sorted(side):
+                sha, name = side[rid]
+                if mine.get(rid) != sha:
+                    try:
+                        self.replace(rid, parse_report(store.text(rid), name))
+                        done["rebuilt"] += 1
+                    except Exception as e:  # one bad report does not stop the others
+                        print(f"警告：{name} 的正文未能建入检索索引：{type(e).__name__}: {e}", file=sys.stderr)
+            a, d = self.sync_vectors()
+            done["vectors_added"], done["vectors_dropped"] = a, d
+            self.ensure_bm25(force=False)
+        return done
+
+    def sync_vectors(self) -> tuple[int, int]:
+        """Make the current model's collection hold exactly the chunk table's chunks."""
+        from .vectorstore import chunk_metadata
+        want = set(self.db.chunk_ids())
+        have = self.vectors.ids()
+        extra = sorted(have - want)
+        missing = sorted(want - have)
+        if extra:
+            self.vectors.delete(extra)
+        if missing:
+            rows = self.db.chunks(missing)
+            rows = [rows[i] for i in missing if i in rows]
+            for i in range(0, len(rows), 256):
+                part = rows[i:i + 256]
+                vecs = self.embedder.embed_passages([r.passage for r in part], desc="补算正文向量")
+                self.vectors.add([r.id for r in part], vecs, [chunk_metadata(r) for r in part], [r.text for r in part])
+        return len(missing), len(extra)
+
+    def ensure_bm25(self, force: bool = False) -> None:
+        """Load the saved BM25 index, or rebuild it when the chunk table changed since."""
+        with self._lock:
+            stamp = self.db.stamp()
+            if not force and self.bm25.stamp == stamp:
+                return
+            if not force and self.bm25.saved_stamp() == stamp and self.bm25.load():
+                return
+            ids, toks = self.db.all_tokens()
+            self.bm25.build(ids, toks, stamp)
+
+    # -- reads -----------------------------------------------------------------------------
+    def vectors_complete(self) -> bool:
+        return self.vectors.count() >= self.db.count()
+
+    def dense(self, query: str, n: int, report_ids: list[int] | None = None) -> list[tuple[str, float]]:
+        if not self.vectors_complete():
+            raise LookupError("正文向量索引与当前嵌入模型不一致（换了模型或索引未完成）：请重新运行 qa-app index")
+        qv = self.embedder.embed_query(query)
+        return self.vectors.query(qv, n, report_ids)
+
+    def keyword(self, query: str, n: int, report_ids: list[int] | None = None) -> list[tuple[str, float]]:
+        from .bm25 import tokenize
+        self.ensure_bm25()
+        allowed = set(self.db.chunk_ids(report_ids)) if report_ids is not None else None
+        return self.bm25.search(tokenize(query), n, allowed)

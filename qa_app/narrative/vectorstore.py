@@ -1,0 +1,113 @@
+"""Chroma side of the narrative index: one collection of chunk vectors per embedding model.
+
+A PersistentClient in <index>/chroma by default, an HttpClient when `settings.chroma_url` is
+set; telemetry off. The collection name carries the index's own id and the model id
+(`qa-<index>-<model>-<hash>`), so vectors of two models never share a collection and two
+indexes can share one Chroma server. Collections are created with embedding_function=None and
+every call passes vectors (`embeddings=`, `query_embeddings=`): Chroma never tries to fetch its
+default ONNX model. Each vector carries the chunk's report_id (and year, body, region) as
+metadata so that filters apply inside the nearest-neighbour search.
+
+What it does not: embed, chunk or decide what belongs in the index (index.py does).
+chromadb is imported when a VectorStore is first opened, never at module import.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+
+def collection_name(index_uid: str, model_id: str) -> str:
+    """3-512 characters of [a-zA-Z0-9._-], starting and ending with an alphanumeric."""
+    slug = re.sub(r"[^a-zA-Z0-9._-]+", "-", model_id).strip("-._")[:40] or "model"
+    h = hashlib.sha1(model_id.encode("utf-8")).hexdigest()[:8]
+    return f"qa-{index_uid[:8]}-{slug}-{h}"
+
+
+_CLIENTS: dict[str, object] = {}
+
+
+def _client(settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    cs = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        u = urlparse(settings.chroma_url if "//" in settings.chroma_url else "http://" + settings.chroma_url)
+        key = f"http:{u.geturl()}"
+        if key not in _CLIENTS:
+            _CLIENTS[key] = chromadb.HttpClient(host=u.hostname or "localhost",
+                                                port=u.port or (443 if u.scheme == "https" else 8000),
+                                                ssl=u.scheme == "https", settings=cs)
+        return _CLIENTS[key]
+    path = str((Path(settings.index) / "chroma").resolve())
+    key = f"path:{path}"
+    if key not in _CLIENTS:
+        _CLIENTS[key] = chromadb.PersistentClient(path=path, settings=cs)
+    return _CLIENTS[key]
+
+
+class VectorStore:
+    def __init__(self, settings, index_uid: str, model_id: str):
+        self.name = collection_name(index_uid, model_id)
+        self.client = _client(settings)
+        self.col = self.client.get_or_create_collection(
+            self.name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+            metadata={"model": model_id, "made_by": "qa-app"})
+        try:
+            self.max_batch = int(self.client.get_max_batch_size())
+        except Exception:  # older servers
+            self.max_batch = 1000
+
+    def add(self, ids: list[str], vectors, metadatas: list[dict], documents: list[str]) -> None:
+        for i in range(0, len(ids), self.max_batch):
+            j = i + self.max_batch
+            self.col.add(ids=ids[i:j], embeddings=[list(map(float, v)) for v in vectors[i:j]],
+                         metadatas=metadatas[i:j], documents=documents[i:j])
+
+    def delete(self, ids: list[str]) -> None:
+        for i in range(0, len(ids), self.max_batch):
+            self.col.delete(ids=ids[i:i + self.max_batch])
+
+    def count(self) -> int:
+        return self.col.count()
+
+    def ids(self) -> set[str]:
+        out: set[str] = set()
+        page = 5000
+        off = 0
+        while True:
+            got = self.col.get(include=[], limit=page, offset=off)["ids"]
+            out.update(got)
+            if len(got) < page:
+                return out
+            off += page
+
+    def query(self, vector, n: int, report_ids: list[int] | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) best first; `report_ids` filters before the search."""
+        if n <= 0:
+            return []
+        where = None
+        if report_ids is not None:
+            if not report_ids:
+                return []
+            where = {"report_id": {"$in": [int(r) for r in report_ids]}} if len(report_ids) > 1 \
+                else {"report_id": int(report_ids[0])}
+        total = self.col.count()
+        if total == 0:
+            return []
+        res = self.col.query(query_embeddings=[list(map(float, vector))], n_results=min(n, total), where=where,
+                             include=["distances"])
+        return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0])]
+
+
+def chunk_metadata(row) -> dict:
+    """Chroma metadata of a chunk (no None values: Chroma refuses them)."""
+    md = {"report_id": int(row.report_id), "seq": int(row.seq), "report": row.report, "section": row.section,
+          "line_first": int(row.line_first), "line_last": int(row.line_last)}
+    for k in ("agency", "region", "year"):
+        v = getattr(row, k)
+        if v is not None and v != "":
+            md[k] = v
+    return md
