@@ -248,19 +248,13 @@ def filters_caption(filters: dict) -> str:
 
 
 # -- answers and citations ---------------------------------------------------------------------
-def short_label(label: str) -> str:
-    """「(二)部分公开(区分处理的,…)」 -> 「(二)部分公开」."""
-    m = re.match(r"^([(（][^)）]{1,4}[)）])?[^(（]+", label or "")
-    return m.group(0).strip() if m else (label or "")
-
-
 def citation_title(c: Citation) -> str:
     if c.table and c.row_key:
-        where = short_label(T.row_label(c.table, c.row_key))
+        where = T.short_row_label(c.table, c.row_key)
         if c.column_key:
             where += f" · {T.column_label(c.table, c.column_key)}"
     else:
-        where = short_label(c.section) or "正文"
+        where = c.section or "正文"
     a, b = (c.lines + [0, 0])[:2]
     span = f"第{a}行" if a == b else f"第{a}–{b}行"
     return f"[{c.n}] {c.agency or '未识别机关'} {c.year or '？'}年 · {where}　:gray[{c.report} {span}]"
@@ -373,34 +367,9 @@ def fmt_value(v) -> str:
 
 
 def check_lines(failed: list[dict]) -> list[str]:
-    """Failing 勾稽 checks in Chinese: 「三、… · 总计：新收 + 上年结转 = … ：28 + 0 ≠ 27 + 0」."""
-    checks = {c.key: c for c in T.CHECKS}
-    out = []
-    for f in failed:
-        chk = checks.get(f["check"])
-        if chk is None:
-            out.append(f["detail"])
-            continue
-        vals = {(x["row"], x["column"]): x["value"] for x in f["cells"]}
-        if chk.by_row:
-            subject = short_label(T.row_label(f["table"], f["subject"]))
-            left = [(f["subject"], k) for k in chk.left]
-            right = [(f["subject"], k) for k in chk.right]
-            name = lambda rc: T.column_label(f["table"], rc[1])  # noqa: E731
-        else:
-            subject = T.column_label(f["table"], f["subject"])
-            left = [(k, f["subject"]) for k in chk.left]
-            right = [(k, f["subject"]) for k in chk.right]
-            name = lambda rc: short_label(T.row_label(f["table"], rc[0]))  # noqa: E731
-
-        def side(cells):
-            nums = [vals.get(rc) for rc in cells]
-            total = sum(v for v in nums if v is not None)
-            terms = " + ".join(f"{name(rc)} {fmt_value(v)}" for rc, v in zip(cells, nums))
-            return terms + (f" = {fmt_value(total)}" if len(cells) > 1 else "")
-
-        out.append(f"⚠ {short_label(T.TABLE_TITLES[f['table']])} · {subject}：{side(left)} ≠ {side(right)}")
-    return out
+    """Failing 勾稽 checks in Chinese, with the printed values (checks.explain)."""
+    from ..checks import explain
+    return ["⚠ " + explain(f["check"], f["table"], f["subject"], f["cells"]) for f in failed]
 
 
 # -- the report's tables ---------------------------------------------------------------------------

@@ -69,7 +69,7 @@ def compare(st_store, reps, rep) -> None:
         pick = [r for r in reps if body_name(r) == body_name(rep)]
         what = f"{body_name(rep)}历年"
     recs = st_store.facts([r.id for r in pick], table=table, row=row, column=col)
-    title = f"{what}「{common.short_label(T.row_label(table, row))} · {T.column_label(table, col)}」"
+    title = f"{what}「{T.short_row_label(table, row)} · {T.column_label(table, col)}」"
     st.markdown(f"**{title}**")
     if not recs:
         st.info("没有可比较的数字。")
