@@ -62,13 +62,16 @@ def ask(question: str, history: list | None = None, settings: Settings | None = 
         return Answer(question, "库中还没有报告（或没有符合筛选条件的报告）。请先运行 qa-app index 索引报告。", "none")
     query = understand(question, catalog, history)
     llm_on = (settings.llm_mode != "none") if use_llm is None else use_llm
-    if llm_on and _rules_unsure(query):
+    llm_notice = ""
+    if llm_on:  # the model is asked only where the rules are unsure (llm/route.py decides)
         from ..llm import understand_with_llm
-        query = understand_with_llm(question, catalog, history, settings, query)
+        query, llm_notice = understand_with_llm(question, catalog, history, settings, query, _rules_unsure(query))
     ans = answer_query(query, settings, store, catalog)
     if llm_on and ans.kind == "text":
         from ..llm import phrase_with_llm
         ans = phrase_with_llm(ans, settings)
+    if llm_notice:
+        ans.notice = "；".join(x for x in (llm_notice, ans.notice) if x)
     ans.debug["ms"] = round((time.perf_counter() - t0) * 1000, 2)
     return ans
 
@@ -128,3 +131,32 @@ def list_reports(query: Query, catalog: Catalog) -> Answer:
     more = f"等{len(reps)}份" if len(reps) > 20 else ""
     return Answer(query.question, f"库中共有{len(reps)}份报告：{names}{more}。", "aggregate", len(reps), table=rows,
                   debug=query.describe())
+
+
+def ask_stream(question: str, history: list | None = None, settings: Settings | None = None,
+               filters: dict | None = None, store=None, use_llm: bool | None = None, on_answer=None):
+    """Answer one question as a stream of text pieces, for a chat that shows tokens as they come.
+
+    Contract (a generator; same arguments as `ask`):
+    - it yields `str` pieces; with a language model (settings.llm_mode != "none", or use_llm=True)
+      a model-written prose answer arrives token by token. Only verified text is yielded: a
+      number or [n] marker is held back until it is complete and found in the cited passages.
+    - without a model, or for table answers, it yields the whole answer text in one piece.
+    - the final `Answer` (citations, value, notice) is the generator's return value
+      (`ans = yield from ask_stream(...)`) and is also passed to `on_answer(ans)` before the
+      generator ends (for st.write_stream, which discards the return value).
+    - after the stream, show `ans.answer`: it is the text that stands. It differs from the
+      streamed text only when the model's answer failed verification after part of it was shown;
+      then the stream's last piece says so (「（…已改用原文摘录）」) followed by the extractive
+      answer, and `ans.notice` gives the reason.
+    """
+    settings = settings or Settings.load()
+    llm_on = (settings.llm_mode != "none") if use_llm is None else use_llm
+    if llm_on:
+        from ..llm.stream import stream_answer
+        return (yield from stream_answer(ask, question, history, settings, filters, store, on_answer))
+    ans = ask(question, history, settings, filters, store, use_llm=False)
+    yield ans.answer
+    if on_answer is not None:
+        on_answer(ans)
+    return ans

@@ -1,0 +1,99 @@
+"""Prose answers written by the language model from the passages the extractive answer cites.
+
+The engine first builds its extractive answer (sentences quoted from the report, with
+citations). The model is given those cited passages, numbered as the citations are, and
+writes a short Chinese answer with [n] markers. verify.py then decides: an answer whose numbers
+are all in the cited passages, whose markers all exist, which keeps the number asked for and
+is an answer at all replaces the extractive text; anything else, or a model that errs, hangs or
+times out, leaves the extractive answer in place with a Chinese `notice` saying why.
+
+While streaming (engine.ask_stream) the verified text is passed to a sink piece by piece.
+"""
+from __future__ import annotations
+
+import contextvars
+import time
+from dataclasses import replace
+
+from ..answer import Answer
+from . import prompts
+from .models import LLMError, LLMTimeout, chat_model, model_name, stream
+from .verify import Rejected, StreamGuard, check_final, material_numbers
+
+# Set by engine.ask_stream (through stream.py): a callable that receives verified text pieces.
+SINK: contextvars.ContextVar = contextvars.ContextVar("qa_app_llm_sink", default=None)
+
+
+def _material(ans: Answer) -> list[tuple[int, str, str]]:
+    out = []
+    for c in ans.citations:
+        head = f"{c.agency or ''} {c.year or ''}年报告 · {c.section or '正文'}".strip()
+        if c.row:
+            head += f" · {c.row} · {c.column}"
+        out.append((c.n, head, c.quote))
+    return out
+
+
+def messages(ans: Answer) -> list[tuple[str, str]]:
+    d = ans.debug or {}
+    scope = []
+    if d.get("bodies"):
+        scope.append("、".join(d["bodies"]))
+    if d.get("years"):
+        scope.append("、".join(f"{y}年" for y in d["years"]))
+    parts = [f"问题：{ans.question}"]
+    if scope:
+        parts.append(f"（问题涉及：{'，'.join(scope)}）")
+    parts.append("材料：")
+    for n, head, quote in _material(ans):
+        parts.append(f"[{n}] {head}\n<<<\n{quote}\n>>>")
+    parts.append("请按规则作答，每句末尾标注材料编号。")
+    return [("system", prompts.load("phrase")), ("user", "\n".join(parts))]
+
+
+def phrase_with_llm(ans: Answer, settings) -> Answer:
+    """The model's verified rewrite of a text answer, or `ans` itself with a notice."""
+    if ans.kind != "text" or not ans.citations:
+        return ans
+    sink = SINK.get()
+    t0 = time.perf_counter()
+    quotes = [c.quote for c in ans.citations]
+    allowed = material_numbers(quotes, [c.year for c in ans.citations])
+    guard = StreamGuard(allowed, len(ans.citations))
+    info = {"extractive": ans.answer}
+    try:
+        model = chat_model(settings)
+        info["model"] = model_name(model)
+        deadline = time.monotonic() + float(settings.llm_timeout)
+        pieces = stream(model, messages(ans), deadline, max_tokens=400) if _is_openai(model) else \
+            stream(model, messages(ans), deadline)
+        try:
+            for piece in pieces:
+                safe = guard.feed(piece)
+                if safe and sink is not None:
+                    sink(safe)
+        finally:
+            pieces.close()
+        text = check_final(guard.text(), allowed, len(ans.citations), ans.value, "\n".join(quotes))
+        rest = text[guard.shown:]
+        if rest and sink is not None:
+            sink(rest)
+    except LLMTimeout:
+        return _fallback(ans, f"语言模型超过 {float(settings.llm_timeout):g} 秒未完成回答，已改用原文摘录", info, t0)
+    except LLMError as e:
+        return _fallback(ans, f"{e.reason}，已改用原文摘录", info, t0)
+    except Rejected as e:
+        info["rejected_text"] = guard.text()[:400]
+        return _fallback(ans, f"语言模型的回答未通过核对（{e}），已改用原文摘录", info, t0)
+    info.update(ms=round((time.perf_counter() - t0) * 1000), verified=True)
+    return replace(ans, answer=text, debug={**ans.debug, "llm": info})
+
+
+def _fallback(ans: Answer, why: str, info: dict, t0: float) -> Answer:
+    info.update(ms=round((time.perf_counter() - t0) * 1000), verified=False, reason=why)
+    notice = "；".join(x for x in (ans.notice, why) if x)
+    return replace(ans, notice=notice, debug={**ans.debug, "llm": info})
+
+
+def _is_openai(model) -> bool:
+    return type(model).__name__ in ("ChatOpenAI", "AzureChatOpenAI")

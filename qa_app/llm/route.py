@@ -1,0 +1,292 @@
+"""Understanding by the language model: a question the rules cannot map becomes the same `Query`
+the engine executes against the side store.
+
+The model fills a small JSON object (op, bodies, years, regions, unknown, table/row/column,
+prose). Servers that support it (llama.cpp, vLLM, Ollama, OpenAI) are held to a JSON schema
+whose enums are the catalog's body names and the template's keys; whatever comes back is
+validated again here: bodies must be names from the catalog, table/row/column template keys
+that belong together, op one of the engine's ops. Output that fails is rejected as a whole and
+the rules' own reading stands, with a Chinese notice. The model never states a number.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+
+from typing import TYPE_CHECKING
+
+from .. import template as T
+from ..engine.cells import CellQuery
+from ..engine.understand import OPS, Query
+from . import prompts
+from .models import LLMError, chat_model, invoke
+
+if TYPE_CHECKING:
+    from ..engine.catalog import Catalog
+
+# Collective words: a question with them is about many bodies on purpose (rules handle it).
+COLLECTIVE = r"各|所有|全部|一共|合计|总共|加起来|累计|总和|哪|谁|全区|全市|库里|排名|排行|最多|最少|最高|最低|in total|all|each|every|which"
+PLACE_SUFFIX = ("省", "市", "区", "县")
+# Words that describe a body without naming it.
+BODY_WORDS = r"单位|部门|机关|那边|那个局|这个局|口子|管.{1,6}的"
+
+APP_ROW_TEXT = {
+    "new_received": "本年新收申请", "carried_over": "上年结转申请", "granted": "予以公开",
+    "partially_granted": "部分公开", "denied": "不予公开（合计）", "unavailable": "无法提供（合计）",
+    "not_processed": "不予处理（合计）", "other": "其他处理（合计）", "total": "办理结果总计",
+    "carried_forward": "结转下年度继续办理",
+}
+
+
+def model_may_help(query: Query, question: str, rules_unsure: bool) -> bool:
+    """Ask the model only where the rules are unsure: the engine's own test, or a question that
+    named no body, region or unknown name and is not about many bodies on purpose (the rules
+    would otherwise sum over every body: 「信访那边在公开栏贴了啥」)."""
+    if query.ambiguous:
+        return False
+    if rules_unsure:
+        return True
+    if "bodies" in query.inherited and re.search(BODY_WORDS, question):
+        return True  # a follow-up that describes some body the rules did not find (「管上访的单位呢」)
+    if query.bodies or query.regions or query.unknown:
+        return False
+    if query.op not in ("lookup", "sum"):
+        return False
+    return not re.search(COLLECTIVE, question.lower())
+
+
+# ---------------------------------------------------------------------------------------
+# What the model may choose from
+
+def _proactive_rows():
+    seen, out = set(), []
+    for r in T.PROACTIVE_ROWS_2021 + T.PROACTIVE_ROWS_2019:
+        if r.key not in seen:
+            seen.add(r.key)
+            cols = tuple(dict.fromkeys(c for x in T.PROACTIVE_ROWS_2021 + T.PROACTIVE_ROWS_2019
+                                       if x.key == r.key for c in x.columns))
+            out.append((r.key, r.label, cols))
+    return out
+
+
+def cell_keys() -> dict[str, dict[str, tuple[str, ...]]]:
+    """table -> row -> the columns that row has (the template's keys)."""
+    app = {r.key: tuple(c.key for c in T.APPLICATION_COLUMNS) for r in T.APPLICATION_ROWS}
+    pro = {k: cols for k, _, cols in _proactive_rows()}
+    rev = {r.key: T.REVIEW_COLS for r in T.REVIEW_ROWS}
+    rev["litigation"] = T.REVIEW_COLS
+    return {"applications": app, "proactive": pro, "review_litigation": rev}
+
+
+def clean_label(label: str) -> str:
+    """「(二)部分公开(区分处理的,…)」 -> 「部分公开」."""
+    s = re.sub(r"^[一二三四五六七八九十]+、|^[(（][一二三四五六七八九十]+[)）]|^\d+[.、]", "", label)
+    return re.sub(r"[(（].*?[)）]$", "", s).replace("“", "").replace("”", "")
+
+
+def _cells_text() -> str:
+    app_rows = "；".join(f"{r.key} {APP_ROW_TEXT.get(r.key) or clean_label(r.label)}" for r in T.APPLICATION_ROWS)
+    app_cols = "；".join(f"{c.key} {c.label}" for c in T.APPLICATION_COLUMNS)
+    pro_rows = "；".join(f"{k} {label}" for k, label, _ in _proactive_rows())
+    pro_cols = "；".join(f"{c.key} {c.label}" for c in T.PROACTIVE_COLUMNS)
+    rev_cols = "；".join(f"{c.key} {c.label}" for c in T.REVIEW_COLUMNS)
+    return (f"表 applications（三、收到和处理政府信息公开申请情况）\n  行：{app_rows}\n  列：{app_cols}\n"
+            f"表 proactive（二、主动公开政府信息情况）\n  行：{pro_rows}\n  列：{pro_cols}\n"
+            f"表 review_litigation（四、行政复议、行政诉讼情况）\n  行：review 行政复议；litigation 行政诉讼（两类合计）；"
+            f"litigation_direct 未经复议直接起诉；litigation_after_review 复议后起诉\n  列：{rev_cols}")
+
+
+def _bodies_text(catalog: Catalog) -> str:
+    lines = []
+    for b in sorted(catalog.bodies.values(), key=lambda b: b.agency):
+        alias = "、".join(sorted(n for n in b.names if n != b.agency)[:6])
+        years = "、".join(str(y) for y in b.years) or "未标年度"
+        lines.append(f"- {b.agency}（地区：{b.region or '未知'}；年度：{years}{'；也称：' + alias if alias else ''}）")
+    return "\n".join(lines)
+
+
+def schema(catalog: Catalog) -> dict:
+    keys = cell_keys()
+    rows = sorted({r for t in keys.values() for r in t})
+    cols = sorted({c for t in keys.values() for r in t.values() for c in r})
+    bodies = sorted(catalog.bodies)
+    body_items = {"type": "string", "enum": bodies} if 0 < len(bodies) <= 300 else {"type": "string"}
+    return {
+        "type": "object",
+        "properties": {
+            "op": {"type": "string", "enum": list(OPS)},
+            "bodies": {"type": "array", "items": body_items},
+            "years": {"type": "array", "items": {"type": "integer"}},
+            "regions": {"type": "array", "items": {"type": "string", "enum": catalog.regions or [""]}},
+            "unknown": {"type": "array", "items": {"type": "string"}},
+            "table": {"anyOf": [{"type": "string", "enum": sorted(keys)}, {"type": "null"}]},
+            "row": {"anyOf": [{"type": "string", "enum": rows}, {"type": "null"}]},
+            "column": {"anyOf": [{"type": "string", "enum": cols}, {"type": "null"}]},
+            "prose": {"type": "boolean"},
+        },
+        "required": ["op", "bodies", "years", "regions", "unknown", "table", "row", "column", "prose"],
+        "additionalProperties": False,
+    }
+
+
+def messages(question: str, catalog: Catalog, history) -> list[tuple[str, str]]:
+    system = prompts.load("understand", bodies=_bodies_text(catalog),
+                          regions="、".join(catalog.regions) or "（无）", cells=_cells_text())
+    turns = []
+    for h in (history or [])[-6:]:
+        if isinstance(h, str):
+            role, text = "user", h
+        elif isinstance(h, dict):
+            role, text = h.get("role", "user"), str(h.get("content", ""))
+        elif isinstance(h, (list, tuple)) and len(h) >= 2:
+            role, text = h[0], str(h[1])
+        else:
+            continue
+        text = re.sub(r"\s+", " ", text)[:160]
+        turns.append(f"{'用户' if role == 'user' else '助手'}：{text}")
+    user = (("对话记录：\n" + "\n".join(turns) + "\n\n") if turns else "") + f"当前问题：{question}\n只输出 JSON。"
+    return [("system", system), ("user", user)]
+
+
+# ---------------------------------------------------------------------------------------
+# Parsing and validating what the model said
+
+class Rejected(Exception):
+    """The model's query is not valid; the message is Chinese."""
+
+
+def parse_json(text: str) -> dict:
+    text = re.sub(r"<think>.*?</think>", "", text or "", flags=re.S).strip()
+    m = re.search(r"```(?:json)?\s*(\{.*?\})\s*```", text, re.S)
+    if m:
+        text = m.group(1)
+    start, end = text.find("{"), text.rfind("}")
+    if start < 0 or end <= start:
+        raise Rejected("不是 JSON")
+    try:
+        data = json.loads(text[start:end + 1])
+    except json.JSONDecodeError as e:
+        raise Rejected("JSON 无法解析") from e
+    if not isinstance(data, dict):
+        raise Rejected("不是 JSON 对象")
+    return data
+
+
+NAME_ENDINGS = PLACE_SUFFIX + ("局", "委", "办", "室", "处", "镇", "乡", "街道", "中心", "委员会")
+
+
+def foreign_places(question: str, unknown: list[str]) -> list[str]:
+    """Place names (海淀区) in the rules' unknown names that are followed by a body word
+    (政府办, 教育局…), so they name a body of that place, not a description (「搞城市建设的」)."""
+    out = []
+    for u in unknown:
+        for m in re.finditer(r"[\u4e00-\u9fa5]{2,5}?[省市区县]", u):
+            after = question[question.find(m.group(0)) + len(m.group(0)):] if m.group(0) in question else u[m.end():]
+            if re.match(r"(人民)?政府|[\u4e00-\u9fa5]{0,6}?(局|委员会|委|办公室|办|街道|镇|乡)", after):
+                out.append(m.group(0))
+                break
+    return out
+
+
+def _default_column(table: str, row: str) -> str:
+    if table != "proactive":
+        return "total"
+    return {"regulations": "in_force", "normative_documents": "in_force", "administrative_fees": "amount",
+            "centralized_procurement": "amount"}.get(row, "decisions")
+
+
+def to_query(data: dict, question: str, catalog: Catalog, rules: Query) -> Query:
+    """Validate the model's JSON against the catalog and the template; a Query, or Rejected."""
+    op = data.get("op") or "lookup"
+    if op not in OPS:
+        raise Rejected(f"未知的查询方式「{op}」")
+    names = data.get("bodies") or []
+    if not isinstance(names, list):
+        raise Rejected("bodies 不是列表")
+    bodies = []
+    for n in names:
+        b = catalog.bodies.get(n) if isinstance(n, str) else None
+        if b is None and isinstance(n, str):
+            b = next((x for x in catalog.bodies.values() if n in x.names), None)
+        if b is None:
+            raise Rejected(f"单位「{n}」不在库中")
+        if b not in bodies:
+            bodies.append(b)
+    years = data.get("years") or []
+    if not isinstance(years, list) or not all(isinstance(y, int) and not isinstance(y, bool) for y in years):
+        raise Rejected("years 不是整数列表")
+    if any(not 1990 <= y <= 2100 for y in years):
+        raise Rejected("年份不合理")
+    regions = [r for r in (data.get("regions") or []) if r]
+    bad = [r for r in regions if r not in catalog.regions]
+    if bad:
+        raise Rejected(f"地区「{bad[0]}」不在库中")
+    unknown = [u for u in (data.get("unknown") or []) if isinstance(u, str) and u.strip()]
+    prose = data.get("prose")
+    if not isinstance(prose, bool):
+        raise Rejected("prose 不是是/否")
+    table, row, column = data.get("table"), data.get("row"), data.get("column")
+    cell = None
+    if table or row or column:
+        keys = cell_keys()
+        if table not in keys:
+            raise Rejected(f"表「{table}」不是模板中的表")
+        if row not in keys[table]:
+            raise Rejected(f"行「{row}」不是表 {table} 的行")
+        if column is not None and column not in keys[table][row]:
+            raise Rejected(f"列「{column}」不是 {table}.{row} 的列")
+        default = _default_column(table, row)
+        if default not in keys[table][row]:
+            default = keys[table][row][-1]
+        cell = CellQuery(table, row, column or default, column_named=bool(column) and column != default)
+    if not prose and cell is None and op != "list_reports":
+        raise Rejected("既不是表格数字也不是正文问题")
+    # A body of a place the catalog does not hold stays unknown: the model may not map
+    # 「海淀区政府办」 onto a body of another place.
+    for place in foreign_places(question, rules.unknown):
+        core = place[:-1]
+        hit = [b for b in bodies if core not in (b.region or "") and not any(core in n for n in b.names)]
+        if hit:
+            raise Rejected(f"「{place}」不在库中，不能对应到{hit[0].agency}")
+    unknown = [u for u in unknown if u.endswith(NAME_ENDINGS) or "政府" in u]
+    if not bodies and rules.unknown and not unknown:
+        unknown = list(rules.unknown)
+    if op == "lookup" and len(bodies) > 1 and cell is not None:
+        op = "compare"
+    if cell is not None and not prose and op in ("compare",) and len(bodies) < 2:
+        op = "lookup" if bodies else "sum"
+    return replace(rules, op=op, bodies=bodies, years=years, regions=regions, unknown=unknown if not bodies else [],
+                   cell=None if prose else cell, prose=prose, ambiguous=[],
+                   inherited=list(rules.inherited) + ["model"])
+
+
+def understand_with_llm(question: str, catalog: Catalog, history, settings, query: Query,
+                        rules_unsure: bool = True) -> tuple[Query, str]:
+    """(query, notice): the model's reading when the rules are unsure and the model gives a valid
+    one; else the rules' query, with a Chinese notice when the model failed."""
+    if not model_may_help(query, question, rules_unsure):
+        return query, ""
+    try:
+        model = chat_model(settings)
+        msgs = messages(question, catalog, history)
+        fmt = {"type": "json_schema", "json_schema": {"name": "query", "schema": schema(catalog)}}
+        kwargs = {"response_format": fmt} if _is_openai(model) else {}
+        try:
+            msg = invoke(model, msgs, settings.llm_timeout, **kwargs)
+        except LLMError as e:
+            if kwargs and "BadRequest" in repr(e.__cause__):  # a server without json_schema support
+                msg = invoke(model, msgs, settings.llm_timeout)
+            else:
+                raise
+        text = msg.content if isinstance(msg.content, str) else str(msg.content)
+        new = to_query(parse_json(text), question, catalog, query)
+    except LLMError as e:
+        return query, f"{e.reason}，已按规则理解问题"
+    except Rejected as e:
+        return query, f"语言模型对问题的理解无效（{e}），已按规则理解问题"
+    return new, ""
+
+
+def _is_openai(model) -> bool:
+    return type(model).__name__ in ("ChatOpenAI", "AzureChatOpenAI")

@@ -1,0 +1,171 @@
+"""Verification of a model-written answer against what it cites. Pure functions, no model.
+
+A model-written answer is kept only if every number in it appears in its cited passages or
+cells (or is the year of a cited report), every [n] marker names a citation that exists, it
+keeps the number the question asked for, and it is an answer rather than a refusal or noise.
+`StreamGuard` applies the same rules while the answer streams: text is released only up to
+the last complete number or marker, so nothing unverified is ever shown; a violation stops the
+stream at once.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
+CN_CHARS = "零〇一二两三四五六七八九十百千万亿"
+# measure words after a Chinese numeral that make it a quantity (「九百九十四条」, 「三级」 is not one)
+CN_MEASURE = "条件个次篇项元人家份场期批名位天日月年倍类部所处户套台起宗余多"
+MARKER = re.compile(r"\[(\d+)\]")
+REFUSAL = re.compile(r"材料中没有相关内容|材料中没有|材料未提及|没有提到|未提及|无法回答|无法确定|没有相关(信息|内容)")
+
+
+class Rejected(Exception):
+    """The model's text fails verification; the message is Chinese."""
+
+
+def fold(text: str) -> str:
+    """NFKC for reading numbers; the Chinese comma stays a separator, never a thousands comma."""
+    return unicodedata.normalize("NFKC", (text or "").replace("，", "、"))
+
+
+WIDE = str.maketrans("０１２３４５６７８９［］", "0123456789[]")
+
+
+def normalize(text: str) -> str:
+    """Fold full-width forms, unify markers (【1】, ［1］, [1,2] -> [1][2]), drop <think> blocks."""
+    t = (text or "").translate(WIDE)
+    t = re.sub(r"<think>.*?</think>", "", t, flags=re.S)
+    t = re.sub(r"【\s*(\d+)\s*】", r"[\1]", t)
+    t = re.sub(r"\[\s*(\d+(?:\s*[,，、]\s*\d+)+)\s*\]", lambda m: "".join(f"[{n}]" for n in re.findall(r"\d+", m.group(1))), t)
+    t = re.sub(r"\[\s+(\d+)\s*\]|\[(\d+)\s+\]", lambda m: f"[{m.group(1) or m.group(2)}]", t)
+    return t.lstrip()
+
+
+def _canon(num: str) -> str:
+    s = num.replace(",", "")
+    try:
+        d = Decimal(s)
+    except InvalidOperation:
+        return s
+    return format(d.normalize(), "f") if d == d.to_integral() else str(d.normalize())
+
+
+def cn_to_int(s: str) -> int | None:
+    """「九百九十四」 -> 994, 「一万二千」 -> 12000, 「十二」 -> 12; None when not a number."""
+    if not s or any(ch not in CN_CHARS for ch in s):
+        return None
+    if not any(ch in CN_DIGITS for ch in s) and not s.startswith("十"):
+        return None  # 「万」 of 「万元」 alone is a unit, not a number
+    if all(ch in CN_DIGITS for ch in s):
+        return int("".join(str(CN_DIGITS[ch]) for ch in s)) if len(s) > 1 else CN_DIGITS[s]
+    total, section, digit = 0, 0, None
+    for ch in s:
+        if ch in CN_DIGITS:
+            digit = CN_DIGITS[ch]
+        else:
+            unit = CN_UNITS[ch]
+            if unit >= 10_000:
+                section = (section + (digit or 0)) * unit
+                total += section
+                section = 0
+            else:
+                section += (1 if digit is None else digit) * unit
+            digit = None
+    return total + section + (digit or 0)
+
+
+def numbers(text: str) -> list[str]:
+    """Numbers stated in text, canonical (「1,234.50」 -> 「1234.5」), [n] markers left out;
+    Chinese numerals count when a measure word follows (「九百九十四条」 -> 「994」)."""
+    t = MARKER.sub(" ", fold(text))
+    out = [_canon(m) for m in re.findall(r"\d+(?:,\d{3})*(?:\.\d+)?", t)]
+    for m in re.finditer(rf"([{CN_CHARS}]+)(?=[{CN_MEASURE}])", t):
+        run = m.group(1)
+        if run == "一":  # 「一个」「一条」 read as an article
+            continue
+        v = cn_to_int(run)
+        if v is not None:
+            out.append(str(v))
+    return out
+
+
+def material_numbers(texts: list[str], years: list) -> set[str]:
+    allowed = {str(y) for y in years if y}
+    for t in texts:
+        allowed.update(numbers(t))
+    return allowed
+
+
+def markers(text: str) -> list[int]:
+    return [int(n) for n in MARKER.findall(text)]
+
+
+def check_partial(text: str, allowed: set[str], n_citations: int) -> None:
+    """Numbers and markers of (a complete prefix of) a model answer."""
+    bad = [n for n in markers(text) if not 1 <= n <= n_citations]
+    if bad:
+        raise Rejected(f"引用了不存在的出处[{bad[0]}]")
+    extra = [n for n in numbers(text) if n not in allowed]
+    if extra:
+        raise Rejected(f"写了引用原文中没有的数字{extra[0]}")
+
+
+def check_final(text: str, allowed: set[str], n_citations: int, value=None, material: str = "") -> str:
+    """The whole answer: returns the text to show (with [1] added when there is only one source
+    and the model left the marker out), or raises Rejected."""
+    text = text.strip()
+    if not text or not re.search(r"[\u4e00-\u9fa5]", text):
+        raise Rejected("回答为空或不是中文")
+    if len(text) > 800:
+        raise Rejected("回答过长")
+    if REFUSAL.search(text):
+        raise Rejected("模型认为摘录不足以回答")
+    check_partial(text, allowed, n_citations)
+    if not markers(text):
+        if n_citations == 1:
+            text += "[1]"  # appended, so a streamed answer only grows
+        else:
+            raise Rejected("没有标注出处")
+    if value is not None and _canon(str(value)) not in numbers(text):
+        raise Rejected(f"漏掉了所问的数字{value}")
+    if material:
+        grams = {text[i:i + 2] for i in range(len(text) - 1) if re.match(r"[\u4e00-\u9fa5]{2}", text[i:i + 2])}
+        mat = {material[i:i + 2] for i in range(len(material) - 1)}
+        if grams and len(grams & mat) / len(grams) < 0.3:
+            raise Rejected("回答与引用原文关系不大")
+    return text
+
+
+# Text held back at the end of a stream until it is complete: a number (digits, decimal point,
+# thousands comma), a Chinese numeral run, an open [n] marker or an open <think> tag.
+HOLD = re.compile(rf"(\[[\d\s,，、]*|【[\d\s]*|<[a-z/]*|[\d.,]*\d[.,]?|[{CN_CHARS}]+)$")
+
+
+class StreamGuard:
+    """Feed the model's pieces; get back the text that is safe to show now (see module doc)."""
+
+    def __init__(self, allowed: set[str], n_citations: int):
+        self.allowed = allowed
+        self.n = n_citations
+        self.raw = ""
+        self.shown = 0
+
+    def feed(self, piece: str) -> str:
+        self.raw += piece
+        if "<think>" in self.raw and "</think>" not in self.raw:
+            return ""
+        text = normalize(self.raw)
+        m = HOLD.search(text)
+        safe = len(text) - (len(m.group(0)) if m else 0)
+        if safe <= self.shown:
+            return ""
+        check_partial(text[:safe], self.allowed, self.n)
+        out = text[self.shown:safe]
+        self.shown = safe
+        return out
+
+    def text(self) -> str:
+        return normalize(self.raw)
