@@ -94,18 +94,21 @@ def result_line(r: FileResult, st_store) -> tuple[str, str]:
 
 
 def index_files(paths: list[Path], s: Settings, st_store, on_file=None) -> list[FileResult]:
-    """Index `paths` one by one (so a page can show progress); returns each file's result."""
+    """Index `paths`; returns each file's result. With `on_file(i, path)` they go one run each
+    (the prose index's vectors are made at the end of each run, so progress moves per file);
+    without it, in one run."""
     from ..indexer import index_paths
     s2, narrative, note = _narrative_for(s)
     if note:
         st.info(note)
-    out = []
     with _index_lock:
+        if on_file is None:
+            return index_paths(paths, s2, st_store, narrative, progress=False).results
+        out = []
         for i, p in enumerate(paths):
-            if on_file:
-                on_file(i, p)
+            on_file(i, p)
             out += index_paths([p], s2, st_store, narrative, progress=False).results
-    return out
+        return out
 
 
 def ensure_index(s: Settings, st_store) -> None:
