@@ -81,7 +81,7 @@ APPLICATION_ROWS = (
     _r("granted", "(一)予以公开", [r"予以公开"], ["予以公开", "全部公开", "同意公开", "公开了", "granted", "fully disclos"]),
     _r("partially_granted", "(二)部分公开(区分处理的,只计这一情形,不计其他情形)", [r"部分公开"],
        ["部分公开", "partially", "partial"]),
-    _r("denied", "(三)不予公开", [r"不予公开"], ["不予公开", "不公开", "拒绝公开", "denied", "refused", "withheld"],
+    _r("denied", "(三)不予公开", [r"不予公开"], ["不予公开", "不公开", "拒绝公开", "denied", "deny", "refused", "refuse", "withheld", "rejected"],
        derived_from=tuple(f"denied.{k}" for k in ("state_secret", "prohibited_by_law",
                                                   "endangers_safety_stability", "third_party_rights",
                                                   "internal_affairs", "process_information",

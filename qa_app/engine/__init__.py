@@ -14,7 +14,8 @@ import time
 from ..answer import Answer
 from ..settings import Settings
 from .catalog import Catalog
-from .execute import aggregate, lookup, only_years_text
+from .aggregate import aggregate
+from .execute import lookup, only_years_text
 from .understand import Query, understand
 
 _lock = threading.Lock()
@@ -31,16 +32,30 @@ def get_store(settings: Settings):
         return st
 
 
+def _fingerprint(store) -> tuple:
+    """Changes whenever any process adds, replaces or removes a report (cheap: one query)."""
+    import sqlalchemy as sa
+    from ..store import reports as R
+    with store.engine.connect() as conn:
+        return tuple(conn.execute(sa.select(sa.func.count(R.c.id), sa.func.max(R.c.id),
+                                            sa.func.max(R.c.indexed_at))).one())
+
+
 def get_catalog(store, filters: dict | None = None) -> Catalog:
-    reps = store.reports()
-    key = ("catalog", tuple((r.id, r.checks_failed) for r in reps), tuple(sorted((filters or {}).items())))
+    fp = _fingerprint(store)
+    if store._cache.get("fingerprint") != fp:
+        store._cache.clear()  # another process changed the index
+        store._cache["fingerprint"] = fp
+    key = ("catalog", tuple(sorted((filters or {}).items())))
     cat = store._cache.get(key)
     if cat is None:
+        reps = store.reports()
         if filters:
             if filters.get("agency"):
-                reps = [r for r in reps if r.agency == filters["agency"] or filters["agency"] in r.aliases]
+                a = filters["agency"]
+                reps = [r for r in reps if r.agency == a or a in r.aliases or a in (r.agency or "")]
             if filters.get("region"):
-                reps = [r for r in reps if filters["region"] in (r.region or "")]
+                reps = [r for r in reps if filters["region"] in (r.region or "") or filters["region"] in (r.agency or "")]
             if filters.get("year"):
                 reps = [r for r in reps if r.year == int(filters["year"])]
         cat = store._cache[key] = Catalog(reps)
@@ -80,45 +95,61 @@ def _rules_unsure(query: Query) -> bool:
     return query.prose and query.cell is None and not query.bodies and not query.ambiguous
 
 
+def _bodies_text(bodies) -> str:
+    names = sorted(b.agency for b in bodies)
+    return "、".join(names[:8]) + (f"等{len(names)}个单位" if len(names) > 8 else "")
+
+
 def answer_query(query: Query, settings: Settings, store, catalog: Catalog) -> Answer:
     q = query.question
-    if query.unknown and not query.bodies and not query.regions and not query.ambiguous:
-        have = "、".join(sorted(b.agency for b in catalog.bodies.values())[:8])
-        return Answer(q, f"库中没有{'、'.join(query.unknown)}的报告。库中现有：{have}。", "none", debug=query.describe())
+    if query.unknown:
+        return _unknown(query, catalog)
     if query.ambiguous:
         opts = [b.agency for b in query.ambiguous]
-        return Answer(q, f"「{query.question}」可能指以下{len(opts)}个单位：{'、'.join(opts)}。请问您问的是哪一个？",
+        return Answer(q, f"「{query.ambiguous_text}」可能指以下单位：{'、'.join(opts)}。请问您问的是哪一个？",
                       "clarify", options=opts, debug=query.describe())
     if query.op == "list_reports":
         return list_reports(query, catalog)
-    for b in query.bodies:
-        missing = [y for y in query.years if y not in b.reports]
-        if missing and (query.op in ("lookup",) or query.prose) and len(query.years) == 1:
-            return Answer(q, f"库中没有{b.agency}{missing[0]}年的报告；{only_years_text(b)}。", "none",
-                          debug=query.describe())
+    if query.bodies and (query.op == "lookup" or query.prose) and len(query.years) == 1:
+        for b in query.bodies:
+            if query.years[0] not in b.reports:
+                return Answer(q, f"库中没有{b.agency}{query.years[0]}年的报告；{only_years_text(b)}。", "none",
+                              debug=query.describe())
     if query.cell is not None and not query.prose:
-        if query.op == "lookup" and query.bodies:
+        if query.op == "lookup" and len(query.bodies) == 1:
             return lookup(query, store, catalog)
+        if query.op == "lookup" and len(query.bodies) > 1:
+            query.op = "compare"
         return aggregate(query, store, catalog)
     from .prose import answer_prose
     ids = None
     if query.bodies:
         ids = []
         for b in query.bodies:
-            ids += [b.reports[y] for y in (query.years or b.years[-1:]) if y in b.reports] or list(b.reports.values())[:1]
+            ys = [y for y in query.years if y in b.reports] or b.years[-1:]
+            ids += [b.reports[y] for y in ys] or list(b.reports.values())[:1]
     elif query.years or query.regions:
         ids = [rid for rid, r in catalog.reports.items()
                if (not query.years or r.year in query.years)
-               and (not query.regions or any(x in (r.region or "") for x in query.regions))]
+               and (not query.regions or any(x in (r.region or "") or x in (r.agency or "") for x in query.regions))]
         if not ids:
             return Answer(q, "库中没有符合条件（年度/地区）的报告。", "none", debug=query.describe())
-    elif len(catalog.reports) < 200 and len(catalog.reports) != len(get_all_ids(store)):
-        ids = list(catalog.reports)  # a sidebar filter narrowed the catalog
+    elif len(catalog.reports) != len(store.reports()):
+        ids = list(catalog.reports)  # a filter narrowed the catalog
     return answer_prose(query, settings, store, catalog, ids)
 
 
-def get_all_ids(store) -> list[int]:
-    return [r.id for r in store.reports()]
+def _unknown(query: Query, catalog: Catalog) -> Answer:
+    names = "、".join(query.unknown)
+    text = f"库中没有{names}的报告。"
+    for u in query.unknown:
+        near = list({id(b): b for r in catalog.regions if u.startswith(r) for b in catalog.in_region(r)}.values())
+        if near:
+            text += f"{near[0].region}的报告有：{_bodies_text(near)}。"
+            break
+    else:
+        text += f"库中现有：{_bodies_text(catalog.bodies.values())}。"
+    return Answer(query.question, text, "none", debug=query.describe())
 
 
 def list_reports(query: Query, catalog: Catalog) -> Answer:
@@ -126,9 +157,9 @@ def list_reports(query: Query, catalog: Catalog) -> Answer:
             if (not query.years or r.year in query.years)
             and (not query.regions or any(x in (r.region or "") for x in query.regions))]
     rows = [{"机关": r.agency, "地区": r.region, "年度": r.year, "报告": r.file_name,
-             "勾稽": "通过" if not r.checks_failed else f"{r.checks_failed}项未通过"} for r in reps]
-    names = "；".join(f"{r.agency}（{r.year}年）" for r in reps[:20])
-    more = f"等{len(reps)}份" if len(reps) > 20 else ""
+             "勾稽": "通过" if not r.checks_failed else "有未通过"} for r in reps]
+    names = "；".join(f"{r.agency}（{r.year}年，{r.file_name}）" for r in reps[:20])
+    more = "等" if len(reps) > 20 else ""
     return Answer(query.question, f"库中共有{len(reps)}份报告：{names}{more}。", "aggregate", len(reps), table=rows,
                   debug=query.describe())
 

@@ -21,6 +21,28 @@ NOT_PLACES = {"城区", "辖区", "地区", "社区", "全区", "本区", "各�
               "各单位", "单位", "哪个区", "哪个市", "街区", "片区", "新区", "城乡", "这个区"}
 
 
+NOT_PLACE_ENDS = ("辖区", "社区", "小区", "园区", "景区", "片区", "街区", "全区", "全市", "全县", "全省", "本区", "本市")
+
+
+@dataclass
+class Mention:
+    text: str
+    start: int
+    end: int
+    bodies: list  # the bodies this text can name
+
+
+@dataclass
+class Match:
+    bodies: list          # bodies named unambiguously, in order of mention
+    ambiguous: list       # mentions that fit several bodies
+    regions: list[str]    # region words named on their own (红谷滩)
+    unknown: list[str]    # place or body names the index does not hold (海淀区, 红旗区教育局)
+    rest: str             # the question with the names blanked out (same length)
+    mentions: list
+    positions: dict = field(default_factory=dict)  # body agency or region word -> where it is named
+
+
 @dataclass
 class Body:
     agency: str
@@ -72,50 +94,64 @@ class Catalog:
         self.regions = sorted({b.region_short for b in self.bodies.values() if b.region_short}, key=len, reverse=True)
 
     # ----------------------------------------------------------------------------------
-    def match(self, question: str) -> tuple[list[Body], list[str], list[str]]:
-        bodies, regions, unknown, _ = self.match_spans(question)
-        return bodies, regions, unknown
+    def match(self, question: str) -> "Match":
+        """Bodies, regions and unknown names in a question.
 
-    def match_spans(self, question: str) -> tuple[list[Body], list[str], list[str], str]:
-        """(bodies named, region words named, unknown names, the question without them).
-
-        >>> # 「红旗区政府办」 names 红旗区人民政府办公室; 「红谷滩」 names the only body of 红谷滩区.
+        >>> # 「红旗区政府办」 names 红旗区人民政府办公室; 「红谷滩」 names the region 红谷滩区.
         """
-        q = re.sub(r"\s+", "", fold(question))
+        q = re.sub(r"(?<=[^A-Za-z0-9\s])\s+(?=[^A-Za-z0-9\s])", "", fold(question).strip())
         q = re.sub(r"(19|20)\d{2}年?|\d{2}年", "|", q)
-        found: list[tuple[int, Body]] = []
-        spans: list[tuple[int, int]] = []
+        mentions: list[Mention] = []
+        taken: list[tuple[int, int]] = []
         # 1. full names and aliases, longest first
         names = sorted(((n, b) for b in self.bodies.values() for n in b.names), key=lambda x: -len(x[0]))
         for n, b in names:
+            if _weak_alias(n, b):
+                continue
             for m in re.finditer(re.escape(n), q):
-                if not any(s <= m.start() < e for s, e in spans) and not _weak_alias(n, b):
-                    found.append((len(n), b))
-                    spans.append((m.start(), m.end()))
+                if any(s <= m.start() < e or s < m.end() <= e for s, e in taken):
+                    # the same text may name several bodies (an alias two bodies share)
+                    same = next((x for x in mentions if (x.start, x.end) == (m.start(), m.end())), None)
+                    if same is not None and b not in same.bodies:
+                        same.bodies.append(b)
+                    continue
+                mentions.append(Mention(n, m.start(), m.end(), [b]))
+                taken.append((m.start(), m.end()))
         # 2. short forms: a run of characters ending in a body suffix, whose characters appear
         #    in order in a body's name (红旗区政府办 -> 红旗区人民政府办公室)
         for ment, s, e in _mentions(q):
-            if any(s < se and ss < e for ss, se in spans):
+            if any(s < te and ts < e for ts, te in taken):
                 continue
+            if s > 0 and re.match(r"[\u4e00-\u9fa5]", q[s - 1]) and q[s - 1] not in BOUNDARY:
+                continue  # inside a longer name: 「民政府办公室」 in 「海淀区人民政府办公室」
             hits = self._by_short_form(ment)
             if hits:
-                spans.append((s, e))
-                found.extend((len(ment), b) for b in hits)
-        bodies = []
-        for _, b in sorted(found, key=lambda x: -x[0]):
-            if b not in bodies:
-                bodies.append(b)
-        # 3. regions named on their own (红谷滩, 红旗区)
-        regions = []
+                taken.append((s, e))
+                mentions.append(Mention(ment, s, e, hits))
+        mentions.sort(key=lambda m: m.start)
         rest = q
-        for s, e in sorted(spans, reverse=True):
-            rest = rest[:s] + "|" + rest[e:]
+        for s, e in sorted(taken, reverse=True):
+            rest = rest[:s] + "|" * (e - s) + rest[e:]
+        # 3. names the index does not hold: a body-like or place-like name that is left over
+        unknown = [u for u in _place_like(rest) if not self._known_word(u)]
+        # 4. regions named on their own (红谷滩, 红旗区)
+        regions, positions = [], {}
         for r in self.regions:
-            if r and r in rest:
+            if r and r in rest and not any(r in u for u in unknown):
                 regions.append(r)
-                rest = rest.replace(r, "|")
-        unknown = [u for u in _place_like(rest) if not any(u in n for b in self.bodies.values() for n in b.names)]
-        return bodies, regions, unknown, rest
+                positions[r] = rest.index(r)
+                rest = rest.replace(r, "|" * len(r))
+        bodies = []
+        for m in mentions:
+            if len(m.bodies) == 1 and m.bodies[0] not in bodies:
+                bodies.append(m.bodies[0])
+                positions[m.bodies[0].agency] = m.start
+        return Match(bodies, [m for m in mentions if len(m.bodies) > 1], regions, unknown, rest, mentions,
+                     positions)
+
+    def _known_word(self, word: str) -> bool:
+        return any(word in n for b in self.bodies.values() for n in b.names) \
+            or any(word in (b.region or "") for b in self.bodies.values())
 
     def _by_short_form(self, mention: str) -> list[Body]:
         suffix = next((s for s in BODY_SUFFIXES if mention.endswith(s)), "")
@@ -128,7 +164,7 @@ class Catalog:
         for b in self.bodies.values():
             for n in b.names:
                 if is_subsequence(mention, n) and (mention[0] == n[0] or mention[0] in "区市县"
-                                                   or (len(mention) >= 4 and mention in n)):
+                                                   or (len(mention) >= 3 and mention in n)):
                     out.append(b)
                     break
         # prefer bodies whose region the mention starts with
@@ -139,6 +175,8 @@ class Catalog:
         return [b for b in self.bodies.values() if b.region_short == region_word or region_word in (b.region or "")]
 
 
+# Characters a body name may follow inside a question (else the name is part of a longer one).
+BOUNDARY = set("的在和与跟比那及或对从向问查看下是呢吗了省市区县")
 GENERIC_BODIES = {"政府办", "政府办公室", "人民政府", "人民政府办公室", "人民政府办", "政府", "街道办事处", "办事处", "街道",
                   "办公室"}
 
@@ -165,13 +203,22 @@ def _mentions(q: str) -> list[tuple[str, int, int]]:
     return out
 
 
+NAME_SUFFIX = r"(?:省|市|区|县|局|委员会|委|办公室|政府办|人民政府|中心|街道办事处|街道|镇|乡)"
+LEAD_WORDS = r"^(?:请问|请|问|查询|查|看看|我想知道|想知道|告诉我|那么|那|关于|在|的|通过|经过|向|对|从|由|为|于|比|如果是)+"
+
+
 def _place_like(text: str) -> list[str]:
-    """Place or body names in text that the catalog may not know (海淀区, 某某局)."""
+    """Place or body names in text that the catalog may not know (海淀区, 红旗区教育局): in each
+    run of Chinese, from its start (less leading function words) to its last name suffix."""
     out = []
-    for m in re.finditer(r"[\u4e00-\u9fa5]{2,5}?(?:省|市|区|县|局|街道)", text):
-        w = m.group(0)
-        w = re.sub(r"^(请问|问|查询|查|看看|那|关于|在|的|通过|经过|向|对|从|由|为|于|和|与|及|跟)+", "", w)
-        if len(w) >= 3 and w not in NOT_PLACES and not any(w.endswith(x) for x in NOT_PLACES) \
-                and not re.search(r"(哪个|哪些|各|全|本|每个|所有|这个|那个)", w):
-            out.append(w)
+    for run in re.split(r"[^\u4e00-\u9fa5]+|和|与|及|跟|、|或", text):
+        ends = [m.end() for m in re.finditer(NAME_SUFFIX, run)]
+        if not ends:
+            continue
+        w = re.sub(LEAD_WORDS, "", run[: ends[-1]])
+        core = w[1:] if w[:1] in "区市县" else w
+        if len(w) < 3 or w in NOT_PLACES or core in GENERIC_BODIES or any(w.endswith(x) for x in NOT_PLACE_ENDS) \
+                or re.search(r"(哪|各|全|本|每个|所有|这个|那个|什么|多少)", w):
+            continue
+        out.append(w)
     return out

@@ -24,6 +24,8 @@ class CellQuery:
     column: str
     column_named: bool = False  # the question named the column (else the default: total/decisions)
     words: tuple[str, ...] = ()
+    weak: bool = False          # named only by a generic word (「申请」): prose cues may win
+    row_named: bool = True      # False: only a column was named (「其中自然人多少」)
 
     @property
     def rows(self) -> tuple[str, ...]:
@@ -41,12 +43,12 @@ def _hits(q: str, words) -> list[str]:
     out = []
     for w in words:
         wl = w.lower()
-        if (wl.replace(" ", "") in qn) if re.search(r"[\u4e00-\u9fa5]", wl) else re.search(r"\b" + re.escape(wl), q):
+        if (wl.replace(" ", "") in qn) if re.search(r"[\u4e00-\u9fa5]", wl) else re.search(r"(?<![a-z])" + re.escape(wl), q):
             out.append(w)
     return out
 
 
-def _app_row(q: str) -> tuple[str | None, list[str]]:
+def _app_row(q: str) -> tuple[str | None, list[str], bool]:
     best, best_words, best_score = None, [], 0
     for r in T.APPLICATION_ROWS:
         words = [w for w in r.words if not (r.key == "new_received" and w in WEAK_NEW)]
@@ -58,24 +60,27 @@ def _app_row(q: str) -> tuple[str | None, list[str]]:
             score -= 1
         if score > best_score:
             best, best_words, best_score = r.key, hits, score
-    if best is None and _hits(q, WEAK_NEW + ("申请",)):
-        best, best_words = "new_received", _hits(q, WEAK_NEW + ("申请",))
+    weak = False
     # 「结转」 alone: carried over from last year unless 下年/转入 is said
     if best is None and "结转" in q:
-        best = "carried_forward" if re.search(r"下年|明年|转入|继续办理", q) else "carried_over"
-    return best, best_words
+        best = "carried_forward" if re.search(r"下年|明年|转入|继续办理|转到", q) else "carried_over"
+    if best is None and _hits(q, WEAK_NEW + ("申请",)):
+        best, best_words, weak = "new_received", _hits(q, WEAK_NEW + ("申请",)), True
+    return best, best_words, weak
 
 
 def _column(q: str, table: str, row: str | None) -> tuple[str, bool]:
     if table == "applications":
-        for key in ("natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
-                    "legal_service_org", "legal_person_or_org", "other_org"):
-            col = next(c for c in T.APPLICATION_COLUMNS if c.key == key)
-            words = col.words
-            if key == "commercial_enterprise" and re.search(r"法人或其他组织|法人", q):
+        # the longest word wins: 「其他组织」 over 「组织」, 「法人或其他组织」 over 「其他组织」
+        best, best_len = None, 0
+        for col in T.APPLICATION_COLUMNS:
+            if col.key == "total":
                 continue
-            if _hits(q, words):
-                return key, True
+            hits = _hits(q, col.words)
+            if hits and max(len(h) for h in hits) > best_len:
+                best, best_len = col.key, max(len(h) for h in hits)
+        if best:
+            return best, True
         return "total", False
     if table == "review_litigation":
         for c in T.REVIEW_COLUMNS[:4]:
@@ -123,11 +128,13 @@ def find_cell(question: str) -> CellQuery | None:
             col, named = _column(q, "proactive", r.key)
             return CellQuery("proactive", r.key, col, named, tuple(hits))
     # Section 三: applications
-    row, words = _app_row(q)
+    row, words, weak = _app_row(q)
+    column_only = False
     if row is None:
-        if re.search(r"自然人|法人或其他组织|商业企业", q) and re.search(r"申请|多少", q):
-            row = "new_received"
+        if re.search(r"自然人|法人或其他组织|商业企业|法人|企业|公司|科研机构|公益组织|法律服务机构", q) \
+                and re.search(r"申请|多少|几|how many", q):
+            row, weak, column_only = "new_received", True, True
         else:
             return None
     col, named = _column(q, "applications", row)
-    return CellQuery("applications", row, col, named, tuple(words))
+    return CellQuery("applications", row, col, named, tuple(words), weak and not named, row_named=not column_only)

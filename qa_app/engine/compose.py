@@ -1,16 +1,26 @@
-"""Words and citations for answers: how a cell is named in Chinese, its unit, and a citation
-that quotes the printed row it came from. Pure helpers over fact records (store.Store.facts).
+"""Chinese wording of table answers: how a cell is named, its unit, the sentence for one value.
+
+Pure string helpers. 「红谷滩区政府办2023年部分公开12件（自然人11件、商业企业1件）」: body, year,
+what is counted, the number and, where it helps, the applicant breakdown. Citations are built
+in cite.py; the [n] markers are placed by the caller.
 """
 from __future__ import annotations
 
 import re
 
 from .. import template as T
-from ..answer import Citation
 
 APP_COLUMN_SHORT = {"natural_person": "自然人", "commercial_enterprise": "商业企业", "research_institution": "科研机构",
                     "social_welfare_org": "社会公益组织", "legal_service_org": "法律服务机构", "other_org": "其他组织",
                     "total": "总计", "legal_person_or_org": "法人或其他组织"}
+APP_ROW_PHRASE = {"new_received": "新收政府信息公开申请", "carried_over": "上年结转政府信息公开申请",
+                  "total": "办理结果总计", "carried_forward": "结转下年度继续办理"}
+REVIEW_ROW_PHRASE = {"review": "行政复议", "litigation_direct": "行政诉讼（未经复议直接起诉）",
+                     "litigation_after_review": "行政诉讼（复议后起诉）", "litigation": "行政诉讼"}
+REVIEW_COL_PHRASE = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结",
+                     "total": "总计"}
+PROACTIVE_VERB = {"issued": "本年制发", "repealed": "本年废止", "in_force": "现行有效", "made": "本年新制作",
+                  "published": "本年新公开", "total_public": "对外公开总数"}
 
 
 def clean_label(label: str) -> str:
@@ -22,39 +32,38 @@ def clean_label(label: str) -> str:
 
 def row_phrase(table: str, row: str) -> str:
     if table == "applications":
-        if row == "new_received":
-            return "新收政府信息公开申请"
-        if row == "carried_over":
-            return "上年结转的政府信息公开申请"
-        if row == "total":
-            return "本年度办理结果总计"
-        if row == "carried_forward":
-            return "结转下年度继续办理的申请"
+        if row in APP_ROW_PHRASE:
+            return APP_ROW_PHRASE[row]
         label = clean_label(T.row_label(table, row))
         if "." in row:
             group = clean_label(T.row_label(table, row.split(".")[0]))
             return f"{group}（{label}）"
         return label
     if table == "review_litigation":
-        return {"review": "行政复议", "litigation_direct": "行政诉讼（未经复议直接起诉）",
-                "litigation_after_review": "行政诉讼（复议后起诉）", "litigation": "行政诉讼"}[row]
+        return REVIEW_ROW_PHRASE[row]
     return T.row_label(table, row)
+
+
+def sub_row_phrase(table: str, row: str) -> str:
+    """A sub-row on its own: 「本机关不掌握相关政府信息」."""
+    return clean_label(T.row_label(table, row))
 
 
 def column_phrase(table: str, column: str) -> str:
     if table == "applications":
         return APP_COLUMN_SHORT.get(column, column)
     if table == "review_litigation":
-        return {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结",
-                "total": "总计"}[column]
+        return REVIEW_COL_PHRASE[column]
     return T.column_label(table, column)
 
 
 def unit(table: str, column: str) -> str:
     if table == "proactive" and column == "amount":
         return "万元"
-    if table == "proactive" and column in ("change",):
+    if table == "proactive" and column == "change":
         return ""
+    if table == "proactive" and column == "items":
+        return "项"
     return "件"
 
 
@@ -66,59 +75,48 @@ def fmt(v) -> str:
     return str(v)
 
 
-def cell_sentence(agency: str, year, table: str, row: str, column: str, value, column_named: bool,
-                  breakdown: str = "") -> str:
-    """「红谷滩区政府办2023年部分公开12件（自然人11件、商业企业1件）」."""
-    who = f"{agency}{year}年" if year else agency
-    u = unit(table, column)
+def what_phrase(table: str, row: str, column: str, column_named: bool) -> str:
+    """What a value counts, without the body: 「部分公开」, 「行政许可处理决定」, 「现行有效行政规范性文件」."""
     if table == "applications":
         what = row_phrase(table, row)
         if column_named and column != "total":
-            return f"{who}{what}的申请中，{column_phrase(table, column)}{fmt(value)}{u}"
-        return f"{who}{what}{fmt(value)}{u}{breakdown}"
+            what += f"（{column_phrase(table, column)}）"
+        return what
     if table == "review_litigation":
-        col = column_phrase(table, column)
-        col = "" if column == "total" else col
-        return f"{who}{row_phrase(table, row)}{col}{fmt(value)}{u}"
-    col = column_phrase(table, column)
-    return f"{who}{row_phrase(table, row)}（{col}）为{fmt(value)}{u}"
+        what = row_phrase(table, row)
+        if column != "total":
+            what += f"（{column_phrase(table, column)}）"
+        return what
+    if column in PROACTIVE_VERB:
+        return PROACTIVE_VERB[column] + T.row_label(table, row)
+    if column == "decisions":
+        return T.row_label(table, row) + "处理决定"
+    if column == "amount":
+        return T.row_label(table, row) + ("金额" if row == "administrative_fees" else "总金额")
+    return f"{T.row_label(table, row)}（{T.column_label(table, column)}）"
 
 
-def breakdown_text(facts_by_col: dict, table: str, row: str) -> str:
-    """「（自然人11件、商业企业1件）」: the non-zero applicant columns of a row."""
-    if table != "applications":
+def breakdown(row_facts: dict, table: str, row: str, value) -> str:
+    """「（自然人11件、商业企业1件）」 or 「（均为自然人）」: the non-zero applicant columns of a row."""
+    if table != "applications" or not value:
         return ""
-    parts = []
-    for col in ("natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
-                "legal_service_org", "other_org"):
-        f = facts_by_col.get(col)
-        if f and f["value"]:
-            parts.append(f"{APP_COLUMN_SHORT[col]}{fmt(f['value'])}件")
-    total = facts_by_col.get("total")
-    if not parts or (len(parts) == 1 and total and total["value"] == facts_by_col.get("natural_person", {}).get("value")
-                     and parts[0].startswith("自然人") and False):
+    cols = row_facts.get(row, {})
+    parts = [(c, cols[c]["value"]) for c in APP_COLUMN_SHORT if c not in ("total", "legal_person_or_org")
+             and c in cols and cols[c]["value"]]
+    if not parts:
         return ""
-    return "（" + "、".join(parts) + "）"
+    if len(parts) == 1 and parts[0][1] == value:
+        return f"（均为{APP_COLUMN_SHORT[parts[0][0]]}）"
+    return "（" + "、".join(f"{APP_COLUMN_SHORT[c]}{fmt(v)}件" for c, v in parts) + "）"
 
 
-def quote_lines(store, report_id: int, first: int, last: int, max_lines: int = 14) -> tuple[str, list[int]]:
-    """The printed lines first..last (shortened to max_lines around the end), empty lines dropped."""
-    if last - first + 1 > max_lines:
-        first = last - max_lines + 1
-    lines = store.lines(report_id, first, last)
-    text = "\n".join(l.rstrip() for l in lines if l.strip())
-    return text, [first, last]
+def review_breakdown(row_facts: dict, row: str) -> str:
+    cols = row_facts.get(row, {})
+    parts = [(c, cols[c]["value"]) for c in ("upheld", "corrected", "other", "pending") if c in cols and cols[c]["value"]]
+    if not parts:
+        return ""
+    return "（" + "、".join(f"{REVIEW_COL_PHRASE[c]}{fmt(v)}件" for c, v in parts) + "）"
 
 
-def table_citation(n: int, store, facts: list[dict], value_fact: dict, checks_failed: int = 0) -> Citation:
-    """Cite the printed row (or the derived row's printed sub-rows) a value came from."""
-    first = min(f["lines"][0] for f in facts)
-    last = max(f["lines"][1] for f in facts)
-    quote, lines = quote_lines(store, value_fact["report_id"], first, last,
-                               max_lines=14 if not value_fact["derived"] else 40)
-    table = value_fact["table"]
-    return Citation(n=n, report=value_fact["report"], agency=value_fact["agency"], year=value_fact["year"],
-                    section=T.TABLE_TITLES[table], row=value_fact["row_label"] + ("（推算：各分项之和）" if value_fact["derived"] else ""),
-                    column=value_fact["column_label"], quote=quote, lines=lines, value=value_fact["value"],
-                    report_id=value_fact["report_id"], table=table, row_key=value_fact["row"],
-                    column_key=value_fact["column"], checks_failed=checks_failed)
+def who(agency: str, year) -> str:
+    return f"{agency}{year}年" if year else agency

@@ -1,190 +1,278 @@
-"""Answer a question from the report prose: retrieve passages, then quote the sentence(s) that answer.
+"""Answer a question from the report prose: retrieve, then quote the sentence(s) that answer.
 
-Retrieval is the narrative index's hybrid search (dense + BM25) when it is built; without it
-(an index built with --no-narrative) the paragraphs of the stored report text are scored by
-keyword overlap. The answer is extractive: sentences as printed, each cited with its lines.
-Numbers in prose (「发布各类信息994条」) are answered from the sentence that states them.
+Candidates are the sentences of the reports in scope (passages.py). When the narrative index
+is built, its hybrid search (dense + BM25, `qa_app.narrative.search`) ranks passages and the
+sentences inside its hits get a bonus; without it (an index built with --no-narrative) the
+sentences are ranked on their own. Ranking: character-bigram overlap with the question
+weighted by rarity, the topic of the sentence's heading (問题, 改进, 平台 …; headings guide,
+they are never quoted), and, when a number is asked for, a number with a unit.
+The answer is extractive: the sentences as printed, each cited with its lines; a number
+asked for (「发布各类信息994条」) is read from the sentence that states it.
 """
 from __future__ import annotations
 
+import importlib.util
+import math
 import re
-from dataclasses import dataclass
+from pathlib import Path
 
 from ..answer import Answer, Citation
 from ..tables import fold
+from .passages import LABEL, Sentence, fold1, report_sentences
 
-STOP = set("的了吗呢么是在和与及或对从把被给为于以个些这那哪什怎如何多少几年度单位情况方面有没有请问一下")
-QWORDS = r"多少|什么|如何|怎么|怎样|哪些|哪个|是否|有没有|吗|呢|请问|一下|情况|方面|主要|进行|开展|工作|政府信息公开|政府信息|信息公开"
-
-
-@dataclass
-class Passage:
-    report_id: int
-    report: str
-    agency: str | None
-    year: int | None
-    section: str
-    text: str
-    lines: tuple[int, int]
-    score: float = 0.0
-
-
-def keywords(question: str, names: list[str]) -> list[str]:
-    q = fold(question)
-    for n in sorted(names, key=len, reverse=True):
-        q = q.replace(n, " ")
-    q = re.sub(r"(19|20)\d{2}\s*年?|\d{2}年", " ", q)
-    q = re.sub(QWORDS, " ", q)
-    q = re.sub(r"[^\u4e00-\u9fa5A-Za-z0-9]+", " ", q)
-    return [w for w in q.split() if w and not all(ch in STOP for ch in w)]
+STOP = set("的了吗呢么是在和与及或对从把被给为于以个些这那哪什怎如何多少几年度单位情况方面有没有请问一下都也还要将其")
+QWORDS = (r"多少|什么|如何|怎么样|怎么|怎样|哪些|哪个|哪几|是否|有没有|有无|吗|呢|请问|一下|具体|主要|进行|开展|工作|"
+          r"政府信息公开|政府信息|信息公开|报告|提到|写了|说了|采取了|采取|做了|做法|情况")
+# Question words that reports phrase differently (the question's words -> the reports' words).
+EXPANSIONS = (
+    (r"安全", "保密 泄密 审核"), (r"收费|费用|fee|charge", "收取 费用 收费 处理费"),
+    (r"website|网站", "网站 政府网站"), (r"wechat|微信|公众号", "微信 公众号"), (r"training|培训", "培训"),
+    (r"problem|不足|短板|weakness|issue", "问题 不足"), (r"improve|改进|下一步|plan", "改进 下一步 进一步"),
+    (r"publish|发布", "发布 公开"), (r"information|信息", "信息"), (r"assessment|考核", "考核"),
+    (r"platform|平台|渠道|channel", "平台 渠道"), (r"notice board|公开栏|公示栏", "公开栏 公示栏"),
+    (r"applications?|requests?|依申请", "申请 依申请"), (r"interpret|解读", "解读"),
+    (r"confidential|保密", "保密"), (r"open day|开放日", "开放日"),
+)
+NUM_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(多)?\s*(条|件|个|次|篇|项|期|万元|元|场|人次|家|份|余条|余件)")
+MIN_SCORE = 0.9
 
 
 def _grams(s: str) -> set[str]:
-    s = re.sub(r"\s+", "", s)
-    return {s[i:i + 2] for i in range(len(s) - 1)} | {ch for ch in s if ch not in STOP and re.match(r"[\u4e00-\u9fa5]", ch)}
+    s = re.sub(r"[^\u4e00-\u9fa5A-Za-z0-9]+", "", s)
+    return {s[i:i + 2] for i in range(len(s) - 1)}
 
 
-def sentences(p: Passage) -> list[tuple[str, tuple[int, int]]]:
-    """Sentences of a passage with their line spans (a sentence may wrap over lines)."""
-    out = []
-    lines = p.text.split("\n")
-    buf, start = "", p.lines[0]
-    for i, line in enumerate(lines):
-        ln = p.lines[0] + i
-        if not buf:
-            start = ln
-        if re.match(r"^\s*([一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])[^。]{0,30}$", line):
-            if buf.strip():
-                out.append((buf.strip(), (start, ln - 1)))
-            out.append((line.strip(), (ln, ln)))
-            buf = ""
-            continue
-        for piece in re.split(r"(?<=[。！？])", line):
-            if not piece:
-                continue
-            if not buf:
-                start = ln
-            buf += piece
-            if re.search(r"[。！？]$", piece):
-                out.append((buf.strip(), (start, ln)))
-                buf = ""
-        if buf and (not line.strip() or i == len(lines) - 1):
-            out.append((buf.strip(), (start, ln)))
-            buf = ""
-    if buf.strip():
-        out.append((buf.strip(), (start, p.lines[0] + len(lines) - 1)))
-    return [(s, span) for s, span in out if len(re.sub(r"\W", "", s)) >= 4]
+def query_terms(question: str, names: list[str]) -> tuple[list[str], list[str]]:
+    """(terms, extra): Chinese bigrams of the question's content words (names, years, question
+    words left out), and bigrams of the words reports use for them (EXPANSIONS)."""
+    q = fold(question)
+    for n in sorted(names, key=len, reverse=True):
+        if n:
+            q = q.replace(n, " ")
+    q = re.sub(r"(19|20)\d{2}\s*年?度?|\d{2}年", " ", q)
+    extra = " ".join(words for pat, words in EXPANSIONS if re.search(pat, q.lower()))
+    q = re.sub(QWORDS, " ", q)
+    q = re.sub(r"[A-Za-z]+", " ", q)
+    def grams_of(text: str) -> list[str]:
+        out = []
+        for w in (w for w in re.split(r"[^\u4e00-\u9fa5]+", text) if w):
+            w = "".join(ch for ch in w if ch not in STOP) if len(w) > 2 else w
+            for g in _grams(w) or ({w} if len(w) == 1 and w not in STOP else set()):
+                if g not in out:
+                    out.append(g)
+        return out
+    terms = grams_of(q)
+    return terms, [g for g in grams_of(extra) if g not in terms]
 
 
-def score_sentence(sent: str, kws: list[str], wants_number: bool) -> float:
-    g = _grams(sent)
-    s = 0.0
-    for k in kws:
-        kg = _grams(k)
-        if not kg:
-            continue
-        if k in sent:
-            s += 2.0 + len(k) * 0.3
-        else:
-            s += len(kg & g) / len(kg)
-    if wants_number and re.search(r"\d", sent):
-        s += 1.0
-    if re.match(r"^[一二三四五六七八九十]+、|^[(（][一二三四五六七八九十]+[)）][^。]{0,12}$", sent) \
-            or ("年度报告" in sent and not re.search(r"[，。,]", sent)):
-        s -= 3.0  # a bare heading or the title
+def sentences_of(store, report_id: int) -> list[Sentence]:
+    key = ("sentences", report_id)
+    got = store._cache.get(key)
+    if got is None:
+        got = store._cache[key] = report_sentences(report_id, store.text(report_id))
+    return got
+
+
+def narrative_hits(question: str, settings, report_ids, k: int) -> tuple[list, str]:
+    """(hits, note) from the narrative index's hybrid search, or ([], why not)."""
+    if importlib.util.find_spec("qa_app.narrative") is None:
+        return [], "no narrative module"
+    if not settings.chroma_url and not (Path(settings.index) / "narrative.sqlite").exists():
+        return [], "narrative index not built"  # (qa-app index --no-narrative): skip the imports
+    try:
+        from .. import narrative
+        return list(narrative.search(question, settings, k=k, report_ids=report_ids)), "narrative"
+    except Exception as e:  # the prose answer still works from the stored text
+        return [], f"narrative search failed: {type(e).__name__}: {e}"
+
+
+def score(sent: Sentence, terms: tuple[list[str], list[str]], idf: dict, query, bonus: float = 0.0) -> float:
+    """Rank of one sentence for a question (higher is better)."""
+    own, extra = terms
+    g = _grams(fold1(sent.text))
+    hg = _grams(fold1(sent.heading))  # headings guide: their words count, a little less
+    total = sum(idf.get(t, 1.0) for t in own) or 1.0
+    lex = sum(idf.get(t, 1.0) * (1.0 if t in g else 0.6 if t in hg else 0.0) for t in own) / total
+    lex += 0.5 * sum(idf.get(t, 1.0) * (1.0 if t in g else 0.6 if t in hg else 0.0) for t in extra) / total
+    s = 2.0 * min(lex, 1.2) + bonus
+    if query.topics and sent.topics & set(query.topics):
+        s += 0.9
+    elif sent.topics & {"problems", "improvements"} and not set(query.topics) & {"problems", "improvements"}:
+        s -= 0.3  # a shortcoming or a plan does not say what was done
+    if query.wants_number:
+        nums = NUM_UNIT.findall(sent.text)
+        if nums:
+            s += 0.4
+            unit = re.search(r"多少\s*(条|件|个|次|篇|项|期|场|家|份)|几\s*(条|件|个|次|篇|项|期|场|家|份)", query.prose_question)
+            if unit and any(u == (unit.group(1) or unit.group(2)) or u.endswith(unit.group(1) or unit.group(2) or "")
+                            for _, _, u in nums):
+                s += 0.3
+    if sent.is_enum or sent.announces:
+        s += 0.1 if re.search(r"哪些|什么|如何|怎么|措施|问题|what|how", query.prose_question.lower()) else 0.0
+    if len(re.sub(r"\W", "", sent.text)) < 10:
+        s -= 0.2
     return s
 
 
-def fallback_passages(store, report_ids: list[int], catalog) -> list[Passage]:
-    """Paragraphs of the stored texts (used when the narrative index was not built)."""
+def answer_prose(query, settings, store, catalog, report_ids: list[int] | None) -> Answer:
+    names = [n for b in catalog.bodies.values() for n in b.names] + \
+            [b.region_short for b in catalog.bodies.values() if b.region_short] + catalog.regions
+    question = query.prose_question or query.question
+    terms = query_terms(question, names)
+    scope = list(report_ids) if report_ids is not None else list(catalog.reports)
+    hits, how = narrative_hits(question, settings, report_ids, k=max(settings.top_k, 6))
+    if hits and report_ids is None and len(scope) > 30:
+        scope = list(dict.fromkeys(h.report_id for h in hits))
+    pool = [s for rid in scope for s in sentences_of(store, rid)]
+    if not pool:
+        return _nothing(query, terms, catalog, report_ids, how)
+    df: dict[str, int] = {}
+    for s in pool:
+        for g in _grams(fold1(s.text)):
+            df[g] = df.get(g, 0) + 1
+    n = len(pool)
+    idf = {t: math.log(1 + n / (1 + df.get(t, 0))) for t in terms[0] + terms[1]}
+    hit_bonus = {}
+    for rank, h in enumerate(hits):
+        lo, hi = (list(h.lines) + [0, 0])[:2]
+        for s in sentences_of(store, h.report_id) if h.report_id in set(scope) else []:
+            if s.lines[0] <= hi and s.lines[1] >= lo:
+                hit_bonus[(s.report_id, s.order)] = max(hit_bonus.get((s.report_id, s.order), 0), 0.5 / (1 + rank))
+    ranked = sorted(((score(s, terms, idf, query, hit_bonus.get((s.report_id, s.order), 0.0)), s) for s in pool),
+                    key=lambda x: -x[0])
+    if not ranked or ranked[0][0] < MIN_SCORE:
+        return _nothing(query, terms, catalog, report_ids, how)
+    per_report = _choose(ranked, query, store)
+    return _compose(query, per_report, store, catalog, how, terms)
+
+
+def _choose(ranked, query, store) -> list[list[Sentence]]:
+    """The sentences to quote, grouped by report: the best one, the list it opens or continues,
+    and, for a question about several bodies, the best of up to three reports."""
+    best_score, best = ranked[0]
+    collective = not query.bodies and re.search(r"各单位|哪些单位|哪个单位|哪家|各部门|which (bodies|agencies)",
+                                               query.question.lower())
+    groups = [best]
+    if collective:
+        seen = {best.report_id}
+        for sc, s in ranked[1:]:
+            if s.report_id not in seen and sc >= 0.8 * best_score:
+                groups.append(s)
+                seen.add(s.report_id)
+            if len(groups) == 3:
+                break
     out = []
-    for rid in report_ids:
-        rep = catalog.reports.get(rid)
-        text = store.text(rid)
-        lines = text.split("\n")
-        spans = []
-        start = None
-        for i, l in enumerate(lines + [""]):
-            if l.strip() and start is None:
-                start = i
-            elif not l.strip() and start is not None:
-                spans.append((start, i - 1))
-                start = None
-        section = ""
-        # split further at headings (一、 (一) 1.) so sections are tracked in texts without blank lines
-        fine = []
-        for a, b in spans:
-            cut = a
-            for i in range(a + 1, b + 1):
-                if re.match(r"^\s*([一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])", lines[i]):
-                    fine.append((cut, i - 1))
-                    cut = i
-            fine.append((cut, b))
-        for a, b in fine:
-            chunk = "\n".join(lines[a:b + 1])
-            head = re.match(r"^\s*([一二三四五六七八九十]+、[^\n]{2,30})", chunk)
-            if head:
-                section = head.group(1).strip()
-            if len(re.findall(r"\d", chunk)) > len(chunk) * 0.3:
-                continue  # table soup
-            out.append(Passage(rid, rep.file_name if rep else str(rid), rep.agency if rep else None,
-                               rep.year if rep else None, section, chunk, (a + 1, b + 1)))
+    for head in groups:
+        chosen = [head]
+        if not query.wants_number:
+            sents = sentences_of(store, head.report_id)
+            listy = re.search(r"哪些|什么|如何|怎么|怎样|措施|问题|做法|what|how|which", query.prose_question.lower())
+            i = head.order
+            if listy and (head.announces or head.is_enum or head.opens_list):
+                # the list the best sentence opens or starts: following items of the same part
+                j = i + 1
+                while j < len(sents) and len(chosen) < 4 and sum(len(c.text) for c in chosen) < 260:
+                    nxt = sents[j]
+                    if nxt.section != head.section or nxt.topics != head.topics:
+                        break
+                    if nxt.is_enum or re.search(r"[；;]\s*[二三四五六七八九]是", nxt.text) or chosen[-1].announces \
+                            or (chosen[-1].is_enum and len(chosen[-1].text) < 30):
+                        chosen.append(nxt)
+                        j += 1
+                    else:
+                        break
+            if len(chosen) > 1 and chosen[-1].is_enum and len(chosen[-1].text) < 30:
+                chosen.pop()  # a list item's title without its content
+            if head.announces and len(chosen) == 1 and i + 1 < len(sents) \
+                    and sents[i + 1].section == head.section:
+                chosen.append(sents[i + 1])
+        out.append(chosen)
     return out
 
 
-def retrieve(question: str, settings, store, catalog, report_ids: list[int] | None, k: int = 6) -> list[Passage]:
-    try:
-        from ..narrative import search as nsearch
-        hits = nsearch(question, settings, k=k, report_ids=report_ids)
-        return [Passage(h.report_id, h.report, h.agency, h.year, h.section, h.text, tuple(h.lines), h.score)
-                for h in hits]
-    except (ImportError, FileNotFoundError, LookupError):
-        ids = report_ids if report_ids else list(catalog.reports)
-        return fallback_passages(store, ids, catalog)
+def _display(s: Sentence, wants_number: bool, terms: list[str]) -> str:
+    t = re.sub(r"\s+", lambda m: " " if re.search(r"[A-Za-z0-9]", m.string[max(0, m.start() - 1):m.end() + 1]) else "",
+               s.text.strip())
+    lab = LABEL.match(fold1(t))
+    if lab:
+        t = t[lab.end():]
+    if len(t) > 160:
+        clauses = re.split(r"(?<=[，,；;：:])", t)
+        if wants_number:
+            best = max(range(len(clauses)), key=lambda k: (bool(NUM_UNIT.search(clauses[k])),
+                                                          sum(1 for g in terms[0] if g in _grams(fold1(clauses[k])))))
+            lo, hi = max(0, best - 1), min(len(clauses), best + 2)
+            t = ("…" if lo else "") + "".join(clauses[lo:hi]).rstrip("，,；;") + ("…" if hi < len(clauses) else "")
+        else:
+            acc = ""
+            for c in clauses:
+                if len(acc) + len(c) > 160:
+                    break
+                acc += c
+            t = (acc or t[:160]).rstrip("，,；;：:") + "…"
+    return t
 
 
-def answer_prose(query, settings, store, catalog, report_ids: list[int] | None, scope_note: str = "") -> Answer:
-    names = [n for b in catalog.bodies.values() for n in b.names] + [b.region_short for b in catalog.bodies.values()]
-    kws = keywords(query.question, [n for n in names if n])
-    wants_number = bool(re.search(r"多少|几|数量|how many|how much", query.question))
-    passages = retrieve(query.question, settings, store, catalog, report_ids)
-    cands = []
-    for rank, p in enumerate(passages):
-        for sent, span in sentences(p):
-            sc = score_sentence(sent, kws, wants_number) + (0.6 / (rank + 1))
-            sc += sum(0.8 for k in kws if len(k) >= 2 and k in (p.section or ""))
-            cands.append((sc, sent, span, p))
-    cands.sort(key=lambda x: -x[0])
-    if not cands or cands[0][0] < 1.2:
-        what = "、".join(kws[:4]) or query.question
-        return Answer(query.question, f"库中没有找到能回答这个问题的内容（{what}）。{scope_note}", "none",
-                      debug=query.describe())
-    best = cands[0]
-    chosen = [best]
-    # a second sentence from the same passage when it adds to the first
-    for c in cands[1:4]:
-        if c[3] is best[3] and c[0] >= best[0] * 0.75 and c[1] != best[1] and len(best[1]) < 120:
-            chosen.append(c)
-            break
-    if re.search(r"(以下|如下|一些|几个|主要)(问题|方面|工作|措施|不足)[。:：]?$|[:：]$", best[1]):
-        nxt = [c for c in cands if c[3] is best[3] and c[2][0] >= best[2][1] and c[1] != best[1]]
-        nxt.sort(key=lambda c: c[2][0])
-        if nxt and nxt[0] not in chosen:
-            chosen.append(nxt[0])
-    chosen.sort(key=lambda c: c[2][0])
-    cits = []
-    for i, (sc, sent, span, p) in enumerate(chosen):
-        quote = "\n".join(store.lines(p.report_id, span[0], span[1])) or sent
-        cits.append(Citation(n=i + 1, report=p.report, agency=p.agency, year=p.year, section=p.section or "正文",
-                             quote=quote.strip(), lines=list(span), report_id=p.report_id,
-                             checks_failed=catalog.reports[p.report_id].checks_failed if p.report_id in catalog.reports else 0))
-    who = f"{chosen[0][3].agency or ''}{chosen[0][3].year or ''}年报告" if chosen[0][3].year else (chosen[0][3].agency or "报告")
-    body = "".join(f"「{sent}」[{i + 1}]" for i, (sc, sent, span, p) in enumerate(chosen))
-    text = f"据{who}：{body}{scope_note}"
-    value = None
-    if wants_number:
-        nums = re.findall(r"(\d+(?:\.\d+)?)\s*(?:多)?(条|件|个|次|篇|项|万元|元)", chosen[0][1])
-        if len(nums) == 1:
-            v = nums[0][0]
-            value = float(v) if "." in v else int(v)
-    return Answer(query.question, text, "text", value, cits, debug=query.describe())
+def _value(sents: list[Sentence], terms: list[str], question: str):
+    """The number a 「多少」 question asks for, from the sentence that states it."""
+    unit_m = re.search(r"多少\s*(条|件|个|次|篇|项|期|场|家|份)|几\s*(条|件|个|次|篇|项|期|场|家|份)", question)
+    want_unit = (unit_m.group(1) or unit_m.group(2)) if unit_m else None
+    best, best_key = None, None
+    for s in sents:
+        for m in NUM_UNIT.finditer(s.text):
+            before = s.text[max(0, m.start() - 14):m.start()]
+            overlap = sum(1 for g in terms[0] if g in _grams(fold1(before)))
+            key = (want_unit is None or m.group(3).endswith(want_unit), overlap, -m.start())
+            if best_key is None or key > best_key:
+                best, best_key = m.group(1), key
+    if best is None:
+        return None
+    return float(best) if "." in best else int(best)
+
+
+def _compose(query, per_report: list[list[Sentence]], store, catalog, how: str, terms) -> Answer:
+    question = query.prose_question or query.question
+    cits: list[Citation] = []
+    parts = []
+    for sents in per_report:
+        rep = catalog.reports.get(sents[0].report_id)
+        quoted = []
+        for run in _runs(sents):
+            a, b = run[0].lines[0], run[-1].lines[1]
+            quote = "\n".join(l.rstrip() for l in store.lines(run[0].report_id, a, b) if l.strip())
+            n = len(cits) + 1
+            cits.append(Citation(n=n, report=rep.file_name if rep else str(run[0].report_id),
+                                 agency=rep.agency if rep else None, year=rep.year if rep else None,
+                                 section=" ".join(x for x in (run[0].section, run[0].sub) if x) or "正文",
+                                 quote=quote, lines=[a, b], report_id=run[0].report_id,
+                                 checks_failed=rep.checks_failed if rep else 0))
+            quoted.append(f"「{''.join(_display(s, query.wants_number, terms) for s in run)}」[{n}]")
+        who = f"{rep.agency}{rep.year}年报告" if rep and rep.year else (rep.agency if rep else "报告")
+        parts.append(f"据{who}：" + "".join(quoted))
+    text = "；".join(parts)
+    value = _value([s for g in per_report for s in g], terms, question) if query.wants_number else None
+    debug = query.describe()
+    debug["retrieval"] = how
+    return Answer(query.question, text, "text", value, cits, debug=debug)
+
+
+def _runs(sents: list[Sentence]) -> list[list[Sentence]]:
+    """Consecutive sentences (by order) merged into one citation."""
+    runs: list[list[Sentence]] = []
+    for s in sorted(sents, key=lambda s: s.order):
+        if runs and runs[-1][-1].order + 1 == s.order:
+            runs[-1].append(s)
+        else:
+            runs.append([s])
+    return runs
+
+
+def _nothing(query, terms, catalog, report_ids, how) -> Answer:
+    where = ""
+    if report_ids and len(report_ids) <= 3:
+        where = "在" + "、".join(f"{catalog.reports[r].agency}{catalog.reports[r].year}年报告" for r in report_ids
+                                if r in catalog.reports) + "中"
+    debug = query.describe()
+    debug["retrieval"] = how
+    return Answer(query.question, f"{where}没有找到能回答这个问题的内容。可以换个说法，或问表格中的数字（如申请数量、办理结果）。",
+                  "none", debug=debug)

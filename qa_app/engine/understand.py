@@ -1,8 +1,9 @@
-"""A question, understood: which bodies, years, regions, which cell, which operation.
+"""A question, understood: which bodies, years, regions, which cell, which operation, which topic.
 
 Pure rules over the catalog (catalog.py) and the template's words (cells.py); no model. The
 language-model mode (llm.py) produces the same `Query` when these rules cannot. Follow-ups
-(「那2022年呢？」) take what they leave out from the previous question in the history.
+(「那2022年呢？」, 「和红旗区政府办比呢？」) take what they leave out from the earlier questions
+in the history, each of which is itself resolved against the turns before it.
 """
 from __future__ import annotations
 
@@ -13,7 +14,35 @@ from ..tables import fold
 from .catalog import GENERIC_BODIES, Body, Catalog
 from .cells import CellQuery, find_cell
 
-OPS = ("lookup", "sum", "max", "min", "rank", "compare", "change", "positive", "list_reports")
+OPS = ("lookup", "sum", "avg", "max", "min", "rank", "compare", "change", "positive", "list_reports")
+
+# Prose topics: what a question is about (its words), and the report headings that hold it.
+# (topic, question pattern, heading pattern)
+PROSE_TOPICS = (
+    ("problems", r"问题|不足|短板|差距|薄弱|欠缺|problem|weakness|shortcoming|issue",
+     r"存在.{0,6}问题|问题|不足"),
+    ("improvements", r"改进|整改|措施|下一步|计划|打算|将如何|怎么改|improve|plan|next step|measure",
+     r"改进|措施|下一步|计划|整改"),
+    ("fees", r"收费|费用|收取|处理费|缴费|fee|charge", r"其他需要报告|收费|费用"),
+    ("proactive", r"主动公开|发布.{0,8}(信息|条)|公开.{0,6}条|信息.{0,4}条|proactive|publish",
+     r"主动公开"),
+    ("on_request", r"依申请|申请.{0,6}(办理|答复|受理)|on request", r"依申请"),
+    ("management", r"信息管理|审核|保密|安全|泄密|归档|management|security|confidential|review process",
+     r"政府信息管理|信息管理"),
+    ("platform", r"平台|网站|公众号|新媒体|渠道|公开栏|公示栏|专栏|栏目|platform|website|wechat|channel",
+     r"平台建设|平台"),
+    ("oversight", r"监督|保障|考核|评议|培训|责任追究|问责|oversight|supervision|training|assessment",
+     r"监督保障|监督"),
+    ("key_points", r"要点|落实情况|key task", r"要点"),
+)
+
+NUMBER_CUES = r"多少|几[件条个次项份家篇]|几$|数量|数目|how many|how much|number of"
+PROSE_CUES = (r"如何|怎么|怎样|什么|哪些问题|问题|措施|做法|经验|特色|举措|为什么|是否|有没有|吗[?？]?$"
+              r"|how\b|what\b|why\b|which platform|did .* (do|take)")
+COLLECTIVE = r"各|哪|所有|全部|一共|合计|总共|加起来|累计|总和|平均|排名|排序|最多|最少|最高|最低|in total|altogether|all\b|which|average"
+FOLLOW_START = r"^(那|那么|还有|再|换成|改成|和|与|跟|比|如果是|what about|and\b|how about)"
+COMPARE_WORDS = r"^(和|与|跟|比|对比)|相比|比呢|比较|对比|compare|versus|vs\.?"
+GENERIC_RE = r"(?:区|市|县)?(?:人民)?政府办(?:公室)?|(?:区|市|县)?人民政府办公室|街道办(?:事处)?|办事处"
 
 
 @dataclass
@@ -26,13 +55,18 @@ class Query:
     unknown: list[str] = field(default_factory=list)   # names not in the index
     cell: CellQuery | None = None
     prose: bool = False                     # answer from the report text
+    topics: list[str] = field(default_factory=list)    # prose topics (PROSE_TOPICS)
+    wants_number: bool = False
+    prose_question: str = ""                # the words to retrieve with (a follow-up borrows them)
     ambiguous: list[Body] = field(default_factory=list)  # bodies to choose from (clarify)
+    ambiguous_text: str = ""                # the words that fit several bodies
     limit: int | None = None
+    ascending: bool = False
     inherited: list[str] = field(default_factory=list)   # what came from the history
 
     def describe(self) -> dict:
         return {"op": self.op, "bodies": [b.agency for b in self.bodies], "years": self.years,
-                "regions": self.regions, "unknown": self.unknown, "prose": self.prose,
+                "regions": self.regions, "unknown": self.unknown, "prose": self.prose, "topics": self.topics,
                 "cell": None if self.cell is None else {"table": self.cell.table, "row": self.cell.row,
                                                         "column": self.cell.column},
                 "inherited": self.inherited}
@@ -49,29 +83,35 @@ def find_years(q: str) -> list[int]:
     """
     q = fold(q)
     out = []
-    for m in re.finditer(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)|(?<!\d)(\d{2})\s*年(?!度?止)", q):
+    for m in re.finditer(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)|(?<![\d.])(\d{2})\s*年(?!度?止)", q):
         y = int(m.group(1)) if m.group(1) else 2000 + int(m.group(2))
         if 2000 <= y <= 2100 and y not in out:
             out.append(y)
     return out
 
 
-def _op(q: str, n_bodies: int, n_years: int) -> str:
+def find_op(q: str, n_bodies: int, n_years: int) -> str:
     ql = q.lower()
-    if re.search(r"哪些单位|哪些机关|哪些部门|哪几个|哪些报告.*(有|大于|超过)|which (bodies|agencies|offices).*(any|more than|>)", ql) \
-            and not re.search(r"最多|最少|最高|最低", q):
+    if re.search(r"哪些单位|哪些机关|哪些部门|哪几个|哪几家|有几个单位|有几家|有哪些单位.*(有|大于|超过|收到)"
+                 r"|which (bodies|agencies|offices|departments)", ql) \
+            and not re.search(r"最多|最少|最高|最低|most|least", ql):
         return "positive"
     if re.search(r"最多|最高|最大|most|highest|largest", ql):
         return "max"
     if re.search(r"最少|最低|最小|least|fewest|lowest", ql):
         return "min"
-    if re.search(r"排名|排序|排行|rank|前\d+|前[一二两三四五六七八九十]+[名个位]", ql):
+    if re.search(r"排名|排序|排行|从高到低|从多到少|从少到多|从低到高|rank|前\s*\d+|前[一二两三四五六七八九十]+[名个位家]?", ql):
         return "rank"
-    if re.search(r"变化|增加|减少|增长|下降|增减|比上年|同比|较上年|比去年|change|increase|decrease", ql) and n_bodies <= 1:
+    if re.search(r"平均|average|mean", ql):
+        return "avg"
+    if n_bodies <= 1 and (re.search(r"变化|增加|减少|增长|下降|增减|比上年|同比|较上年|比去年|上升|涨|降|change|increase|decrease|grow|drop", ql)
+                          or (n_years >= 2 and re.search(r"比.{0,10}(多|少)|相比|对比|比较|compare", ql))):
         return "change"
-    if n_bodies >= 2 and re.search(r"和|与|跟|比|对比|比较|相比|compare|vs|versus|and", ql):
+    if n_bodies >= 2 and re.search(r"一共|合计|总共|加起来|累计|总和|in total|altogether|combined", ql):
+        return "sum"
+    if n_bodies >= 2:
         return "compare"
-    if re.search(r"多少份报告|几份报告|哪些报告|有哪些单位|收录了哪些|库里有", q):
+    if re.search(r"多少份报告|几份报告|哪些报告|收录了哪些|库里有|库中有|有哪些单位的报告|which reports|list.*reports", ql):
         return "list_reports"
     if n_bodies == 0 or n_years >= 2 or re.search(r"各单位|各机关|所有单位|全部单位|一共|合计|总共|加起来|累计|总和|in total|altogether|all bodies", ql):
         if n_bodies == 1 and n_years <= 1:
@@ -80,57 +120,101 @@ def _op(q: str, n_bodies: int, n_years: int) -> str:
     return "lookup"
 
 
-PROSE_CUES = r"如何|怎么|怎样|什么|哪些问题|问题|措施|做法|平台|渠道|改进|计划|下一步|是否|有没有|收取|费用|多少条|条信息|网站|公众号|微信|开展|举措|经验|特色|情况如何|为什么|how|what|why|which platform"
+def find_topics(q: str) -> list[str]:
+    ql = q.lower()
+    return [t for t, pat, _ in PROSE_TOPICS if re.search(pat, ql)]
 
 
 def understand(question: str, catalog: Catalog, history: list | None = None) -> Query:
-    q = fold(question).strip()
-    bodies, regions, unknown, rest = catalog.match_spans(q)
-    years = find_years(q)
-    cell = find_cell(rest)  # body names (红旗区信访局) must not read as cell words (信访)
-    query = Query(question, bodies=bodies, years=years, regions=regions, unknown=unknown, cell=cell)
-    # region named alone (红谷滩): its bodies
-    if not bodies and regions:
-        in_region = [b for r in regions for b in catalog.in_region(r)]
-        query.op = _op(q, 0, len(years))
-        if query.op in ("lookup", "sum") and not re.search(r"各|哪|所有|全部|一共|合计|总共", q):
-            if len(in_region) == 1:
-                query.bodies = in_region
-                query.regions = []
-            elif len(in_region) > 1 and (cell is None or query.op == "lookup"):
-                query.ambiguous = in_region
-    # a generic body word (区政府办) with no region: every body it fits
-    if not query.bodies and not regions and not unknown:
-        generic = [g for g in sorted(GENERIC_BODIES, key=len, reverse=True) if g in q]
-        if generic:
-            cands = [b for b in catalog.bodies.values() if any(generic[0] in n for n in b.names)]
-            if len(cands) == 1:
-                query.bodies = cands
-            elif len(cands) > 1:
-                query.ambiguous = cands
-    if len(query.bodies) > 1 and not query.ambiguous:
-        op = _op(q, len(query.bodies), len(years))
-        if op in ("lookup",):
-            query.ambiguous = query.bodies
-    if not query.ambiguous:
-        query.op = _op(q, len(query.bodies), len(years))
-    m = re.search(r"前\s*(\d+|[一二两三四五六七八九十])\s*[名个位]?", q)
-    if m:
-        query.limit = int(m.group(1)) if m.group(1).isdigit() else _CN_NUM.get(m.group(1), 3)
-    # prose or table?
-    if cell is None:
-        query.prose = True
-    elif re.search(r"多少条|条信息|公示了|发布了|网站|公众号|平台", q) and cell.table != "review_litigation" \
-            and not re.search(r"申请|决定", q):
-        query.prose = True
+    query = understand_one(question, catalog)
     if history:
-        query = _follow_up(query, q, catalog, history)
+        prev = resolve_history(history, catalog)
+        if prev is not None and is_follow_up(query):
+            query = follow_up(query, prev)
     return query
 
 
-def _previous_questions(history) -> list[str]:
+def understand_one(question: str, catalog: Catalog) -> Query:
+    """One question on its own."""
+    q = fold(question).strip()
+    m = catalog.match(q)
+    years = find_years(q)
+    cell = find_cell(m.rest)  # body names (红旗区信访局) must not read as cell words (信访)
+    query = Query(question, bodies=list(m.bodies), years=years, regions=list(m.regions), unknown=list(m.unknown),
+                  cell=cell, topics=find_topics(m.rest), prose_question=question)
+    query.wants_number = bool(re.search(NUMBER_CUES, q.lower()))
+    collective = bool(re.search(COLLECTIVE, q.lower()))
+    if m.ambiguous:
+        # one mention fits several bodies (区政府办): ask which, unless the question is about all of them
+        amb = [b for b in m.ambiguous[0].bodies if b not in query.bodies]
+        if collective:
+            query.bodies += amb
+        else:
+            query.ambiguous, query.ambiguous_text = amb, m.ambiguous[0].text
+    # a region named alone (红谷滩): its only body, or ask which of its bodies
+    for r in list(query.regions):
+        in_region = [b for b in catalog.in_region(r)]
+        if collective and not query.bodies:
+            continue
+        if len(in_region) == 1:
+            if in_region[0] not in query.bodies:
+                query.bodies.append(in_region[0])
+                m.positions.setdefault(in_region[0].agency, m.positions.get(r, 0))
+            query.regions.remove(r)
+        elif query.bodies and any(b in in_region for b in query.bodies):
+            query.regions.remove(r)  # 「红旗区的城建局」: the region only qualifies the body
+        elif len(in_region) > 1 and not query.bodies and not query.ambiguous and not query.unknown:
+            query.ambiguous, query.ambiguous_text = in_region, r + ("" if r.endswith(("区", "市", "县")) else "区")
+    # a generic body word (区政府办) and nothing else: every body it fits
+    if not query.bodies and not query.regions and not query.unknown and not query.ambiguous:
+        g = re.search(GENERIC_RE, m.rest)
+        if g:
+            cands = [b for b in catalog.bodies.values() if any(g.group(0) in n for n in b.names)]
+            if len(cands) == 1:
+                query.bodies = cands
+            elif len(cands) > 1 and not collective:
+                query.ambiguous, query.ambiguous_text = cands, g.group(0)
+            elif cands:
+                query.bodies = cands
+    # one body in the catalog (a filter chose it): a question that names none is about it
+    if not (query.bodies or query.regions or query.unknown or query.ambiguous) and len(catalog.bodies) == 1 \
+            and not collective:
+        query.bodies = list(catalog.bodies.values())
+    query.bodies.sort(key=lambda b: m.positions.get(b.agency, 10 ** 6))
+    query.op = find_op(q, len(query.bodies), len(years))
+    if query.op in ("rank", "max", "min") and len(query.bodies) == 1 and not query.regions:
+        query.op = "lookup"
+    query.ascending = bool(re.search(r"从少到多|从低到高|升序|ascending", q))
+    lm = re.search(r"前\s*(\d+|[一二两三四五六七八九十])\s*[名个位家]?|top\s*(\d+)", q.lower())
+    if lm:
+        n = lm.group(1) or lm.group(2)
+        query.limit = int(n) if n.isdigit() else _CN_NUM.get(n, 3)
+    query.prose = is_prose(q, cell, query)
+    return query
+
+
+def is_prose(q: str, cell: CellQuery | None, query: Query) -> bool:
+    """Answer from the text rather than the tables?"""
+    if cell is None:
+        return True
+    ql = q.lower()
+    if cell.table == "review_litigation":
+        return False
+    # items of information published (「多少条」) are counted in the prose, not the tables
+    if re.search(r"多少条|几条|条信息|条政务信息|公示了|网站|公众号|平台|公开栏|新媒体", q) and not re.search(r"申请|决定|件", q):
+        return True
+    # 「依申请公开工作是怎么做的」: a how/what question that names a cell only through a weak word
+    if cell.weak and not query.wants_number and re.search(PROSE_CUES, ql):
+        return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------
+# Follow-ups
+
+def previous_questions(history) -> list[str]:
     out = []
-    for h in history:
+    for h in history or []:
         if isinstance(h, str):
             out.append(h)
         elif isinstance(h, dict) and h.get("role", "user") == "user":
@@ -140,48 +224,63 @@ def _previous_questions(history) -> list[str]:
     return out
 
 
-def _follow_up(query: Query, q: str, catalog: Catalog, history) -> Query:
-    """Fill what a short follow-up leaves out from the latest previous question."""
-    prev_qs = _previous_questions(history)
-    if not prev_qs:
-        return query
-    short = len(q) <= 20 or re.match(r"^(那|那么|还有|再|换成|和|与|跟|比|如果是)", q) or q.endswith(("呢", "呢?", "呢？"))
-    if not short:
-        return query
+def resolve_history(history, catalog: Catalog) -> Query | None:
+    """The latest meaningful earlier question, itself completed by the turns before it."""
     prev = None
-    for pq in reversed(prev_qs):
-        cand = understand(pq, catalog, None)
-        if cand.bodies or cand.cell or cand.prose:
-            prev = cand
-            break
-    if prev is None:
-        return query
+    for pq in previous_questions(history)[-6:]:
+        cur = understand_one(pq, catalog)
+        if prev is not None and is_follow_up(cur):
+            cur = follow_up(cur, prev)
+        if cur.bodies or cur.cell or cur.prose or cur.regions:
+            prev = cur
+    return prev
+
+
+def is_follow_up(query: Query) -> bool:
+    q = fold(query.question).strip().lower()
+    short = len(q) <= 20 or re.match(FOLLOW_START, q) or re.search(r"呢[?？]?$", q)
+    missing = query.cell is None or not query.cell.row_named \
+        or not (query.bodies or query.regions or query.ambiguous or query.unknown)
+    return bool(short and missing)
+
+
+def follow_up(new: Query, prev: Query) -> Query:
+    """Fill what a short follow-up leaves out from the previous (resolved) question."""
+    q = fold(new.question).strip()
     inherited = []
-    new = query
-    if new.cell is None and prev.cell is not None and not re.search(PROSE_CUES, q):
-        new = replace(new, cell=prev.cell, prose=prev.prose)
+    own_prose_words = re.search(PROSE_CUES, q.lower()) and new.cell is None and len(q) > 8
+    if new.cell is not None and not new.cell.row_named and prev.cell is not None and prev.cell.table == new.cell.table:
+        # 「其中自然人多少？」: the row asked before, the column named now
+        new = replace(new, cell=replace(prev.cell, column=new.cell.column, column_named=True))
+        inherited.append("row")
+    elif new.cell is None and not own_prose_words:
+        new = replace(new, cell=prev.cell, prose=prev.prose, topics=new.topics or prev.topics,
+                      wants_number=new.wants_number or prev.wants_number)
         inherited.append("cell")
-    elif new.cell is None and prev.prose and not new.prose:
-        new = replace(new, prose=True)
-    if new.cell is None and prev.cell is None and prev.prose:
-        new = replace(new, prose=True)
-        if len(q) <= 12:
-            new = replace(new, question=prev.question)
+        if prev.prose:
+            new.prose_question = prev.prose_question
             inherited.append("question")
-    if not new.bodies and not new.ambiguous and not new.unknown and not new.regions and prev.bodies:
-        new = replace(new, bodies=list(prev.bodies))
+    names_given = new.bodies or new.ambiguous or new.unknown or new.regions
+    if not names_given and (prev.bodies or prev.regions):
+        new = replace(new, bodies=list(prev.bodies), regions=list(prev.regions))
         inherited.append("bodies")
-    elif new.bodies and prev.bodies and re.search(r"^(和|与|跟|比|对比)|相比|比呢|比较", q):
+    elif new.bodies and prev.bodies and re.search(COMPARE_WORDS, q.lower()):
         new = replace(new, bodies=list(prev.bodies) + [b for b in new.bodies if b not in prev.bodies], op="compare")
         inherited.append("bodies")
-    if not new.years and prev.years and "bodies" in inherited:
+    if not new.years and prev.years:
         new = replace(new, years=list(prev.years))
         inherited.append("years")
-    if inherited and new.op != "compare":
-        new = replace(new, op=_op(q, len(new.bodies), len(new.years)))
-    if new.op == "lookup" and len(new.bodies) > 1:
-        new = replace(new, op="compare")
-    new.inherited = inherited
+    if new.op != "compare" or "bodies" not in inherited:
+        op = find_op(q, len(new.bodies), len(new.years))
+        if op in ("lookup", "sum") and prev.op not in ("lookup", "compare", "change") and not names_given:
+            op = prev.op  # 「2023年哪个单位最多？」「那2022年呢？」
+            new.limit, new.ascending = prev.limit, prev.ascending
+        elif op == "sum" and len(new.bodies) >= 2 and not re.search(COLLECTIVE, q):
+            op = "compare"
+        if op in ("rank", "max", "min") and len(new.bodies) == 1 and not new.regions:
+            op = "lookup"
+        new = replace(new, op=op)
     if new.ambiguous and new.op == "compare":
         new.ambiguous = []
+    new.inherited = inherited
     return new

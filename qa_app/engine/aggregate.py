@@ -1,0 +1,265 @@
+"""Aggregates over the side store: sums across bodies or years, the most / the least, rankings,
+comparisons of bodies, change between years, which bodies have a value above zero, averages.
+
+Each value taken into an aggregate is cited (cite.py), so the cited values add up to any sum
+stated; a report whose 勾稽 checks fail is flagged. Reads fact records only: no model.
+"""
+from __future__ import annotations
+
+from ..answer import Answer, Citation
+from .catalog import Body, Catalog
+from .cite import MISSING, cell_value, cite_cell
+from .compose import fmt, unit, what_phrase, who
+from .execute import check_note, marks, only_years_text, report_for
+from .understand import Query
+
+MAX_CITED = 30
+
+
+def _scope(query: Query, catalog: Catalog) -> tuple[list[tuple[Body, int, int]], str, list[str]]:
+    """[(body, year, report id)] an aggregate runs over, a Chinese phrase for that scope, and
+    notes on bodies named that lack the year asked."""
+    bodies = query.bodies or sorted((b for b in catalog.bodies.values()
+                                     if not query.regions or any(r in (b.region or "") for r in query.regions)),
+                                    key=lambda b: b.agency)
+    out, notes = [], []
+    for b in bodies:
+        if query.years:
+            for y in query.years:
+                if y in b.reports:
+                    out.append((b, y, b.reports[y]))
+            if query.bodies and not any(y in b.reports for y in query.years):
+                notes.append(f"{only_years_text(b)}，未计入")
+        elif b.years:
+            out.append((b, b.years[-1], b.reports[b.years[-1]]))
+    where = "、".join(r if r.endswith(("区", "市", "县", "省")) else r + "区" for r in query.regions)
+    one = len({b.agency for b, _, _ in out}) == 1
+    if query.years:
+        ys = "、".join(f"{y}年" for y in sorted(query.years))
+        scope = f"{out[0][0].agency}{ys}" if one and out else f"{ys}{where}各单位"
+    else:
+        scope = f"{where}各单位（各取最新年度报告）"
+    return out, scope, notes
+
+
+def _label(body: Body, year, years_vary: bool, one_body: bool = False) -> str:
+    if one_body:
+        return f"{year}年"
+    return f"{body.agency}（{year}年）" if years_vary else body.agency
+
+
+def aggregate(query: Query, store, catalog: Catalog) -> Answer:
+    if query.op == "change":
+        return change(query, store, catalog)
+    if query.op == "compare":
+        return compare(query, store, catalog)
+    cell = query.cell
+    items, scope, notes = _scope(query, catalog)
+    q = query.question
+    if not items:
+        if query.years:
+            ys = sorted({y for b in catalog.bodies.values() for y in b.years})
+            return Answer(q, f"库中没有{'、'.join(f'{y}年' for y in query.years)}的报告；库中报告的年度为"
+                          f"{'、'.join(f'{y}年' for y in ys)}。", "none", debug=query.describe())
+        return Answer(q, "库中没有符合条件的报告。", "none", debug=query.describe())
+    what = what_phrase(cell.table, cell.row, cell.column, cell.column_named)
+    u = unit(cell.table, cell.column)
+    years_vary = len({y for _, y, _ in items}) > 1 and not (query.bodies and len(query.bodies) == 1)
+    per = []
+    for b, y, rid in items:
+        cv = cell_value(store, rid, cell)
+        if cv.value != MISSING:
+            per.append((b, y, rid, cv))
+    if not per:
+        return Answer(q, f"{scope}的报告中都没有读到「{what}」这一项。", "none", debug=query.describe())
+    known = [x for x in per if x[3].value is not None]
+    blank = [x for x in per if x[3].value is None]
+    table_rows = [{"机关": b.agency, "年度": y, "值": cv.value, "报告": catalog.reports[rid].file_name}
+                  for b, y, rid, cv in per]
+    cits: list[Citation] = []
+
+    def cite(x) -> str:
+        new = cite_cell(store, x[3], len(cits) + 1, catalog.reports[x[2]].checks_failed)
+        cits.extend(new)
+        return marks(new)
+
+    blank_text = ""
+    if blank:
+        blank_text = "另有" + "、".join(_label(b, y, years_vary) + cite((b, y, rid, cv)) for b, y, rid, cv in blank[:5]) \
+                     + "该项为空（报告未填写），未计入。"
+    if not known:
+        return Answer(q, f"{scope}的报告中「{what}」一项都为空。{blank_text}", "none", debug=query.describe())
+    op = query.op
+    if op in ("max", "min", "rank", "positive"):
+        ordered = sorted(known, key=lambda x: x[3].value, reverse=(op != "min"))
+        if op == "positive":
+            chosen = [x for x in ordered if x[3].value > 0]
+            if not chosen:
+                ms = "".join(cite(x) for x in ordered[:MAX_CITED])
+                text = f"{scope}中，没有单位的「{what}」不为零{ms}。"
+                return _done(q, text + blank_text, 0, cits, table_rows, query, store, catalog)
+            parts = [f"{_label(b, y, years_vary)}{fmt(cv.value)}{u}{cite((b, y, rid, cv))}" for b, y, rid, cv in chosen[:MAX_CITED]]
+            text = f"{scope}中「{what}」不为零的单位有{len(chosen)}家：" + "、".join(parts) + "。"
+            return _done(q, text + blank_text, len(chosen), cits, table_rows, query, store, catalog)
+        if op == "rank":
+            ranked = sorted(known, key=lambda x: x[3].value, reverse=not query.ascending)
+            chosen = ranked[: query.limit or MAX_CITED]
+            parts = [f"{_label(b, y, years_vary)}{fmt(cv.value)}{u}{cite((b, y, rid, cv))}" for b, y, rid, cv in chosen]
+            order = "从少到多" if query.ascending else "从多到少"
+            text = f"{scope}「{what}」{order}依次为：" + "、".join(parts) + "。"
+            return _done(q, text + blank_text, None, cits, table_rows, query, store, catalog)
+        best = ordered[0][3].value
+        chosen = [x for x in ordered if x[3].value == best]
+        word = ("最多" if op == "max" else "最少") if u == "件" else ("最高" if op == "max" else "最低")
+        if len(chosen) == len(known) and len(known) > 1:
+            ms = "".join(cite(x) for x in chosen[:MAX_CITED])
+            text = f"{scope}中，各单位的「{what}」都是{fmt(best)}{u}，没有{word}的单位{ms}。"
+            return _done(q, text + blank_text, best, cits, table_rows, query, store, catalog)
+        tie = "并列" if len(chosen) > 1 else ""
+        if tie:
+            names = "、".join(_label(b, y, years_vary) + cite((b, y, rid, cv)) for b, y, rid, cv in chosen[:MAX_CITED])
+            text = f"{scope}中，「{what}」并列{word}的是{names}，各{fmt(best)}{u}。"
+        else:
+            b, y, rid, cv = chosen[0]
+            text = f"{scope}中，「{what}」{word}的是{_label(b, y, years_vary)}，{fmt(best)}{u}{cite(chosen[0])}。"
+        return _done(q, text + blank_text, best, cits, table_rows, query, store, catalog)
+    total = sum(x[3].value for x in known)
+    if op == "avg":
+        avg = total / len(known)
+        avg = round(avg, 2)
+        ms = "".join(cite(x) for x in known[:MAX_CITED])
+        text = f"{scope}的{len(known)}份报告，「{what}」合计{fmt(total)}{u}，平均每份{fmt(avg)}{u}{ms}。"
+        return _done(q, text + blank_text, avg, cits, table_rows, query, store, catalog)
+    nonzero = [x for x in known if x[3].value]
+    zeros = [x for x in known if not x[3].value]
+    one_body = len({b.agency for b, _, _, _ in known}) == 1
+    detail = "、".join(f"{_label(b, y, years_vary or len(query.years) > 1, one_body)}{fmt(cv.value)}{u}"
+                       f"{cite((b, y, rid, cv))}" for b, y, rid, cv in nonzero[:MAX_CITED])
+    text = (f"{scope}的{len(known)}份报告" if one_body else f"{scope}共{len(known)}份报告") + f"，「{what}」合计{fmt(total)}{u}"
+    if detail:
+        text += "：" + detail
+    if zeros:
+        zm = "".join(cite(x) for x in zeros[: max(0, MAX_CITED - len(nonzero))])
+        text += ("；其余均为0" if nonzero else "，各份均为0") + zm
+    text += "。" + "".join(n + "。" for n in notes) + blank_text
+    return _done(q, text, total, cits, table_rows, query, store, catalog)
+
+
+def _done(q, text, value, cits, table_rows, query, store, catalog) -> Answer:
+    text += check_note(store, catalog, [c.report_id for c in cits])
+    return Answer(q, text, "aggregate", value, cits, table=table_rows, debug=query.describe())
+
+
+def compare(query: Query, store, catalog: Catalog) -> Answer:
+    cell = query.cell
+    u = unit(cell.table, cell.column)
+    rows, cits, parts = [], [], []
+    for b in query.bodies[:6]:
+        rid, year, _ = report_for(b, query.years)
+        if rid is None:
+            parts.append(f"{only_years_text(b)}，没有{query.years[0]}年的数字")
+            continue
+        cv = cell_value(store, rid, cell)
+        if cv.value == MISSING:
+            parts.append(f"{who(b.agency, year)}的报告中没有读到这一项")
+            continue
+        new = cite_cell(store, cv, len(cits) + 1, catalog.reports[rid].checks_failed)
+        cits += new
+        parts.append(f"{who(b.agency, year)}{fmt(cv.value)}{u}{marks(new)}" if cv.value is not None
+                     else f"{who(b.agency, year)}该项为空{marks(new)}")
+        rows.append((b, year, cv.value))
+    what = what_phrase(cell.table, cell.row, cell.column, cell.column_named)
+    text = f"「{what}」对比：" + "；".join(parts) + "。"
+    value = None
+    nums = [r for r in rows if isinstance(r[2], (int, float))]
+    if len(nums) == 2 and len(rows) == 2:
+        (b1, _, v1), (b2, _, v2) = nums
+        diff = v1 - v2
+        if diff:
+            more, less = (b1, b2) if diff > 0 else (b2, b1)
+            text += f"{more.agency}比{less.agency}多{fmt(abs(diff))}{u}。"
+        else:
+            text += "两者相同。"
+        value = diff
+    if not cits:
+        return Answer(query.question, text, "none", debug=query.describe())
+    return _done(query.question, text, value, cits, [{"机关": b.agency, "年度": y, "值": v} for b, y, v in rows],
+                 query, store, catalog)
+
+
+def change(query: Query, store, catalog: Catalog) -> Answer:
+    cell = query.cell
+    if not query.bodies:
+        return change_all(query, store, catalog)
+    b = query.bodies[0]
+    if len(query.years) >= 2:
+        years = sorted(query.years)[:1] + sorted(query.years)[-1:]
+    elif query.years:
+        years = [query.years[0] - 1, query.years[0]]
+    else:
+        years = b.years[-2:] if len(b.years) >= 2 else [b.years[-1] - 1, b.years[-1]] if b.years else []
+    missing = [y for y in years if y not in b.reports]
+    if len(years) < 2 or missing:
+        return Answer(query.question, f"无法比较：{only_years_text(b)}"
+                      + (f"，没有{'、'.join(map(str, missing))}年的报告" if missing else "") + "。", "none",
+                      debug=query.describe())
+    y1, y2 = years
+    vals, cits = [], []
+    for y in (y1, y2):
+        cv = cell_value(store, b.reports[y], cell)
+        if cv.value in (MISSING, None):
+            return Answer(query.question, f"{b.agency}{y}年报告中这一项没有可用的数字，无法比较。", "none",
+                          debug=query.describe())
+        new = cite_cell(store, cv, len(cits) + 1, catalog.reports[b.reports[y]].checks_failed)
+        cits += new
+        vals.append((cv.value, marks(new)))
+    d = vals[1][0] - vals[0][0]
+    u = unit(cell.table, cell.column)
+    trend = f"增加{fmt(d)}{u}" if d > 0 else f"减少{fmt(-d)}{u}" if d < 0 else "持平"
+    what = what_phrase(cell.table, cell.row, cell.column, cell.column_named)
+    text = (f"{b.agency}「{what}」：{y1}年{fmt(vals[0][0])}{u}{vals[0][1]}，{y2}年{fmt(vals[1][0])}{u}{vals[1][1]}，"
+            f"{y2}年比{y1}年{trend}。")
+    return _done(query.question, text, d, cits,
+                 [{"机关": b.agency, "年度": y1, "值": vals[0][0]}, {"机关": b.agency, "年度": y2, "值": vals[1][0]}],
+                 query, store, catalog)
+
+
+def change_all(query: Query, store, catalog: Catalog) -> Answer:
+    """Change between two years over every body (of the regions asked) that has both reports."""
+    cell = query.cell
+    ys = sorted(query.years)
+    if len(ys) == 1:
+        ys = [ys[0] - 1, ys[0]]
+    if len(ys) < 2:
+        all_years = sorted({y for b in catalog.bodies.values() for y in b.years})
+        ys = all_years[-2:]
+    if len(ys) < 2:
+        return Answer(query.question, "库中只有一个年度的报告，无法比较年度变化。", "none", debug=query.describe())
+    y1, y2 = ys[0], ys[-1]
+    bodies = [b for b in catalog.bodies.values()
+              if (not query.regions or any(r in (b.region or "") for r in query.regions))
+              and y1 in b.reports and y2 in b.reports]
+    if not bodies:
+        return Answer(query.question, f"库中没有同时有{y1}年和{y2}年报告的单位，无法比较。", "none",
+                      debug=query.describe())
+    cits, parts, sums = [], [], {y1: 0, y2: 0}
+    for b in sorted(bodies, key=lambda b: b.agency):
+        seg = []
+        for y in (y1, y2):
+            cv = cell_value(store, b.reports[y], cell)
+            if cv.value in (MISSING, None):
+                seg = None
+                break
+            new = cite_cell(store, cv, len(cits) + 1, catalog.reports[b.reports[y]].checks_failed)
+            cits += new
+            sums[y] += cv.value
+            seg.append(f"{y}年{fmt(cv.value)}{unit(cell.table, cell.column)}{marks(new)}")
+        if seg:
+            parts.append(f"{b.agency}" + "→".join(seg))
+    u = unit(cell.table, cell.column)
+    d = sums[y2] - sums[y1]
+    trend = f"增加{fmt(d)}{u}" if d > 0 else f"减少{fmt(-d)}{u}" if d < 0 else "持平"
+    what = what_phrase(cell.table, cell.row, cell.column, cell.column_named)
+    text = (f"两年都有报告的{len(parts)}个单位，「{what}」合计{y1}年{fmt(sums[y1])}{u}、{y2}年{fmt(sums[y2])}{u}，"
+            f"{trend}：" + "；".join(parts) + "。")
+    return _done(query.question, text, d, cits, [], query, store, catalog)

@@ -1,0 +1,148 @@
+"""Citations for table numbers: which printed cells a value rests on, and their quoted lines.
+
+A printed cell is cited with the row it stands in, as printed. A derived value (a group row
+such as (三)不予公开, the 法人或其他组织 column) is cited through the printed cells it sums:
+one citation for each non-zero printed cell, and one citation that quotes the remaining
+zero cells together, so that the values cited add up to the value answered and every cited
+value stands in its quote. Pure over fact records (store.Store.facts) and the stored text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .. import template as T
+from ..answer import Citation
+
+ORG_COLS = T.ORG_COLS
+MAX_ROW_LINES = 16
+
+
+@dataclass
+class CellValue:
+    """The value of one question cell in one report, with the facts it comes from."""
+    report_id: int
+    value: object                      # a number, None (blank in the report) or MISSING
+    facts: list[dict] = field(default_factory=list)     # one fact per template row asked
+    row_facts: dict = field(default_factory=dict)       # (row) -> {column: fact} of the report
+
+
+MISSING = "missing"
+
+
+def report_facts(store, report_id: int, table: str) -> dict:
+    """{row: {column: fact}} of one table of one report (cached per store generation)."""
+    key = ("facts", report_id, table)
+    got = store._cache.get(key)
+    if got is None:
+        got = {}
+        for f in store.facts([report_id], table=table):
+            got.setdefault(f["row"], {})[f["column"]] = f
+        store._cache[key] = got
+    return got
+
+
+def cell_value(store, report_id: int, cell) -> CellValue:
+    """Value of `cell` (a cells.CellQuery) in a report: one row, or the sum of its rows."""
+    by_row = report_facts(store, report_id, cell.table)
+    facts = []
+    for row in cell.rows:
+        f = by_row.get(row, {}).get(cell.column)
+        if f is None:
+            return CellValue(report_id, MISSING, [], by_row)
+        facts.append(f)
+    vals = [f["value"] for f in facts]
+    if any(v is None for v in vals):
+        value = None
+    else:
+        value = sum(vals) if len(vals) > 1 else vals[0]
+    return CellValue(report_id, value, facts, by_row)
+
+
+def printed_parts(fact: dict, by_row: dict) -> list[dict]:
+    """The printed cells a fact rests on: itself when printed, its summands when derived."""
+    if not fact["derived"]:
+        return [fact]
+    row, col = fact["row"], fact["column"]
+    sub_rows = T.GROUP_ROWS.get(row) if row in T.GROUP_ROWS else None
+    rows = list(sub_rows) if sub_rows and any(r in by_row for r in sub_rows) else [row]
+    cols = list(ORG_COLS) if col == "legal_person_or_org" else [col]
+    parts = []
+    for r in rows:
+        for c in cols:
+            f = by_row.get(r, {}).get(c)
+            if f is not None and (not f["derived"] or (r, c) == (row, col)):
+                parts.append(f)
+            elif f is not None:
+                parts.extend(printed_parts(f, by_row))
+    return parts or [fact]
+
+
+def row_span(by_row: dict, row: str) -> tuple[int, int]:
+    """First and last line of a printed row (its label and all its values)."""
+    fs = [f for f in by_row.get(row, {}).values() if not f["derived"]]
+    if not fs:
+        fs = list(by_row.get(row, {}).values())
+    return min(f["lines"][0] for f in fs), max(f["lines"][1] for f in fs)
+
+
+def compact(lines: list[str]) -> str:
+    """A printed row as one readable quote: empty lines dropped; a row printed one cell per
+    line (「部分公开 |」「11 |」「1 |」…, a scraped HTML table) joined on one line."""
+    lines = [l.strip() for l in lines if l.strip() and not re.fullmatch(r"\|+", l.strip())]
+    if len(lines) >= 3 and sum(1 for l in lines if l.endswith("|")) >= 0.6 * len(lines):
+        return " ".join(lines)
+    return "\n".join(lines)
+
+
+def quote_rows(store, report_id: int, spans: list[tuple[int, int]]) -> str:
+    out = []
+    for a, b in sorted(set(spans)):
+        if b - a + 1 > MAX_ROW_LINES:
+            a = b - MAX_ROW_LINES + 1
+        out.append(compact(store.lines(report_id, a, b)))
+    return "\n".join(out)
+
+
+def _citation(n: int, store, facts: list[dict], by_row: dict, value, checks_failed: int, label: str = "") -> Citation:
+    f0 = facts[0]
+    spans = [row_span(by_row, f["row"]) for f in facts]
+    quote = quote_rows(store, f0["report_id"], spans)
+    rows = sorted({f["row"] for f in facts}, key=lambda r: spans[[g["row"] for g in facts].index(r)])
+    cols = sorted({f["column"] for f in facts})
+    row_label = label or (f0["row_label"] if len(rows) == 1 else "、".join(T.row_label(f0["table"], r) for r in rows))
+    col_label = f0["column_label"] if len(cols) == 1 else "、".join(T.column_label(f0["table"], c) for c in cols)
+    return Citation(n=n, report=f0["report"], agency=f0["agency"], year=f0["year"],
+                    section=T.TABLE_TITLES[f0["table"]], row=row_label, column=col_label, quote=quote,
+                    lines=[min(s[0] for s in spans), max(s[1] for s in spans)], value=value,
+                    report_id=f0["report_id"], table=f0["table"], row_key=",".join(rows),
+                    column_key=",".join(cols), checks_failed=checks_failed)
+
+
+def cite_cell(store, cv: CellValue, start: int, checks_failed: int = 0) -> list[Citation]:
+    """Citations for a CellValue: their values add up to cv.value, each value stands in its quote."""
+    cits: list[Citation] = []
+    for fact in cv.facts:
+        parts = printed_parts(fact, cv.row_facts)
+        if len(parts) == 1:
+            cits.append(_citation(start + len(cits), store, parts, cv.row_facts, parts[0]["value"], checks_failed))
+            continue
+        nonzero = [p for p in parts if p["value"]]
+        zeros = [p for p in parts if p["value"] == 0]
+        blanks = [p for p in parts if p["value"] is None]
+        for p in nonzero:
+            cits.append(_citation(start + len(cits), store, [p], cv.row_facts, p["value"], checks_failed))
+        if zeros:
+            cits.append(_citation(start + len(cits), store, zeros, cv.row_facts, 0, checks_failed,
+                                  label=_group_label(fact, zeros, nonzero)))
+        if blanks:
+            cits.append(_citation(start + len(cits), store, blanks, cv.row_facts, None, checks_failed))
+    return cits
+
+
+def _group_label(fact: dict, zeros: list[dict], nonzero: list[dict]) -> str:
+    rows = {z["row"] for z in zeros}
+    if len(rows) == 1 and len(zeros) > 1:
+        return zeros[0]["row_label"]
+    what = T.row_label(fact["table"], fact["row"])
+    return f"{what}：{'其余' if nonzero else '各'}分项" if len(rows) > 1 else zeros[0]["row_label"]

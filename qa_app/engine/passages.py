@@ -1,0 +1,158 @@
+"""A report's prose as sentences: each with its lines, its section, its sub-heading and topics.
+
+Headings (「五、存在的主要问题及改进情况」, 「（一）主动公开情况」, 「存在问题：」) are not sentences:
+they set the section and topics of the sentences under them, so they guide retrieval but are
+never quoted as an answer. Table regions (tables.find_regions) are left out. A sentence may wrap
+over lines and blank lines (PDF text); its line span covers every line it touches.
+Pure over the stored text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import unicodedata
+
+from ..tables import find_regions
+from .understand import PROSE_TOPICS
+
+TOP_HEADING = re.compile(r"^([一二三四五六七八九十]+)\s*[、.．]\s*([^。！？，,]{2,30})$")
+SUB_HEADING = re.compile(r"^[(（]\s*([一二三四五六七八九十]+)\s*[)）]\s*([^。！？，,；;:：]{2,20})[。:：]?$")
+INLINE_SUB = re.compile(r"^[(（]\s*[一二三四五六七八九十]+\s*[)）]\s*([^。！？，,；;:：]{2,15})[。:：]\s*(?=\S)")
+LABEL = re.compile(r"^(?:\d+[.、．]\s*)?(要点落实情况|年度工作要点落实情况|存在(?:的)?(?:主要)?问题|主要问题|问题|改进情况|改进措施|整改情况|整改措施|下一步(?:工作)?(?:计划|打算|措施)?"
+                   r"|工作计划|改进方向)\s*[:：]\s*")
+ENUM = re.compile(r"^(?:[一二三四五六七八九十]是|[(（][一二三四五六七八九十]+[)）]|\d+[.、．]|第[一二三四五六七八九十]+[，,、]"
+                  r"|[一二三四五六七八九十][、.．]?(?=[\u4e00-\u9fa5]{2,}))")
+ENDS = "。！？!?"
+
+
+@dataclass
+class Sentence:
+    report_id: int
+    order: int
+    text: str
+    lines: tuple[int, int]          # 1-based, inclusive
+    section: str                    # 「五、存在的主要问题及改进情况」
+    sub: str = ""                   # 「（一）主动公开情况」 or a label 「存在问题」
+    topics: frozenset = field(default_factory=frozenset)
+
+    @property
+    def heading(self) -> str:
+        return f"{self.section} {self.sub}".strip()
+
+    @property
+    def is_enum(self) -> bool:
+        return bool(ENUM.match(self.text))
+
+    @property
+    def opens_list(self) -> bool:
+        """「…加强以下工作：一是加大政策解读力度。」: a list starts inside and goes on after."""
+        return bool(re.search(r"[:：]\s*(一是|[(（]一[)）]|1[.、．])", self.text)) and not re.search(r"二是|[(（]二[)）]", self.text)
+
+    @property
+    def announces(self) -> bool:
+        """「主要存在以下问题：」, 「仍然存在一些问题。」: a sentence that introduces a list."""
+        return bool(re.search(r"[:：]$|(以下|如下|一些|几个|几点)[^。]{0,8}[。:：]?$", self.text))
+
+
+def fold1(s: str) -> str:
+    """Full-width forms folded character by character (same length, so offsets still hold)."""
+    out = []
+    for c in s:
+        f = unicodedata.normalize("NFKC", c)
+        out.append(f if len(f) == 1 else c)
+    return "".join(out).replace("\u3000", " ")
+
+
+def _topics(heading: str) -> set[str]:
+    return {t for t, _, hpat in PROSE_TOPICS if re.search(hpat, heading)}
+
+
+def report_sentences(report_id: int, text: str) -> list[Sentence]:
+    lines = text.split("\n")
+    skip = set()
+    for a, b in find_regions(lines).values():
+        skip.update(range(a, b))
+    out: list[Sentence] = []
+    section, sub, part = "", "", None   # part: problems/improvements inside a mixed section
+    buf, first = "", None
+    seen_heading = False
+
+    def flush(last: int):
+        nonlocal buf, first
+        s = buf.strip()
+        if s and len(re.sub(r"[\W\d]", "", s)) >= 4 and first is not None:
+            heading = f"{section} {sub}"
+            topics = _topics(heading)
+            if {"problems", "improvements"} <= topics or (part and not sub):
+                topics = (topics - {"problems", "improvements"}) | ({part} if part else {"problems"})
+            out.append(Sentence(report_id, len(out), s, (first, last), section, sub, frozenset(topics)))
+        buf, first = "", None
+
+    last_line = 0
+    for i, raw in enumerate(lines):
+        ln = i + 1
+        if i in skip:
+            flush(last_line)
+            continue
+        orig = re.sub(r"^[-*•·]\s+", "", raw.replace("\u3000", " ").strip())
+        line = fold1(orig)
+        if not line or re.fullmatch(r"[|\-—\s]+", line):
+            continue
+        top = TOP_HEADING.match(line)
+        if top:
+            flush(last_line)
+            section, sub, part, seen_heading = line, "", None, True
+            if {"problems", "improvements"} <= _topics(line):
+                part = "problems"
+            continue
+        if not seen_heading and "。" not in line:
+            continue  # the title, possibly wrapped over lines
+        subm = SUB_HEADING.match(line)
+        if subm:
+            flush(last_line)
+            sub = subm.group(2).strip()
+            part = _switch(part, sub)
+            continue
+        inline = INLINE_SUB.match(line) if not buf else None
+        if inline:
+            sub = inline.group(1).strip()
+            part = _switch(part, sub)
+            line, orig = line[inline.end():], orig[inline.end():]
+        lab = LABEL.match(line) if not buf else None
+        if lab:
+            flush(last_line)
+            sub = lab.group(1)
+            part = _switch(part, sub)
+            line, orig = line[lab.end():], orig[lab.end():]
+            if not line:
+                continue
+        # accumulate, cutting sentences at 。！？ (and at a colon that ends the line)
+        pieces = re.split(r"(?<=[。！？!?])", orig)
+        for k, piece in enumerate(pieces):
+            if not piece:
+                continue
+            if first is None:
+                first = ln
+                if part == "problems" and re.search(r"下一步|(将|进行|如下|以下).{0,12}(改进|整改)|改进(措施|情况|方向)",
+                                                    piece):
+                    part = "improvements"
+            buf += piece
+            if piece[-1] in ENDS:
+                flush(ln)
+        if buf and line[-1] in ":：":
+            flush(ln)
+        last_line = ln
+    flush(last_line)
+    return out
+
+
+def _switch(part, label: str):
+    """Inside a 「问题及改进」 section, a label says which half follows."""
+    if part is None:
+        return None
+    if re.search(r"改进|整改|措施|下一步|计划", label):
+        return "improvements"
+    if re.search(r"问题|不足", label):
+        return "problems"
+    return part

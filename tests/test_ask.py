@@ -1,0 +1,183 @@
+"""The question engine on real data: every question of tests/data/questions.jsonl asked
+in-process through qa_app.ask, against an index of the five seeds plus three edited copies
+(tests/ask_corpus.py), with the expected value, kind, cited report and text written out.
+Also: every number in every answer is in its citations, flagged reports, filters, history forms.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from ask_corpus import BAD_FILE, build_index, write_corpus
+from qa_app import ask
+from qa_app.settings import Settings
+
+QUESTIONS = [json.loads(l) for l in (Path(__file__).parent / "data" / "questions.jsonl").read_text(encoding="utf-8")
+             .splitlines() if l.strip()]
+ANSWER_KIND = {"table": "table", "aggregate": "aggregate", "text": "text", "refuse": "none", "clarify": "clarify"}
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory):
+    files = write_corpus(tmp_path_factory.mktemp("reports"))
+    index = build_index(files, tmp_path_factory.mktemp("index"))
+    return Settings.load(index=index)
+
+
+@pytest.fixture(scope="module")
+def answers(settings):
+    return {g["id"]: ask(g["q"], g.get("history"), settings=settings) for g in QUESTIONS}
+
+
+def test_the_set_is_big_and_varied():
+    kinds = {g["kind"] for g in QUESTIONS}
+    assert len(QUESTIONS) >= 80 and kinds == set(ANSWER_KIND)
+    assert sum(1 for g in QUESTIONS if "history" in g) >= 5
+    assert sum(1 for g in QUESTIONS if re.search(r"[A-Za-z]{4}", g["q"])) >= 5
+
+
+@pytest.mark.parametrize("g", QUESTIONS, ids=[g["id"] for g in QUESTIONS])
+def test_question(g, answers):
+    a = answers[g["id"]]
+    where = f"{g['q']} -> {a.answer}"
+    assert a.kind == ANSWER_KIND[g["kind"]], where
+    if "value" in g:
+        assert a.value is not None and float(a.value) == pytest.approx(float(g["value"])), where
+    elif g["kind"] in ("refuse", "clarify") or g.get("blank"):
+        assert a.value is None, where
+    for s in g.get("all", []):
+        assert s in a.answer, where
+    if "any" in g:
+        assert any(s in a.answer for s in g["any"]), where
+    cited = {c.report for c in a.citations}
+    if "source" in g:
+        assert cited & set(g["source"]), f"{where} cites {cited}"
+    if g["kind"] in ("table", "aggregate", "text"):
+        assert a.citations, where
+    if g["kind"] == "clarify":
+        assert len(a.options) >= 2 and all(o in a.answer for o in a.options), where
+
+
+def _numbers(text: str) -> list[float]:
+    """Numbers in an answer, leaving out years (「2023年」) and citation markers ([1])."""
+    t = re.sub(r"\[\d+\]", " ", text)
+    t = re.sub(r"(?<!\d)(?:19|20)\d{2}(?=\s*年)", " ", t)
+    return [float(x) for x in re.findall(r"\d+(?:\.\d+)?", t)]
+
+
+def _computed(a) -> set[float]:
+    """Numbers an aggregate may state that no single cell holds, checked here against the cited
+    values: the sum, the average, the difference, the count of reports or bodies cited."""
+    vals = [c.value for c in a.citations if isinstance(c.value, (int, float))]
+    by_report: dict[str, float] = {}
+    for c in a.citations:
+        if isinstance(c.value, (int, float)):
+            by_report[c.report] = by_report.get(c.report, 0) + c.value
+    out = {float(len(by_report)), float(len({c.report for c in a.citations}))}
+    op = a.debug.get("op")
+    if op in ("sum", "avg"):
+        out.add(float(sum(vals)))
+        assert a.value is not None
+        if op == "sum":
+            assert float(a.value) == pytest.approx(sum(vals))
+        else:
+            assert float(a.value) == pytest.approx(round(sum(vals) / len(by_report), 2))
+            out.add(float(a.value))
+    if op in ("compare", "change") and a.value is not None:
+        per = list(by_report.values())
+        if op == "compare":
+            assert float(a.value) == pytest.approx(per[0] - per[1])
+        out |= {abs(float(a.value)), float(a.value)}
+        if len(per) > 2:  # change over several bodies: the two yearly sums
+            ys = sorted({c.year for c in a.citations})
+            sums = [sum(c.value for c in a.citations if c.year == y) for y in ys]
+            assert float(a.value) == pytest.approx(sums[-1] - sums[0])
+            out |= {float(s) for s in sums}
+    if op == "positive" and a.value is not None:
+        assert float(a.value) == len(by_report)
+    if a.debug.get("cell") and a.debug["cell"]["row"] == "litigation" and a.value is not None:
+        assert float(a.value) == pytest.approx(sum(vals))
+        out.add(float(a.value))
+    return out
+
+
+@pytest.mark.parametrize("g", QUESTIONS, ids=[g["id"] for g in QUESTIONS])
+def test_every_number_is_cited(g, answers):
+    """Every number in an answer stands in a citation's quote (or is the sum/difference/count
+    of the cited values, checked above); every table citation's value stands in its quote."""
+    a = answers[g["id"]]
+    quoted = [set(float(x) for x in re.findall(r"\d+(?:\.\d+)?", c.quote)) for c in a.citations]
+    allowed = set().union(*quoted) if quoted else set()
+    if a.kind == "aggregate":
+        allowed |= _computed(a)
+    for n in _numbers(a.answer):
+        assert n in allowed, f"{n} in {a.answer!r} is in no citation"
+    for c, nums in zip(a.citations, quoted):
+        if c.table:
+            assert c.value is None or float(c.value) in nums, f"[{c.n}] value {c.value} not in {c.quote!r}"
+            assert c.lines[0] <= c.lines[1]
+    if a.kind == "text" and a.value is not None:
+        assert any(float(a.value) in q for q in quoted)
+
+
+def test_citations_point_at_the_printed_lines(settings, answers):
+    """A table citation's quote is made of the report's own lines, within the cited line span."""
+    from qa_app.store import Store
+    store = Store(settings.db_url)
+    checked = 0
+    for g in QUESTIONS:
+        for c in answers[g["id"]].citations:
+            lines = store.text(c.report_id).split("\n")[c.lines[0] - 1:c.lines[1]]
+            flat = re.sub(r"\s+", "", "".join(lines))
+            for piece in c.quote.split("\n"):
+                assert re.sub(r"\s+", "", piece).replace("…", "") in flat or all(
+                    re.sub(r"\s+", "", p) in flat for p in piece.split("…")), (c.report, c.lines, piece)
+            checked += 1
+    assert checked > 150
+
+
+def test_a_report_that_does_not_add_up_is_flagged(answers):
+    """Every answer using a number of the report whose 勾稽 checks fail says so; no other does."""
+    flagged = 0
+    for g in QUESTIONS:
+        a = answers[g["id"]]
+        uses_bad = any(c.report == BAD_FILE and c.table for c in a.citations)
+        assert ("勾稽关系不成立" in a.answer) == uses_bad, a.answer
+        flagged += uses_bad
+    assert flagged >= 6
+
+
+def test_filters_restrict_the_answer(settings):
+    a = ask("收到多少件申请", settings=settings, filters={"agency": "红旗区信访局", "year": 2023})
+    assert a.kind == "table" and a.value == 6 and a.citations[0].report == "hq_xinfang_2023.txt"
+    a = ask("各单位一共收到多少件申请", settings=settings, filters={"region": "红谷滩", "year": 2022})
+    assert a.value == 20 and {c.report for c in a.citations} == {"hgt_2022.txt"}
+    a = ask("红旗区信访局收到多少件申请", settings=settings, filters={"year": 2021})
+    assert a.kind == "none"
+
+
+def test_history_as_chat_turns(settings):
+    hist = [{"role": "user", "content": "红谷滩区政府办2023年部分公开了多少件？"},
+            {"role": "assistant", "content": "红谷滩区政府办2023年部分公开12件（自然人11件、商业企业1件）[1]。"}]
+    a = ask("那2022年呢？", hist, settings=settings)
+    assert a.value == 5 and a.citations[0].report == "hgt_2022.txt"
+    a = ask("红旗区城乡建设局2023年行政许可多少件？", hist, settings=settings)  # a full question ignores history
+    assert a.value == 28
+
+
+def test_a_year_not_asked_is_never_answered(settings, answers):
+    for g in QUESTIONS:
+        a = answers[g["id"]]
+        years = [int(y) for y in re.findall(r"(20\d{2})年", g["q"])]
+        if len(years) == 1 and a.kind == "table":
+            assert all(c.year == years[0] for c in a.citations), (g["q"], a.answer)
+
+
+def test_empty_question_and_empty_index(tmp_path):
+    s = Settings.load(index=tmp_path / "none")
+    assert ask("", settings=s).kind == "none"
+    a = ask("红谷滩部分公开多少件", settings=s)
+    assert a.kind == "none" and "qa-app index" in a.answer
