@@ -53,7 +53,8 @@ def _where(settings: Settings) -> str:
 def _store(settings: Settings, must_exist: bool = True):
     from .store import Store
     if must_exist and not settings.database_url and not (Path(settings.index) / "facts.sqlite").exists():
-        raise click.ClickException(f"索引目录 {settings.index} 里还没有索引。先运行：qa-app index（默认索引 seeds/）")
+        raise click.ClickException(f"索引目录 {settings.index} 里还没有索引。先运行：qa-app index（默认索引 seeds/）；"
+                                   "索引在别处时用 --index 目录 或环境变量 QA_APP_INDEX 指明")
     return Store(settings.db_url)
 
 
@@ -125,7 +126,8 @@ def _select_reports(store, report=None, agency=None, year=None, region=None):
     if report:
         rid = store.resolve(report)
         if rid is None:
-            raise click.ClickException(f"库中没有报告 {report}")
+            raise click.ClickException(f"库中没有报告 {report}，或不止一份报告的文件名以它开头"
+                                       "（用 qa-app reports 查看文件名和编号）")
         reps = [r for r in reps if r.id == rid]
     if agency:
         reps = [r for r in reps if agency in (r.agency or "") or any(agency in a for a in r.aliases)]

@@ -209,9 +209,10 @@ class Store:
                                 .where(report_names.c.file_name == file_name)).scalar()
 
     def resolve(self, ref: str) -> int | None:
-        """A report by id, file name (with or without folder) or unique prefix of its file name."""
-        ref = str(ref)
-        if ref.isdigit():
+        """A report by id, file name (with or without folder) or unique prefix of its file name.
+        A number with a leading zero (「004」) is a file-name prefix, not the id 4."""
+        ref = str(ref).strip()
+        if ref.isdigit() and not (len(ref) > 1 and ref.startswith("0")):
             with self.engine.connect() as conn:
                 if conn.execute(sa.select(reports.c.id).where(reports.c.id == int(ref))).scalar():
                     return int(ref)
@@ -220,7 +221,7 @@ class Store:
         if rid is not None:
             return rid
         with self.engine.connect() as conn:
-            ids = conn.execute(sa.select(report_names.c.report_id.distinct())
+            ids = conn.execute(sa.select(report_names.c.report_id).distinct()
                                .where(report_names.c.file_name.like(name.replace("%", "") + "%"))).scalars().all()
         return ids[0] if len(ids) == 1 else None
 

@@ -168,3 +168,16 @@ def test_unplaceable_row_is_reported_by_index_and_reports(tmp_path):
     got = {(f["row"], f["column"]): f["value"] for f in facts if f["table"] == "applications" and not f["derived"]}
     assert got[("other.other", "natural_person")] == 0 and got[("total", "natural_person")] == 4
     assert 2 not in got.values()
+
+
+def test_report_by_file_prefix_or_number(index):
+    """「004」 is the start of a file name (as people type it), not the id 4 (which is seed 003)."""
+    def reports_of(ref):
+        res = qa("facts", "--report", ref, "--json", "--index", index)
+        return res.returncode, {f["report"] for f in json.loads(res.stdout)} if res.returncode == 0 else res.stderr
+
+    assert reports_of("004") == (0, {SEED_004})
+    assert reports_of("4") == (0, {"003_537c1939cbe3baea.txt"})  # 编号 4 in `qa-app reports`
+    assert reports_of("004_a940ca4a84d42417.txt") == (0, {SEED_004})
+    code, err = reports_of("00")  # five files start with 00
+    assert code == 1 and "不止一份报告的文件名以它开头" in err

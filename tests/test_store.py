@@ -261,3 +261,15 @@ def test_postgresql_transaction_rolls_back(postgres_url):
     assert store.by_name(SEED_004) == rid and store.facts([rid]) == before
     assert value(store, SEED_004, "applications", "partially_granted", "natural_person") == 11
     store.engine.dispose()
+
+
+def test_resolve_number_or_file_name(tmp_path):
+    st = settings_for(tmp_path)
+    store = Store(st.db_url)
+    index_paths([SEEDS], st, store=store, progress=False)
+    ids = {r.file_name: r.id for r in store.reports()}
+    assert store.resolve("004") == ids[SEED_004]  # a leading zero: a file-name prefix
+    assert store.resolve(str(ids[SEED_001])) == ids[SEED_001]
+    assert store.resolve(f"/some/folder/{SEED_001}") == ids[SEED_001]
+    assert store.resolve("00") is None  # ambiguous
+    assert store.resolve("999") is None
