@@ -39,7 +39,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import run_in_threadpool
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .loaders import SUPPORTED
@@ -413,12 +413,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_docs(app)
 
     # -- ask ----------------------------------------------------------------------------------
-    def run_ask(req: AskRequest):
-        from . import engine
+    def ask_args(req: AskRequest) -> dict:
         history = [h if isinstance(h, str) else h.model_dump() for h in (req.history or [])]
         filters = {k: v for k, v in (req.filters.model_dump() if req.filters else {}).items() if v not in (None, "")}
-        return engine.ask(req.question, history=history or None, settings=settings,
-                          filters=filters or None, store=backend.store)
+        return {"history": history or None, "settings": settings, "filters": filters or None, "store": backend.store}
+
+    def run_ask(req: AskRequest):
+        from . import engine
+        return engine.ask(req.question, **ask_args(req))
+
+    def run_stream(req: AskRequest, on_answer):
+        """engine.ask_stream (text pieces as the answer is written, e.g. by a language model)
+        when the engine has it; else one piece, the whole answer."""
+        from . import engine
+        stream = getattr(engine, "ask_stream", None)
+        if stream is None:
+            ans = engine.ask(req.question, **ask_args(req))
+            on_answer(ans)
+            return iter([ans.answer])
+        return stream(req.question, on_answer=on_answer, **ask_args(req))
 
     @app.post("/ask", tags=["问答"], summary="提问，得到带出处的回答",
               dependencies=auth, response_model=None,
@@ -432,7 +445,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if not wants_stream:
             ans = await run_in_threadpool(run_ask, req)
             return JSONResponse(ans.to_json())
-        return StreamingResponse(sse_answer(req, run_ask), media_type="text/event-stream",
+        return StreamingResponse(sse_answer(req, run_stream), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
     # -- reports ------------------------------------------------------------------------------
@@ -514,7 +527,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
              dependencies=auth, responses=ERRORS)
     def get_check(show_all: bool = Query(False, alias="all", description="也列出通过的核对"),
                   report_id: int | None = Query(None, ge=1, description="只看这份报告")) -> list[dict]:
-        return backend.store.checks([report_id] if report_id else None, failed_only=not show_all)
+        from .checks import explain
+        res = backend.store.checks([report_id] if report_id else None, failed_only=not show_all)
+        for c in res:  # as `qa-app check --json`
+            c["explanation"] = explain(c["check"], c["table"], c["subject"], c["cells"])
+        return res
 
     return app
 
@@ -621,17 +638,25 @@ def sse(event: str, data: dict) -> bytes:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode("utf-8")
 
 
-async def sse_answer(req: AskRequest, run_ask):
+async def sse_answer(req: AskRequest, run_stream):
+    """Events: `start`, then `delta` {"text"} pieces as the engine gives them (long pieces cut
+    at punctuation), then `answer` with the JSON of `qa-app ask --json`, whose `answer` is the
+    text that stands (it differs from the pieces only when a model's draft failed verification);
+    `error` instead of `answer` if answering failed."""
     yield sse("start", {"question": req.question})
+    got = {}
     try:
-        ans = await run_in_threadpool(run_ask, req)
+        pieces = await run_in_threadpool(run_stream, req, lambda a: got.setdefault("answer", a))
+        async for piece in iterate_in_threadpool(pieces):
+            for p in answer_pieces(piece):
+                yield sse("delta", {"text": p})
+        if "answer" not in got:
+            raise RuntimeError("the engine's stream ended without an answer")
     except Exception:
         log.exception("ask failed (stream)")
         yield sse("error", {"error": "internal_error", "message": STATUS_TEXT[500][1], "status": 500})
         return
-    for piece in answer_pieces(ans.answer):
-        yield sse("delta", {"text": piece})
-    yield sse("answer", ans.to_json())
+    yield sse("answer", got["answer"].to_json())
 
 
 # -- docs without a CDN ----------------------------------------------------------------------
@@ -670,6 +695,22 @@ def install_docs(app: FastAPI) -> None:
 
 # -- qa-app serve ------------------------------------------------------------------------------
 
+def port_free(host: str, port: int) -> bool:
+    import socket
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        return True  # let uvicorn report the bad address
+    family, _, _, _, addr = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(addr)
+        except OSError:
+            return False
+    return True
+
+
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
     """Run the app with uvicorn (what `qa-app serve` does)."""
     import click
@@ -679,6 +720,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
     if host not in ("127.0.0.1", "localhost", "::1") and not settings.api_token:
         click.echo("警告：服务对本机以外开放，但没有设置 API 令牌（QA_APP_API_TOKEN）："
                    "能访问这个端口的人都能提问、上传和删除报告。", err=True)
+    if not port_free(host, port):
+        raise click.ClickException(f"{host}:{port} 已被占用（或无权监听）；换一个端口：qa-app serve --port {port + 1}")
     app = create_app(settings)
     shown = f"[{host}]" if ":" in host else host
     base = f"http://{shown}:{port}"

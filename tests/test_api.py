@@ -124,6 +124,31 @@ def test_ask_stream_events(client, how):
     assert final[1] == client.post("/ask", json={"question": Q_PARTIAL}).json()
 
 
+def test_stream_passes_engine_pieces_then_the_answer_that_stands(client, monkeypatch):
+    """With engine.ask_stream (a language model writing), each piece goes out as it comes; the
+    final event carries the Answer the engine settled on, even if it differs from the pieces."""
+    import qa_app.engine
+    from qa_app.answer import Answer
+
+    def fake_stream(question, on_answer=None, **kw):
+        assert kw["filters"] == {"year": 2023} and kw["history"] == ["上一问"]
+        yield "模型写的"
+        yield "草稿[1]"
+        ans = Answer(question, "（模型回答未通过核对，已改用原文摘录）摘录[1]", "text")
+        on_answer(ans)
+        return ans
+    monkeypatch.setattr(qa_app.engine, "ask_stream", fake_stream, raising=False)
+    r = client.post("/ask?stream=true", json={"question": "问", "history": ["上一问"], "filters": {"year": 2023}})
+    ev = sse_events(r.text)
+    assert ev[1:3] == [("delta", {"text": "模型写的"}), ("delta", {"text": "草稿[1]"})]
+    assert ev[3][0] == "answer" and ev[3][1]["answer"] == "（模型回答未通过核对，已改用原文摘录）摘录[1]"
+    assert len(ev) == 4
+    # an engine without ask_stream: one answer, cut into pieces
+    monkeypatch.delattr(qa_app.engine, "ask_stream", raising=False)
+    ev = sse_events(client.post("/ask?stream=true", json={"question": Q_PARTIAL}).text)
+    assert ev[-1][1]["value"] == 12 and "".join(d["text"] for _, d in ev[1:-1]) == ev[-1][1]["answer"]
+
+
 def test_answer_pieces_keep_markers_whole():
     text = "红旗区共3份报告，合计4件：红旗区人民政府办公室4件[1]；其余2份为0[2][3]。"
     pieces = answer_pieces(text, size=5)
@@ -219,10 +244,11 @@ def test_facts_bad_filters_422(client, params, text):
     assert r.status_code == 422 and text in r.json()["message"]
 
 
-def test_check(client):
+def test_check(client, seed_index):
     assert client.get("/check").json() == []  # every seed passes its checks
     every = client.get("/check", params={"all": "true"}).json()
     assert len(every) == 4 * 46 + 45 and all(c["ok"] for c in every)
+    assert every == cli_json(seed_index, "check", "--json", "--all")
     hgt = client.get("/check", params={"all": "true", "report_id": 5}).json()
     assert len(hgt) == 45 and {c["report"] for c in hgt} == {HGT}
 

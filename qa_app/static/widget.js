@@ -157,7 +157,7 @@
     var input = this.input = el("textarea", "qaw-input");
     input.setAttribute("aria-label", "输入问题");
     input.setAttribute("maxlength", "500");
-    input.placeholder = this.opts.placeholder || "输入问题，例如：红谷滩区政府办2023年部分公开了多少件申请？";
+    input.placeholder = this.opts.placeholder || "输入问题，例如：某区政府办2023年部分公开了多少件申请？";
     input.addEventListener("keydown", function (ev) {
       if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) {
         ev.preventDefault();
@@ -226,6 +226,8 @@
       try { data = JSON.parse(xhr.responseText); } catch (e) { data = null; }
       if (xhr.status >= 200 && xhr.status < 300 && data && typeof data.answer === "string") {
         done(null, data);
+      } else if (xhr.status === 401) {
+        done("问答服务需要 API 令牌：请页面管理员在脚本标签上加 data-token，或在 iframe 地址后加 #token=令牌。");
       } else if (data && data.message) {
         done(data.message);
       } else {
