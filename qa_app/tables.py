@@ -372,12 +372,18 @@ def read_tables(lines: list[str]) -> TableRead:
     return res
 
 
+_REVIEW_HEADER_CHARS = set("行政复议诉讼结果维持纠正其他尚未审结总计经直接起后()（）、·:：")
+
+
 def _read_review(tokens: list[Token]) -> tuple[list[Cell], list[str]]:
-    """Section 四: the first run of 15 values after the header, read as three rows of five."""
+    """Section 四: the first run of 15 values after the header, read as three rows of five.
+    Some reports print the three rows one under another, each under its own labels: a run may
+    pause for label text after 5 or 10 values (only the table's own header words: prose with
+    numbers in it must not be read as cells), never in the middle of a row."""
     vals: list[Token] = []
     for tok in tokens:
         if tok.kind == TEXT:
-            if vals and not _is_junk(tok):
+            if vals and not _is_junk(tok) and (len(vals) % 5 or not set(tok.text) <= _REVIEW_HEADER_CHARS):
                 break
             continue
         if tok.kind == EMPTY and not vals:

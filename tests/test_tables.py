@@ -506,6 +506,39 @@ def test_row_with_too_few_numbers_is_reported():
     assert printed(parsed) == want
 
 
+REVIEW_ONE_ROW = """行政复议 行政诉讼
+结果维持 结果纠正 其他结果 尚未审结 总计 未经复议直接起诉 复议后起诉
+1 0 0 0 1 0 0 0 1 1 0 0 0 0 0
+"""
+
+
+def test_review_rows_printed_one_under_another():
+    text = TEXT_2019.replace(REVIEW_ONE_ROW, """行政复议
+结果维持 结果纠正 其他结果 尚未审结 总计
+1 0 0 0 1
+行政诉讼 未经复议直接起诉
+结果维持 结果纠正 其他结果 尚未审结 总计
+0 0 0 1 1
+行政诉讼 复议后起诉
+结果维持 结果纠正 其他结果 尚未审结 总计
+0 0 0 0 0
+""")
+    parsed = parse_report(text, "review_in_three_rows.txt")
+    assert parsed.tables.problems == []
+    assert printed(parsed) == EXPECTED_2019
+
+
+def test_review_never_takes_numbers_from_prose():
+    text = TEXT_2019.replace(REVIEW_ONE_ROW, """行政复议 行政诉讼
+结果维持 结果纠正 其他结果 尚未审结 总计
+1 0 0 0 1
+本年度共收到行政复议申请 1 件，行政诉讼 2 件，均已办结。 3 4 5 6 7 8 9 10 11 12
+""")
+    parsed = parse_report(text, "review_cut_short.txt")
+    assert parsed.tables.problems == ["四、政府信息公开行政复议、行政诉讼情况：只读到 5 个数，应有 15 个（第 60 行），未采用"]
+    assert not any(c.table == "review_litigation" for c in parsed.tables.cells)
+
+
 def test_label_typo_is_read_by_resemblance():
     text = TEXT_2019.replace("4.保护第三方合法权益 1 0 0 0 0 0 1", "4.保护地三方合法权益 1 0 0 0 0 0 1")
     parsed = parse_report(text, "typo.txt")
