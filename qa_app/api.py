@@ -16,7 +16,8 @@ Endpoints (all but /health, the widget assets and the docs need the API token wh
   GET    /widget.js /widget /demo   the embeddable chat box, its iframe page, a demo page
   GET    /docs /redoc /openapi.json  API documentation (assets served locally, no CDN)
 
-Security: optional bearer token / X-API-Key, a CORS allow-list, upload size and type limits,
+Security: optional bearer token / X-API-Key, a CORS allow-list, body size limits (uploads:
+max_file_mb; anything else: 256 KB) and upload types,
 upload names sanitised into <index>/uploads/, no path parameter that maps to a file. Every
 error is JSON {"error", "message" (Chinese), "status"}; never a traceback.
 """
@@ -52,6 +53,7 @@ VERSION = "0.1.0"
 # Keys of one fact record, the same as `qa-app facts --json` (cli.FACT_KEYS).
 FACT_KEYS = ("report", "agency", "region", "year", "table", "row", "column", "value", "derived", "lines")
 MULTIPART_SLACK = 1024 * 1024  # bytes allowed on top of max_file_mb for the multipart envelope
+OTHER_BODY_LIMIT = 256 * 1024  # bytes: any request body but an upload (a question with its history)
 STATIC_FILES = {  # route -> (file in qa_app/static, media type); fixed names, nothing from the URL
     "/widget.js": ("widget.js", "application/javascript; charset=utf-8"),
     "/widget": ("widget.html", "text/html; charset=utf-8"),
@@ -82,14 +84,14 @@ class ApiError(Exception):
 
 
 class BodyTooLarge(StarletteHTTPException):
-    """Raised while the upload body is read, as soon as it passes the limit."""
+    """Raised while a request body is read, as soon as it passes the limit."""
 
-    def __init__(self, limit_mb: float):
-        super().__init__(413, f"上传内容超过上限 {limit_mb:g} MB（设置 QA_APP_MAX_FILE_MB）")
+    def __init__(self, message: str):
+        super().__init__(413, message)
 
 
 def size_text(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MB" if n >= 100 * 1024 else f"{n / 1024:.1f} KB"
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.1f} KB"
 
 
 def error_json(status: int, code: str, message: str, headers: dict | None = None, **extra) -> JSONResponse:
@@ -128,6 +130,8 @@ def validation_message(errors: list[dict]) -> str:
         where = LOC_WORDS.get(loc[0], loc[0]) if loc else ""
         field = ".".join(x for x in loc[1:] if not x.isdigit() or len(loc) > 2) if len(loc) > 1 else ""
         what = VALIDATION_WORDS.get(e.get("type", ""), "格式不正确")
+        if loc == ["body"] and e.get("type") in ("model_attributes_type", "model_type", "dict_type"):
+            what += "（请求头加 Content-Type: application/json）"
         if e.get("type") == "literal_error" and e.get("ctx", {}).get("expected"):
             what += f"（可选：{e['ctx']['expected']}）"
         parts.append(f"{where}{('「' + field + '」') if field else ''}{what}")
@@ -194,22 +198,26 @@ class CatchAll:
             await resp(scope, receive, send)
 
 
-class UploadLimit:
-    """ASGI middleware for POST /reports: refuses a body over the limit by its Content-Length
-    before reading it, and stops reading a body (chunked or lying) the moment it passes it."""
+class BodyLimit:
+    """ASGI middleware: POST /reports may carry max_file_mb (plus the multipart envelope), any
+    other request body at most OTHER_BODY_LIMIT. A body over the limit by its Content-Length is
+    refused before it is read; a body without one (chunked) stops being read once past it."""
 
     def __init__(self, app, max_mb: float):
         self.app = app
         self.max_mb = max_mb
-        self.limit = int(max_mb * 1024 * 1024) + MULTIPART_SLACK
+        self.upload_limit = int(max_mb * 1024 * 1024) + MULTIPART_SLACK
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope.get("method") != "POST" or scope.get("path") != "/reports":
+        if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        upload = scope.get("method") == "POST" and scope.get("path") == "/reports"
+        limit = self.upload_limit if upload else OTHER_BODY_LIMIT
+        what = f"{self.max_mb:g} MB（设置 QA_APP_MAX_FILE_MB）" if upload else f"{size_text(OTHER_BODY_LIMIT)}"
         length = dict(scope.get("headers") or []).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.limit:
-            resp = error_json(413, "too_large", f"上传内容 {size_text(int(length))}，超过上限 {self.max_mb:g} MB"
-                                                 "（设置 QA_APP_MAX_FILE_MB）", {"Connection": "close"})
+        if length is not None and length.isdigit() and int(length) > limit:
+            resp = error_json(413, "too_large", f"{'上传' if upload else '请求'}内容 {size_text(int(length))}，超过上限 {what}",
+                              {"Connection": "close"})
             return await resp(scope, receive, send)
         seen = 0
 
@@ -218,8 +226,8 @@ class UploadLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise BodyTooLarge(self.max_mb)
+                if seen > limit:
+                    raise BodyTooLarge(f"{'上传' if upload else '请求'}内容超过上限 {what}")
             return message
 
         await self.app(scope, _receive, send)
@@ -373,7 +381,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     # Middleware: the last added is the outermost. CORS wraps everything, so errors carry it.
     app.add_middleware(CatchAll)
-    app.add_middleware(UploadLimit, max_mb=settings.max_file_mb)
+    app.add_middleware(BodyLimit, max_mb=settings.max_file_mb)
     origins = [o.strip().rstrip("/") for o in (settings.cors_origins or "").split(",") if o.strip()]
     if origins:
         app.add_middleware(CORSMiddleware, allow_origins=["*"] if "*" in origins else origins,

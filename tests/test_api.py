@@ -178,6 +178,12 @@ def test_ask_bad_requests_422(client, body, where):
 def test_ask_invalid_json_and_wrong_method(client):
     r = client.post("/ask", content=b'{"question": ', headers={"Content-Type": "application/json"})
     assert r.status_code == 422 and "不是有效的 JSON" in r.json()["message"]
+    r = client.post("/ask", data={"question": Q_PARTIAL})  # a form, as curl -d sends without -H
+    assert r.status_code == 422
+    assert r.json()["message"] == "请求参数不正确：请求体应为 JSON 对象（请求头加 Content-Type: application/json）"
+    big = json.dumps({"question": "x", "history": ["问" * 1000] * 100}, ensure_ascii=False).encode()
+    r = client.post("/ask", content=big, headers={"Content-Type": "application/json"})
+    assert r.status_code == 413 and r.json()["message"] == f"请求内容 {len(big) / 1024:.1f} KB，超过上限 256.0 KB"
     r = client.get("/ask")
     assert r.status_code == 405 and r.json() == {"error": "method_not_allowed", "message": "这个地址不支持该请求方法",
                                                  "status": 405}
