@@ -17,7 +17,7 @@ from qa_app.ui import common
 
 UI = Path(__file__).resolve().parent / "ui"
 
-st.set_page_config(page_title="政府信息公开年报问答", page_icon="📑", layout="wide",
+st.set_page_config(page_title="政府信息公开年报问答", page_icon=":material/description:", layout="wide",
                    initial_sidebar_state="expanded")
 
 page = st.navigation([

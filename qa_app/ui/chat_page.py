@@ -63,7 +63,7 @@ def main() -> None:
     st.title("政府信息公开年报问答")
     note = common.filters_caption(filters)
     if note:
-        st.info(note, icon="🔎")
+        st.info(note, icon=":material/filter_alt:")
 
     question = st.chat_input("请输入问题，例如：红谷滩部分公开了多少件申请？")
     question = (question or st.session_state.pop("pending", None) or "").strip()

@@ -27,9 +27,11 @@ def report_tables(st_store, rep) -> dict[str, list[pd.DataFrame]]:
         for line in common.check_lines(failed):
             st.caption(line)
     else:
-        st.success(f"勾稽核对：{rep.checks_passed} 项全部通过。", icon="✅")
+        st.success(f"勾稽核对：{rep.checks_passed} 项全部通过。", icon=":material/check_circle:")
     tables: dict[str, list[pd.DataFrame]] = {}
-    tabs = st.tabs([T.TABLE_TITLES[t] for t in T.TABLES])
+    failing = [t for t in T.TABLES if any(f["table"] == t for f in failed)]
+    tabs = st.tabs([T.TABLE_TITLES[t] for t in T.TABLES],  # open on the first table with a failing check
+                   default=T.TABLE_TITLES[failing[0]] if failing else None)
     for t, tab in zip(T.TABLES, tabs):
         with tab:
             blocks = common.table_blocks(st_store, rep.id, t)
@@ -113,11 +115,11 @@ def main() -> None:
     if tables:
         long = common.facts_frame(st_store.facts([rep.id]))
         base = f"{body_name(rep)}_{rep.year or '未识别'}年_年报数字"
-        d1, d2, _ = st.columns([1, 1, 2])
-        d1.download_button("下载 CSV", long.to_csv(index=False).encode("utf-8-sig"), file_name=f"{base}.csv",
+        row = st.container(horizontal=True)
+        row.download_button("下载 CSV", long.to_csv(index=False).encode("utf-8-sig"), file_name=f"{base}.csv",
                            mime="text/csv", key="dl_csv", icon=":material/download:")
         with common.guard("生成 Excel 文件"):
-            d2.download_button("下载 Excel", common.excel_bytes(tables, long), file_name=f"{base}.xlsx",
+            row.download_button("下载 Excel", common.excel_bytes(tables, long), file_name=f"{base}.xlsx",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                key="dl_xlsx", icon=":material/table_view:")
     st.divider()
