@@ -285,6 +285,22 @@ def ask_cmd(question, as_json, agency, region, year, llm, settings):
         click.echo("\n可选：" + "；".join(ans.options))
 
 
+@main.command("eval")
+@click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--kinds", default="", help="只评这些类别（逗号分隔，如 table,aggregate）")
+@click.option("--min", "min_share", type=float, default=0.0, show_default=True, help="总正确率低于它时退出码为 1")
+@index_option
+def eval_cmd(questions, kinds, min_share, settings):
+    """按问题集（JSONL，格式同 dev_questions.jsonl，可带 history）在本进程内逐题提问并判分：各类正确率、耗时 p50/p95。"""
+    from .engine import evaluate
+    _store(settings)
+    res = evaluate.run(evaluate.load(questions), settings, {k for k in kinds.split(",") if k} or None)
+    for line in res.lines():
+        click.echo(line)
+    if res.right < min_share * res.total:
+        sys.exit(1)
+
+
 @main.command("chat")
 @click.option("--port", type=int, default=8501, show_default=True, help="端口")
 @click.option("--address", default="127.0.0.1", show_default=True, help="监听地址（0.0.0.0 表示对局域网开放）")
