@@ -93,7 +93,7 @@ class Body:
             return "我镇"
         if self.unit == "人民政府办公室":
             return "区政府办公室" if self.district.endswith("区") else "县政府办公室"
-        return "我" + self.unit[-1]
+        return ("我委" if self.unit.endswith("委员会") else "我" + self.unit[-1])
 
 
 @dataclass
