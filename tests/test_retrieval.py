@@ -332,3 +332,23 @@ def test_cli_search(tmp_path):
     assert set(d["hits"][0]) >= {"text", "score", "report", "report_id", "agency", "year", "region", "section", "lines"}
     r = CliRunner().invoke(main, ["search", "收费", "--index", str(tmp_path / "empty")], env=env)
     assert r.exit_code != 0 and "qa-app index" in r.output
+
+
+def test_a_long_lived_searcher_sees_another_processs_index_run(tmp_path):
+    """The chat keeps the index open; `qa-app index` adds a report from another process; the
+    next search finds it (dense and BM25), without restarting."""
+    from qa_app.narrative import search
+    src = _copy_seeds(tmp_path / "in", [A, B, C])
+    s = Settings.load(index=tmp_path / "ix", embedding_backend="hash")
+    index_paths([src], s, progress=False)
+    for mode in MODES:
+        assert D not in {h.report for h in search("微信公众号平台主动公开各类信息", s, k=5, mode=mode)}
+    shutil.copy(SEEDS / D, src / D)
+    code = ("from qa_app.settings import Settings\nfrom qa_app.indexer import index_paths\n"
+            f"s = Settings.load(index={str(s.index)!r}, embedding_backend='hash')\n"
+            f"print(index_paths([{str(src)!r}], s, progress=False).line())\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                         env={k: v for k, v in os.environ.items() if not k.startswith("QA_APP_")})
+    assert out.returncode == 0 and "新增 1 份" in out.stdout, out.stderr
+    for mode in MODES:
+        assert search("微信公众号平台主动公开各类信息", s, k=5, mode=mode)[0].report == D, mode

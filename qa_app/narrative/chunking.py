@@ -62,8 +62,11 @@ _INLINE_ITEM_RE = re.compile(rf"(?:[{_CN_NUM}]是|[(（][{_CN_NUM}][)）]|\d{{1,
 _END_PUNCT = "。！？!?；;：:"
 _SENT_SPLIT_RE = re.compile(r"(?<=[。！？!?；;])")
 _PROSE_PUNCT_RE = re.compile(r"[。，；,;！？!?、]")
+_SENTENCE_END_RE = re.compile(r"[。！？!?；;]|[：:]\s*$")
+_LABEL_BAD_RE = re.compile(r"[。，；,;！？!?]")  # a heading may hold 「、」 (行政复议、行政诉讼), not these
 _CJK_RE = re.compile(r"[\u4e00-\u9fa5]")
-_NUMBER_TOKEN_RE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
+# three or more numbers separated by spaces: a table row, not a sentence
+_NUMBER_RUN_RE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:[ \u3000]+\d+(?:\.\d+)?){2,}(?![\d.])")
 _BOILERPLATE_RE = re.compile(r"本列数据的勾稽关系")
 # A heading label ends at the first of these, when it comes early in the line.
 _LABEL_END_RE = re.compile(r"[。：:；;]")
@@ -86,23 +89,37 @@ class _Para:
     section: str
     segs: list[tuple[int, str]]   # (line number, text of that line)
     heading: bool = False         # the paragraph is (or starts with) the section's heading line
+    head_only: int = 0            # leading lines that are a bare heading (not prose themselves)
 
 
 def _is_table_line(s: str) -> bool:
-    """A row or header of a table the table reader did not claim: numbers, or labels without
-    any sentence punctuation."""
-    t = s.strip().strip("|").strip()
+    """A row or cell of a table the table reader did not claim: a scraped cell (「行政许可 |」),
+    tab-separated cells, numbers."""
+    raw = s.strip()
+    if raw.endswith("|") or raw.startswith("|") or "||" in raw or raw.count("\t") >= 2:
+        return True
+    t = raw.strip("|").strip()
     if not t:
         return True
     if not _CJK_RE.search(t):
         return True  # 「0 |」, 「---------」, 「|||」
-    nums = _NUMBER_TOKEN_RE.findall(t)
     digits = sum(ch.isdigit() for ch in t)
-    if len(nums) >= 3 and not re.search(r"[。；]", t):
-        return True
+    if _NUMBER_RUN_RE.search(t):
+        return True  # 「一、本年新收政府信息公开申请数量 4 0 0 0 0 0 4」
     if digits > 0.4 * len(re.sub(r"\s", "", t)):
         return True
     return False
+
+
+def _cn_int(s: str) -> int:
+    """一 -> 1 ... 十 -> 10, 十二 -> 12, 二十 -> 20."""
+    d = {ch: i + 1 for i, ch in enumerate("一二三四五六七八九")}
+    if s == "十":
+        return 10
+    if "十" in s:
+        a, _, b = s.partition("十")
+        return (d.get(a, 1) if a else 1) * 10 + (d.get(b, 0) if b else 0)
+    return d.get(s, 0)
 
 
 def _split_heading(rest: str) -> tuple[str, str] | None:
@@ -114,10 +131,10 @@ def _split_heading(rest: str) -> tuple[str, str] | None:
     m = _LABEL_END_RE.search(rest)
     if m and m.start() <= _LABEL_MAX:
         label, content = rest[:m.start()].strip(), rest[m.end():].strip()
-        if _PROSE_PUNCT_RE.search(label):
+        if _LABEL_BAD_RE.search(label):
             return None
         return label, content
-    if len(rest) <= _LABEL_MAX and not _PROSE_PUNCT_RE.search(rest):
+    if len(rest) <= _LABEL_MAX and not _LABEL_BAD_RE.search(rest):
         return rest, ""
     return None
 
@@ -137,6 +154,7 @@ def _table_lines(table_spans) -> set[int]:
 def _paragraphs(lines: list[str], skip: set[int]) -> list[_Para]:
     paras: list[_Para] = []
     l1 = l2 = l3 = ""
+    l1_no = 0
     cur: _Para | None = None
     pending_heading: tuple[int, str] | None = None  # heading line not yet attached to prose
     seen_heading = False
@@ -167,10 +185,12 @@ def _paragraphs(lines: list[str], skip: set[int]) -> list[_Para]:
             continue
         heading = None  # (level, label, content)
         m1, m2, m3, ml = _L1_RE.match(s), _L2_RE.match(s), _L3_RE.match(s), _LABEL_RE.match(s)
-        if m1 and not _is_table_line(s):
+        if m1 and not _is_table_line(s) and _cn_int(m1.group(1)) > l1_no:
+            # sections count up: a table's 「一、本年新收…」 after 「三、…」 is not a section
             sp = _split_heading(m1.group(2))
-            if sp is not None and sp[0]:
+            if sp is not None and len(_collapse(sp[0])) >= 2:
                 heading = (1, f"{m1.group(1)}、{_collapse(sp[0])}", sp[1])
+                l1_no = _cn_int(m1.group(1))
         elif m2 and not _is_table_line(s):
             sp = _split_heading(m2.group(2))
             if sp is not None and sp[0]:
@@ -200,7 +220,7 @@ def _paragraphs(lines: list[str], skip: set[int]) -> list[_Para]:
             else:
                 pending_heading = (ln, raw.rstrip())
             continue
-        if _is_table_line(s) and not (cur is not None and _PROSE_PUNCT_RE.search(s)):
+        if _is_table_line(s):
             close()
             continue
         starts_new = (cur is None or bool(_ITEM_START_RE.match(s)) or raw[:1] in ("\u3000", " ", "\t")
@@ -212,7 +232,7 @@ def _paragraphs(lines: list[str], skip: set[int]) -> list[_Para]:
         if starts_new:
             close()
             if pending_heading is not None:
-                cur = _Para(section(), [pending_heading, (ln, raw.rstrip())], heading=True)
+                cur = _Para(section(), [pending_heading, (ln, raw.rstrip())], heading=True, head_only=1)
                 pending_heading = None
             else:
                 cur = _Para(section(), [(ln, raw.rstrip())])
@@ -223,10 +243,12 @@ def _paragraphs(lines: list[str], skip: set[int]) -> list[_Para]:
 
 
 def _is_prose(p: _Para) -> bool:
-    body = "".join(t for _, t in p.segs)
-    if not _PROSE_PUNCT_RE.search(body):
-        return False  # a title, a stray header: no sentence in it
-    return len(_CJK_RE.findall(body)) >= 6
+    """At least one sentence: a title, a stray column header or a wrapped row label is not."""
+    body = "".join(t for _, t in p.segs[p.head_only:])
+    cjk = len(_CJK_RE.findall(body))
+    if cjk < 4:
+        return False
+    return bool(_SENTENCE_END_RE.search(body)) or (cjk >= 60 and bool(_PROSE_PUNCT_RE.search(body)))
 
 
 @dataclass

@@ -34,6 +34,9 @@ CREATE TABLE IF NOT EXISTS vectors (
     PRIMARY KEY (model, hash));
 """
 
+# Stamps written by this process: a stamp not among them means another process changed the index.
+OWN_STAMPS: set[str] = set()
+
 CHUNK_COLS = ("id", "report_id", "seq", "report", "agency", "region", "year", "section",
               "line_first", "line_last", "text", "passage", "tokens")
 
@@ -99,7 +102,9 @@ class NarrativeDB:
 
     @staticmethod
     def bump(conn) -> None:
-        conn.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (uuid.uuid4().hex,))
+        stamp = uuid.uuid4().hex
+        OWN_STAMPS.add(stamp)
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (stamp,))
 
     # -- chunks --------------------------------------------------------------------------
     def chunk_ids(self, report_ids=None) -> list[str]:

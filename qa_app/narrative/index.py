@@ -23,7 +23,7 @@ import uuid
 from pathlib import Path
 
 from .chunking import chunk_text, embed_text, keyword_text
-from .db import ChunkRow, NarrativeDB
+from .db import OWN_STAMPS, ChunkRow, NarrativeDB
 
 
 class NarrativeIndex:
@@ -39,6 +39,7 @@ class NarrativeIndex:
         self._vs = None
         self._bm25 = None
         self._lock = threading.RLock()
+        self._seen_stamp = self.db.stamp()
 
     # -- parts, opened on first use --------------------------------------------------------
     @property
@@ -193,6 +194,19 @@ class NarrativeIndex:
             self.bm25.build(ids, toks, stamp)
 
     # -- reads -----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Notice writes by another process (a `qa-app index` while the chat runs): re-read the
+        side store's report list and reopen Chroma's files. BM25 follows the stamp by itself."""
+        stamp = self.db.stamp()
+        if stamp == self._seen_stamp:
+            return
+        if stamp not in OWN_STAMPS:
+            from .vectorstore import reload_local
+            reload_local(self.settings)
+        if self._store is not None:
+            self._store._cache.clear()
+        self._seen_stamp = stamp
+
     def vectors_complete(self) -> bool:
         return self.vectors.count() >= self.db.count()
 

@@ -214,12 +214,9 @@ def open_index(settings):
     with _OPEN_LOCK:
         nx = _OPEN.get(key)
         if nx is None or not nx.db.path.exists():
-            nx = NarrativeIndex(settings, progress=False, create=False)
-            _OPEN[key] = nx
-            nx._seen_stamp = nx.db.stamp()
-        elif nx._seen_stamp != nx.db.stamp():
-            nx.store._cache.clear()  # another process changed the index: re-read the report list
-            nx._seen_stamp = nx.db.stamp()
+            nx = _OPEN[key] = NarrativeIndex(settings, progress=False, create=False)
+        else:
+            nx.refresh()
         return nx
 
 

@@ -27,38 +27,73 @@ def collection_name(index_uid: str, model_id: str) -> str:
 
 
 _CLIENTS: dict[str, object] = {}
+_GENERATION: dict[str, int] = {}
+
+
+def _key(settings) -> str:
+    if settings.chroma_url:
+        return "http:" + settings.chroma_url
+    return "path:" + str((Path(settings.index) / "chroma").resolve())
 
 
 def _client(settings):
+    """One client per Chroma location per process (Chroma itself shares one system per path)."""
+    key = _key(settings)
+    if key in _CLIENTS:
+        return _CLIENTS[key]
     import chromadb
     from chromadb.config import Settings as ChromaSettings
     cs = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url:
         u = urlparse(settings.chroma_url if "//" in settings.chroma_url else "http://" + settings.chroma_url)
-        key = f"http:{u.geturl()}"
-        if key not in _CLIENTS:
-            _CLIENTS[key] = chromadb.HttpClient(host=u.hostname or "localhost",
-                                                port=u.port or (443 if u.scheme == "https" else 8000),
-                                                ssl=u.scheme == "https", settings=cs)
-        return _CLIENTS[key]
-    path = str((Path(settings.index) / "chroma").resolve())
-    key = f"path:{path}"
-    if key not in _CLIENTS:
-        _CLIENTS[key] = chromadb.PersistentClient(path=path, settings=cs)
-    return _CLIENTS[key]
+        client = chromadb.HttpClient(host=u.hostname or "localhost", port=u.port or (443 if u.scheme == "https" else 8000),
+                                     ssl=u.scheme == "https", settings=cs)
+    else:
+        client = chromadb.PersistentClient(path=key[len("path:"):], settings=cs)
+    _CLIENTS[key] = client
+    return client
+
+
+def reload_local(settings) -> None:
+    """Drop this process's PersistentClient for the index so the next use reads the files
+    afresh: a long-lived process does not see another process's writes otherwise. (A Chroma
+    server needs nothing of the kind.)"""
+    if settings.chroma_url:
+        return
+    key = _key(settings)
+    client = _CLIENTS.pop(key, None)
+    _GENERATION[key] = _GENERATION.get(key, 0) + 1
+    if client is not None:
+        try:
+            client.close()
+        except Exception:
+            pass
 
 
 class VectorStore:
     def __init__(self, settings, index_uid: str, model_id: str):
+        self.settings = settings
+        self.model_id = model_id
         self.name = collection_name(index_uid, model_id)
-        self.client = _client(settings)
-        self.col = self.client.get_or_create_collection(
-            self.name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
-            metadata={"model": model_id, "made_by": "qa-app"})
-        try:
-            self.max_batch = int(self.client.get_max_batch_size())
-        except Exception:  # older servers
-            self.max_batch = 1000
+        self._col = None
+        self._gen = -1
+        self.max_batch = 1000
+        _ = self.col  # create the collection now
+
+    @property
+    def col(self):
+        key = _key(self.settings)
+        if self._col is None or self._gen != _GENERATION.get(key, 0):
+            client = _client(self.settings)
+            self._col = client.get_or_create_collection(
+                self.name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+                metadata={"model": self.model_id, "made_by": "qa-app"})
+            self._gen = _GENERATION.get(key, 0)
+            try:
+                self.max_batch = int(client.get_max_batch_size())
+            except Exception:  # older servers
+                self.max_batch = 1000
+        return self._col
 
     def add(self, ids: list[str], vectors, metadatas: list[dict], documents: list[str]) -> None:
         for i in range(0, len(ids), self.max_batch):
