@@ -22,6 +22,7 @@ gives partially_granted = {natural_person: 0, ..., total: 0}, lines (label line,
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -354,7 +355,10 @@ def read_tables(lines: list[str]) -> TableRead:
             cells, probs, placed = read_rows(toks, rows, key)
         elif key == "applications":
             rows = [r for r in T.APPLICATION_ROWS if res.format in r.formats]
-            cells, probs, placed = read_rows(toks, rows, key)
+            if not _has_total_column(lines, a, b):
+                cells, probs, placed = _read_without_total(toks, rows)
+            else:
+                cells, probs, placed = read_rows(toks, rows, key)
         else:
             cells, probs = _read_review(toks)
             placed = {c.row for c in cells}
@@ -370,6 +374,31 @@ def read_tables(lines: list[str]) -> TableRead:
             res.format = "2019"
     res.cells.extend(derive(res.cells))
     return res
+
+
+def _has_total_column(lines: list[str], a: int, b: int) -> bool:
+    """Whether section 三's column header (the text above its first row) prints 「总计」; when
+    no header is in sight (no 「自然人」 above the first row), the template's columns are assumed."""
+    head = ""
+    for line in lines[a:b]:
+        c = _compact(line)
+        if "本年新收" in c or "新收政府信息公开申请" in c:
+            break
+        head += c
+    return "总计" in head or "合计" in head or "自然人" not in head
+
+
+def _read_without_total(tokens: list[Token], rows: list[T.Row]) -> tuple[list[Cell], list[str], set[str]]:
+    """Section 三 printed without its 总计 column: each row has the six applicant columns; the
+    total is stored blank (null), as a cell the report does not print, and said so."""
+    six = [dataclasses.replace(r, columns=r.columns[:-1]) if r.columns == T.APP_COLS else r for r in rows]
+    cells, probs, placed = read_rows(tokens, six, "applications")
+    for row in [r for r in six if r.key in placed]:
+        last = [c for c in cells if c.row == row.key][-1]
+        cells.append(Cell("applications", row.key, "total", None, last.lines, label=last.label))
+    if placed:
+        probs.insert(0, f"{T.TABLE_TITLES['applications']}：表中没有「总计」列，各行的总计记为空白")
+    return cells, probs, placed
 
 
 _REVIEW_HEADER_CHARS = set("行政复议诉讼结果维持纠正其他尚未审结总计经直接起后()（）、·:：")

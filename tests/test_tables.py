@@ -11,6 +11,7 @@ Every expected value below is written out by hand.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -537,6 +538,28 @@ def test_review_never_takes_numbers_from_prose():
     parsed = parse_report(text, "review_cut_short.txt")
     assert parsed.tables.problems == ["四、政府信息公开行政复议、行政诉讼情况：只读到 5 个数，应有 15 个（第 60 行），未采用"]
     assert not any(c.table == "review_litigation" for c in parsed.tables.cells)
+
+
+def test_applications_without_a_total_column():
+    """Section 三 printed with the six applicant columns only: totals are blank, not guessed."""
+    lines = []
+    for line in TEXT_2019.split("\n"):
+        if line.startswith("申请人情况"):
+            line = line.replace(" 总计", "")
+        elif re.search(r"( \d+){7}$", line):
+            line = line.rsplit(" ", 1)[0]  # drop the printed total
+        lines.append(line)
+    text = "\n".join(lines)
+    assert "一、本年新收政府信息公开申请数量 9 2 0 0 1 0\n" in text and "申请人情况 自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他\n" in text
+    parsed = parse_report(text, "no_total_column.txt")
+    assert parsed.tables.problems == ["三、收到和处理政府信息公开申请情况：表中没有「总计」列，各行的总计记为空白"]
+    want = {k: (None if k[0] == "applications" and k[2] == "total" else v) for k, v in EXPECTED_2019.items()}
+    assert printed(parsed) == want
+    assert parsed.tables.get("applications", "granted", "total").value is None
+    # the column-wise checks still run on the six columns; nothing fails
+    assert [c.detail for c in parsed.checks if not c.ok] == []
+    assert {c.check for c in parsed.checks} == {"applications.balance", "applications.outcomes",
+                                                "review_litigation.row_total"}
 
 
 def test_label_typo_is_read_by_resemblance():
