@@ -250,10 +250,14 @@ def remove_cmd(report, settings):
     from .indexer import remove_report
     store = _store(settings)
     info = store.report(store.resolve(report) or -1)
+    if info is None:
+        raise click.ClickException(f"库中没有报告 {report}（用 qa-app reports 查看文件名和编号）")
     rid = remove_report(report, settings, store)
     if rid is None:
         raise click.ClickException(f"库中没有报告 {report}")
-    click.echo(f"已移除 {info.file_name}（{info.agency} {info.year}）")
+    others = [n for n in info.names if n != info.file_name]
+    click.echo(f"已移除 {info.file_name}（{info.agency or '未识别机关'} {info.year or '未识别年度'}）：数字、正文片段、别名"
+               + (f"，以及同内容的文件名 {'、'.join(others)}" if others else ""))
 
 
 @main.command("ask")

@@ -3,7 +3,10 @@
 For each file: load (loaders.py) -> parse (report.py) -> store (store.py) in one transaction,
 together with the prose chunks (narrative index) when that is on. Unchanged files (same bytes)
 are skipped; the same bytes under a new name are remembered as another name; a changed file
-replaces its old report whole. A file that fails is reported and leaves the index as it was.
+replaces its old report whole. A file that fails is reported and leaves the index as it was
+(a file indexed before keeps its last good version). Files are read one at a time: a folder
+of thousands holds one report's text in memory at once, never all of them.
+It does not decode files (loaders.py) or read tables (report.py, tables.py).
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .loaders import SUPPORTED, InputError, file_sha256, load
+from .loaders import SUPPORTED, InputError, file_sha256, load, precheck
 from .report import NotAReport, parse_report
 from .settings import Settings
 from .store import Store
@@ -43,9 +46,18 @@ class IndexSummary:
     def ok(self) -> bool:
         return not self.failed
 
+    @property
+    def warned(self) -> list[FileResult]:
+        return [r for r in self.results if r.status in ("added", "replaced") and r.warnings]
+
     def line(self) -> str:
-        return (f"新增 {self.count('added')} 份，替换 {self.count('replaced')} 份，未变跳过 {self.count('unchanged')} 份，"
-                f"同内容另名 {self.count('same-content')} 份，失败 {self.count('failed')} 份")
+        out = (f"新增 {self.count('added')} 份，替换 {self.count('replaced')} 份，未变跳过 {self.count('unchanged')} 份，"
+               f"同内容另名 {self.count('same-content')} 份，失败 {self.count('failed')} 份")
+        if self.warned:
+            out += f"；{len(self.warned)} 份已索引但有提示"
+        if self.count("ignored"):
+            out += f"；跳过 {self.count('ignored')} 个不支持的文件"
+        return out
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, bool]]:
@@ -102,18 +114,24 @@ def index_paths(paths: Iterable[str | Path], settings: Settings, store: Store | 
 def index_file(path: Path, settings: Settings, store: Store, narrative=None) -> FileResult:
     name = path.name
     try:
-        if not path.exists():
-            raise InputError(path, "文件不存在")
-        sha = file_sha256(path) if path.is_file() else ""
-        same = store.by_sha(sha) if sha else None
+        precheck(path, settings.max_file_mb)  # before hashing: a huge file is refused unread
+        sha = file_sha256(path)
+        same = store.by_sha(sha)
         if same is not None:
-            if store.by_name(name) == same:
+            mine = store.by_name(name)
+            if mine == same:
                 return FileResult(str(path), "unchanged", same, "未变，跳过")
-            if store.by_name(name) is None:
+            first = store.report(same)
+            first_name = first.file_name if first else same
+            if mine is not None:
+                # this file changed into a copy of another indexed report: its old version goes,
+                # its name now points at that report
+                store.remove(mine, on_commit=(lambda conn, r: narrative.remove(r)) if narrative is not None else None)
                 store.add_name(same, name, str(path))
-                first = store.report(same)
                 return FileResult(str(path), "same-content", same,
-                                  f"与已索引的 {first.file_name if first else same} 内容相同，只记下文件名")
+                                  f"内容已改为与已索引的 {first_name} 相同：移除旧版本，只记下文件名")
+            store.add_name(same, name, str(path))
+            return FileResult(str(path), "same-content", same, f"与已索引的 {first_name} 内容相同，只记下文件名")
         loaded = load(path, settings.max_file_mb)
         try:
             parsed = parse_report(loaded.text, name)
@@ -129,9 +147,16 @@ def index_file(path: Path, settings: Settings, store: Store, narrative=None) -> 
         return FileResult(str(path), "replaced" if old is not None else "added", rid,
                           "；".join(warnings[:3]), warnings)
     except InputError as e:
-        return FileResult(str(path), "failed", message=e.message)
+        return FileResult(str(path), "failed", message=e.message + _kept(store, name))
     except Exception as e:  # an unexpected failure still names the file and leaves the index whole
-        return FileResult(str(path), "failed", message=f"内部错误：{type(e).__name__}: {e}")
+        return FileResult(str(path), "failed", message=f"内部错误：{type(e).__name__}: {e}" + _kept(store, name))
+
+
+def _kept(store: Store, name: str) -> str:
+    try:
+        return "（索引中保留此文件上次成功索引的版本）" if store.by_name(name) is not None else ""
+    except Exception:
+        return ""
 
 
 def remove_report(ref: str, settings: Settings, store: Store | None = None, narrative=None) -> int | None:

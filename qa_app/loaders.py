@@ -560,6 +560,17 @@ def _pdf_page_text(page) -> str:
 _CID_RE = re.compile(r"\(cid:\d+\)")
 
 
+def _root_cause(e: BaseException) -> BaseException:
+    """The pdfminer exception inside pdfplumber's PdfminerException wrapper."""
+    seen = 0
+    while seen < 5:
+        inner = e.args[0] if e.args and isinstance(e.args[0], BaseException) else (e.__cause__ or None)
+        if inner is None:
+            return e
+        e, seen = inner, seen + 1
+    return e
+
+
 def pdf_to_text(data: bytes, path: Path | str = "") -> str:
     """A PDF's text, page by page (pages separated by a form feed). Raises InputError for an
     encrypted, corrupt or image-only PDF."""
@@ -576,10 +587,13 @@ def pdf_to_text(data: bytes, path: Path | str = "") -> str:
                 p.close()
     except InputError:
         raise
-    except Exception as e:  # pdfminer raises many kinds
-        name = type(e).__name__
-        if "Password" in name or "Encrypt" in name or "encrypt" in str(e).lower() or "password" in str(e).lower():
+    except Exception as e:  # pdfminer raises many kinds; pdfplumber wraps them in PdfminerException
+        cause = _root_cause(e)
+        name = type(cause).__name__
+        if "Password" in name or "Encrypt" in name or "encrypt" in str(cause).lower():
             raise InputError(path, "PDF 已加密（需要密码），无法读取；请提供未加密的版本")
+        if name == "PSEOF":
+            raise InputError(path, f"PDF 文件不完整（可能没有下载完），无法读取（{name}）")
         raise InputError(path, f"PDF 文件已损坏，无法读取（{name}）")
     text = "\n\f".join(pages)
     visible = re.sub(r"\s", "", text)
@@ -627,9 +641,13 @@ def _decode_or_fail(path: Path, data: bytes, html: bool = False) -> tuple[str, s
     return text, enc
 
 
-def load(path: Path, max_mb: float = 50.0) -> Loaded:
-    """Read one file into text. Raises InputError (one Chinese line naming the file) when the
-    file is missing, empty, too large, of a kind we do not read, or unreadable."""
+def _size(n: float) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.1f} KB"
+
+
+def precheck(path: Path, max_mb: float = 50.0) -> None:
+    """Refuse, without reading it, a file that is missing, empty, too large or of a kind we do
+    not read (raises InputError)."""
     path = Path(path)
     if not path.exists():
         raise InputError(path, "文件不存在")
@@ -639,12 +657,20 @@ def load(path: Path, max_mb: float = 50.0) -> Loaded:
     if size == 0:
         raise InputError(path, "文件是空的（0 字节）")
     if size > max_mb * 1024 * 1024:
-        raise InputError(path, f"文件大小 {size / 1024 / 1024:.1f} MB，超过上限 {max_mb:g} MB"
-                               f"（可用设置 max_file_mb / 环境变量 QA_APP_MAX_FILE_MB 调整）")
+        raise InputError(path, f"文件大小 {_size(size)}，超过上限 {_size(max_mb * 1024 * 1024)}"
+                               f"（上限可用设置 max_file_mb / 环境变量 QA_APP_MAX_FILE_MB 调整，单位 MB）")
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         hint = _UNSUPPORTED_HINTS.get(suffix)
         raise InputError(path, hint or f"不支持的文件类型 {suffix or '（无扩展名）'}；支持 {' '.join(SUPPORTED)}")
+
+
+def load(path: Path, max_mb: float = 50.0) -> Loaded:
+    """Read one file into text. Raises InputError (one Chinese line naming the file) when the
+    file is missing, empty, too large, of a kind we do not read, or unreadable."""
+    path = Path(path)
+    precheck(path, max_mb)
+    suffix = path.suffix.lower()
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     kind = sniff(data, suffix)

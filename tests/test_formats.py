@@ -421,6 +421,8 @@ def test_seed_facts_identical_in_every_format(corpus, seed, fmt):
     assert (rep["agency"], rep["year"]) == (txt_rep["agency"], txt_rep["year"])
     assert rep["source_format"] == fmt
     assert rep["checks_failed"] == txt_rep["checks_failed"]
+    assert (rep["region"], rep["aliases"]) == (txt_rep["region"], txt_rep["aliases"])
+    assert rep["warnings"] == txt_rep["warnings"] == []  # no number left over that could not be placed
 
 
 # Values read off seeds/004_a940ca4a84d42417.txt by hand.
@@ -507,6 +509,7 @@ def test_synthetic_every_cell_in_its_column(corpus, fmt):
     assert got[("review_litigation", "litigation_after_review", "total")] is None
     rep = corpus["reports"][f"synthetic.{fmt}"]
     assert (rep["agency"], rep["year"]) == ("红旗区测试局", 2023)
+    assert rep["warnings"] == []  # a repeated merged value would be an unplaceable number here
 
 
 def test_pdf_page_marker_inside_a_table_does_not_break_it(corpus):
