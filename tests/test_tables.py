@@ -546,7 +546,7 @@ def test_applications_without_a_total_column():
     for line in TEXT_2019.split("\n"):
         if line.startswith("申请人情况"):
             line = line.replace(" 总计", "")
-        elif re.search(r"^\D.*( \d+){7}$", line):  # a labelled row of section 三
+        elif re.search(r"^(?!\d+ )\S+( \d+){7}$", line):  # a labelled row of section 三
             line = line.rsplit(" ", 1)[0]  # drop the printed total
         lines.append(line)
     text = "\n".join(lines)
