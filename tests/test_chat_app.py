@@ -176,13 +176,16 @@ def test_upload_good_and_bad_files(index_dir):
         ("红旗区信访局2021.txt", good.encode("utf-8"), "text/plain"),
         ("损坏的报告.pdf", b"%PDF-1.4\n\x00\x01 not really a pdf", "application/pdf"),
         ("随便写的.txt", "今天天气很好，我们去公园散步。".encode("utf-8"), "text/plain"),
+        ("[点我](x) :red[红].txt", (SEEDS / "003_537c1939cbe3baea.txt").read_bytes(), "text/plain"),
     ]).run()
     assert not at.exception
     assert at.sidebar.success[0].value.startswith("✓ 新增 红旗区信访局2021.txt（红旗区信访局 2021年）")
     errors = [e.value for e in at.sidebar.error]
     assert len(errors) == 2
     assert errors[0].startswith("✗ 损坏的报告.pdf：") and errors[1].startswith("✗ 随便写的.txt：")
-    assert sorted(p.name for p in (index_dir / "uploads").iterdir()) == ["红旗区信访局2021.txt"]
+    # the same bytes as seed 003 under a new name: remembered, and the name is shown as text, not a link
+    assert at.sidebar.success[1].value.startswith("= \\[点我\\]\\(x\\) _red\\[红\\].txt：与已索引的 003_537c1939cbe3baea.txt")
+    assert sorted(p.name for p in (index_dir / "uploads").iterdir()) == ["[点我](x) _red[红].txt", "红旗区信访局2021.txt"]
     assert "已索引的报告（7 份）" in [e.label for e in at.sidebar.expander]
     # the new report answers at once
     ans = ask(at, "红旗区信访局2021年收到多少件申请？")
@@ -287,3 +290,5 @@ def test_chat_command_binds_localhost_by_default():
     assert argv[argv.index("--server.address") + 1] == "127.0.0.1"
     assert argv[argv.index("--server.port") + 1] == "8501"
     assert argv[argv.index("--browser.gatherUsageStats") + 1] == "false"
+    assert argv[argv.index("--server.maxUploadSize") + 1] == "50"
+    assert streamlit_argv(max_upload_mb=2.5)[streamlit_argv().index("--server.maxUploadSize") + 1] == "3"

@@ -75,22 +75,22 @@ def _narrative_for(s: Settings):
 
 
 def result_line(r: FileResult, st_store) -> tuple[str, str]:
-    """(level, Chinese line) for one file's indexing result; level is ok, warn or error."""
-    name = Path(r.path).name
+    """(level, Chinese line as markdown) for one file's indexing result; level is ok, warn or error."""
+    name = escape_md(Path(r.path).name)
     rep = st_store.report(r.report_id) if r.report_id is not None else None
-    who = f"（{rep.agency or '未识别机关'} {rep.year or '？'}年）" if rep else ""
+    who = f"（{escape_md(rep.agency or '未识别机关')} {rep.year or '？'}年）" if rep else ""
     if r.status == "failed":
-        return "error", f"✗ {name}：{r.message}"
+        return "error", f"✗ {name}：{escape_md(r.message)}"
     if r.status in ("added", "replaced"):
         label = "新增" if r.status == "added" else "替换"
-        warn = f"。提示：{r.message}" if r.message else ""
+        warn = f"。提示：{escape_md(r.message)}" if r.message else ""
         checks = f"。注意：有 {rep.checks_failed} 项勾稽关系未通过" if rep and rep.checks_failed else ""
         return ("warn" if checks else "ok"), f"✓ {label} {name}{who}{checks}{warn}"
     if r.status == "same-content":
-        return "ok", f"= {name}：{r.message}"
+        return "ok", f"= {name}：{escape_md(r.message)}"
     if r.status == "unchanged":
         return "ok", f"· {name}：已在库中，未变"
-    return "warn", f"· {name}：{r.message or '已忽略'}"
+    return "warn", f"· {name}：{escape_md(r.message or '已忽略')}"
 
 
 def index_files(paths: list[Path], s: Settings, st_store, on_file=None) -> list[FileResult]:
@@ -190,8 +190,8 @@ def sidebar(s: Settings, st_store) -> tuple[dict, bool | None]:
         for r in reps:
             mark = (":green[:material/check_circle:]" if not r.checks_failed
                     else f":orange[:material/warning: 勾稽{r.checks_failed}项未通过]")
-            st.markdown(f"{mark} **{r.agency or '未识别机关'}** {r.year or '？'}年  \n"
-                        f":small[:gray[{r.region or '地区未识别'} · {r.file_name}]]")
+            st.markdown(f"{mark} **{escape_md(r.agency or '未识别机关')}** {r.year or '？'}年  \n"
+                        f":small[:gray[{escape_md(r.region or '地区未识别')} · {escape_md(r.file_name)}]]")
     return filters, use_llm
 
 
@@ -260,7 +260,7 @@ def citation_title(c: Citation) -> str:
         where = c.section or "正文"
     a, b = (c.lines + [0, 0])[:2]
     span = f"第{a}行" if a == b else f"第{a}–{b}行"
-    return f"[{c.n}] {c.agency or '未识别机关'} {c.year or '？'}年 · {where}　:gray[{c.report} {span}]"
+    return escape_md(f"[{c.n}] {c.agency or '未识别机关'} {c.year or '？'}年 · {where}") + f"　:gray[{escape_md(c.report)} {span}]"
 
 
 def render_answer(ans: Answer, key: str, st_store, text_shown: bool = False) -> None:
@@ -285,8 +285,10 @@ def render_answer(ans: Answer, key: str, st_store, text_shown: bool = False) -> 
 
 
 def escape_md(text: str) -> str:
-    """Answer text as plain text in markdown: [n] markers and numbers must not turn into links/lists."""
-    return re.sub(r"([\\`*_#<>\[\]|~$])", r"\\\1", text or "")
+    """Text from reports, file names and answers shown as plain text in markdown: nothing in it
+    may become a link, HTML, emphasis or LaTeX. (An underscore inside a word is plain in GFM and
+    stays as is, so file names read naturally.)"""
+    return re.sub(r"([\\`*#<>\[\]()|~$:])", r"\\\1", text or "")
 
 
 def ask_later(question: str) -> None:
@@ -323,10 +325,10 @@ def render_citation(c: Citation, st_store) -> None:
         st.warning(f"库中已没有报告 {c.report}（可能已被移除或替换）。")
         return
     a, b = (c.lines + [0, 0])[:2]
-    meta = [f"**{c.agency or '未识别机关'}** · {c.year or '？'}年 · {c.section or '正文'}",
-            f":gray[报告文件 {c.report}，第 {a}–{b} 行]"]
+    meta = [f"**{escape_md(c.agency or '未识别机关')}** · {c.year or '？'}年 · {escape_md(c.section or '正文')}",
+            f":gray[报告文件 {escape_md(c.report)}，第 {a}–{b} 行]"]
     if c.table and c.row_key:
-        meta.insert(1, f"单元格：{T.row_label(c.table, c.row_key)} · {T.column_label(c.table, c.column_key)}"
+        meta.insert(1, f"单元格：{escape_md(T.row_label(c.table, c.row_key))} · {T.column_label(c.table, c.column_key)}"
                        f" = **{fmt_value(c.value)}**")
     st.markdown("  \n".join(meta))
     if c.checks_failed:

@@ -6,6 +6,7 @@ default, runs headless and sends no usage statistics. The process is replaced by
 """
 from __future__ import annotations
 
+import math
 import os
 import sys
 from pathlib import Path
@@ -16,11 +17,13 @@ APP = Path(__file__).resolve().parents[1] / "chat_app.py"
 PROJECT = APP.parents[1]  # holds .streamlit/config.toml when run from a checkout
 
 
-def streamlit_argv(port: int = 8501, address: str = "127.0.0.1") -> list[str]:
+def streamlit_argv(port: int = 8501, address: str = "127.0.0.1", max_upload_mb: float = 50.0) -> list[str]:
     """The `streamlit run` command line. The options that matter for safety and for running as a
-    service are given here, so they hold whatever the working directory's config says."""
+    service are given here, so they hold whatever the working directory's config says; the
+    upload limit is the indexer's (settings.max_file_mb)."""
     return [sys.executable, "-m", "streamlit", "run", str(APP),
             "--server.port", str(port), "--server.address", address,
+            "--server.maxUploadSize", str(max(1, math.ceil(max_upload_mb))),
             "--server.headless", "true", "--browser.gatherUsageStats", "false",
             "--server.fileWatcherType", "none", "--client.showErrorDetails", "none",
             "--client.toolbarMode", "viewer"]
@@ -34,7 +37,7 @@ def streamlit_env(settings: Settings) -> dict[str, str]:
 
 def run_chat(settings: Settings, port: int = 8501, address: str = "127.0.0.1") -> None:
     """Replace this process with the Streamlit server."""
-    argv = streamlit_argv(port, address)
+    argv = streamlit_argv(port, address, settings.max_file_mb)
     env = streamlit_env(settings)
     if (PROJECT / ".streamlit" / "config.toml").exists():
         os.chdir(PROJECT)  # Streamlit reads .streamlit/config.toml (theme) from the working directory
