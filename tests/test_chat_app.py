@@ -240,6 +240,30 @@ def test_streaming_pieces_then_the_answer_that_stands(index_dir, monkeypatch):
     assert HGT in at.expander[0].label
 
 
+def test_language_model_toggle_when_one_is_configured(index_dir, monkeypatch):
+    at = start()
+    assert len(at.sidebar.toggle) == 0  # llm_mode none: no toggle
+    monkeypatch.setenv("QA_APP_LLM_MODE", "openai")
+    calls = []
+    real_ask = engine.ask
+
+    def ask_stream(question, on_answer=None, **kw):
+        calls.append(kw["use_llm"])
+        kw["use_llm"] = False  # no model here: answer without one
+        ans = real_ask(question, **kw)
+        yield ans.answer
+        on_answer(ans)
+
+    monkeypatch.setattr(engine, "ask_stream", ask_stream)
+    at.run()
+    toggle = at.sidebar.toggle(key="use_llm")
+    assert toggle.label == "使用语言模型（openai）" and toggle.value is True
+    ask(at, Q_PARTIAL)
+    at.sidebar.toggle(key="use_llm").set_value(False).run()  # a fresh handle: the old tree holds the question
+    assert ask(at, Q_PARTIAL).value == 12
+    assert calls == [True, False]
+
+
 def test_numbers_page_tables_checks_compare_and_downloads(index_dir):
     at = start()
     at.switch_page("ui/numbers_page.py").run()
