@@ -55,8 +55,11 @@ class IndexSummary:
                f"同内容另名 {self.count('same-content')} 份，失败 {self.count('failed')} 份")
         if self.warned:
             out += f"；{len(self.warned)} 份已索引但有提示"
-        if self.count("ignored"):
-            out += f"；跳过 {self.count('ignored')} 个不支持的文件"
+        ignored = [Path(r.path).name for r in self.results if r.status == "ignored"]
+        if ignored:
+            out += f"；跳过 {len(ignored)} 个不支持的文件（{'、'.join(ignored[:3])}{' 等' if len(ignored) > 3 else ''}）"
+            if any(Path(n).suffix.lower() in (".doc", ".wps", ".rtf", ".ofd") for n in ignored):
+                out += "，其中 .doc/.wps/.rtf/.ofd 请另存为 .docx 或 PDF 后再索引"
         return out
 
 

@@ -11,7 +11,10 @@ table reader (tables.read_tables):
 - text inside one cell is one line: a `<br>` or a new paragraph becomes a space, a line
   wrapped by the PDF layout is joined back (no space between Chinese characters);
 - everything else is running text, one paragraph a line; page chrome of web pages
-  (script, style, nav, header/footer menus, breadcrumbs) is dropped.
+  (script, style, nav, header/footer menus, breadcrumbs) is dropped;
+- a PDF table drawn without ruling lines stays pdfplumber's text (the reader reads that layout
+  too, but a blank cell there leaves no trace); a bare page number at the foot of a PDF page
+  (「4」) is written as the marker 「- 4 -」 that the reader skips.
 Text files are decoded as strict UTF-8 (with or without BOM), UTF-16 (BOM or not), then
 GB18030 (a superset of GBK/GB2312), then by detection: short GBK text is never handed to
 detection first (it misreads it as cp949). The content decides the format when the
@@ -520,15 +523,40 @@ def docx_to_text(data: bytes) -> str:
 # ---------------------------------------------------------------------------------------
 # PDF
 
+def _bare_page_number(page) -> tuple[str | None, float]:
+    """A page number printed as bare digits (「4」) on the page's lowest line, set apart from the
+    text above it, in the bottom 15% of the page: (number, top of that line) or (None, inf).
+    Left in the text, such a line would sit between two rows of a table as a stray value."""
+    chars = [c for c in page.chars if c.get("text", "").strip()]
+    if not chars:
+        return None, float("inf")
+    low = max(chars, key=lambda c: c["bottom"])
+    mid = (low["top"] + low["bottom"]) / 2
+    line = sorted((c for c in chars if abs((c["top"] + c["bottom"]) / 2 - mid) < 3), key=lambda c: c["x0"])
+    text = "".join(c["text"] for c in line).strip()
+    top = min(c["top"] for c in line)
+    above = [c["bottom"] for c in chars if c["bottom"] < top]
+    height = float(page.bbox[3]) - float(page.bbox[1])
+    if (re.fullmatch(r"\d{1,4}", text) and mid > float(page.bbox[3]) - 0.15 * height
+            and (not above or top - max(above) >= 8)):
+        return text, top - 1
+    return None, float("inf")
+
+
 def _pdf_page_text(page) -> str:
     """One page: ruled tables (two or more columns) as tab-separated rows, the text between
-    them as pdfplumber lays it out. A page without such tables is `extract_text()` as is."""
+    them as pdfplumber lays it out. A page without such tables is `extract_text()` as is.
+    A bare page number at the foot of the page is written as a page marker 「- n -」."""
+    number, foot = _bare_page_number(page)
+    marker = [f"- {number} -"] if number else []
+    body = page if number is None else page.filter(
+        lambda o: o.get("object_type") != "char" or (o["top"] + o["bottom"]) / 2 < foot)
     try:
-        tables = [t for t in page.find_tables() if len(t.rows) >= 2 and max(len(r.cells) for r in t.rows) >= 2]
+        tables = [t for t in body.find_tables() if len(t.rows) >= 2 and max(len(r.cells) for r in t.rows) >= 2]
     except Exception:  # a page whose drawing the table finder cannot follow: plain text
         tables = []
     if not tables:
-        return page.extract_text() or ""
+        return "\n".join([body.extract_text() or ""] + marker)
     tables.sort(key=lambda t: t.bbox[1])
     boxes = [t.bbox for t in tables]
 
@@ -541,7 +569,7 @@ def _pdf_page_text(page) -> str:
             if o.get("object_type") != "char":
                 return False
             cy = (o["top"] + o["bottom"]) / 2
-            return lo <= cy < hi and not in_box(o)
+            return lo <= cy < min(hi, foot) and not in_box(o)
         txt = page.filter(keep).extract_text() or ""
         return [x for x in txt.split("\n") if x.strip()]
 
@@ -554,7 +582,7 @@ def _pdf_page_text(page) -> str:
         lines += band(t.bbox[1], t.bbox[3])  # text beside the table, if any
         y = max(y, t.bbox[3])
     lines += band(y, float(page.bbox[3]) + 1)
-    return "\n".join(lines)
+    return "\n".join(lines + marker)
 
 
 _CID_RE = re.compile(r"\(cid:\d+\)")

@@ -249,10 +249,11 @@ def write_docx(blocks, path: Path) -> None:
 _PDF_FONT = "STSong-Light"
 
 
-def write_pdf(blocks, path: Path) -> None:
-    """A4 pages with ruled tables, merged cells and a 「- n -」 page number on every page. The
-    Chinese font is the standard Adobe-GB1 CID font (text stored as Unicode code points with
-    the UniGB-UCS2-H CMap), so no font file is needed."""
+def write_pdf(blocks, path: Path, ruled: bool = True) -> None:
+    """A4 pages with ruled tables, merged cells and a 「- n -」 page number on every page; with
+    `ruled=False`, tables without any lines (pdfplumber then finds no table: the text path) and
+    the page number printed as a bare 「n」. The Chinese font is the standard Adobe-GB1 CID font
+    (text stored as Unicode code points with the UniGB-UCS2-H CMap), so no font file is needed."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -267,7 +268,7 @@ def write_pdf(blocks, path: Path) -> None:
 
     def page_number(canvas, doc):
         canvas.setFont(_PDF_FONT, 10)
-        canvas.drawCentredString(A4[0] / 2, 30, f"- {doc.page} -")
+        canvas.drawCentredString(A4[0] / 2, 30, f"- {doc.page} -" if ruled else str(doc.page))
 
     story = []
     for kind, payload in blocks:
@@ -279,13 +280,14 @@ def write_pdf(blocks, path: Path) -> None:
         data = [[Paragraph("<br/>".join(_esc(x) for x in t.split("\n")), cell_style) if t else "" for t in r]
                 for r in g]
         if ncol == 10:
-            widths = [34, 48, 112] + [(width - 194) / 7] * 7
+            widths = [34, 48, 112] + [(width - 194) / 7] * 7 if ruled else [60, 80, 130] + [(width - 270) / 7] * 7
         elif ncol == 4:
             widths = [width * 0.4] + [width * 0.2] * 3
         else:
             widths = [width / ncol] * ncol
-        style = [("GRID", (0, 0), (-1, -1), 0.6, colors.black), ("FONT", (0, 0), (-1, -1), _PDF_FONT, 7.5),
-                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+        style = [("FONT", (0, 0), (-1, -1), _PDF_FONT, 7.5), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+        if ruled:
+            style.append(("GRID", (0, 0), (-1, -1), 0.6, colors.black))
         taken: set[tuple[int, int]] = set()
         for r, row in enumerate(payload):
             c = 0
@@ -522,6 +524,39 @@ def test_pdf_page_marker_inside_a_table_does_not_break_it(corpus):
         if any(re.fullmatch(r"- \d+ -", x.strip()) for x in lines[first:last]):
             seen += 1
     assert seen >= 1  # and test_seed_facts_identical_in_every_format shows that PDF reads whole
+
+
+def test_unruled_pdf_with_bare_page_numbers(tmp_path):
+    """Tables drawn without lines reach the reader as pdfplumber's text, and a page number
+    printed as a bare 「2」 under a table running over a page break is not taken for a value
+    (left alone, it would start the next row: (二)部分公开 = 2, 40, 41, ...). Text without
+    ruling lines cannot show where a blank cell was, so this version has none."""
+    tables = synthetic_tables()
+    tables["applications"]["carried_forward"][5] = "0"
+    tables["applications"]["carried_over"][0] = "1"
+    tables["review_litigation"]["litigation_after_review"][4] = "45"
+    long_prose = ["（二）依申请公开。" + "本机关依法按时答复每一件政府信息公开申请。" * 30] * 3
+    write_pdf(report_blocks(SYN_BEFORE + long_prose, tables, SYN_AFTER), tmp_path / "unruled.pdf", ruled=False)
+    text = load(tmp_path / "unruled.pdf").text
+    assert "\t" not in text  # no table found: the text path
+    lines = [x.strip() for x in text.replace("\f", "").split("\n")]
+    first = next(i for i, x in enumerate(lines) if "本年新收" in x or x.startswith("一、本年"))
+    last = next(i for i, x in enumerate(lines) if x.startswith("四、结转"))
+    assert any(re.fullmatch(r"- \d -", x) for x in lines[first:last])  # the page break is inside section 三
+    assert not any(re.fullmatch(r"\d", x) for x in lines)
+    facts, reps = index_and_facts([tmp_path / "unruled.pdf"], tmp_path / "idx")
+    got = facts["unruled.pdf"]
+    assert reps["unruled.pdf"]["warnings"] == []
+    assert got[("applications", "partially_granted", "natural_person")] == (40, False)
+    assert got[("applications", "carried_over", "natural_person")] == (1, False)
+    assert got[("applications", "unavailable.unclear_after_correction", "total")] == (156, False)
+    assert got[("applications", "carried_forward", "other_org")] == (0, False)
+    assert got[("review_litigation", "litigation_after_review", "total")] == (45, False)
+    want = synthetic_expected()
+    want[("applications", "carried_forward", "other_org")] = 0
+    want[("applications", "carried_over", "natural_person")] = 1
+    want[("review_litigation", "litigation_after_review", "total")] = 45
+    assert {k: v for k, (v, d) in got.items() if not d} == want
 
 
 def test_html_chrome_is_dropped(corpus):
