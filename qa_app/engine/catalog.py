@@ -109,6 +109,8 @@ class Catalog:
             if _weak_alias(n, b):
                 continue
             for m in re.finditer(re.escape(n), q):
+                if n[0] in "区市县" and _glued(q, m.start()):
+                    continue  # 「浦东新区市场监督管理局」 is not 「区市场监督管理局」
                 if any(s <= m.start() < e or s < m.end() <= e for s, e in taken):
                     # the same text may name several bodies (an alias two bodies share)
                     same = next((x for x in mentions if (x.start, x.end) == (m.start(), m.end())), None)
@@ -122,7 +124,7 @@ class Catalog:
         for ment, s, e in _mentions(q):
             if any(s < te and ts < e for ts, te in taken):
                 continue
-            if s > 0 and re.match(r"[\u4e00-\u9fa5]", q[s - 1]) and q[s - 1] not in BOUNDARY:
+            if _glued(q, s):
                 continue  # inside a longer name: 「民政府办公室」 in 「海淀区人民政府办公室」
             hits = self._by_short_form(ment)
             if hits:
@@ -187,6 +189,14 @@ def _weak_alias(name: str, body: Body) -> bool:
         return False
     core = name[1:] if name[0] in "区市县" else name
     return core in GENERIC_BODIES or name in GENERIC_BODIES
+
+
+def _glued(q: str, start: int) -> bool:
+    """Is the text at `start` the tail of a longer name (Chinese right before it that is not a
+    function word: 「浦东新」 before 「区…」, 「人」 before 「民政府办公室」)?"""
+    tail = re.search(r"[\u4e00-\u9fa5]*$", q[:start]).group(0)
+    tail = re.sub(LEAD_WORDS, "", tail)
+    return bool(tail) and tail[-1] not in BOUNDARY
 
 
 def _mentions(q: str) -> list[tuple[str, int, int]]:

@@ -95,12 +95,21 @@ def compact(lines: list[str]) -> str:
     return "\n".join(lines)
 
 
+def text_lines(store, report_id: int, first: int, last: int) -> list[str]:
+    """Lines first..last (1-based) of a report's stored text, the split kept per store generation."""
+    key = ("lines", report_id)
+    lines = store._cache.get(key)
+    if lines is None:
+        lines = store._cache[key] = store.text(report_id).split("\n")
+    return lines[max(0, first - 1):last]
+
+
 def quote_rows(store, report_id: int, spans: list[tuple[int, int]]) -> str:
     out = []
     for a, b in sorted(set(spans)):
         if b - a + 1 > MAX_ROW_LINES:
             a = b - MAX_ROW_LINES + 1
-        out.append(compact(store.lines(report_id, a, b)))
+        out.append(compact(text_lines(store, report_id, a, b)))
     return "\n".join(out)
 
 

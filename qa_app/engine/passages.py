@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import unicodedata
 
-from ..tables import find_regions
+from ..tables import find_regions, is_page_marker
 from .understand import PROSE_TOPICS
 
 TOP_HEADING = re.compile(r"^([一二三四五六七八九十]+)\s*[、.．]\s*([^。！？，,]{2,30})$")
@@ -24,6 +24,9 @@ LABEL = re.compile(r"^(?:\d+[.、．]\s*)?(要点落实情况|年度工作要点
 ENUM = re.compile(r"^(?:[一二三四五六七八九十]是|[(（][一二三四五六七八九十]+[)）]|\d+[.、．]|第[一二三四五六七八九十]+[，,、]"
                   r"|[一二三四五六七八九十][、.．]?(?=[\u4e00-\u9fa5]{2,}))")
 ENDS = "。！？!?"
+# Inside 「存在的主要问题及改进情况」: a sentence that turns from the problems to the plans.
+PLANS = (r"下一步|针对(存在|上述|以上|这些)?的?(问题|不足)|(将|进行|如下|以下).{0,12}(改进|整改)|改进(措施|情况|方向)"
+         r"|将[^。，,]{0,8}(抓好|做好|加强|推进|落实)以下|(将|拟)从以下")
 
 
 @dataclass
@@ -45,6 +48,12 @@ class Sentence:
         return bool(ENUM.match(self.text))
 
     @property
+    def later_item(self) -> bool:
+        """「二是…」, 「（三）…」, 「2.…」: an item after the first of a list."""
+        return bool(re.match(r"^(?:[二三四五六七八九十]是|[(（][二三四五六七八九十][)）]|[2-9][.、．]"
+                             r"|[二三四五六七八九十][、.．]?(?=[\u4e00-\u9fa5]{2,}))", self.text))
+
+    @property
     def opens_list(self) -> bool:
         """「…加强以下工作：一是加大政策解读力度。」: a list starts inside and goes on after."""
         return bool(re.search(r"[:：]\s*(一是|[(（]一[)）]|1[.、．])", self.text)) and not re.search(r"二是|[(（]二[)）]", self.text)
@@ -52,7 +61,7 @@ class Sentence:
     @property
     def announces(self) -> bool:
         """「主要存在以下问题：」, 「仍然存在一些问题。」: a sentence that introduces a list."""
-        return bool(re.search(r"[:：]$|(以下|如下|一些|几个|几点)[^。]{0,8}[。:：]?$", self.text))
+        return bool(re.search(r"[:：]$|(以下|如下|一些|几个|几点)[^。]{0,8}[。:：]?$|(问题|不足|差距|短板)[。:：]?$", self.text))
 
 
 def fold1(s: str) -> str:
@@ -95,6 +104,8 @@ def report_sentences(report_id: int, text: str) -> list[Sentence]:
         if i in skip:
             flush(last_line)
             continue
+        if is_page_marker(fold1(raw)):
+            continue
         orig = re.sub(r"^[-*•·]\s+", "", raw.replace("\u3000", " ").strip())
         line = fold1(orig)
         if not line or re.fullmatch(r"[|\-—\s]+", line):
@@ -134,8 +145,7 @@ def report_sentences(report_id: int, text: str) -> list[Sentence]:
                 continue
             if first is None:
                 first = ln
-                if part == "problems" and re.search(r"下一步|(将|进行|如下|以下).{0,12}(改进|整改)|改进(措施|情况|方向)",
-                                                    piece):
+                if part == "problems" and re.search(PLANS, piece):
                     part = "improvements"
             buf += piece
             if piece[-1] in ENDS:

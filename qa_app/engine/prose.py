@@ -18,8 +18,10 @@ from pathlib import Path
 
 from ..answer import Answer, Citation
 from ..tables import fold
+from .cite import text_lines
 from .passages import LABEL, Sentence, fold1, report_sentences
 
+GLUE = set("的了吗呢么是在和与及或")
 STOP = set("的了吗呢么是在和与及或对从把被给为于以个些这那哪什怎如何多少几年度单位情况方面有没有请问一下都也还要将其")
 QWORDS = (r"多少|什么|如何|怎么样|怎么|怎样|哪些|哪个|哪几|是否|有没有|有无|吗|呢|请问|一下|具体|主要|进行|开展|工作|"
           r"政府信息公开|政府信息|信息公开|报告|提到|写了|说了|采取了|采取|做了|做法|情况")
@@ -27,7 +29,7 @@ QWORDS = (r"多少|什么|如何|怎么样|怎么|怎样|哪些|哪个|哪几|�
 EXPANSIONS = (
     (r"安全", "保密 泄密 审核"), (r"收费|费用|fee|charge", "收取 费用 收费 处理费"),
     (r"website|网站", "网站 政府网站"), (r"wechat|微信|公众号", "微信 公众号"), (r"training|培训", "培训"),
-    (r"problem|不足|短板|weakness|issue", "问题 不足"), (r"improve|改进|下一步|plan", "改进 下一步 进一步"),
+    (r"problem|不足|短板|weakness|issue", "问题 不足"), (r"improve|改进|下一步|plan", "改进 下一步 整改"),
     (r"publish|发布", "发布 公开"), (r"information|信息", "信息"), (r"assessment|考核", "考核"),
     (r"platform|平台|渠道|channel", "平台 渠道"), (r"notice board|公开栏|公示栏", "公开栏 公示栏"),
     (r"applications?|requests?|依申请", "申请 依申请"), (r"interpret|解读", "解读"),
@@ -42,13 +44,24 @@ def _grams(s: str) -> set[str]:
     return {s[i:i + 2] for i in range(len(s) - 1)}
 
 
-def query_terms(question: str, names: list[str]) -> tuple[list[str], list[str]]:
+def name_pattern(catalog) -> re.Pattern:
+    """One pattern for every body and region name of the catalog (built once per catalog)."""
+    pat = getattr(catalog, "_name_pattern", None)
+    if pat is None:
+        names = {n for b in catalog.bodies.values() for n in b.names if n} | \
+                {b.region_short for b in catalog.bodies.values() if b.region_short} | set(catalog.regions)
+        alts = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        pat = re.compile(f"(?:{alts})[省市区县]?" if alts else r"(?!x)x")
+        catalog._name_pattern = pat
+    return pat
+
+
+def query_terms(question: str, names: re.Pattern | None = None) -> tuple[list[str], list[str]]:
     """(terms, extra): Chinese bigrams of the question's content words (names, years, question
     words left out), and bigrams of the words reports use for them (EXPANSIONS)."""
     q = fold(question)
-    for n in sorted(names, key=len, reverse=True):
-        if n:
-            q = q.replace(n, " ")
+    if names is not None:
+        q = names.sub(" ", q)
     q = re.sub(r"(19|20)\d{2}\s*年?度?|\d{2}年", " ", q)
     extra = " ".join(words for pat, words in EXPANSIONS if re.search(pat, q.lower()))
     q = re.sub(QWORDS, " ", q)
@@ -56,13 +69,15 @@ def query_terms(question: str, names: list[str]) -> tuple[list[str], list[str]]:
     def grams_of(text: str) -> list[str]:
         out = []
         for w in (w for w in re.split(r"[^\u4e00-\u9fa5]+", text) if w):
-            w = "".join(ch for ch in w if ch not in STOP) if len(w) > 2 else w
-            for g in _grams(w) or ({w} if len(w) == 1 and w not in STOP else set()):
+            grams = [g for g in _grams(w) if not (g[0] in STOP and g[1] in STOP) and not set(g) & GLUE]
+            if len(w) == 1 and w not in STOP:
+                grams = [w]
+            for g in grams:
                 if g not in out:
                     out.append(g)
         return out
     terms = grams_of(q)
-    return terms, [g for g in grams_of(extra) if g not in terms]
+    return terms, [w for w in dict.fromkeys(extra.split()) if w not in q]
 
 
 def sentences_of(store, report_id: int) -> list[Sentence]:
@@ -93,7 +108,8 @@ def score(sent: Sentence, terms: tuple[list[str], list[str]], idf: dict, query, 
     hg = _grams(fold1(sent.heading))  # headings guide: their words count, a little less
     total = sum(idf.get(t, 1.0) for t in own) or 1.0
     lex = sum(idf.get(t, 1.0) * (1.0 if t in g else 0.6 if t in hg else 0.0) for t in own) / total
-    lex += 0.5 * sum(idf.get(t, 1.0) * (1.0 if t in g else 0.6 if t in hg else 0.0) for t in extra) / total
+    text, head = fold1(sent.text), fold1(sent.heading)
+    lex += 0.5 * sum(idf.get(w, 1.0) * (1.0 if w in text else 0.6 if w in head else 0.0) for w in extra) / total
     s = 2.0 * min(lex, 1.2) + bonus
     if query.topics and sent.topics & set(query.topics):
         s += 0.9
@@ -107,18 +123,17 @@ def score(sent: Sentence, terms: tuple[list[str], list[str]], idf: dict, query, 
             if unit and any(u == (unit.group(1) or unit.group(2)) or u.endswith(unit.group(1) or unit.group(2) or "")
                             for _, _, u in nums):
                 s += 0.3
-    if sent.is_enum or sent.announces:
-        s += 0.1 if re.search(r"哪些|什么|如何|怎么|措施|问题|what|how", query.prose_question.lower()) else 0.0
+    if (sent.is_enum or sent.announces or sent.opens_list) and not sent.later_item \
+            and re.search(r"哪些|什么|如何|怎么|措施|问题|what|how", query.prose_question.lower()):
+        s += 0.1
     if len(re.sub(r"\W", "", sent.text)) < 10:
         s -= 0.2
     return s
 
 
 def answer_prose(query, settings, store, catalog, report_ids: list[int] | None) -> Answer:
-    names = [n for b in catalog.bodies.values() for n in b.names] + \
-            [b.region_short for b in catalog.bodies.values() if b.region_short] + catalog.regions
     question = query.prose_question or query.question
-    terms = query_terms(question, names)
+    terms = query_terms(question, name_pattern(catalog))
     scope = list(report_ids) if report_ids is not None else list(catalog.reports)
     hits, how = narrative_hits(question, settings, report_ids, k=max(settings.top_k, 6))
     if hits and report_ids is None and len(scope) > 30:
@@ -130,6 +145,8 @@ def answer_prose(query, settings, store, catalog, report_ids: list[int] | None) 
     for s in pool:
         for g in _grams(fold1(s.text)):
             df[g] = df.get(g, 0) + 1
+    for w in terms[1]:
+        df[w] = sum(1 for s in pool if w in s.text)
     n = len(pool)
     idf = {t: math.log(1 + n / (1 + df.get(t, 0))) for t in terms[0] + terms[1]}
     hit_bonus = {}
@@ -166,6 +183,17 @@ def _choose(ranked, query, store) -> list[list[Sentence]]:
         chosen = [head]
         if not query.wants_number:
             sents = sentences_of(store, head.report_id)
+            # a list answer starts at its first item (or the sentence that opens it)
+            k = head.order
+            while head.later_item and k > 0 and head.order - k < 4:
+                k -= 1
+                prev = sents[k]
+                if prev.section != head.section or prev.topics != head.topics:
+                    break
+                if (prev.is_enum and not prev.later_item) or prev.opens_list or prev.announces:
+                    head = prev
+                    chosen = [head]
+                    break
             listy = re.search(r"哪些|什么|如何|怎么|怎样|措施|问题|做法|what|how|which", query.prose_question.lower())
             i = head.order
             if listy and (head.announces or head.is_enum or head.opens_list):
@@ -239,7 +267,7 @@ def _compose(query, per_report: list[list[Sentence]], store, catalog, how: str, 
         quoted = []
         for run in _runs(sents):
             a, b = run[0].lines[0], run[-1].lines[1]
-            quote = "\n".join(l.rstrip() for l in store.lines(run[0].report_id, a, b) if l.strip())
+            quote = "\n".join(l.rstrip() for l in text_lines(store, run[0].report_id, a, b) if l.strip())
             n = len(cits) + 1
             cits.append(Citation(n=n, report=rep.file_name if rep else str(run[0].report_id),
                                  agency=rep.agency if rep else None, year=rep.year if rep else None,

@@ -154,6 +154,9 @@ def understand_one(question: str, catalog: Catalog) -> Query:
     # a region named alone (红谷滩): its only body, or ask which of its bodies
     for r in list(query.regions):
         in_region = [b for b in catalog.in_region(r)]
+        exact = [b for b in in_region if b.region_short == r]
+        if len(exact) == 1 and len(in_region) > 1 and not collective:
+            in_region = exact  # 「淮安市」: the city's own body, not the districts inside it
         if collective and not query.bodies:
             continue
         if len(in_region) == 1:
@@ -164,7 +167,8 @@ def understand_one(question: str, catalog: Catalog) -> Query:
         elif query.bodies and any(b in in_region for b in query.bodies):
             query.regions.remove(r)  # 「红旗区的城建局」: the region only qualifies the body
         elif len(in_region) > 1 and not query.bodies and not query.ambiguous and not query.unknown:
-            query.ambiguous, query.ambiguous_text = in_region, r + ("" if r.endswith(("区", "市", "县")) else "区")
+            said = re.search(re.escape(r) + "[省市区县]?", q)
+            query.ambiguous, query.ambiguous_text = in_region, said.group(0) if said else r
     # a generic body word (区政府办) and nothing else: every body it fits
     if not query.bodies and not query.regions and not query.unknown and not query.ambiguous:
         g = re.search(GENERIC_RE, m.rest)
