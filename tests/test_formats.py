@@ -559,6 +559,29 @@ def test_unruled_pdf_with_bare_page_numbers(tmp_path):
     assert {k: v for k, (v, d) in got.items() if not d} == want
 
 
+@pytest.mark.parametrize("markers", [["— 5 —"], ["\f", "- 6 -"], ["第 3 页 共 9 页", "\f"], ["－ 7 －", ""]])
+def test_page_markers_inside_a_table(tmp_path, markers):
+    """Page markers and form feeds between two rows of a tab-separated table change nothing."""
+    text = SEEDS.joinpath("001_924043a2ff6d2acf.txt").read_text(encoding="utf-8")
+    lines = text.split("\n")
+    at = next(i for i, x in enumerate(lines) if "（三）不予公开" in x or "(三) 不予公开" in x)
+    assert "\t" in lines[at] and "\t" in lines[at - 1]  # inside the table
+    (tmp_path / "plain.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "paged.txt").write_text("\n".join(lines[:at] + markers + lines[at:]), encoding="utf-8")
+    facts, reps = index_and_facts([tmp_path / "plain.txt", tmp_path / "paged.txt"], tmp_path / "idx")
+    assert len(facts["plain.txt"]) > 200
+    assert facts["paged.txt"] == facts["plain.txt"]
+    assert reps["paged.txt"]["warnings"] == []
+
+
+def test_gbk_html_without_charset(tmp_path):
+    page = "<html><body><p>某某县2023年政府信息公开工作年度报告</p><table><tr><td>行政许可</td><td>２８</td></tr></table></body></html>"
+    (tmp_path / "p.htm").write_bytes(page.encode("gbk"))
+    loaded = load(tmp_path / "p.htm")
+    assert loaded.text.split("\n") == ["某某县2023年政府信息公开工作年度报告", "行政许可\t２８"]
+    assert loaded.encoding == "gb18030"
+
+
 def test_html_chrome_is_dropped(corpus):
     text = load(corpus["dir"] / "synthetic.html").text
     for chrome in ("setPage", "document.write", "网站标识码", "当前位置", "分享到", "12345", "首页"):
