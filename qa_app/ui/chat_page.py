@@ -7,6 +7,8 @@ and the finished `Answer` it hands to `on_answer` gives the text that stands and
 """
 from __future__ import annotations
 
+import itertools
+
 import streamlit as st
 
 from qa_app import engine
@@ -34,9 +36,12 @@ def get_answer(question: str, history: list[dict], s, st_store, filters: dict, u
         with st.spinner("正在查找……"):
             return engine.ask(question, **kwargs), False
     done: list[Answer] = []
+    pieces = iter(stream(question, on_answer=done.append, **kwargs))
+    with st.spinner("正在查找……"):  # until the first piece arrives
+        first = next(pieces, None)
     box = st.empty()
     with box.container():
-        st.write_stream(stream(question, on_answer=done.append, **kwargs))
+        st.write_stream(itertools.chain([] if first is None else [first], pieces))
     if not done:
         raise RuntimeError("ask_stream gave no Answer")
     box.markdown(common.escape_md(done[-1].answer))

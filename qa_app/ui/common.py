@@ -20,7 +20,7 @@ import streamlit as st
 
 from .. import template as T
 from ..answer import Answer, Citation
-from ..indexer import FileResult, iter_files, open_narrative
+from ..indexer import FileResult, index_paths, iter_files, open_narrative
 from ..loaders import SUPPORTED
 from ..settings import Settings
 
@@ -97,7 +97,6 @@ def index_files(paths: list[Path], s: Settings, st_store, on_file=None) -> list[
     """Index `paths`; returns each file's result. With `on_file(i, path)` they go one run each
     (the prose index's vectors are made at the end of each run, so progress moves per file);
     without it, in one run."""
-    from ..indexer import index_paths
     s2, narrative, note = _narrative_for(s)
     if note:
         st.info(note)
@@ -113,7 +112,7 @@ def index_files(paths: list[Path], s: Settings, st_store, on_file=None) -> list[
 
 def ensure_index(s: Settings, st_store) -> None:
     """First run: an empty index is filled from seeds/ with visible progress."""
-    if st_store.reports():
+    if reports(st_store):
         return
     seeds = seeds_dir()
     if seeds is None:
@@ -145,16 +144,11 @@ def region_name(region: str | None) -> str:
     return parts[-1] if parts else (region or "")
 
 
-def filtered_reports(reps, filters: dict):
-    """Reports that the sidebar filters keep (the same rules `ask` applies)."""
-    out = reps
-    if filters.get("region"):
-        out = [r for r in out if filters["region"] in (r.region or "")]
-    if filters.get("agency"):
-        out = [r for r in out if r.agency == filters["agency"] or filters["agency"] in r.aliases]
-    if filters.get("year"):
-        out = [r for r in out if r.year == int(filters["year"])]
-    return out
+def reports(st_store, filters: dict | None = None) -> list:
+    """The indexed reports that `filters` keep, by the engine's own rules (engine.get_catalog,
+    which also notices an index changed by another process, e.g. `qa-app index`)."""
+    from ..engine import get_catalog
+    return list(get_catalog(st_store, filters or None).reports.values())
 
 
 ALL = "全部"
@@ -162,7 +156,7 @@ ALL = "全部"
 
 def sidebar(s: Settings, st_store) -> tuple[dict, bool | None]:
     """Draw the sidebar; returns (filters for ask, use_llm or None for the settings' default)."""
-    reps = st_store.reports()
+    reps = reports(st_store)
     sb = st.sidebar
     sb.markdown("#### 筛选")
     regions = sorted({region_name(r.region) for r in reps if r.region})
@@ -170,11 +164,11 @@ def sidebar(s: Settings, st_store) -> tuple[dict, bool | None]:
     filters: dict = {}
     if region != ALL:
         filters["region"] = region
-    agencies = sorted({r.agency for r in filtered_reports(reps, filters) if r.agency})
+    agencies = sorted({r.agency for r in reports(st_store, filters) if r.agency})
     agency = sb.selectbox("机关", [ALL] + agencies, key="f_agency")
     if agency != ALL and agency in agencies:
         filters["agency"] = agency
-    years = sorted({r.year for r in filtered_reports(reps, filters) if r.year}, reverse=True)
+    years = sorted({r.year for r in reports(st_store, filters) if r.year}, reverse=True)
     year = sb.selectbox("年度", [ALL] + years, key="f_year")
     if year != ALL and year in years:
         filters["year"] = int(year)
@@ -245,7 +239,7 @@ def _index_uploads(files, s: Settings, st_store) -> None:
 def filters_caption(filters: dict) -> str:
     if not filters:
         return ""
-    parts = [f"{k}：{filters[key]}" for key, k in (("region", "地区"), ("agency", "机关"), ("year", "年度"))
+    parts = [f"{k}：{escape_md(str(filters[key]))}" for key, k in (("region", "地区"), ("agency", "机关"), ("year", "年度"))
              if filters.get(key)]
     return "当前筛选　" + "　".join(parts) + "（回答只用符合条件的报告；在左侧栏更改）"
 

@@ -93,7 +93,7 @@ def main() -> None:
     st_store = common.store(s)
     filters = st.session_state.get("filters", {})
     st.title("数字浏览")
-    reps = common.filtered_reports(st_store.reports(), filters)
+    reps = common.reports(st_store, filters)
     if not reps:
         st.info("没有符合筛选条件的报告。请在左侧栏更改筛选，或上传报告。")
         return
