@@ -352,3 +352,36 @@ def test_a_long_lived_searcher_sees_another_processs_index_run(tmp_path):
     assert out.returncode == 0 and "新增 1 份" in out.stdout, out.stderr
     for mode in MODES:
         assert search("微信公众号平台主动公开各类信息", s, k=5, mode=mode)[0].report == D, mode
+
+
+def test_a_chroma_server_instead_of_the_local_folder(tmp_path):
+    """QA_APP_CHROMA_URL: the vectors live in a Chroma server (started here on 127.0.0.1)."""
+    import socket
+    import urllib.request
+    chroma = Path(sys.executable).with_name("chroma")
+    if not chroma.exists():
+        pytest.skip("chroma CLI not installed")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+    srv = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
+                            "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        from qa_app.narrative import search
+        src = _copy_seeds(tmp_path / "in", [C, D])
+        s = Settings.load(index=tmp_path / "ix", embedding_backend="hash", chroma_url=f"http://127.0.0.1:{port}")
+        assert index_paths([src], s, progress=False).ok
+        assert not (tmp_path / "ix" / "chroma").exists()
+        hits = search("微信公众号平台主动公开各类信息", s, k=1, mode="dense")
+        assert hits[0].report == D and "公众号" in hits[0].text
+        assert (tmp_path / "server").exists()
+    finally:
+        srv.terminate()
+        srv.wait(timeout=30)

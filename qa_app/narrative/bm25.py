@@ -78,9 +78,12 @@ class Bm25Index:
             model.save(str(tmp), show_progress=False)
         (tmp / "chunks.json").write_text(json.dumps({"stamp": stamp, "ids": ids}, ensure_ascii=False), "utf-8")
         old = self.path.with_name(self.path.name + ".old-" + uuid.uuid4().hex[:8])
-        if self.path.exists():
-            os.replace(self.path, old)
-        os.replace(tmp, self.path)
+        try:  # swap folders; another process doing the same at once only costs it the save
+            if self.path.exists():
+                os.replace(self.path, old)
+            os.replace(tmp, self.path)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
         self._set(ids, stamp, model)
 

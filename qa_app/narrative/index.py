@@ -51,11 +51,12 @@ class NarrativeIndex:
 
     @property
     def embedder(self):
-        if self._embedder is None:
-            from .embeddings import CachedEmbedder, make_embeddings
-            emb, model_id = make_embeddings(self.settings)
-            self._embedder = CachedEmbedder(emb, model_id, self.db, progress=self.progress, stats=self.stats)
-        return self._embedder
+        with self._lock:
+            if self._embedder is None:
+                from .embeddings import CachedEmbedder, make_embeddings
+                emb, model_id = make_embeddings(self.settings)
+                self._embedder = CachedEmbedder(emb, model_id, self.db, progress=self.progress, stats=self.stats)
+            return self._embedder
 
     @property
     def model_id(self) -> str:
@@ -167,6 +168,8 @@ class NarrativeIndex:
     def sync_vectors(self) -> tuple[int, int]:
         """Make the current model's collection hold exactly the chunk table's chunks."""
         from .vectorstore import chunk_metadata
+        if self.vectors.count() == self.db.count():
+            return 0, 0  # replace() and remove() keep the collection in step; only a model change or a crash leaves a gap
         want = set(self.db.chunk_ids())
         have = self.vectors.ids()
         extra = sorted(have - want)
@@ -213,7 +216,8 @@ class NarrativeIndex:
     def dense(self, query: str, n: int, report_ids: list[int] | None = None) -> list[tuple[str, float]]:
         if not self.vectors_complete():
             raise LookupError("正文向量索引与当前嵌入模型不一致（换了模型或索引未完成）：请重新运行 qa-app index")
-        qv = self.embedder.embed_query(query)
+        with self._lock:  # one model call at a time (the API answers from several threads)
+            qv = self.embedder.embed_query(query)
         return self.vectors.query(qv, n, report_ids)
 
     def keyword(self, query: str, n: int, report_ids: list[int] | None = None) -> list[tuple[str, float]]:

@@ -134,8 +134,9 @@ def names_in_query(query: str, reports) -> tuple[set[int], list[str], set[int], 
 
 
 def resolve_filters(reports, query: str, agency=None, region=None, year=None, report_ids=None,
-                    auto: bool = True) -> tuple[list[int] | None, dict]:
-    """(report ids allowed, or None for all; the filters applied, for display)."""
+                    auto: bool = True) -> tuple[list[int] | None, dict, list[str]]:
+    """(report ids allowed, or None for all; the filters applied, for display; the words of the
+    query that name what the filters already select)."""
     applied: dict = {}
     ids = {r.id for r in reports}
     explicit = any(v not in (None, "", []) for v in (agency, region, year)) or report_ids is not None
@@ -153,29 +154,36 @@ def resolve_filters(reports, query: str, agency=None, region=None, year=None, re
     if year:
         ids &= {r.id for r in reports if r.year == int(year)}
         applied["year"] = int(year)
-    if explicit or not auto:
-        return (sorted(ids) if explicit else None), applied
-    bodies, names, regions, region_words = names_in_query(query, reports)
+    bodies, names, regions, region_words = names_in_query(query, reports) if auto or explicit else (set(), [], set(), [])
+    if explicit:
+        # the caller chose; the query's own names still go from the ranking words when they name
+        # reports inside that choice
+        words = names if bodies & ids else []
+        if year and str(int(year)) in query:
+            words = words + [str(int(year))]
+        return sorted(ids), applied, words
+    if not auto:
+        return None, applied, []
+    words: list[str] = []
     if bodies:
         ids &= bodies
         applied["agency"] = "、".join(names)
-        applied["from_query"] = True
+        words += names
     elif regions and len(regions) < len(reports):
         ids &= regions
         applied["region"] = "、".join(region_words)
-        applied["from_query"] = True
+        words += region_words
     for y in dict.fromkeys(int(m) for m in _YEAR_RE.findall(query)):
         with_year = {r.id for r in reports if r.year == y and r.id in ids}
         if with_year:
             ids = with_year
             applied["year"] = y
-            applied["from_query"] = True
+            words.append(str(y))
             break
     if not applied:
-        return None, applied
-    applied["matched"] = names + (region_words if not bodies and "region" in applied else []) \
-        + ([str(applied["year"])] if "year" in applied else [])
-    return sorted(ids), applied
+        return None, applied, []
+    applied["from_query"] = True
+    return sorted(ids), applied, words
 
 
 def topic_query(query: str, matched: list[str]) -> str:
@@ -235,10 +243,9 @@ def search(query: str, settings, k: int = 5, agency: str | None = None, region: 
         raise ValueError(f"未知的检索方式：{mode}（可选 hybrid、bm25、dense）")
     nx = index if index is not None else open_index(settings)
     reports = nx.store.reports()
-    allowed, applied = resolve_filters(reports, query, agency, region, year, report_ids, auto_filter)
+    allowed, applied, matched = resolve_filters(reports, query, agency, region, year, report_ids, auto_filter)
     if not query.strip() or allowed == [] or k <= 0:
         return Hits([], applied)
-    matched = applied.pop("matched", [])
     # both retrievers rank on the topic words alone: the names that became filters are gone
     topic = topic_query(query, matched) if matched else query
     depth = max(CANDIDATES, k * 4)
