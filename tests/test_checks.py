@@ -14,10 +14,13 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from click.testing import CliRunner
 
 from qa_app.checks import explain, run_checks, unevaluable
+from qa_app.cli import main
 from qa_app.report import parse_report
 from qa_app.tables import Cell
 
@@ -27,11 +30,18 @@ REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld"
 SEED_004 = "004_a940ca4a84d42417.txt"
 
 
-def qa(*args: str) -> subprocess.CompletedProcess:
-    """`qa-app ARGS` in a subprocess, without QA_APP_* settings from the caller's environment."""
+def qa_process(*args: str) -> subprocess.CompletedProcess:
+    """`qa-app ARGS` as a separate process, without QA_APP_* settings from the caller's environment."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("QA_APP_")}
     return subprocess.run([sys.executable, "-m", "qa_app.cli", *args], capture_output=True, text=True,
                           env=env, cwd=REPO, timeout=120)
+
+
+def qa(*args: str) -> SimpleNamespace:
+    """`qa-app ARGS` in this process (click's runner), with returncode/stdout/stderr."""
+    env = {k: None for k in os.environ if k.startswith("QA_APP_")}
+    r = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    return SimpleNamespace(returncode=r.exit_code, stdout=r.stdout, stderr=r.stderr)
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +59,7 @@ def changed_004(tmp_path_factory):
 
 
 def test_one_changed_number_fails_exactly_its_identities(changed_004):
-    res = qa("check", "--json", "--index", str(changed_004))
+    res = qa_process("check", "--json", "--index", str(changed_004))
     assert res.returncode == 1
     failed = json.loads(res.stdout)
     assert [(c["check"], c["subject"], c["detail"]) for c in failed] == [

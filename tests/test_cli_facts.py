@@ -19,8 +19,12 @@ import subprocess
 import sys
 import unicodedata
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from click.testing import CliRunner
+
+from qa_app.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -29,10 +33,19 @@ TRUTH = REPO / "tests" / "data" / "seeds_truth.json"
 SEED_004 = "004_a940ca4a84d42417.txt"
 
 
-def qa(*args: str) -> subprocess.CompletedProcess:
+def qa_process(*args: str) -> subprocess.CompletedProcess:
+    """`qa-app ARGS` as a separate process, without QA_APP_* settings from the caller's environment."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("QA_APP_")}
     return subprocess.run([sys.executable, "-m", "qa_app.cli", *args], capture_output=True, text=True,
                           env=env, cwd=REPO, timeout=120)
+
+
+def qa(*args: str) -> SimpleNamespace:
+    """`qa-app ARGS` in this process (click's runner: the same command, without a second
+    interpreter start-up), with returncode/stdout/stderr like a finished process."""
+    env = {k: None for k in os.environ if k.startswith("QA_APP_")}
+    r = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    return SimpleNamespace(returncode=r.exit_code, stdout=r.stdout, stderr=r.stderr)
 
 
 def width(s: str) -> int:
@@ -49,7 +62,7 @@ def field_starts(line: str) -> list[int]:
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
     idx = tmp_path_factory.mktemp("cli") / "u"
-    res = qa("index", "--no-narrative", "--index", str(idx), str(SEEDS))
+    res = qa_process("index", "--no-narrative", "--index", str(idx), str(SEEDS))
     assert res.returncode == 0, res.stdout + res.stderr
     assert res.stdout.splitlines()[-1] == f"新增 5 份，替换 0 份，未变跳过 0 份，同内容另名 0 份，失败 0 份。索引：{idx}"
     return str(idx)
@@ -58,7 +71,7 @@ def index(tmp_path_factory):
 def test_facts_json_scores_100_percent(index, tmp_path):
     if not SCORE_FACTS.is_file():
         pytest.skip(f"没有评分脚本 {SCORE_FACTS}（shared/ 不在仓库旁边），跳过")
-    res = qa("facts", "--json", "--index", index)
+    res = qa_process("facts", "--json", "--index", index)
     assert res.returncode == 0, res.stderr
     out = tmp_path / "facts.json"
     out.write_text(res.stdout, encoding="utf-8")

@@ -20,11 +20,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
+from click.testing import CliRunner
 
 from qa_app import store as S
+from qa_app.cli import main
 from qa_app.indexer import index_paths
 from qa_app.report import parse_report
 from qa_app.settings import Settings
@@ -188,7 +191,7 @@ def postgres_url():
             cmd = run_as + cmd
         return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
 
-    r = run([str(pg / "initdb"), "-D", str(data), "-U", "qa", "--auth=trust", "-E", "UTF8", "--locale=C"])
+    r = run([str(pg / "initdb"), "-D", str(data), "-U", "qa", "--auth=trust", "-E", "UTF8", "--locale=C", "-N"])
     assert r.returncode == 0, r.stdout + r.stderr
     r = run([str(pg / "pg_ctl"), "-D", str(data), "-l", str(workdir / "server.log"), "-w", "-t", "60",
              "-o", f"-h 127.0.0.1 -p {port} -k {workdir} -F", "start"])
@@ -196,12 +199,21 @@ def postgres_url():
     try:
         yield f"postgresql+psycopg://qa@127.0.0.1:{port}/postgres"
     finally:
-        run([str(pg / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"])
-        time.sleep(0.1)
+        run([str(pg / "pg_ctl"), "-D", str(data), "-m", "immediate", "-W", "stop"])
+        for _ in range(200):  # the server removes its pid file on the way out
+            if not (data / "postmaster.pid").exists():
+                break
+            time.sleep(0.05)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def qa(*args: str, url: str) -> subprocess.CompletedProcess:
+def qa(*args: str, url: str, in_process: bool = False):
+    """`qa-app ARGS` with QA_APP_DATABASE_URL=url (and no other QA_APP_* setting): as a separate
+    process, or in this process through click's runner (same command, no interpreter start-up)."""
+    if in_process:
+        env = {k: None for k in os.environ if k.startswith("QA_APP_")} | {"QA_APP_DATABASE_URL": url}
+        r = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+        return SimpleNamespace(returncode=r.exit_code, stdout=r.stdout, stderr=r.stderr)
     env = {k: v for k, v in os.environ.items() if not k.startswith("QA_APP_")}
     env["QA_APP_DATABASE_URL"] = url
     return subprocess.run([sys.executable, "-m", "qa_app.cli", *args], capture_output=True, text=True,
@@ -233,14 +245,14 @@ def test_postgresql_side_store(postgres_url, tmp_path):
     if (SHARED / "tools" / "score_facts.py").is_file():
         assert score.returncode == 0 and "(100.0%)" in score.stdout, score.stdout
 
-    reps = json.loads(qa("reports", "--json", "--index", idx, url=postgres_url).stdout)
+    reps = json.loads(qa("reports", "--json", "--index", idx, url=postgres_url, in_process=True).stdout)
     assert [(r["agency"], r["year"], r["region"]) for r in reps] == [
         ("红旗区人民政府办公室", 2023, "红旗区"), ("红旗区城乡建设局", 2023, "红旗区"), ("红旗区信访局", 2022, "红旗区"),
         ("红旗区文化街街道办事处", 2023, "新乡市红旗区"), ("红谷滩区政府办", 2023, "红谷滩区")]
 
-    again = qa("index", "--no-narrative", "-q", "--index", idx, str(SEEDS), url=postgres_url)
+    again = qa("index", "--no-narrative", "-q", "--index", idx, str(SEEDS), url=postgres_url, in_process=True)
     assert "新增 0 份，替换 0 份，未变跳过 5 份" in again.stdout
-    assert json.loads(qa("facts", "--json", "--index", idx, url=postgres_url).stdout) == facts
+    assert json.loads(qa("facts", "--json", "--index", idx, url=postgres_url, in_process=True).stdout) == facts
 
 
 def test_postgresql_transaction_rolls_back(postgres_url):
