@@ -62,10 +62,15 @@ def test_question(g, answers):
 
 
 def _numbers(text: str) -> list[float]:
-    """Numbers in an answer, leaving out years (「2023年」) and citation markers ([1])."""
+    """Numbers in an answer, leaving out years (「2023年」) and citation markers ([1], [3]–[9])."""
     t = re.sub(r"\[\d+\]", " ", text)
     t = re.sub(r"(?<!\d)(?:19|20)\d{2}(?=\s*年)", " ", t)
     return [float(x) for x in re.findall(r"\d+(?:\.\d+)?", t)]
+
+
+def _counts(text: str) -> list[float]:
+    """Counts of reports or bodies (「共6份报告」, 「有2家」): checked against the reports cited."""
+    return [float(x) for x in re.findall(r"(\d+)(?=份|家|个单位)", re.sub(r"\[\d+\]", " ", text))]
 
 
 def _computed(a) -> set[float]:
@@ -113,6 +118,8 @@ def test_every_number_is_cited(g, answers):
     allowed = set().union(*quoted) if quoted else set()
     if a.kind == "aggregate":
         allowed |= _computed(a)
+        n_reports = len({c.report for c in a.citations})
+        allowed |= {n for n in _counts(a.answer) if n <= n_reports}
     for n in _numbers(a.answer):
         assert n in allowed, f"{n} in {a.answer!r} is in no citation"
     for c, nums in zip(a.citations, quoted):

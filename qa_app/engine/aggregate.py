@@ -6,14 +6,17 @@ stated; a report whose 勾稽 checks fail is flagged. Reads fact records only: n
 """
 from __future__ import annotations
 
+import re
+
 from ..answer import Answer, Citation
 from .catalog import Body, Catalog
-from .cite import MISSING, cell_value, cite_cell
+from .cite import MISSING, cell_value, cite_cell, needed_rows, prefetch
 from .compose import fmt, unit, what_phrase, who
 from .execute import check_note, marks, only_years_text, report_for
 from .understand import Query
 
-MAX_CITED = 30
+MAX_CITED = 30   # bodies named in a ranking or a list of the most / the least
+LISTED = 8       # summands named in the text of a sum (every summand is cited)
 
 
 def _scope(query: Query, catalog: Catalog) -> tuple[list[tuple[Body, int, int]], str, list[str]]:
@@ -66,6 +69,7 @@ def aggregate(query: Query, store, catalog: Catalog) -> Answer:
     u = unit(cell.table, cell.column)
     years_vary = len({y for _, y, _ in items}) > 1 and not (query.bodies and len(query.bodies) == 1)
     per = []
+    prefetch(store, [rid for _, _, rid in items], cell.table, needed_rows(cell))
     for b, y, rid in items:
         cv = cell_value(store, rid, cell)
         if cv.value != MISSING:
@@ -130,23 +134,44 @@ def aggregate(query: Query, store, catalog: Catalog) -> Answer:
         ms = "".join(cite(x) for x in known[:MAX_CITED])
         text = f"{scope}的{len(known)}份报告，「{what}」合计{fmt(total)}{u}，平均每份{fmt(avg)}{u}{ms}。"
         return _done(q, text + blank_text, avg, cits, table_rows, query, store, catalog)
-    nonzero = [x for x in known if x[3].value]
+    nonzero = sorted((x for x in known if x[3].value), key=lambda x: -x[3].value)
     zeros = [x for x in known if not x[3].value]
     one_body = len({b.agency for b, _, _, _ in known}) == 1
+    shown = nonzero[:LISTED]
     detail = "、".join(f"{_label(b, y, years_vary or len(query.years) > 1, one_body)}{fmt(cv.value)}{u}"
-                       f"{cite((b, y, rid, cv))}" for b, y, rid, cv in nonzero[:MAX_CITED])
+                       f"{cite((b, y, rid, cv))}" for b, y, rid, cv in shown)
     text = (f"{scope}的{len(known)}份报告" if one_body else f"{scope}共{len(known)}份报告") + f"，「{what}」合计{fmt(total)}{u}"
     if detail:
         text += "：" + detail
+    if len(nonzero) > LISTED:
+        ms = "".join(cite(x) for x in nonzero[LISTED:])
+        text += f"，另有{len(nonzero) - LISTED}份报告不为零{ms}"
     if zeros:
-        zm = "".join(cite(x) for x in zeros[: max(0, MAX_CITED - len(nonzero))])
+        zm = "".join(cite(x) for x in zeros)
         text += ("；其余均为0" if nonzero else "，各份均为0") + zm
-    text += "。" + "".join(n + "。" for n in notes) + blank_text
+    text = _compress(text) + "。" + "".join(n + "。" for n in notes) + blank_text
     return _done(q, text, total, cits, table_rows, query, store, catalog)
 
 
+def _compress(text: str) -> str:
+    """Runs of three or more consecutive markers written as a range: [3][4][5] -> [3]–[5]."""
+    def run(m):
+        ns = []
+        for a, b in re.findall(r"\[(\d+)\](?:–\[(\d+)\])?", m.group(0)):
+            ns.extend(range(int(a), int(b or a) + 1))
+        out, i = [], 0
+        while i < len(ns):
+            j = i
+            while j + 1 < len(ns) and ns[j + 1] == ns[j] + 1:
+                j += 1
+            out.append(f"[{ns[i]}]–[{ns[j]}]" if j - i >= 2 else "".join(f"[{n}]" for n in ns[i:j + 1]))
+            i = j + 1
+        return "".join(out)
+    return re.sub(r"(?:\[\d+\](?:–\[\d+\])?){2,}", run, text)
+
+
 def _done(q, text, value, cits, table_rows, query, store, catalog) -> Answer:
-    text += check_note(store, catalog, [c.report_id for c in cits])
+    text = _compress(text) + check_note(store, catalog, [c.report_id for c in cits])
     return Answer(q, text, "aggregate", value, cits, table=table_rows, debug=query.describe())
 
 

@@ -92,6 +92,9 @@ class Catalog:
                 b.reports[r.year] = r.id if prev is None else max(prev, r.id)
             b.checks_failed[r.id] = r.checks_failed
         self.regions = sorted({b.region_short for b in self.bodies.values() if b.region_short}, key=len, reverse=True)
+        # every full name and alias (generic ones left out), longest first
+        self._names = sorted(((n, b) for b in self.bodies.values() for n in b.names if not _weak_alias(n, b)),
+                             key=lambda x: -len(x[0]))
 
     # ----------------------------------------------------------------------------------
     def match(self, question: str) -> "Match":
@@ -104,21 +107,23 @@ class Catalog:
         mentions: list[Mention] = []
         taken: list[tuple[int, int]] = []
         # 1. full names and aliases, longest first
-        names = sorted(((n, b) for b in self.bodies.values() for n in b.names), key=lambda x: -len(x[0]))
-        for n, b in names:
-            if _weak_alias(n, b):
+        for n, b in self._names:
+            if n not in q:
                 continue
-            for m in re.finditer(re.escape(n), q):
-                if n[0] in "区市县" and _glued(q, m.start()):
-                    continue  # 「浦东新区市场监督管理局」 is not 「区市场监督管理局」
-                if any(s <= m.start() < e or s < m.end() <= e for s, e in taken):
+            start = q.find(n)
+            while start >= 0:
+                end = start + len(n)
+                if n[0] in "区市县" and _glued(q, start):
+                    pass  # 「浦东新区市场监督管理局」 is not 「区市场监督管理局」
+                elif any(s <= start < e or s < end <= e for s, e in taken):
                     # the same text may name several bodies (an alias two bodies share)
-                    same = next((x for x in mentions if (x.start, x.end) == (m.start(), m.end())), None)
+                    same = next((x for x in mentions if (x.start, x.end) == (start, end)), None)
                     if same is not None and b not in same.bodies:
                         same.bodies.append(b)
-                    continue
-                mentions.append(Mention(n, m.start(), m.end(), [b]))
-                taken.append((m.start(), m.end()))
+                else:
+                    mentions.append(Mention(n, start, end, [b]))
+                    taken.append((start, end))
+                start = q.find(n, end)
         # 2. short forms: a run of characters ending in a body suffix, whose characters appear
         #    in order in a body's name (红旗区政府办 -> 红旗区人民政府办公室)
         for ment, s, e in _mentions(q):
@@ -131,11 +136,17 @@ class Catalog:
                 taken.append((s, e))
                 mentions.append(Mention(ment, s, e, hits))
         mentions.sort(key=lambda m: m.start)
+        # 「红旗区信访局通过红旗区人民政府门户网站…」: a name followed by a website names the website
+        media = [m for m in mentions if re.match(MEDIA, q[m.end:])]
+        if media and len(media) < len(mentions):
+            mentions = [m for m in mentions if m not in media]
+            taken = [(m.start, m.end) for m in mentions]
         rest = q
         for s, e in sorted(taken, reverse=True):
             rest = rest[:s] + "|" * (e - s) + rest[e:]
         # 3. names the index does not hold: a body-like or place-like name that is left over
-        unknown = [u for u in _place_like(rest) if not self._known_word(u)]
+        unknown = [u for u, after in _place_like(rest) if not self._known_word(u)
+                   and not (mentions and re.match(MEDIA, after))]  # 「…区人民政府门户网站」 names a website
         # 4. regions named on their own (红谷滩, 红旗区)
         regions, positions = [], {}
         for r in self.regions:
@@ -217,9 +228,13 @@ NAME_SUFFIX = r"(?:省|市|区|县|局|委员会|委|办公室|政府办|人民�
 LEAD_WORDS = r"^(?:请问|请|问|查询|查|看看|我想知道|想知道|告诉我|那么|那|关于|在|的|通过|经过|向|对|从|由|为|于|比|如果是)+"
 
 
-def _place_like(text: str) -> list[str]:
+MEDIA = r"门户网站|网站|门户|官网|公众号|微信|微博|平台|客户端|新媒体|APP|app"
+
+
+def _place_like(text: str) -> list[tuple[str, str]]:
     """Place or body names in text that the catalog may not know (海淀区, 红旗区教育局): in each
-    run of Chinese, from its start (less leading function words) to its last name suffix."""
+    run of Chinese, from its start (less leading function words) to its last name suffix;
+    with the text that follows the name."""
     out = []
     for run in re.split(r"[^\u4e00-\u9fa5]+|和|与|及|跟|、|或", text):
         ends = [m.end() for m in re.finditer(NAME_SUFFIX, run)]
@@ -230,5 +245,5 @@ def _place_like(text: str) -> list[str]:
         if len(w) < 3 or w in NOT_PLACES or core in GENERIC_BODIES or any(w.endswith(x) for x in NOT_PLACE_ENDS) \
                 or re.search(r"(哪|各|全|本|每个|所有|这个|那个|什么|多少)", w):
             continue
-        out.append(w)
+        out.append((w, run[ends[-1]:]))
     return out

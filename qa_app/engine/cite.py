@@ -30,21 +30,40 @@ class CellValue:
 MISSING = "missing"
 
 
-def report_facts(store, report_id: int, table: str) -> dict:
-    """{row: {column: fact}} of one table of one report (cached per store generation)."""
-    key = ("facts", report_id, table)
+def needed_rows(cell) -> tuple[str, ...]:
+    """The rows a question cell rests on: its rows and, for a group row, the printed sub-rows."""
+    rows = []
+    for r in cell.rows:
+        rows.append(r)
+        rows.extend(T.GROUP_ROWS.get(r, ()))
+    return tuple(dict.fromkeys(rows))
+
+
+def report_facts(store, report_id: int, table: str, rows: tuple[str, ...]) -> dict:
+    """{row: {column: fact}} of some rows of one table of one report (cached per store generation)."""
+    key = ("facts", report_id, table, rows)
     got = store._cache.get(key)
     if got is None:
-        got = {}
-        for f in store.facts([report_id], table=table):
-            got.setdefault(f["row"], {})[f["column"]] = f
-        store._cache[key] = got
+        prefetch(store, [report_id], table, rows)
+        got = store._cache[key]
     return got
+
+
+def prefetch(store, report_ids, table: str, rows: tuple[str, ...]) -> None:
+    """Load the facts of many reports in one query (an aggregate over hundreds of reports)."""
+    todo = [rid for rid in report_ids if ("facts", rid, table, rows) not in store._cache]
+    for i in range(0, len(todo), 500):
+        chunk = todo[i:i + 500]
+        got: dict[int, dict] = {rid: {} for rid in chunk}
+        for f in store.facts(chunk, table=table, row=list(rows)):
+            got[f["report_id"]].setdefault(f["row"], {})[f["column"]] = f
+        for rid, by_row in got.items():
+            store._cache[("facts", rid, table, rows)] = by_row
 
 
 def cell_value(store, report_id: int, cell) -> CellValue:
     """Value of `cell` (a cells.CellQuery) in a report: one row, or the sum of its rows."""
-    by_row = report_facts(store, report_id, cell.table)
+    by_row = report_facts(store, report_id, cell.table, needed_rows(cell))
     facts = []
     for row in cell.rows:
         f = by_row.get(row, {}).get(cell.column)

@@ -66,7 +66,16 @@ def _check_subject(table: str, subject: str) -> str:
 
 
 def marks(cits: list[Citation]) -> str:
-    return "".join(f"[{c.n}]" for c in cits)
+    """「[1][2]」, or 「[3]–[9]」 for a run of three or more."""
+    ns = [c.n for c in cits]
+    out, i = [], 0
+    while i < len(ns):
+        j = i
+        while j + 1 < len(ns) and ns[j + 1] == ns[j] + 1:
+            j += 1
+        out.append(f"[{ns[i]}]–[{ns[j]}]" if j - i >= 2 else "".join(f"[{n}]" for n in ns[i:j + 1]))
+        i = j + 1
+    return "".join(out)
 
 
 def lookup(query: Query, store, catalog: Catalog) -> Answer:
