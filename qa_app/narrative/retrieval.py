@@ -200,12 +200,15 @@ def topic_query(query: str, matched: list[str]) -> str:
 
 # -- fusion -------------------------------------------------------------------------------
 def rrf(rankings: dict[str, list[str]], k: int = RRF_K) -> list[tuple[str, float]]:
-    """Reciprocal rank fusion: score(id) = sum over rankings of 1 / (k + rank), rank from 1."""
+    """Reciprocal rank fusion: score(id) = sum over rankings of 1 / (k + rank), rank from 1.
+    Equal scores (ranks 1+2 against 2+1) go to the better keyword rank: on report prose BM25
+    is the steadier of the two (see tests/test_retrieval.py)."""
     score: dict[str, float] = {}
     for ranking in rankings.values():
         for rank, cid in enumerate(ranking, 1):
             score[cid] = score.get(cid, 0.0) + 1.0 / (k + rank)
-    return sorted(score.items(), key=lambda x: -x[1])
+    kw = {cid: i for i, cid in enumerate(rankings.get("bm25", []))}
+    return sorted(score.items(), key=lambda x: (-round(x[1], 12), kw.get(x[0], len(kw)), x[0]))
 
 
 # -- open indexes, cached per process -------------------------------------------------------
