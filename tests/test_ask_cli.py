@@ -116,3 +116,20 @@ def test_ask_prints_the_answer_and_its_sources(seeds_index):
     assert first == "红谷滩区政府办2023年部分公开12件（自然人11件、商业企业1件）[1]。"
     assert "[1] 004_a940ca4a84d42417.txt（红谷滩区政府办 2023年）三、收到和处理政府信息公开申请情况" in rest
     assert "第 91–98 行" in rest and "12 |" in rest
+
+
+@pytest.mark.skipif(not DEV.exists(), reason="shared question set not on this machine")
+def test_shared_set_with_the_narrative_index_built(tmp_path):
+    """With the prose index built (hash embeddings: no model download, BM25 still real), the
+    prose answers use its hybrid search and the shared set still scores 100%."""
+    import os
+    env = dict(os.environ, QA_APP_EMBEDDING_BACKEND="hash")
+    files = write_corpus(tmp_path / "seeds", extra=False)
+    p = subprocess.run([QA_APP, "index", "-q", "--index", str(tmp_path / "idx"), str(files)], capture_output=True,
+                       text=True, timeout=600, env=env)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert (tmp_path / "idx" / "narrative.sqlite").exists()
+    p = subprocess.run([QA_APP, "eval", str(DEV), "--index", str(tmp_path / "idx"), "--min", "1.0"],
+                       capture_output=True, text=True, timeout=600, env=env)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert re.search(r"总计：(\d+)/\1（100\.0%）", p.stdout)

@@ -106,10 +106,15 @@ def score(sent: Sentence, terms: tuple[list[str], list[str]], idf: dict, query, 
     own, extra = terms
     g = _grams(fold1(sent.text))
     hg = _grams(fold1(sent.heading))  # headings guide: their words count, a little less
-    total = sum(idf.get(t, 1.0) for t in own) or 1.0
-    lex = sum(idf.get(t, 1.0) * (1.0 if t in g else 0.6 if t in hg else 0.0) for t in own) / total
     text, head = fold1(sent.text), fold1(sent.heading)
-    lex += 0.5 * sum(idf.get(w, 1.0) * (1.0 if w in text else 0.6 if w in head else 0.0) for w in extra) / total
+    lex = 0.0
+    if own:
+        lex = sum(idf.get(t, 1.0) * (1.0 if t in g else 0.6 if t in hg else 0.0) for t in own) \
+            / sum(idf.get(t, 1.0) for t in own)
+    if extra:  # the reports' words for the question's words count half (all of it when only they match)
+        got = sum(idf.get(w, 1.0) * (1.0 if w in text else 0.6 if w in head else 0.0) for w in extra) \
+            / sum(idf.get(w, 1.0) for w in extra)
+        lex += (0.5 if own else 0.7) * got
     s = 2.0 * min(lex, 1.2) + bonus
     if query.topics and sent.topics & set(query.topics):
         s += 0.9
@@ -271,7 +276,7 @@ def _compose(query, per_report: list[list[Sentence]], store, catalog, how: str, 
             n = len(cits) + 1
             cits.append(Citation(n=n, report=rep.file_name if rep else str(run[0].report_id),
                                  agency=rep.agency if rep else None, year=rep.year if rep else None,
-                                 section=" ".join(x for x in (run[0].section, run[0].sub) if x) or "正文",
+                                 section=" · ".join(x for x in (run[0].section, run[0].sub) if x) or "正文",
                                  quote=quote, lines=[a, b], report_id=run[0].report_id,
                                  checks_failed=rep.checks_failed if rep else 0))
             quoted.append(f"「{''.join(_display(s, query.wants_number, terms) for s in run)}」[{n}]")
