@@ -103,6 +103,9 @@ def _computed(a) -> set[float]:
             out |= {float(s) for s in sums}
     if op == "positive" and a.value is not None:
         assert float(a.value) == len(by_report)
+    if op == "share":
+        assert any(float(a.value) == round(x / y * 100, 1) for x in vals for y in vals if y), (a.value, vals)
+        out.add(float(a.value))
     if a.debug.get("cell") and a.debug["cell"]["row"] == "litigation" and a.value is not None:
         assert float(a.value) == pytest.approx(sum(vals))
         out.add(float(a.value))
@@ -120,6 +123,7 @@ def test_every_number_is_cited(g, answers):
         allowed |= _computed(a)
         n_reports = len({c.report for c in a.citations})
         allowed |= {n for n in _counts(a.answer) if n <= n_reports}
+    allowed |= set(_numbers(g["q"]))  # a number the question gave (「超过5件的单位」)
     for n in _numbers(a.answer):
         assert n in allowed, f"{n} in {a.answer!r} is in no citation"
     for c, nums in zip(a.citations, quoted):

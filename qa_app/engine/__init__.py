@@ -15,7 +15,7 @@ from ..answer import Answer
 from ..settings import Settings
 from .catalog import Catalog
 from .aggregate import aggregate
-from .execute import lookup, only_years_text
+from .execute import lookup, only_years_text, share
 from .understand import Query, understand
 
 _lock = threading.Lock()
@@ -116,7 +116,9 @@ def answer_query(query: Query, settings: Settings, store, catalog: Catalog) -> A
                 return Answer(q, f"库中没有{b.agency}{query.years[0]}年的报告；{only_years_text(b)}。", "none",
                               debug=query.describe())
     if query.cell is not None and not query.prose:
-        if query.op == "lookup" and len(query.bodies) == 1:
+        if query.op == "share" and len(query.bodies) == 1:
+            return share(query, store, catalog)
+        if query.op in ("lookup", "share") and len(query.bodies) == 1:
             return lookup(query, store, catalog)
         if query.op == "lookup" and len(query.bodies) > 1:
             query.op = "compare"

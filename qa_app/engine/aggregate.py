@@ -94,16 +94,23 @@ def aggregate(query: Query, store, catalog: Catalog) -> Answer:
     if not known:
         return Answer(q, f"{scope}的报告中「{what}」一项都为空。{blank_text}", "none", debug=query.describe())
     op = query.op
-    if op in ("max", "min", "rank", "positive"):
+    if op in ("max", "min", "rank", "positive", "zero"):
         ordered = sorted(known, key=lambda x: x[3].value, reverse=(op != "min"))
-        if op == "positive":
-            chosen = [x for x in ordered if x[3].value > 0]
+        if op in ("positive", "zero"):
+            t = query.threshold if op == "positive" and query.threshold is not None else 0
+            incl = query.threshold_inclusive and op == "positive"
+            if op == "zero":
+                chosen, cond = [x for x in ordered if x[3].value == 0], "为零"
+            else:
+                chosen = [x for x in ordered if (x[3].value >= t if incl else x[3].value > t)]
+                cond = "不为零" if query.threshold is None else f"{'不少于' if incl else '超过'}{fmt(t)}{u}"
             if not chosen:
-                ms = "".join(cite(x) for x in ordered[:MAX_CITED])
-                text = f"{scope}中，没有单位的「{what}」不为零{ms}。"
+                ms = "".join(cite(x) for x in ordered)
+                text = f"{scope}中，没有单位的「{what}」{cond}{ms}。"
                 return _done(q, text + blank_text, 0, cits, table_rows, query, store, catalog)
-            parts = [f"{_label(b, y, years_vary)}{fmt(cv.value)}{u}{cite((b, y, rid, cv))}" for b, y, rid, cv in chosen[:MAX_CITED]]
-            text = f"{scope}中「{what}」不为零的单位有{len(chosen)}家：" + "、".join(parts) + "。"
+            parts = [f"{_label(b, y, years_vary)}{'' if op == 'zero' else fmt(cv.value) + u}{cite((b, y, rid, cv))}"
+                     for b, y, rid, cv in chosen]
+            text = f"{scope}中「{what}」{cond}的单位有{len(chosen)}家：" + "、".join(parts) + "。"
             return _done(q, text + blank_text, len(chosen), cits, table_rows, query, store, catalog)
         if op == "rank":
             ranked = sorted(known, key=lambda x: x[3].value, reverse=not query.ascending)

@@ -127,7 +127,8 @@ def find_cell(question: str) -> CellQuery | None:
                 continue
             col, named = _column(q, "proactive", r.key)
             return CellQuery("proactive", r.key, col, named, tuple(hits))
-    # Section 三: applications
+    # Section 三: applications. 「依申请公开」 names the procedure, not the outcome 「公开」.
+    q = re.sub(r"依申请公开", "依申请", q)
     row, words, weak = _app_row(q)
     column_only = False
     if row is None:
@@ -136,5 +137,10 @@ def find_cell(question: str) -> CellQuery | None:
             row, weak, column_only = "new_received", True, True
         else:
             return None
-    col, named = _column(q, "applications", row)
+    # the words that named the row do not name a column too (「个人隐私」 is not 「个人」)
+    rest = q
+    for w in sorted(words, key=len, reverse=True):
+        if re.search(r"[\u4e00-\u9fa5]", w):
+            rest = rest.replace(w, " ")
+    col, named = _column(rest, "applications", row)
     return CellQuery("applications", row, col, named, tuple(words), weak and not named, row_named=not column_only)

@@ -94,6 +94,40 @@ def lookup(query: Query, store, catalog: Catalog) -> Answer:
     return Answer(query.question, text, "table", cv.value, cits, debug=query.describe())
 
 
+OUTCOME_ROWS = ("granted", "partially_granted", "denied", "unavailable", "not_processed", "other")
+
+
+def share(query: Query, store, catalog: Catalog) -> Answer:
+    """「部分公开占比多少」: a row's share of the outcomes total, or a column's share of its row."""
+    from dataclasses import replace
+    body, cell = query.bodies[0], query.cell
+    rid, year, note = report_for(body, query.years)
+    if rid is None or cell.table != "applications":
+        return lookup(replace(query, op="lookup"), store, catalog)
+    if cell.column_named and cell.column != "total":
+        whole_cell = replace(cell, column="total", column_named=False)
+    elif cell.row.split(".")[0] in OUTCOME_ROWS:
+        whole_cell = replace(cell, row="total")
+    else:
+        return lookup(replace(query, op="lookup"), store, catalog)
+    part, whole = cell_value(store, rid, cell), cell_value(store, rid, whole_cell)
+    if MISSING in (part.value, whole.value) or None in (part.value, whole.value) or not whole.value:
+        return lookup(replace(query, op="lookup"), store, catalog)
+    checks = catalog.reports[rid].checks_failed
+    c_part = cite_cell(store, part, 1, checks)
+    c_whole = cite_cell(store, whole, len(c_part) + 1, checks)
+    pct = round(part.value / whole.value * 100, 1)
+    w = who(body.agency, year)
+    if whole_cell.row == "total":
+        text = (f"{w}{row_phrase('applications', cell.row)}{fmt(part.value)}件{marks(c_part)}，"
+                f"占办理结果总计{fmt(whole.value)}件{marks(c_whole)}的{fmt(pct)}%")
+    else:
+        text = (f"{w}{row_phrase('applications', cell.row)}{fmt(whole.value)}件{marks(c_whole)}中，"
+                f"{column_phrase('applications', cell.column)}{fmt(part.value)}件{marks(c_part)}，占{fmt(pct)}%")
+    text += "。" + note + check_note(store, catalog, [rid])
+    return Answer(query.question, text, "aggregate", pct, c_part + c_whole, debug=query.describe())
+
+
 def value_sentence(agency: str, year, cell, cv: CellValue, cits: list[Citation]) -> str:
     """The sentence for one body's value, with its [n] markers (no final full stop)."""
     w = who(agency, year)

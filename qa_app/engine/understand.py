@@ -14,7 +14,7 @@ from ..tables import fold
 from .catalog import GENERIC_BODIES, Body, Catalog
 from .cells import CellQuery, find_cell
 
-OPS = ("lookup", "sum", "avg", "max", "min", "rank", "compare", "change", "positive", "list_reports")
+OPS = ("lookup", "sum", "avg", "max", "min", "rank", "compare", "change", "positive", "zero", "share", "list_reports")
 
 # Prose topics: what a question is about (its words), and the report headings that hold it.
 # (topic, question pattern, heading pattern)
@@ -62,6 +62,8 @@ class Query:
     ambiguous_text: str = ""                # the words that fit several bodies
     limit: int | None = None
     ascending: bool = False
+    threshold: float | None = None          # 「超过5件的单位」: positive means above this
+    threshold_inclusive: bool = False       # 「不少于5件」
     inherited: list[str] = field(default_factory=list)   # what came from the history
 
     def describe(self) -> dict:
@@ -90,10 +92,21 @@ def find_years(q: str) -> list[int]:
     return out
 
 
+RANK_N = r"(最多|最高|最大|最少|最低|最小)的?\s*(\d+|[一二两三四五六七八九十])\s*(个|家|位)"
+THRESHOLD = r"(超过|大于|多于|高于|不少于|不低于|至少|more than|over|at least)\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(件|条|万元)?以上"
+
+
 def find_op(q: str, n_bodies: int, n_years: int) -> str:
     ql = q.lower()
-    if re.search(r"哪些单位|哪些机关|哪些部门|哪几个|哪几家|有几个单位|有几家|有哪些单位.*(有|大于|超过|收到)"
-                 r"|which (bodies|agencies|offices|departments)", ql) \
+    if re.search(r"占比|比例|比重|百分比|百分之几|percentage|share of|proportion", ql) and n_bodies == 1:
+        return "share"
+    if re.search(r"(哪些|哪几个|哪几家|哪个|哪家)(单位|机关|部门)?[^，。,]{0,12}(没有|未|为零|为0|是零|是0)"
+                 r"|(没有|未)[^，。,]{0,10}的(单位|机关|部门)|which (bodies|agencies|offices) (had|received) no", ql):
+        return "zero"
+    if re.search(RANK_N, ql):
+        return "rank"
+    if re.search(r"哪些单位|哪些机关|哪些部门|哪几个|哪几家|有几个单位|有几家|多少个单位|多少家|几个单位|几家单位"
+                 r"|有哪些单位.*(有|大于|超过|收到)|which (bodies|agencies|offices|departments)|how many (bodies|agencies)", ql) \
             and not re.search(r"最多|最少|最高|最低|most|least", ql):
         return "positive"
     if re.search(r"最多|最高|最大|most|highest|largest", ql):
@@ -111,6 +124,8 @@ def find_op(q: str, n_bodies: int, n_years: int) -> str:
         return "sum"
     if n_bodies >= 2:
         return "compare"
+    if n_bodies == 0 and re.search(r"对比|比较|compare", ql):
+        return "rank"
     if re.search(r"多少份报告|几份报告|哪些报告|收录了哪些|库里有|库中有|有哪些单位的报告|which reports|list.*reports", ql):
         return "list_reports"
     if n_bodies == 0 or n_years >= 2 or re.search(r"各单位|各机关|所有单位|全部单位|一共|合计|总共|加起来|累计|总和|in total|altogether|all bodies", ql):
@@ -190,9 +205,18 @@ def understand_one(question: str, catalog: Catalog) -> Query:
         query.op = "lookup"
     query.ascending = bool(re.search(r"从少到多|从低到高|升序|ascending", q))
     lm = re.search(r"前\s*(\d+|[一二两三四五六七八九十])\s*[名个位家]?|top\s*(\d+)", q.lower())
+    rn = re.search(RANK_N, q.lower())
     if lm:
         n = lm.group(1) or lm.group(2)
         query.limit = int(n) if n.isdigit() else _CN_NUM.get(n, 3)
+    elif rn:
+        query.limit = int(rn.group(2)) if rn.group(2).isdigit() else _CN_NUM.get(rn.group(2), 3)
+        query.ascending = rn.group(1) in ("最少", "最低", "最小")
+    th = re.search(THRESHOLD, q.lower())
+    if th and query.op in ("sum", "positive", "lookup") and len(query.bodies) != 1:
+        query.threshold = float(th.group(2) or th.group(3))
+        query.threshold_inclusive = bool(re.search(r"不少于|不低于|至少|at least|以上", th.group(0)))
+        query.op = "positive"
     query.prose = is_prose(q, cell, query)
     return query
 
