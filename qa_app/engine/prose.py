@@ -80,6 +80,15 @@ def query_terms(question: str, names: re.Pattern | None = None) -> tuple[list[st
     return terms, [w for w in dict.fromkeys(extra.split()) if w not in q]
 
 
+def _without(question: str, names: list[str]) -> str:
+    """The question with the names it wrote (「文化街街道」) taken out: they are not topic words."""
+    q = re.sub(r"\s+", "", fold(question))
+    for n in sorted(names, key=len, reverse=True):
+        if n:
+            q = q.replace(n, " ")
+    return q
+
+
 def sentences_of(store, report_id: int) -> list[Sentence]:
     key = ("sentences", report_id)
     got = store._cache.get(key)
@@ -138,7 +147,7 @@ def score(sent: Sentence, terms: tuple[list[str], list[str]], idf: dict, query, 
 
 def answer_prose(query, settings, store, catalog, report_ids: list[int] | None) -> Answer:
     question = query.prose_question or query.question
-    terms = query_terms(question, name_pattern(catalog))
+    terms = query_terms(_without(question, getattr(query, "said", [])), name_pattern(catalog))
     scope = list(report_ids) if report_ids is not None else list(catalog.reports)
     hits, how = narrative_hits(question, settings, report_ids, k=max(settings.top_k, 6))
     if hits and report_ids is None and len(scope) > 30:

@@ -65,6 +65,7 @@ class Query:
     threshold: float | None = None          # 「超过5件的单位」: positive means above this
     threshold_inclusive: bool = False       # 「不少于5件」
     inherited: list[str] = field(default_factory=list)   # what came from the history
+    said: list[str] = field(default_factory=list)        # the names as the question wrote them
 
     def describe(self) -> dict:
         return {"op": self.op, "bodies": [b.agency for b in self.bodies], "years": self.years,
@@ -156,7 +157,8 @@ def understand_one(question: str, catalog: Catalog) -> Query:
     years = find_years(q)
     cell = find_cell(m.rest)  # body names (红旗区信访局) must not read as cell words (信访)
     query = Query(question, bodies=list(m.bodies), years=years, regions=list(m.regions), unknown=list(m.unknown),
-                  cell=cell, topics=find_topics(m.rest), prose_question=question)
+                  cell=cell, topics=find_topics(m.rest), prose_question=question,
+                  said=[x.text for x in m.mentions] + list(m.regions) + list(m.unknown))
     query.wants_number = bool(re.search(NUMBER_CUES, q.lower()))
     collective = bool(re.search(COLLECTIVE, q.lower()))
     if m.ambiguous:
@@ -287,6 +289,7 @@ def follow_up(new: Query, prev: Query) -> Query:
         inherited.append("cell")
         if prev.prose:
             new.prose_question = prev.prose_question
+            new.said = new.said + prev.said
             inherited.append("question")
     names_given = new.bodies or new.ambiguous or new.unknown or new.regions
     if not names_given and (prev.bodies or prev.regions):
