@@ -192,3 +192,48 @@ def test_empty_question_and_empty_index(tmp_path):
     assert ask("", settings=s).kind == "none"
     a = ask("红谷滩部分公开多少件", settings=s)
     assert a.kind == "none" and "qa-app index" in a.answer
+
+
+HEADING = re.compile(r"^\s*([一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十]+[)）])[^。！？；;，,]{0,30}[。:：]?\s*$"
+                     r"|^\s*(存在(的)?(主要)?问题|改进情况|改进措施)\s*[:：]?\s*$")
+
+
+def test_no_answer_quotes_a_bare_heading(answers):
+    """Headings guide retrieval (section bonus) but are never quoted as an answer sentence."""
+    quoted = 0
+    for g in QUESTIONS:
+        a = answers[g["id"]]
+        if a.kind != "text":
+            continue
+        for piece in re.findall(r"「([^」]*)」", a.answer):
+            assert not HEADING.match(piece), (g["q"], piece)
+            quoted += 1
+    assert quoted >= 25
+
+
+@pytest.mark.parametrize("seed", sorted((Path(__file__).parents[1] / "seeds").glob("*.txt")), ids=lambda p: p.name[:3])
+def test_prose_sentences_are_not_headings_or_tables(seed):
+    from qa_app.engine.passages import report_sentences
+    sents = report_sentences(1, seed.read_text(encoding="utf-8"))
+    assert len(sents) >= 10
+    for s in sents:
+        assert not HEADING.match(s.text), s.text
+        assert not re.search(r"本年新收政府信息公开申请数量|结果\s*维持|本年处理决定数量", s.text), s.text  # no table
+        if s.lines[0] > 3:
+            assert s.section, s.text
+
+
+def test_problems_and_plans_are_told_apart():
+    """In 「五、存在的主要问题及改进情况」 the sentences before the plans are problems."""
+    from qa_app.engine.passages import report_sentences
+    seeds = Path(__file__).parents[1] / "seeds"
+    by_topic = {}
+    for f in seeds.glob("*.txt"):
+        for s in report_sentences(1, f.read_text(encoding="utf-8")):
+            for t in s.topics & {"problems", "improvements"}:
+                by_topic.setdefault(t, []).append(s.text)
+    problems, plans = " ".join(by_topic["problems"]), " ".join(by_topic["improvements"])
+    for text in ("政府信息公开质量不高", "信息更新还不够及时高效", "宣传力度还有待加强", "主动性不强", "政策解读质量不够高"):
+        assert text in problems and text not in plans
+    for text in ("加大政府信息公开的政策解读力度", "统一认识", "不断拓宽信息公开渠道", "明确单位职责", "强化思想认识"):
+        assert text in plans and text not in problems
