@@ -15,7 +15,7 @@ from ..answer import Answer
 from ..settings import Settings
 from .catalog import Catalog
 from .aggregate import aggregate
-from .execute import lookup, only_years_text, share
+from .execute import lookup, only_years_text, outcomes, share
 from .understand import Query, understand
 
 _lock = threading.Lock()
@@ -110,7 +110,7 @@ def answer_query(query: Query, settings: Settings, store, catalog: Catalog) -> A
                       "clarify", options=opts, debug=query.describe())
     if query.op == "list_reports":
         return list_reports(query, catalog)
-    if query.bodies and (query.op == "lookup" or query.prose) and len(query.years) == 1:
+    if query.bodies and (query.op in ("lookup", "share", "outcomes") or query.prose) and len(query.years) == 1:
         for b in query.bodies:
             if query.years[0] not in b.reports:
                 return Answer(q, f"库中没有{b.agency}{query.years[0]}年的报告；{only_years_text(b)}。", "none",
@@ -118,7 +118,9 @@ def answer_query(query: Query, settings: Settings, store, catalog: Catalog) -> A
     if query.cell is not None and not query.prose:
         if query.op == "share" and len(query.bodies) == 1:
             return share(query, store, catalog)
-        if query.op in ("lookup", "share") and len(query.bodies) == 1:
+        if query.op == "outcomes" and len(query.bodies) == 1:
+            return outcomes(query, store, catalog)
+        if query.op in ("lookup", "share", "outcomes") and len(query.bodies) == 1:
             return lookup(query, store, catalog)
         if query.op == "lookup" and len(query.bodies) > 1:
             query.op = "compare"

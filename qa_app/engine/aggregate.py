@@ -54,6 +54,8 @@ def _label(body: Body, year, years_vary: bool, one_body: bool = False) -> str:
 def aggregate(query: Query, store, catalog: Catalog) -> Answer:
     if query.op == "change":
         return change(query, store, catalog)
+    if query.op == "trend":
+        return trend(query, store, catalog)
     if query.op == "compare":
         return compare(query, store, catalog)
     cell = query.cell
@@ -217,6 +219,32 @@ def compare(query: Query, store, catalog: Catalog) -> Answer:
         return Answer(query.question, text, "none", debug=query.describe())
     return _done(query.question, text, value, cits, [{"机关": b.agency, "年度": y, "值": v} for b, y, v in rows],
                  query, store, catalog)
+
+
+def trend(query: Query, store, catalog: Catalog) -> Answer:
+    """One body's value in each of its years (「红谷滩区政府办每年收到多少申请」)."""
+    cell, b = query.cell, query.bodies[0]
+    years = [y for y in sorted(query.years or b.years) if y in b.reports]
+    missing = [y for y in sorted(query.years) if y not in b.reports]
+    if not years:
+        return Answer(query.question, f"{only_years_text(b)}，没有{'、'.join(f'{y}年' for y in missing)}的报告。", "none",
+                      debug=query.describe())
+    u = unit(cell.table, cell.column)
+    cits, parts, rows = [], [], []
+    for y in years:
+        cv = cell_value(store, b.reports[y], cell)
+        if cv.value == MISSING:
+            parts.append(f"{y}年报告中没有读到这一项")
+            continue
+        new = cite_cell(store, cv, len(cits) + 1, catalog.reports[b.reports[y]].checks_failed)
+        cits += new
+        parts.append(f"{y}年{fmt(cv.value)}{u}{marks(new)}" if cv.value is not None else f"{y}年该项为空{marks(new)}")
+        rows.append({"机关": b.agency, "年度": y, "值": cv.value})
+    what = what_phrase(cell.table, cell.row, cell.column, cell.column_named)
+    text = f"{b.agency}「{what}」：" + "，".join(parts) + "。"
+    if missing:
+        text += f"库中没有{'、'.join(f'{y}年' for y in missing)}的报告。"
+    return _done(query.question, text, None, cits, rows, query, store, catalog)
 
 
 def change(query: Query, store, catalog: Catalog) -> Answer:

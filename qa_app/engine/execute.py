@@ -128,6 +128,41 @@ def share(query: Query, store, catalog: Catalog) -> Answer:
     return Answer(query.question, text, "aggregate", pct, c_part + c_whole, debug=query.describe())
 
 
+def outcomes(query: Query, store, catalog: Catalog) -> Answer:
+    """「办理结果有哪些」: the outcomes total and each outcome (予以公开, 部分公开, 不予公开, …)."""
+    from dataclasses import replace
+    body, cell = query.bodies[0], query.cell
+    rid, year, note = report_for(body, query.years)
+    if rid is None:
+        return lookup(replace(query, op="lookup"), store, catalog)
+    checks = catalog.reports[rid].checks_failed
+    total = cell_value(store, rid, cell)
+    if total.value in (MISSING, None):
+        return lookup(replace(query, op="lookup"), store, catalog)
+    cits = cite_cell(store, total, 1, checks)
+    total_marks = marks(cits)
+    parts, zeros = [], []
+    for row in OUTCOME_ROWS:
+        cv = cell_value(store, rid, replace(cell, row=row))
+        if cv.value == MISSING:
+            continue
+        new = cite_cell(store, cv, len(cits) + 1, checks)
+        cits += new
+        name = row_phrase("applications", row)
+        if cv.value:
+            parts.append(f"{name}{fmt(cv.value)}件{marks(new)}")
+        else:
+            zeros.append((name, new))
+    text = f"{who(body.agency, year)}办理结果总计{fmt(total.value)}件{total_marks}"
+    if parts:
+        text += "：" + "、".join(parts)
+    if zeros:
+        text += ("；" if parts else "：") + "、".join(n for n, _ in zeros) + ("均为0" if len(zeros) > 1 else "为0") \
+            + marks([c for _, cs in zeros for c in cs])
+    text += "。" + note + check_note(store, catalog, [rid])
+    return Answer(query.question, text, "table", total.value, cits, debug=query.describe())
+
+
 def value_sentence(agency: str, year, cell, cv: CellValue, cits: list[Citation]) -> str:
     """The sentence for one body's value, with its [n] markers (no final full stop)."""
     w = who(agency, year)

@@ -14,7 +14,9 @@ from ..tables import fold
 from .catalog import GENERIC_BODIES, Body, Catalog
 from .cells import CellQuery, find_cell
 
-OPS = ("lookup", "sum", "avg", "max", "min", "rank", "compare", "change", "positive", "zero", "share", "list_reports")
+OPS = ("lookup", "sum", "avg", "max", "min", "rank", "compare", "change", "trend", "outcomes", "positive", "zero", "share",
+       "list_reports")
+TREND = r"每年|历年|各年|逐年|近几年|近[两二三四五2-5]年|这几年|分别|各是多少|each year|every year|by year|per year"
 
 # Prose topics: what a question is about (its words), and the report headings that hold it.
 # (topic, question pattern, heading pattern)
@@ -219,6 +221,21 @@ def understand_one(question: str, catalog: Catalog) -> Query:
         query.threshold = float(th.group(2) or th.group(3))
         query.threshold_inclusive = bool(re.search(r"不少于|不低于|至少|at least|以上", th.group(0)))
         query.op = "positive"
+    # one body over its years (「每年」, 「2022年和2023年分别」), or the outcomes of its applications
+    if len(query.bodies) == 1 and cell is not None and re.search(TREND, q.lower()) \
+            and query.op in ("lookup", "sum", "change") and (len(years) != 1):
+        b = query.bodies[0]
+        near = re.search(r"近([两二三四五2-5])年", q)
+        if not years:
+            n = _CN_NUM.get(near.group(1), 0) if near and not near.group(1).isdigit() else int(near.group(1)) if near else 0
+            query.years = b.years[-n:] if n else list(b.years)
+        query.op = "trend"
+    if cell is not None and cell.table == "applications" and cell.row in ("total", "new_received") \
+            and query.op == "lookup" and not cell.column_named \
+            and re.search(r"办理结果|处理结果|结果(分别|有哪些|构成|分布|如何|怎样)|怎么处理|如何处理|怎么办理|如何办理", q) \
+            and not re.search(r"总计|合计|一共|总共|多少|几件|how many", q.lower()):
+        query.op, query.cell = "outcomes", replace(cell, row="total", weak=False)
+        return query
     query.prose = is_prose(q, cell, query)
     return query
 
