@@ -110,6 +110,9 @@ def answer_query(query: Query, settings: Settings, store, catalog: Catalog) -> A
                       "clarify", options=opts, debug=query.describe())
     if query.op == "list_reports":
         return list_reports(query, catalog)
+    if query.op == "checks":
+        from .audit import audit
+        return audit(query, store, catalog)
     if query.bodies and (query.op in ("lookup", "share", "outcomes") or query.prose) and len(query.years) == 1:
         for b in query.bodies:
             if query.years[0] not in b.reports:

@@ -56,6 +56,8 @@ def aggregate(query: Query, store, catalog: Catalog) -> Answer:
         return change(query, store, catalog)
     if query.op == "trend":
         return trend(query, store, catalog)
+    if query.op == "by_region":
+        return by_region(query, store, catalog)
     if query.op == "compare":
         return compare(query, store, catalog)
     cell = query.cell
@@ -219,6 +221,50 @@ def compare(query: Query, store, catalog: Catalog) -> Answer:
         return Answer(query.question, text, "none", debug=query.describe())
     return _done(query.question, text, value, cits, [{"机关": b.agency, "年度": y, "值": v} for b, y, v in rows],
                  query, store, catalog)
+
+
+def by_region(query: Query, store, catalog: Catalog) -> Answer:
+    """Sums per region (「红旗区和红谷滩区哪个区收到的申请多」), every summand cited."""
+    from dataclasses import replace
+    cell = query.cell
+    items, scope, _ = _scope(replace(query, regions=[]), catalog)
+    if query.regions:
+        items = [x for x in items if x[0].region_short in query.regions
+                 or any(r in (x[0].region or "") for r in query.regions)]
+    if not items:
+        return Answer(query.question, "库中没有符合条件的报告。", "none", debug=query.describe())
+    prefetch(store, [rid for _, _, rid in items], cell.table, needed_rows(cell))
+    groups: dict[str, list] = {}
+    for b, y, rid in items:
+        cv = cell_value(store, rid, cell)
+        if cv.value not in (MISSING, None):
+            key = b.region_short or b.region or "未识别地区"
+            groups.setdefault(key, []).append((b, y, rid, cv))
+    if not groups:
+        return Answer(query.question, "所问范围内的报告中没有读到这一项。", "none", debug=query.describe())
+    u = unit(cell.table, cell.column)
+    what = what_phrase(cell.table, cell.row, cell.column, cell.column_named)
+    totals = {k: sum(x[3].value for x in v) for k, v in groups.items()}
+    order = sorted(groups, key=lambda k: totals[k], reverse=not query.ascending)
+    cits: list[Citation] = []
+    parts, rows = [], []
+    for k in order:
+        name = k if k.endswith(("区", "县", "市", "省")) else k + "区"
+        seg = []
+        for b, y, rid, cv in sorted(groups[k], key=lambda x: -x[3].value):
+            new = cite_cell(store, cv, len(cits) + 1, catalog.reports[rid].checks_failed)
+            cits += new
+            seg.append(f"{b.agency}{fmt(cv.value)}{u}{marks(new)}")
+            rows.append({"地区": name, "机关": b.agency, "年度": y, "值": cv.value})
+        parts.append(f"{name}{fmt(totals[k])}{u}（{'、'.join(seg)}）")
+    top = order[0]
+    word = "最少" if query.ascending else "最多"
+    when = "、".join(f"{y}年" for y in sorted(query.years))
+    text = f"{when}按地区合计「{what}」{'' if when else '（各单位取最新年度报告）'}：" + "；".join(parts) + "。"
+    which = re.search(r"哪|谁|最多|最少|更多|更少|多还是少|which|most|least", query.question.lower())
+    if which and len(order) > 1 and totals[order[0]] != totals[order[1]]:
+        text += f"{top if top.endswith(('区', '县', '市', '省')) else top + '区'}{word}。"
+    return _done(query.question, text, totals[top] if which else None, cits, rows, query, store, catalog)
 
 
 def trend(query: Query, store, catalog: Catalog) -> Answer:

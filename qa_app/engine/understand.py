@@ -15,7 +15,10 @@ from .catalog import GENERIC_BODIES, Body, Catalog
 from .cells import CellQuery, find_cell
 
 OPS = ("lookup", "sum", "avg", "max", "min", "rank", "compare", "change", "trend", "outcomes", "positive", "zero", "share",
-       "list_reports")
+       "checks", "by_region", "list_reports")
+BY_REGION = r"哪个区|哪个县|哪个市|哪个地区|哪个地方|各区|各县|各地区|按地区|分地区|按区|which (district|county|region)"
+CHECK_WORDS = (r"勾稽|对不上|加不上|不平衡|数字不一致|数据不一致|核对|数字有没有问题|数据有没有问题|数字对吗|数据对吗"
+               r"|数字有没有错|数据有没有错|逻辑关系|don'?t add up|inconsisten")
 TREND = r"每年|历年|各年|逐年|近几年|近[两二三四五2-5]年|这几年|分别|各是多少|each year|every year|by year|per year"
 
 # Prose topics: what a question is about (its words), and the report headings that hold it.
@@ -237,6 +240,13 @@ def understand_one(question: str, catalog: Catalog) -> Query:
         query.op, query.cell = "outcomes", replace(cell, row="total", weak=False)
         return query
     query.prose = is_prose(q, cell, query)
+    if cell is not None and not query.prose and not query.bodies and not query.unknown \
+            and (re.search(BY_REGION, q.lower())
+                 or (len(query.regions) >= 2 and re.search(r"哪个|哪一|比较|对比|谁|更多|更少|多还是少", q))):
+        query.op = "by_region"
+        query.ascending = bool(re.search(r"最少|最低|更少|least|fewest", q.lower()))
+    if re.search(CHECK_WORDS, q.lower()):
+        query.op, query.prose = "checks", False
     return query
 
 
