@@ -245,3 +245,31 @@ def test_problems_and_plans_are_told_apart():
         assert text in problems and text not in plans
     for text in ("加大政府信息公开的政策解读力度", "统一认识", "不断拓宽信息公开渠道", "明确单位职责", "强化思想认识"):
         assert text in plans and text not in problems
+
+
+@pytest.fixture(scope="module")
+def trial_settings(tmp_path_factory):
+    from ask_corpus import TRIAL_2019
+    files = tmp_path_factory.mktemp("trial")
+    (files / "wh_2019.txt").write_text(TRIAL_2019, encoding="utf-8")
+    return Settings.load(index=build_index(files, tmp_path_factory.mktemp("trial_index")))
+
+
+@pytest.mark.parametrize("q,value,text", [
+    ("卫辉市交通运输局2019年行政许可处理决定多少件", 340, "行政许可处理决定340件"),
+    ("卫辉市交通运输局2019年行政许可上一年项目数量", 12, "上一年项目数量为12项"),
+    ("卫辉市交通运输局2019年行政许可本年增减多少", -2, "本年增/减为-2项"),
+    ("卫辉市交通运输局2019年政府集中采购金额是多少", 251000, "251000元"),
+    ("卫辉市交通运输局2019年采购项目数量", 6, "政府集中采购项目数量为6项"),
+    ("卫辉市交通运输局2019年现行有效的规范性文件多少件", 15, "对外公开总数15件"),
+    ("卫辉市交通运输局2019年新制作规范性文件几件", 3, "本年新制作行政规范性文件3件"),
+    ("卫辉市交通运输局2019年其他对外管理服务事项处理决定多少", 21, "21件"),
+    ("卫辉市交通运输局2019年其他处理多少件", 1, "其他处理1件"),
+    ("卫辉市交通运输局2019年不予公开多少件", 1, "保护第三方合法权益1件"),
+    ("卫辉市交通运输局2019年行政诉讼多少件", 1, "复议后起诉0件"),
+])
+def test_the_2019_trial_format(trial_settings, q, value, text):
+    a = ask(q, settings=trial_settings)
+    assert a.kind == "table" and a.value == value and text in a.answer, a.answer
+    for c in a.citations:
+        assert float(c.value) in {float(x) for x in re.findall(r"-?\d+(?:\.\d+)?", c.quote)}, c.quote

@@ -88,11 +88,16 @@ def _column(q: str, table: str, row: str | None) -> tuple[str, bool]:
                 return c.key, True
         return "total", False
     # proactive
-    r = next((x for x in T.PROACTIVE_ROWS_2021 + T.PROACTIVE_ROWS_2019 if x.key == row), None)
-    cols = r.columns if r else ("decisions",)
+    # the row's columns in either format (2021: 本年制发…; 2019 trial: 本年新制作…, 上一年项目数量…)
+    cols = tuple(dict.fromkeys(c for x in T.PROACTIVE_ROWS_2021 + T.PROACTIVE_ROWS_2019 if x.key == row
+                               for c in x.columns)) or ("decisions",)
+    best, best_len = None, 0
     for c in T.PROACTIVE_COLUMNS:
-        if c.key in cols and _hits(q, c.words):
-            return c.key, True
+        hits = _hits(q, c.words) if c.key in cols else []
+        if hits and max(len(h) for h in hits) > best_len:
+            best, best_len = c.key, max(len(h) for h in hits)
+    if best:
+        return best, True
     default = {"regulations": "in_force", "normative_documents": "in_force", "administrative_fees": "amount",
                "centralized_procurement": "amount"}.get(row or "", "decisions")
     if default not in cols:

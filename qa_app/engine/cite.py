@@ -28,6 +28,10 @@ class CellValue:
 
 
 MISSING = "missing"
+# Section 二 columns that count the same thing in the 2021 format and the 2019 trial format.
+SAME_COLUMN = {"in_force": ("total_public",), "total_public": ("in_force",), "issued": ("made",), "made": ("issued",),
+               "amount": (), "decisions": ()}
+PROACTIVE_DEFAULTS = ("in_force", "total_public", "decisions", "amount", "previous_year_items", "items")
 
 
 def needed_rows(cell) -> tuple[str, ...]:
@@ -66,7 +70,14 @@ def cell_value(store, report_id: int, cell) -> CellValue:
     by_row = report_facts(store, report_id, cell.table, needed_rows(cell))
     facts = []
     for row in cell.rows:
-        f = by_row.get(row, {}).get(cell.column)
+        have = by_row.get(row, {})
+        f = have.get(cell.column)
+        if f is None and cell.table == "proactive":
+            # the other format's column for the same thing (2021 现行有效 ~ 2019 对外公开总数量, …)
+            alt = next((c for c in SAME_COLUMN.get(cell.column, ()) if c in have), None)
+            if alt is None and not cell.column_named:
+                alt = next((c for c in PROACTIVE_DEFAULTS if c in have), None)
+            f = have.get(alt) if alt else None
         if f is None:
             return CellValue(report_id, MISSING, [], by_row)
         facts.append(f)

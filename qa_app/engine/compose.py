@@ -60,9 +60,7 @@ def column_phrase(table: str, column: str) -> str:
 def unit(table: str, column: str) -> str:
     if table == "proactive" and column == "amount":
         return "万元"
-    if table == "proactive" and column == "change":
-        return ""
-    if table == "proactive" and column == "items":
+    if table == "proactive" and column in ("change", "items", "previous_year_items"):
         return "项"
     return "件"
 
@@ -87,6 +85,8 @@ def what_phrase(table: str, row: str, column: str, column_named: bool) -> str:
         if column != "total":
             what += f"（{column_phrase(table, column)}）"
         return what
+    if column == "total_public":
+        return T.row_label(table, row) + "对外公开总数"
     if column in PROACTIVE_VERB:
         return PROACTIVE_VERB[column] + T.row_label(table, row)
     if column == "decisions":

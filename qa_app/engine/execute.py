@@ -7,6 +7,8 @@ Aggregates over many reports live in aggregate.py.
 """
 from __future__ import annotations
 
+import re
+
 from .. import template as T
 from ..answer import Answer, Citation
 from .catalog import Body, Catalog
@@ -188,14 +190,32 @@ def value_sentence(agency: str, year, cell, cv: CellValue, cits: list[Citation])
         tot = rf.get(cell.row, {}).get("total", {}).get("value")
         extra = f"（{row_phrase(table, cell.row)}共{fmt(tot)}件）" if tot is not None else ""
         return f"{w}{row_phrase(table, cell.row)}{column_phrase(table, cell.column)}{fmt(v)}件{extra}{marks(cits)}"
-    # proactive
+    # proactive: the column the report printed (a 2019 report has 本年新制作…, 上一年项目数量…)
+    col = cv.facts[0]["column"] if cv.facts else cell.column
+    u = printed_unit(cits, v) if col == "amount" and cell.row != "administrative_fees" else unit(table, col)
     if cell.row in ("regulations", "normative_documents") and not cell.column_named:
         cols = rf.get(cell.row, {})
-        parts = [f"{PROACTIVE_VERB.get(c, column_phrase(table, c))}{fmt(cols[c]['value'])}{u}"
-                 for c in T.TABLES[table].row(cell.row).columns if c in cols and not cols[c]["derived"]]
+        parts = [f"{PROACTIVE_VERB.get(c, column_phrase(table, c))}{fmt(f['value'])}{u}"
+                 for c, f in cols.items() if not f["derived"]]
         if len(parts) > 1:
             return f"{w}{T.row_label(table, cell.row)}：" + "、".join(parts) + marks(cits)
-    return f"{w}{what_phrase(table, cell.row, cell.column, cell.column_named)}{fmt(v)}{u}{marks(cits)}"
+    if col in ("previous_year_items", "change", "items"):
+        sign = "+" if col == "change" and isinstance(v, (int, float)) and v > 0 else ""
+        label = T.column_label(table, col)
+        row_label = T.row_label(table, cell.row)
+        if row_label.endswith("采购") and label.startswith("采购"):
+            label = label[2:]  # 政府集中采购 · 采购项目数量 -> 政府集中采购项目数量
+        return f"{w}{row_label}{label}为{sign}{fmt(v)}{u}{marks(cits)}"
+    return f"{w}{what_phrase(table, cell.row, col, cell.column_named)}{fmt(v)}{u}{marks(cits)}"
+
+
+def printed_unit(cits: list[Citation], v) -> str:
+    """The unit printed with an amount (「251000元」 in a 2019 政府集中采购 cell), else none."""
+    for c in cits:
+        m = re.search(re.escape(fmt(v)) + r"\s*(万元|元)", c.quote)
+        if m:
+            return m.group(1)
+    return ""
 
 
 def _app_sentence(w: str, cell, cv: CellValue, cits: list[Citation]) -> str:

@@ -208,6 +208,8 @@ def understand_one(question: str, catalog: Catalog) -> Query:
         query.bodies = list(catalog.bodies.values())
     query.bodies.sort(key=lambda b: m.positions.get(b.agency, 10 ** 6))
     query.op = find_op(q, len(query.bodies), len(years))
+    if query.op == "change" and cell is not None and cell.column == "change" and cell.column_named:
+        query.op = "lookup"  # 「本年增/减」 is a printed column of the 2019 format
     if query.op in ("rank", "max", "min") and len(query.bodies) == 1 and not query.regions:
         query.op = "lookup"
     query.ascending = bool(re.search(r"从少到多|从低到高|升序|ascending", q))
