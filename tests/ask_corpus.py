@@ -11,7 +11,6 @@ are the ones written here, never values read back through the code under test.
 """
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ..tables import fold
-from .catalog import GENERIC_BODIES, Body, Catalog
+from .catalog import Body, Catalog
 from .cells import CellQuery, find_cell
 
 OPS = ("lookup", "sum", "avg", "max", "min", "rank", "compare", "change", "trend", "outcomes", "positive", "zero", "share",
@@ -166,6 +166,25 @@ def understand_one(question: str, catalog: Catalog) -> Query:
                   said=[x.text for x in m.mentions] + list(m.regions) + list(m.unknown))
     query.wants_number = bool(re.search(NUMBER_CUES, q.lower()))
     collective = bool(re.search(COLLECTIVE, q.lower()))
+    _resolve_names(query, m, catalog, q, collective)
+    query.op = find_op(q, len(query.bodies), len(years))
+    _refine_op(query, q)
+    if query.op == "outcomes":
+        return query
+    query.prose = is_prose(q, cell, query)
+    if cell is not None and not query.prose and not query.bodies and not query.unknown \
+            and (re.search(BY_REGION, q.lower())
+                 or (len(query.regions) >= 2 and re.search(r"哪个|哪一|比较|对比|谁|更多|更少|多还是少", q))):
+        query.op = "by_region"
+        query.ascending = bool(re.search(r"最少|最低|更少|least|fewest", q.lower()))
+    if re.search(CHECK_WORDS, q.lower()):
+        query.op, query.prose = "checks", False
+    return query
+
+
+def _resolve_names(query: Query, m, catalog: Catalog, q: str, collective: bool) -> None:
+    """Bodies from what the question named: one ambiguous mention -> clarify; a region alone ->
+    its only body (or clarify); a generic word (区政府办) -> the bodies it fits."""
     if m.ambiguous:
         # one mention fits several bodies (区政府办): ask which, unless the question is about all of them
         amb = [b for b in m.ambiguous[0].bodies if b not in query.bodies]
@@ -173,7 +192,6 @@ def understand_one(question: str, catalog: Catalog) -> Query:
             query.bodies += amb
         else:
             query.ambiguous, query.ambiguous_text = amb, m.ambiguous[0].text
-    # a region named alone (红谷滩): its only body, or ask which of its bodies
     for r in list(query.regions):
         in_region = [b for b in catalog.in_region(r)]
         exact = [b for b in in_region if b.region_short == r]
@@ -191,65 +209,57 @@ def understand_one(question: str, catalog: Catalog) -> Query:
         elif len(in_region) > 1 and not query.bodies and not query.ambiguous and not query.unknown:
             said = re.search(re.escape(r) + "[省市区县]?", q)
             query.ambiguous, query.ambiguous_text = in_region, said.group(0) if said else r
-    # a generic body word (区政府办) and nothing else: every body it fits
     if not query.bodies and not query.regions and not query.unknown and not query.ambiguous:
         g = re.search(GENERIC_RE, m.rest)
         if g:
             cands = [b for b in catalog.bodies.values() if any(g.group(0) in n for n in b.names)]
-            if len(cands) == 1:
-                query.bodies = cands
-            elif len(cands) > 1 and not collective:
+            if len(cands) > 1 and not collective:
                 query.ambiguous, query.ambiguous_text = cands, g.group(0)
-            elif cands:
+            else:
                 query.bodies = cands
     # one body in the catalog (a filter chose it): a question that names none is about it
     if not (query.bodies or query.regions or query.unknown or query.ambiguous) and len(catalog.bodies) == 1 \
             and not collective:
         query.bodies = list(catalog.bodies.values())
     query.bodies.sort(key=lambda b: m.positions.get(b.agency, 10 ** 6))
-    query.op = find_op(q, len(query.bodies), len(years))
+
+
+def _refine_op(query: Query, q: str) -> None:
+    """What find_op cannot see alone: limits, thresholds, one body over its years, outcomes."""
+    cell, years, ql = query.cell, query.years, q.lower()
     if query.op == "change" and cell is not None and cell.column == "change" and cell.column_named:
         query.op = "lookup"  # 「本年增/减」 is a printed column of the 2019 format
     if query.op in ("rank", "max", "min") and len(query.bodies) == 1 and not query.regions:
         query.op = "lookup"
-    query.ascending = bool(re.search(r"从少到多|从低到高|升序|ascending", q))
-    lm = re.search(r"前\s*(\d+|[一二两三四五六七八九十])\s*[名个位家]?|top\s*(\d+)", q.lower())
-    rn = re.search(RANK_N, q.lower())
+    query.ascending = bool(re.search(r"从少到多|从低到高|升序|ascending", ql))
+    lm = re.search(r"前\s*(\d+|[一二两三四五六七八九十])\s*[名个位家]?|top\s*(\d+)", ql)
+    rn = re.search(RANK_N, ql)
     if lm:
         n = lm.group(1) or lm.group(2)
         query.limit = int(n) if n.isdigit() else _CN_NUM.get(n, 3)
     elif rn:
         query.limit = int(rn.group(2)) if rn.group(2).isdigit() else _CN_NUM.get(rn.group(2), 3)
         query.ascending = rn.group(1) in ("最少", "最低", "最小")
-    th = re.search(THRESHOLD, q.lower())
+    th = re.search(THRESHOLD, ql)
     if th and query.op in ("sum", "positive", "lookup") and len(query.bodies) != 1:
         query.threshold = float(th.group(2) or th.group(3))
         query.threshold_inclusive = bool(re.search(r"不少于|不低于|至少|at least|以上", th.group(0)))
         query.op = "positive"
-    # one body over its years (「每年」, 「2022年和2023年分别」), or the outcomes of its applications
-    if len(query.bodies) == 1 and cell is not None and re.search(TREND, q.lower()) \
-            and query.op in ("lookup", "sum", "change") and (len(years) != 1):
-        b = query.bodies[0]
+    # one body over its years (「每年」, 「近两年」, 「2022年和2023年分别」)
+    if len(query.bodies) == 1 and cell is not None and re.search(TREND, ql) \
+            and query.op in ("lookup", "sum", "change") and len(years) != 1:
         near = re.search(r"近([两二三四五2-5])年", q)
         if not years:
-            n = _CN_NUM.get(near.group(1), 0) if near and not near.group(1).isdigit() else int(near.group(1)) if near else 0
+            n = (int(near.group(1)) if near.group(1).isdigit() else _CN_NUM[near.group(1)]) if near else 0
+            b = query.bodies[0]
             query.years = b.years[-n:] if n else list(b.years)
         query.op = "trend"
+    # the outcomes of a body's applications (「办理结果」, 「申请是怎么处理的」)
     if cell is not None and cell.table == "applications" and cell.row in ("total", "new_received") \
             and query.op == "lookup" and not cell.column_named \
             and re.search(r"办理结果|处理结果|结果(分别|有哪些|构成|分布|如何|怎样)|怎么处理|如何处理|怎么办理|如何办理", q) \
-            and not re.search(r"总计|合计|一共|总共|多少|几件|how many", q.lower()):
+            and not re.search(r"总计|合计|一共|总共|多少|几件|how many", ql):
         query.op, query.cell = "outcomes", replace(cell, row="total", weak=False)
-        return query
-    query.prose = is_prose(q, cell, query)
-    if cell is not None and not query.prose and not query.bodies and not query.unknown \
-            and (re.search(BY_REGION, q.lower())
-                 or (len(query.regions) >= 2 and re.search(r"哪个|哪一|比较|对比|谁|更多|更少|多还是少", q))):
-        query.op = "by_region"
-        query.ascending = bool(re.search(r"最少|最低|更少|least|fewest", q.lower()))
-    if re.search(CHECK_WORDS, q.lower()):
-        query.op, query.prose = "checks", False
-    return query
 
 
 def is_prose(q: str, cell: CellQuery | None, query: Query) -> bool:
