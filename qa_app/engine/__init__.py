@@ -82,6 +82,10 @@ def ask(question: str, history: list | None = None, settings: Settings | None = 
         from ..llm import understand_with_llm
         query, llm_notice = understand_with_llm(question, catalog, history, settings, query, _rules_unsure(query))
     ans = answer_query(query, settings, store, catalog)
+    if filters and ans.kind in ("none", "clarify"):
+        said = "，".join(f"{name}{filters[k]}" for k, name in (("agency", "机关："), ("region", "地区："), ("year", "年度："))
+                        if filters.get(k))
+        ans.answer += f"（当前只在筛选范围内回答：{said}）"
     if llm_on and ans.kind == "text":
         from ..llm import phrase_with_llm
         ans = phrase_with_llm(ans, settings)

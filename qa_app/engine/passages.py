@@ -38,6 +38,8 @@ class Sentence:
     section: str                    # 「五、存在的主要问题及改进情况」
     sub: str = ""                   # 「（一）主动公开情况」 or a label 「存在问题」
     topics: frozenset = field(default_factory=frozenset)
+    grams: frozenset = field(default_factory=frozenset)        # filled by prose.sentences_of
+    head_grams: frozenset = field(default_factory=frozenset)
 
     @property
     def heading(self) -> str:

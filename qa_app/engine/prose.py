@@ -4,7 +4,7 @@ Candidates are the sentences of the reports in scope (passages.py). When the nar
 is built, its hybrid search (dense + BM25, `qa_app.narrative.search`) ranks passages and the
 sentences inside its hits get a bonus; without it (an index built with --no-narrative) the
 sentences are ranked on their own. Ranking: character-bigram overlap with the question
-weighted by rarity, the topic of the sentence's heading (問题, 改进, 平台 …; headings guide,
+weighted by rarity, the topic of the sentence's heading (问题, 改进, 平台 …; headings guide,
 they are never quoted), and, when a number is asked for, a number with a unit.
 The answer is extractive: the sentences as printed, each cited with its lines; a number
 asked for (「发布各类信息994条」) is read from the sentence that states it.
@@ -93,8 +93,24 @@ def sentences_of(store, report_id: int) -> list[Sentence]:
     key = ("sentences", report_id)
     got = store._cache.get(key)
     if got is None:
-        got = store._cache[key] = report_sentences(report_id, store.text(report_id))
+        got = report_sentences(report_id, store.text(report_id))
+        for x in got:
+            x.grams, x.head_grams = frozenset(_grams(fold1(x.text))), frozenset(_grams(fold1(x.heading)))
+        store._cache[key] = got
     return got
+
+
+def doc_freq(store, scope: list[int], pool: list[Sentence]) -> dict[str, int]:
+    """In how many sentences of the scope each bigram occurs (cached per scope)."""
+    key = ("df", tuple(scope))
+    df = store._cache.get(key)
+    if df is None:
+        df = {}
+        for x in pool:
+            for g in x.grams:
+                df[g] = df.get(g, 0) + 1
+        store._cache[key] = df
+    return df
 
 
 def narrative_hits(question: str, settings, report_ids, k: int) -> tuple[list, str]:
@@ -113,9 +129,8 @@ def narrative_hits(question: str, settings, report_ids, k: int) -> tuple[list, s
 def score(sent: Sentence, terms: tuple[list[str], list[str]], idf: dict, query, bonus: float = 0.0) -> float:
     """Rank of one sentence for a question (higher is better)."""
     own, extra = terms
-    g = _grams(fold1(sent.text))
-    hg = _grams(fold1(sent.heading))  # headings guide: their words count, a little less
-    text, head = fold1(sent.text), fold1(sent.heading)
+    g, hg = sent.grams, sent.head_grams  # headings guide: their words count, a little less
+    text, head = sent.text, sent.heading
     lex = 0.0
     if own:
         lex = sum(idf.get(t, 1.0) * (1.0 if t in g else 0.6 if t in hg else 0.0) for t in own) \
@@ -155,10 +170,7 @@ def answer_prose(query, settings, store, catalog, report_ids: list[int] | None) 
     pool = [s for rid in scope for s in sentences_of(store, rid)]
     if not pool:
         return _nothing(query, terms, catalog, report_ids, how)
-    df: dict[str, int] = {}
-    for s in pool:
-        for g in _grams(fold1(s.text)):
-            df[g] = df.get(g, 0) + 1
+    df = dict(doc_freq(store, scope, pool))
     for w in terms[1]:
         df[w] = sum(1 for s in pool if w in s.text)
     n = len(pool)
