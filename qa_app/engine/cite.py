@@ -120,7 +120,8 @@ def compact(lines: list[str]) -> str:
     """A printed row as one readable quote: empty lines dropped; a row printed one cell per
     line (「部分公开 |」「11 |」「1 |」…, a scraped HTML table) joined on one line."""
     lines = [l.strip() for l in lines if l.strip() and not re.fullmatch(r"\|+", l.strip())]
-    if len(lines) >= 3 and sum(1 for l in lines if l.endswith("|")) >= 0.6 * len(lines):
+    if len(lines) >= 3 and (sum(1 for l in lines if l.endswith("|")) >= 0.6 * len(lines)
+                            or all(re.fullmatch(r"[\d.,/—\-|\s]{1,8}", l) for l in lines)):
         return " ".join(lines)
     return "\n".join(lines)
 
@@ -147,6 +148,12 @@ def _citation(n: int, store, facts: list[dict], by_row: dict, value, checks_fail
     f0 = facts[0]
     spans = [row_span(by_row, f["row"]) for f in facts]
     quote = quote_rows(store, f0["report_id"], spans)
+    if f0["table"] == "review_litigation":
+        # its numbers stand on a line of their own: quote the column headings above them too
+        head = review_header(store, f0["report_id"], min(sp[0] for sp in spans))
+        if head:
+            quote = head[1] + "\n" + quote
+            spans.append((head[0], head[0]))
     rows = sorted({f["row"] for f in facts}, key=lambda r: spans[[g["row"] for g in facts].index(r)])
     cols = sorted({f["column"] for f in facts})
     row_label = label or (f0["row_label"] if len(rows) == 1 else "、".join(T.row_label(f0["table"], r) for r in rows))
@@ -156,6 +163,23 @@ def _citation(n: int, store, facts: list[dict], by_row: dict, value, checks_fail
                     lines=[min(s[0] for s in spans), max(s[1] for s in spans)], value=value,
                     report_id=f0["report_id"], table=f0["table"], row_key=",".join(rows),
                     column_key=",".join(cols), checks_failed=checks_failed)
+
+
+def review_header(store, report_id: int, first_value_line: int, max_lines: int = 6) -> tuple[int, str] | None:
+    """(first line, text) of the printed column headings of section 四 above its numbers, when
+    they are short enough to quote (tab or Markdown layouts); None otherwise."""
+    from ..tables import find_regions
+    key = ("review_region", report_id)
+    region = store._cache.get(key, "unset")
+    if region == "unset":
+        region = store._cache[key] = find_regions(text_lines(store, report_id, 1, 10 ** 9)).get("review_litigation")
+    if not region:
+        return None
+    start = region[0] + 1  # 1-based
+    lines = [(i, l) for i, l in enumerate(text_lines(store, report_id, start, first_value_line - 1), start) if l.strip()]
+    if not lines or len(lines) > max_lines:
+        return None
+    return lines[0][0], compact([l for _, l in lines])
 
 
 def cite_cell(store, cv: CellValue, start: int, checks_failed: int = 0) -> list[Citation]:

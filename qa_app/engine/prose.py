@@ -163,6 +163,9 @@ def score(sent: Sentence, terms: tuple[list[str], list[str]], idf: dict, query, 
 def answer_prose(query, settings, store, catalog, report_ids: list[int] | None) -> Answer:
     question = query.prose_question or query.question
     terms = query_terms(_without(question, getattr(query, "said", [])), name_pattern(catalog))
+    if not (terms[0] or terms[1] or query.topics):
+        return Answer(query.question, "没有看懂要问的内容。请说明单位、年度和要问的事项，例如：「红谷滩区政府办2023年部分公开了多少件申请？」"
+                      "「文化街街道办事处存在哪些问题？」。", "none", debug=query.describe())
     scope = list(report_ids) if report_ids is not None else list(catalog.reports)
     hits, how = narrative_hits(question, settings, report_ids, k=max(settings.top_k, 6))
     if hits and report_ids is None and len(scope) > 30:
