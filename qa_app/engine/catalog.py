@@ -177,7 +177,8 @@ class Catalog:
         for b in self.bodies.values():
             for n in b.names:
                 if is_subsequence(mention, n) and (mention[0] == n[0] or mention[0] in "区市县"
-                                                   or (len(mention) >= 3 and mention in n)):
+                                                   or (len(mention) >= 3 and mention in n)
+                                                   or (b.region_short and mention.startswith(b.region_short))):
                     out.append(b)
                     break
         # prefer bodies whose region the mention starts with
