@@ -115,3 +115,14 @@ def test_prose_question(settings, question, file, expect):
     assert expect in flat, a.answer
     assert a.citations[0].report == file
     assert any(expect.split()[0] in c.quote.replace("\n", "") for c in a.citations)
+
+
+@pytest.mark.parametrize("question,file", [
+    ("洪泽区政府2023年收到多少件申请", "huaian_hongze_2023.pdf"),
+    ("市政府2024年收到多少件申请", "huaian_city_2024.pdf"),
+    ("淮安市政府2024年收到多少件申请", "huaian_city_2024.pdf"),
+])
+def test_short_names_of_governments(settings, question, file):
+    a = ask(question, settings=settings)
+    assert a.value == truth(file)["applications"]["new_received"]["total"], a.answer
+    assert a.citations[0].report == file
