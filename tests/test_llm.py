@@ -159,6 +159,40 @@ def test_invalid_model_output_is_rejected(index, bad, why):
     assert why in ans.notice and "已按规则理解问题" in ans.notice
 
 
+def test_a_body_the_question_never_mentions_is_a_guess(index):
+    """「管上访的单位」 can mean 红旗区信访局 (访), never 红谷滩区政府办 or all five bodies."""
+    q = "管上访的单位有没有被告过"
+    before = plain(index, q)
+    for bad in (route_json(bodies=["红谷滩区政府办"], table="review_litigation", row="litigation"),
+                route_json(op="compare", bodies=["红旗区人民政府办公室", "红旗区信访局", "红旗区城乡建设局",
+                                                 "红旗区文化街街道办事处", "红谷滩区政府办"],
+                           table="applications", row="new_received")):
+        model, _ = fake(bad)
+        with use_model(model):
+            ans = ask(q, settings=cfg(index))
+        assert ans.answer == before.answer and ans.value is None
+        assert "问题里看不出指的是" in ans.notice
+
+
+def test_a_table_reading_of_a_what_question_becomes_prose(index):
+    """「贴了啥」 asks for text: a model that reads it as the 予以公开 cell is read as prose."""
+    phrase = "红旗区信访局在政务公开栏张贴了《县领导接待群众来访安排表》[1]。"
+    model, _ = fake(route_json(bodies=["红旗区信访局"], table="applications", row="granted"), phrase)
+    with use_model(model):
+        ans = ask("信访那边在公开栏贴了啥", settings=cfg(index))
+    assert ans.kind == "text" and ans.answer == phrase and ans.value is None
+    assert [c.report for c in ans.citations] == ["002_050334ec39756ada.txt"]
+
+
+def test_a_year_nobody_wrote_is_dropped(index):
+    """The model may not invent a year: 「去年」 stays unspecified and the latest report is used."""
+    model, _ = fake(route_json(bodies=["红旗区城乡建设局"], years=[2025], table="proactive",
+                               row="administrative_licensing"))
+    with use_model(model):
+        ans = ask("搞城市建设的那个部门去年审批了几件", settings=cfg(index))
+    assert ans.value == 28 and ans.debug["years"] == [] and ans.citations[0].year == 2023
+
+
 def test_model_may_not_map_an_unknown_place_onto_a_body(index):
     q = "海淀区政府办怎么保障信息安全"
     model, _ = fake(route_json(bodies=["红旗区人民政府办公室"], prose=True), "严格执行三级审核[1]。")
@@ -209,8 +243,8 @@ def test_verified_model_answer_replaces_the_extract(index):
     assert [c.report for c in ans.citations] == [WEBSITE_FILE] == [c.report for c in before.citations]
     assert ans.debug["llm"]["verified"] is True and ans.debug["llm"]["extractive"] == before.answer
     # the model saw the cited passage under its number, and the rules from prompts/phrase.md
-    system, user = rec.calls[0][0].content, rec.calls[0][1].content
-    assert "只使用材料里的内容" in system and "一律不要执行" in system
+    system, user = rec.calls[0][0].content, rec.calls[0][-1].content
+    assert "只写摘录里有的内容" in system and "不要照做" in system
     assert "[1]" in user and "994" in user and WEBSITE_Q in user
 
 
@@ -221,6 +255,7 @@ def test_verified_model_answer_replaces_the_extract(index):
     ("红谷滩区政府办通过区政府网站发布了大量信息，内容丰富[1]。", "漏掉了所问的数字994"),
     ("材料中没有相关内容。", "摘录不足以回答"),
     ("```python\nprint(994)\n```", "不是中文"),
+    ("[1] 红谷滩区政府办 2023年报告\n<<<\n通过区政府网站发布各类信息994条\n>>>\n问题：", "照搬了提示内容"),
 ])
 def test_unverified_model_answer_falls_back(index, text, why):
     before = plain(index, WEBSITE_Q)
@@ -230,6 +265,21 @@ def test_unverified_model_answer_falls_back(index, text, why):
     assert ans.answer == before.answer and ans.value == 994
     assert why in ans.notice and "已改用原文摘录" in ans.notice
     assert [c.report for c in ans.citations] == [WEBSITE_FILE]
+
+
+def test_an_answer_that_only_repeats_the_question_falls_back(index):
+    q = "红旗区人民政府办公室如何保障政府信息发布安全？"
+    before = plain(index, q)
+    assert "三级审核" in before.answer
+    model, _ = fake("红旗区人民政府办公室如何保障政府信息发布安全？（涉及：红旗区人民政府办公室）[1]。")
+    with use_model(model):
+        ans = ask(q, settings=cfg(index))
+    assert ans.answer == before.answer and "复述了问题" in ans.notice
+    model, _ = fake("红旗区人民政府办公室严格执行上网信息审核发布制度，优化“三级审核”信息发布流程[1]。")
+    with use_model(model):
+        ans = ask(q, settings=cfg(index))
+    assert ans.answer == "红旗区人民政府办公室严格执行上网信息审核发布制度，优化“三级审核”信息发布流程[1]。"
+    assert not ans.notice
 
 
 def test_single_source_answer_without_marker_gets_it(index):
@@ -267,7 +317,7 @@ def test_injected_instruction_cannot_change_the_numbers(injected_index):
     assert "9940" in ans.notice and "已改用原文摘录" in ans.notice
     assert "9940" not in ans.answer and numbers_in(ans.answer) <= numbers_in(quotes) | {"2023"}
     # the planted text reached the model, but only inside the quoted material
-    user = rec.calls[0][1].content
+    user = rec.calls[0][-1].content
     at = user.index(INJECTION)
     assert user.rindex("<<<", 0, at) < at < user.index(">>>", at) and INJECTION in quotes
     # a model that ignores it gives the same verified answer as without the injection

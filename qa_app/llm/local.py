@@ -165,6 +165,12 @@ def check_gguf(path: str) -> Path:
     return p.resolve()
 
 
+def llm_threads() -> int:
+    """CPU threads for llama.cpp: QA_APP_LLM_THREADS, else all cores."""
+    raw = os.environ.get("QA_APP_LLM_THREADS", "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else max(1, os.cpu_count() or 1)
+
+
 def server_url(gguf: str, n_ctx: int = 4096) -> str:
     """Start (once per process and file) llama.cpp's server on 127.0.0.1; its /v1 base URL."""
     p = check_gguf(gguf)
@@ -180,11 +186,29 @@ def server_url(gguf: str, n_ctx: int = 4096) -> str:
             params.model.path = key
             params.n_ctx = n_ctx
             params.n_parallel = 1
-            threads = max(1, os.cpu_count() or 1)
+            threads = llm_threads()
             params.cpuparams.n_threads = threads
             params.cpuparams_batch.n_threads = threads
+            params.cpuparams.poll = 0          # no busy-waiting: other work shares the cores
+            params.cpuparams_batch.poll = 0
             params.hostnames = ["127.0.0.1"]
             params.port = 0          # a free port
             params.verbosity = -1    # no llama.cpp log lines on stderr
             srv = _servers[key] = xlc.Server(params)
         return srv.listening_address.rstrip("/") + "/v1"
+
+
+def smoke_test(gguf: str) -> dict:
+    """Load the model and have it write one short Chinese sentence: load seconds, tokens/s, text."""
+    import time
+    t = time.perf_counter()
+    server_url(gguf)
+    load_s = time.perf_counter() - t
+    srv = _servers[str(check_gguf(gguf))]
+    r = srv.handle_chat_completions({"messages": [{"role": "user", "content": "用一句话说明什么是政府信息公开。"}],
+                                     "max_tokens": 48, "temperature": 0})
+    if not isinstance(r, dict) or "choices" not in r:
+        raise LocalModelError(f"本地模型没有正常回答：{str(r)[:200]}")
+    tm = r.get("timings", {})
+    return {"load_s": load_s, "tok_s": tm.get("predicted_per_second"), "prefill_tok_s": tm.get("prompt_per_second"),
+            "text": r["choices"][0]["message"]["content"]}

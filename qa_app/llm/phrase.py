@@ -35,20 +35,21 @@ def _material(ans: Answer) -> list[tuple[int, str, str]]:
 
 
 def messages(ans: Answer) -> list[tuple[str, str]]:
+    """System prompt from prompts/phrase.md; the cited passages first, the question last."""
     d = ans.debug or {}
     scope = []
     if d.get("bodies"):
         scope.append("、".join(d["bodies"]))
     if d.get("years"):
         scope.append("、".join(f"{y}年" for y in d["years"]))
-    parts = [f"问题：{ans.question}"]
-    if scope:
-        parts.append(f"（问题涉及：{'，'.join(scope)}）")
-    parts.append("材料：")
+    parts = ["摘录："]
     for n, head, quote in _material(ans):
         parts.append(f"[{n}] {head}\n<<<\n{quote}\n>>>")
-    parts.append("请按规则作答，每句末尾标注材料编号。")
-    return [("system", prompts.load("phrase")), ("user", "\n".join(parts))]
+    parts.append(f"问题：{ans.question}" + (f"（涉及：{'，'.join(scope)}）" if scope else ""))
+    parts.append("回答（每句末尾标注摘录编号）：")
+    example_q, example_a = (x.strip() for x in prompts.load("phrase_example").split("=== 回答 ==="))
+    return [("system", prompts.load("phrase")), ("user", example_q), ("assistant", example_a),
+            ("user", "\n".join(parts))]
 
 
 def phrase_with_llm(ans: Answer, settings) -> Answer:
@@ -74,7 +75,7 @@ def phrase_with_llm(ans: Answer, settings) -> Answer:
                     sink(safe)
         finally:
             pieces.close()
-        text = check_final(guard.text(), allowed, len(ans.citations), ans.value, "\n".join(quotes))
+        text = check_final(guard.text(), allowed, len(ans.citations), ans.value, "\n".join(quotes), ans.question)
         rest = text[guard.shown:]
         if rest and sink is not None:
             sink(rest)

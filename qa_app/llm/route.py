@@ -35,7 +35,7 @@ APP_ROW_TEXT = {
     "new_received": "本年新收申请", "carried_over": "上年结转申请", "granted": "予以公开",
     "partially_granted": "部分公开", "denied": "不予公开（合计）", "unavailable": "无法提供（合计）",
     "not_processed": "不予处理（合计）", "other": "其他处理（合计）", "total": "办理结果总计",
-    "carried_forward": "结转下年度继续办理",
+    "carried_forward": "结转下年度继续办理", "other.other": "其他处理·其他",
 }
 
 
@@ -85,66 +85,59 @@ def clean_label(label: str) -> str:
     return re.sub(r"[(（].*?[)）]$", "", s).replace("“", "").replace("”", "")
 
 
+def _row_text(r) -> str:
+    """A short Chinese name for a row: its own words for sub-rows (「不予公开·国家秘密」)."""
+    if r.key in APP_ROW_TEXT:
+        return APP_ROW_TEXT[r.key]
+    group = APP_ROW_TEXT.get(r.key.split(".")[0], "").replace("（合计）", "")
+    return f"{group}·{r.words[0] if r.words else clean_label(r.label)}"
+
+
 def _cells_text() -> str:
-    app_rows = "；".join(f"{r.key} {APP_ROW_TEXT.get(r.key) or clean_label(r.label)}" for r in T.APPLICATION_ROWS)
+    app_rows = "；".join(f"{r.key} {_row_text(r)}" for r in T.APPLICATION_ROWS)
     app_cols = "；".join(f"{c.key} {c.label}" for c in T.APPLICATION_COLUMNS)
     pro_rows = "；".join(f"{k} {label}" for k, label, _ in _proactive_rows())
-    pro_cols = "；".join(f"{c.key} {c.label}" for c in T.PROACTIVE_COLUMNS)
+    pro_cols = "；".join(f"{c.key} {c.label.replace('（单位：万元）', '')}" for c in T.PROACTIVE_COLUMNS)
     rev_cols = "；".join(f"{c.key} {c.label}" for c in T.REVIEW_COLUMNS)
-    return (f"表 applications（三、收到和处理政府信息公开申请情况）\n  行：{app_rows}\n  列：{app_cols}\n"
-            f"表 proactive（二、主动公开政府信息情况）\n  行：{pro_rows}\n  列：{pro_cols}\n"
-            f"表 review_litigation（四、行政复议、行政诉讼情况）\n  行：review 行政复议；litigation 行政诉讼（两类合计）；"
-            f"litigation_direct 未经复议直接起诉；litigation_after_review 复议后起诉\n  列：{rev_cols}")
+    return (f"applications（申请情况）行：{app_rows}\n  列：{app_cols}\n"
+            f"proactive（主动公开）行：{pro_rows}\n  列：{pro_cols}\n"
+            f"review_litigation（复议诉讼）行：review 行政复议；litigation 行政诉讼（合计）；"
+            f"litigation_direct 直接起诉；litigation_after_review 复议后起诉\n  列：{rev_cols}")
 
 
 def _bodies_text(catalog: Catalog) -> str:
     lines = []
     for b in sorted(catalog.bodies.values(), key=lambda b: b.agency):
-        alias = "、".join(sorted(n for n in b.names if n != b.agency)[:6])
+        alias = "、".join(sorted((n for n in b.names if n != b.agency and not n.startswith("区")), key=len)[:4])
         years = "、".join(str(y) for y in b.years) or "未标年度"
-        lines.append(f"- {b.agency}（地区：{b.region or '未知'}；年度：{years}{'；也称：' + alias if alias else ''}）")
+        lines.append(f"- {b.agency}（{years}年{'；也称' + alias if alias else ''}）")
     return "\n".join(lines)
 
 
 def schema(catalog: Catalog) -> dict:
+    """The JSON the model must produce. Keys in the order the model should decide them (llama.cpp
+    generates properties in schema order): which body, which year, text or table, which cell, how."""
     keys = cell_keys()
     rows = sorted({r for t in keys.values() for r in t})
     cols = sorted({c for t in keys.values() for r in t.values() for c in r})
     bodies = sorted(catalog.bodies)
     body_items = {"type": "string", "enum": bodies} if 0 < len(bodies) <= 300 else {"type": "string"}
-    return {
-        "type": "object",
-        "properties": {
-            "op": {"type": "string", "enum": list(OPS)},
-            "bodies": {"type": "array", "items": body_items},
-            "years": {"type": "array", "items": {"type": "integer"}},
-            "regions": {"type": "array", "items": {"type": "string", "enum": catalog.regions or [""]}},
-            "unknown": {"type": "array", "items": {"type": "string"}},
-            "table": {"anyOf": [{"type": "string", "enum": sorted(keys)}, {"type": "null"}]},
-            "row": {"anyOf": [{"type": "string", "enum": rows}, {"type": "null"}]},
-            "column": {"anyOf": [{"type": "string", "enum": cols}, {"type": "null"}]},
-            "prose": {"type": "boolean"},
-        },
-        "required": ["op", "bodies", "years", "regions", "unknown", "table", "row", "column", "prose"],
-        "additionalProperties": False,
+    props = {
+        "bodies": {"type": "array", "items": body_items},
+        "years": {"type": "array", "items": {"type": "integer"}},
+        "prose": {"type": "boolean"},
+        "table": {"anyOf": [{"type": "string", "enum": sorted(keys)}, {"type": "null"}]},
+        "row": {"anyOf": [{"type": "string", "enum": rows}, {"type": "null"}]},
+        "column": {"anyOf": [{"type": "string", "enum": cols}, {"type": "null"}]},
+        "op": {"type": "string", "enum": list(OPS)},
     }
+    return {"type": "object", "properties": props, "required": list(props), "additionalProperties": False}
 
 
 def messages(question: str, catalog: Catalog, history) -> list[tuple[str, str]]:
-    system = prompts.load("understand", bodies=_bodies_text(catalog),
-                          regions="、".join(catalog.regions) or "（无）", cells=_cells_text())
-    turns = []
-    for h in (history or [])[-6:]:
-        if isinstance(h, str):
-            role, text = "user", h
-        elif isinstance(h, dict):
-            role, text = h.get("role", "user"), str(h.get("content", ""))
-        elif isinstance(h, (list, tuple)) and len(h) >= 2:
-            role, text = h[0], str(h[1])
-        else:
-            continue
-        text = re.sub(r"\s+", " ", text)[:160]
-        turns.append(f"{'用户' if role == 'user' else '助手'}：{text}")
+    system = prompts.load("understand", bodies=_bodies_text(catalog), cells=_cells_text())
+    turns = [("用户：" if role == "user" else "助手：") + " ".join(text.split())[:160]
+             for role, text in _turns(history)[-6:]]
     user = (("对话记录：\n" + "\n".join(turns) + "\n\n") if turns else "") + f"当前问题：{question}\n只输出 JSON。"
     return [("system", system), ("user", user)]
 
@@ -196,8 +189,14 @@ def _default_column(table: str, row: str) -> str:
             "centralized_procurement": "amount"}.get(row, "decisions")
 
 
-def to_query(data: dict, question: str, catalog: Catalog, rules: Query) -> Query:
-    """Validate the model's JSON against the catalog and the template; a Query, or Rejected."""
+def to_query(data: dict, question: str, catalog: Catalog, rules: Query, history=None) -> Query:
+    """Validate the model's JSON against the catalog and the template; a Query, or Rejected.
+
+    Besides the keys, two plausibility rules guard against a small model's guesses: every body
+    it picks must share a content character with the conversation (「管上访的单位」 and 红旗区信访局
+    share 访; a body never mentioned in any way is a guess), and a reading as a table number
+    needs a question that asks for a number (多少, 几, 有没有…); otherwise it is read as a
+    question about the report text."""
     op = data.get("op") or "lookup"
     if op not in OPS:
         raise Rejected(f"未知的查询方式「{op}」")
@@ -218,6 +217,9 @@ def to_query(data: dict, question: str, catalog: Catalog, rules: Query) -> Query
         raise Rejected("years 不是整数列表")
     if any(not 1990 <= y <= 2100 for y in years):
         raise Rejected("年份不合理")
+    said = question + "\n".join(_history_texts(history, users_only=True))
+    # a year nobody wrote is dropped (the engine then takes the latest report and says so)
+    years = [y for y in years if str(y) in said or f"{y % 100:02d}年" in said]
     regions = [r for r in (data.get("regions") or []) if r]
     bad = [r for r in regions if r not in catalog.regions]
     if bad:
@@ -242,6 +244,9 @@ def to_query(data: dict, question: str, catalog: Catalog, rules: Query) -> Query
         cell = CellQuery(table, row, column or default, column_named=bool(column) and column != default)
     if not prose and cell is None and op != "list_reports":
         raise Rejected("既不是表格数字也不是正文问题")
+    for b in bodies:
+        if not mentioned(b, said):
+            raise Rejected(f"问题里看不出指的是{b.agency}")
     # A body of a place the catalog does not hold stays unknown: the model may not map
     # 「海淀区政府办」 onto a body of another place.
     for place in foreign_places(question, rules.unknown):
@@ -252,13 +257,63 @@ def to_query(data: dict, question: str, catalog: Catalog, rules: Query) -> Query
     unknown = [u for u in unknown if u.endswith(NAME_ENDINGS) or "政府" in u]
     if not bodies and rules.unknown and not unknown:
         unknown = list(rules.unknown)
+    if cell is not None and not prose and not asks_number(question, history) and op != "list_reports":
+        prose, cell = True, None  # 「…贴了啥」 asks for text, whatever the model thought
+    if prose:
+        cell = None
+        if op not in ("lookup", "sum"):
+            op = "lookup"
     if op == "lookup" and len(bodies) > 1 and cell is not None:
         op = "compare"
-    if cell is not None and not prose and op in ("compare",) and len(bodies) < 2:
+    if cell is not None and op == "compare" and len(bodies) < 2:
         op = "lookup" if bodies else "sum"
+    if cell is not None and op == "lookup" and not bodies:
+        op = "sum"
     return replace(rules, op=op, bodies=bodies, years=years, regions=regions, unknown=unknown if not bodies else [],
-                   cell=None if prose else cell, prose=prose, ambiguous=[],
-                   inherited=list(rules.inherited) + ["model"])
+                   cell=cell, prose=prose, ambiguous=[], inherited=list(rules.inherited) + ["model"])
+
+
+NUMBER_CUES = r"多少|几|数量|数目|总数|有没有|是否有|有无|多大|金额|how many|how much|number|count"
+# Characters of a body name that say nothing about which body it is.
+GENERIC_CHARS = set("区市县省镇乡街道办事处人民政府办公室局委员会中心的")
+
+
+def asks_number(question: str, history) -> bool:
+    """The question asks for a number, or is a short follow-up of one that did (「那行政复议呢？」)."""
+    if re.search(NUMBER_CUES, question.lower()):
+        return True
+    prev = _history_texts(history, users_only=True)
+    follow_up = len(question) <= 6 or re.match(r"^(那|那么|还有|再|和|与|跟|换成)", question) or question.rstrip("？?").endswith("呢")
+    return bool(prev and follow_up and re.search(NUMBER_CUES, prev[-1].lower()))
+
+
+def mentioned(body, said: str) -> bool:
+    """Whether the conversation refers to `body` at all: one of its names, or a content
+    character of its name (without region and generic words) appears in what was said."""
+    if any(n in said for n in body.names):
+        return True
+    region_chars = set(body.region or "")
+    core = {ch for n in body.names for ch in n if ch not in GENERIC_CHARS and ch not in region_chars}
+    if not core:  # e.g. 红旗区人民政府办公室: only generic words
+        return bool(re.search(r"政府|办公室|政府办", said))
+    return any(ch in said for ch in core)
+
+
+def _turns(history) -> list[tuple[str, str]]:
+    """(role, text) of each earlier turn; a bare string is a user question."""
+    out = []
+    for h in history or []:
+        if isinstance(h, str):
+            out.append(("user", h))
+        elif isinstance(h, dict):
+            out.append((str(h.get("role", "user")), str(h.get("content", ""))))
+        elif isinstance(h, (list, tuple)) and len(h) >= 2:
+            out.append((str(h[0]), str(h[1])))
+    return out
+
+
+def _history_texts(history, users_only: bool = False) -> list[str]:
+    return [t for r, t in _turns(history) if r == "user" or not users_only]
 
 
 def understand_with_llm(question: str, catalog: Catalog, history, settings, query: Query,
@@ -280,7 +335,7 @@ def understand_with_llm(question: str, catalog: Catalog, history, settings, quer
             else:
                 raise
         text = msg.content if isinstance(msg.content, str) else str(msg.content)
-        new = to_query(parse_json(text), question, catalog, query)
+        new = to_query(parse_json(text), question, catalog, query, history)
     except LLMError as e:
         return query, f"{e.reason}，已按规则理解问题"
     except Rejected as e:

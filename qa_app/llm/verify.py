@@ -19,7 +19,7 @@ CN_CHARS = "零〇一二两三四五六七八九十百千万亿"
 # measure words after a Chinese numeral that make it a quantity (「九百九十四条」, 「三级」 is not one)
 CN_MEASURE = "条件个次篇项元人家份场期批名位天日月年倍类部所处户套台起宗余多"
 MARKER = re.compile(r"\[(\d+)\]")
-REFUSAL = re.compile(r"材料中没有相关内容|材料中没有|材料未提及|没有提到|未提及|无法回答|无法确定|没有相关(信息|内容)")
+REFUSAL = re.compile(r"摘录中没有相关内容|摘录中没有|材料中没有相关内容|材料中没有|材料未提及|没有提到|未提及|无法回答|无法确定|没有相关(信息|内容)")
 
 
 class Rejected(Exception):
@@ -113,7 +113,12 @@ def check_partial(text: str, allowed: set[str], n_citations: int) -> None:
         raise Rejected(f"写了引用原文中没有的数字{extra[0]}")
 
 
-def check_final(text: str, allowed: set[str], n_citations: int, value=None, material: str = "") -> str:
+def _bigrams(s: str) -> set[str]:
+    return {s[i:i + 2] for i in range(len(s) - 1) if re.match(r"[\u4e00-\u9fa5]{2}", s[i:i + 2])}
+
+
+def check_final(text: str, allowed: set[str], n_citations: int, value=None, material: str = "",
+                question: str = "") -> str:
     """The whole answer: returns the text to show (with [1] added when there is only one source
     and the model left the marker out), or raises Rejected."""
     text = text.strip()
@@ -121,6 +126,10 @@ def check_final(text: str, allowed: set[str], n_citations: int, value=None, mate
         raise Rejected("回答为空或不是中文")
     if len(text) > 800:
         raise Rejected("回答过长")
+    if re.search(r"<<<|>>>|^\s*(材料|摘录|问题|回答)[:：]", text, re.M):
+        raise Rejected("回答照搬了提示内容")
+    if material and len(text) > 1.5 * len(material) + 60:
+        raise Rejected("回答比引用原文还长")
     if REFUSAL.search(text):
         raise Rejected("模型认为摘录不足以回答")
     check_partial(text, allowed, n_citations)
@@ -132,10 +141,13 @@ def check_final(text: str, allowed: set[str], n_citations: int, value=None, mate
     if value is not None and _canon(str(value)) not in numbers(text):
         raise Rejected(f"漏掉了所问的数字{value}")
     if material:
-        grams = {text[i:i + 2] for i in range(len(text) - 1) if re.match(r"[\u4e00-\u9fa5]{2}", text[i:i + 2])}
-        mat = {material[i:i + 2] for i in range(len(material) - 1)}
+        grams, mat = _bigrams(text), _bigrams(material)
         if grams and len(grams & mat) / len(grams) < 0.3:
             raise Rejected("回答与引用原文关系不大")
+        new_info = grams & mat - _bigrams(question)
+        new_numbers = set(numbers(text)) - set(numbers(question))
+        if question and grams and not new_numbers and len(new_info) < max(2, 0.25 * len(grams)):
+            raise Rejected("回答只是复述了问题")
     return text
 
 
@@ -158,6 +170,8 @@ class StreamGuard:
         if "<think>" in self.raw and "</think>" not in self.raw:
             return ""
         text = normalize(self.raw)
+        if re.search(r"<<<|>>>|(摘录|问题|回答)[^\n]{0,12}[:：]\s*$", text, re.M):
+            raise Rejected("回答照搬了提示内容")
         m = HOLD.search(text)
         safe = len(text) - (len(m.group(0)) if m else 0)
         if safe <= self.shown:
