@@ -184,6 +184,21 @@ def test_a_table_reading_of_a_what_question_becomes_prose(index):
     assert [c.report for c in ans.citations] == ["002_050334ec39756ada.txt"]
 
 
+def test_a_cell_the_question_does_not_ask_about(index):
+    """The model's body stands, but a cell that nothing in the question points at does not: the
+    rules' cell (read from 「许可」) is used; with no rules' cell the reading is rejected."""
+    model, _ = fake(route_json(bodies=["红旗区城乡建设局"], table="applications", row="carried_forward"))
+    with use_model(model):
+        ans = ask("城乡建设口子许可了多少事项", settings=cfg(index))
+    assert ans.value == 28 and ans.citations[0].row_key == "administrative_licensing"
+    assert ans.citations[0].report == "001_924043a2ff6d2acf.txt"
+    q = "搞城市建设的那个部门有几件"
+    model, _ = fake(route_json(bodies=["红旗区城乡建设局"], table="applications", row="carried_forward"))
+    with use_model(model):
+        ans = ask(q, settings=cfg(index))
+    assert ans.answer == plain(index, q).answer and "问题里看不出问的是" in ans.notice
+
+
 def test_a_year_nobody_wrote_is_dropped(index):
     """The model may not invent a year: 「去年」 stays unspecified and the latest report is used."""
     model, _ = fake(route_json(bodies=["红旗区城乡建设局"], years=[2025], table="proactive",

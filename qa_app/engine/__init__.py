@@ -88,7 +88,7 @@ def ask(question: str, history: list | None = None, settings: Settings | None = 
         ans.answer += f"（当前只在筛选范围内回答：{said}）"
     if llm_on and ans.kind == "text":
         from ..llm import phrase_with_llm
-        ans = phrase_with_llm(ans, settings)
+        ans = phrase_with_llm(ans, settings, history)
     if llm_notice:
         ans.notice = "；".join(x for x in (llm_notice, ans.notice) if x)
     ans.debug["ms"] = round((time.perf_counter() - t0) * 1000, 2)

@@ -19,9 +19,9 @@ def understand_with_llm(question, catalog, history, settings, query, rules_unsur
     return run(question, catalog, history, settings, query, rules_unsure)
 
 
-def phrase_with_llm(answer, settings):
+def phrase_with_llm(answer, settings, history=None):
     from .phrase import phrase_with_llm as run
-    return run(answer, settings)
+    return run(answer, settings, history)
 
 
 def use_model(model):

@@ -171,8 +171,12 @@ def llm_threads() -> int:
     return int(raw) if raw.isdigit() and int(raw) > 0 else max(1, os.cpu_count() or 1)
 
 
-def server_url(gguf: str, n_ctx: int = 4096) -> str:
-    """Start (once per process and file) llama.cpp's server on 127.0.0.1; its /v1 base URL."""
+def server_url(gguf: str, n_ctx: int = 8192, slots: int = 2) -> str:
+    """Start (once per process and file) llama.cpp's server on 127.0.0.1; its /v1 base URL.
+
+    Two slots of n_ctx/2 tokens each: llama.cpp gives a request the slot whose cached prompt
+    is most alike, so the long understanding prompt and the answer-writing prompt each keep
+    their prefix cached in a long-lived process (the chat, the API)."""
     p = check_gguf(gguf)
     key = str(p)
     with _lock:
@@ -185,7 +189,7 @@ def server_url(gguf: str, n_ctx: int = 4096) -> str:
             params = xlc.CommonParams()
             params.model.path = key
             params.n_ctx = n_ctx
-            params.n_parallel = 1
+            params.n_parallel = slots
             threads = llm_threads()
             params.cpuparams.n_threads = threads
             params.cpuparams_batch.n_threads = threads

@@ -12,6 +12,7 @@ While streaming (engine.ask_stream) the verified text is passed to a sink piece 
 from __future__ import annotations
 
 import contextvars
+import re
 import time
 from dataclasses import replace
 
@@ -34,8 +35,20 @@ def _material(ans: Answer) -> list[tuple[int, str, str]]:
     return out
 
 
-def messages(ans: Answer) -> list[tuple[str, str]]:
-    """System prompt from prompts/phrase.md; the cited passages first, the question last."""
+def _previous_question(history) -> str:
+    from .route import _history_texts
+    prev = _history_texts(history, users_only=True)
+    return prev[-1] if prev else ""
+
+
+def is_follow_up(question: str) -> bool:
+    q = question.strip()
+    return len(q) <= 12 or bool(re.match(r"^(那|那么|还有|再|和|与|跟|换成|如果)", q)) or q.rstrip("？?。").endswith("呢")
+
+
+def messages(ans: Answer, history=None) -> list[tuple[str, str]]:
+    """System prompt from prompts/phrase.md, a one-shot example; the cited passages first, the
+    question last (with the previous question when this one is a short follow-up)."""
     d = ans.debug or {}
     scope = []
     if d.get("bodies"):
@@ -45,6 +58,9 @@ def messages(ans: Answer) -> list[tuple[str, str]]:
     parts = ["摘录："]
     for n, head, quote in _material(ans):
         parts.append(f"[{n}] {head}\n<<<\n{quote}\n>>>")
+    prev = _previous_question(history) if is_follow_up(ans.question) else ""
+    if prev:
+        parts.append(f"上一个问题：{prev}")
     parts.append(f"问题：{ans.question}" + (f"（涉及：{'，'.join(scope)}）" if scope else ""))
     parts.append("回答（每句末尾标注摘录编号）：")
     example_q, example_a = (x.strip() for x in prompts.load("phrase_example").split("=== 回答 ==="))
@@ -52,7 +68,7 @@ def messages(ans: Answer) -> list[tuple[str, str]]:
             ("user", "\n".join(parts))]
 
 
-def phrase_with_llm(ans: Answer, settings) -> Answer:
+def phrase_with_llm(ans: Answer, settings, history=None) -> Answer:
     """The model's verified rewrite of a text answer, or `ans` itself with a notice."""
     if ans.kind != "text" or not ans.citations:
         return ans
@@ -66,8 +82,8 @@ def phrase_with_llm(ans: Answer, settings) -> Answer:
         model = chat_model(settings)
         info["model"] = model_name(model)
         deadline = time.monotonic() + float(settings.llm_timeout)
-        pieces = stream(model, messages(ans), deadline, max_tokens=400) if _is_openai(model) else \
-            stream(model, messages(ans), deadline)
+        pieces = stream(model, messages(ans, history), deadline, max_tokens=400) if _is_openai(model) else \
+            stream(model, messages(ans, history), deadline)
         try:
             for piece in pieces:
                 safe = guard.feed(piece)

@@ -247,6 +247,10 @@ def to_query(data: dict, question: str, catalog: Catalog, rules: Query, history=
     for b in bodies:
         if not mentioned(b, said):
             raise Rejected(f"问题里看不出指的是{b.agency}")
+    if cell is not None and not prose and not cell_mentioned(cell, said):
+        if rules.cell is None:
+            raise Rejected(f"问题里看不出问的是「{_row_name(cell)}」")
+        cell = rules.cell  # the rules read the cell from the question's own words: theirs stands
     # A body of a place the catalog does not hold stays unknown: the model may not map
     # 「海淀区政府办」 onto a body of another place.
     for place in foreign_places(question, rules.unknown):
@@ -285,6 +289,28 @@ def asks_number(question: str, history) -> bool:
     prev = _history_texts(history, users_only=True)
     follow_up = len(question) <= 6 or re.match(r"^(那|那么|还有|再|和|与|跟|换成)", question) or question.rstrip("？?").endswith("呢")
     return bool(prev and follow_up and re.search(NUMBER_CUES, prev[-1].lower()))
+
+
+# Characters that do not tell one cell from another, and words people use that the template's
+# own words lack (「被告」 for litigation).
+GENERIC_CELL_CHARS = set("申请政府信息公开件数量多少本年度的了和与及其他情况总计合共一是否有没")
+EXTRA_CELL_WORDS = {"litigation": "告官司诉", "litigation_direct": "告官司诉", "litigation_after_review": "告官司诉",
+                    "review": "复议", "new_received": "申请收", "administrative_licensing": "许可审批",
+                    "administrative_punishment": "罚", "administrative_fees": "收费钱", "total": "办结处理完"}
+
+
+def _row_name(cell: CellQuery) -> str:
+    return f"{cell.table}.{cell.row}"
+
+
+def cell_mentioned(cell: CellQuery, said: str) -> bool:
+    """Whether the conversation asks about this cell at all: a telling character of its row's
+    label or words (or of the column's, when one is named) appears in what was said."""
+    rows = [r for t in (T.APPLICATION_ROWS, T.PROACTIVE_ROWS_2021, T.PROACTIVE_ROWS_2019, T.REVIEW_ROWS)
+            for r in t if r.key in cell.rows or r.key == cell.row]
+    text = "".join(r.label + "".join(r.words) for r in rows) + EXTRA_CELL_WORDS.get(cell.row, "")
+    chars = {ch for ch in text if "\u4e00" <= ch <= "\u9fa5" and ch not in GENERIC_CELL_CHARS}
+    return any(ch in said for ch in chars)
 
 
 def mentioned(body, said: str) -> bool:
