@@ -198,6 +198,9 @@ def server_url(gguf: str, n_ctx: int = 8192, slots: int = 2) -> str:
             params.hostnames = ["127.0.0.1"]
             params.port = 0          # a free port
             params.verbosity = -1    # no llama.cpp log lines on stderr
+            slot_dir = prompt_cache_dir()
+            if slot_dir is not None:
+                params.slot_save_path = str(slot_dir) + os.sep
             srv = _servers[key] = xlc.Server(params)
         return srv.listening_address.rstrip("/") + "/v1"
 
@@ -216,3 +219,72 @@ def smoke_test(gguf: str) -> dict:
     tm = r.get("timings", {})
     return {"load_s": load_s, "tok_s": tm.get("predicted_per_second"), "prefill_tok_s": tm.get("prompt_per_second"),
             "text": r["choices"][0]["message"]["content"]}
+
+
+# ---------------------------------------------------------------------------------------
+# Prompt caches kept on disk. The CLI starts a new process, and so a new llama.cpp, for every
+# question; without this each one would first read the long understanding prompt again (about
+# 1,400 tokens: 10-25 s on 2 cores). llama.cpp saves a slot's KV cache to a file and restores
+# it in milliseconds; a request then only processes what differs from the cached tokens. A
+# file is keyed by the model file and the prompt, so a changed prompt or catalog starts anew.
+
+SLOTS = {"route": 0, "phrase": 1}
+_restored: set = set()
+
+
+def prompt_cache_dir() -> Path | None:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qa-app" / "prompt-cache"
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        return base
+    except OSError:
+        return None
+
+
+def _model_id(gguf: Path) -> str:
+    st = gguf.stat()
+    return hashlib.sha1(f"{gguf}|{st.st_size}|{int(st.st_mtime)}".encode()).hexdigest()[:12]
+
+
+def _post(base: str, path: str, body: dict, timeout: float = 30) -> dict:
+    import json
+    import urllib.request
+    req = urllib.request.Request(base + path, data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        return json.loads(r.read() or b"{}")
+
+
+def cached_prompt(gguf: str, kind: str, prefix: str) -> tuple[dict, callable]:
+    """Before a request whose prompt starts with `prefix`: restore the saved cache of its slot
+    (once per process). Returns the request fields that pin the slot, and a function to call
+    after a successful request (it saves the slot when no file existed)."""
+    p = check_gguf(gguf)
+    srv = _servers.get(str(p))
+    slot_dir = prompt_cache_dir()
+    extra = {"id_slot": SLOTS[kind], "cache_prompt": True}
+    if srv is None or slot_dir is None:
+        return extra, lambda: None
+    base = srv.listening_address.rstrip("/")
+    model = _model_id(p)
+    name = f"{model}-{kind}-{hashlib.sha1(prefix.encode()).hexdigest()[:12]}.bin"
+    path = slot_dir / name
+    key = (str(p), kind)
+    if key not in _restored and path.is_file():
+        _restored.add(key)
+        try:
+            _post(base, f"/slots/{SLOTS[kind]}?action=restore", {"filename": name})
+        except Exception:  # noqa: BLE001 - a stale or broken file: drop it, read the prompt anew
+            path.unlink(missing_ok=True)
+
+    def save():
+        if path.is_file():
+            return
+        try:
+            _post(base, f"/slots/{SLOTS[kind]}?action=save", {"filename": name})
+            for old in slot_dir.glob(f"{model}-{kind}-*.bin"):
+                if old.name != name:
+                    old.unlink(missing_ok=True)
+        except Exception:  # noqa: BLE001 - the cache is an optimisation only
+            pass
+    return extra, save

@@ -82,8 +82,15 @@ def phrase_with_llm(ans: Answer, settings, history=None) -> Answer:
         model = chat_model(settings)
         info["model"] = model_name(model)
         deadline = time.monotonic() + float(settings.llm_timeout)
-        pieces = stream(model, messages(ans, history), deadline, max_tokens=400) if _is_openai(model) else \
-            stream(model, messages(ans, history), deadline)
+        msgs = messages(ans, history)
+        kwargs, saved = {}, None
+        if _is_openai(model):
+            kwargs["max_tokens"] = 400
+            if (settings.llm_mode or "").lower() == "local":
+                from .local import cached_prompt
+                kwargs["extra_body"], saved = cached_prompt(settings.llm_gguf, "phrase",
+                                                            msgs[0][1] + msgs[1][1] + msgs[2][1])
+        pieces = stream(model, msgs, deadline, **kwargs)
         try:
             for piece in pieces:
                 safe = guard.feed(piece)
@@ -91,6 +98,8 @@ def phrase_with_llm(ans: Answer, settings, history=None) -> Answer:
                     sink(safe)
         finally:
             pieces.close()
+        if saved is not None:
+            saved()
         text = check_final(guard.text(), allowed, len(ans.citations), ans.value, "\n".join(quotes), ans.question)
         rest = text[guard.shown:]
         if rest and sink is not None:

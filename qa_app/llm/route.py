@@ -108,7 +108,8 @@ def _cells_text() -> str:
 def _bodies_text(catalog: Catalog) -> str:
     lines = []
     for b in sorted(catalog.bodies.values(), key=lambda b: b.agency):
-        alias = "、".join(sorted((n for n in b.names if n != b.agency and not n.startswith("区")), key=len)[:4])
+        names = sorted((n for n in b.names if n != b.agency and not n.startswith("区")), key=lambda n: (len(n), n))
+        alias = "、".join(names[:4])  # sorted fully: the prompt must be the same in every process
         years = "、".join(str(y) for y in b.years) or "未标年度"
         lines.append(f"- {b.agency}（{years}年{'；也称' + alias if alias else ''}）")
     return "\n".join(lines)
@@ -353,13 +354,21 @@ def understand_with_llm(question: str, catalog: Catalog, history, settings, quer
         msgs = messages(question, catalog, history)
         fmt = {"type": "json_schema", "json_schema": {"name": "query", "schema": schema(catalog)}}
         kwargs = {"response_format": fmt} if _is_openai(model) else {}
+        saved = None
+        if kwargs and (settings.llm_mode or "").lower() == "local":
+            from .local import cached_prompt
+            extra, saved = cached_prompt(settings.llm_gguf, "route", msgs[0][1])
+            kwargs["extra_body"] = extra
         try:
             msg = invoke(model, msgs, settings.llm_timeout, **kwargs)
         except LLMError as e:
             if kwargs and "BadRequest" in repr(e.__cause__):  # a server without json_schema support
-                msg = invoke(model, msgs, settings.llm_timeout)
+                kwargs.pop("response_format")
+                msg = invoke(model, msgs, settings.llm_timeout, **kwargs)
             else:
                 raise
+        if saved is not None:
+            saved()
         text = msg.content if isinstance(msg.content, str) else str(msg.content)
         new = to_query(parse_json(text), question, catalog, query, history)
     except LLMError as e:
