@@ -227,13 +227,34 @@ def test_rules_answer_table_questions_without_the_model(index):
 def test_follow_up_uses_the_history(index):
     history = [{"role": "user", "content": "管上访的单位有没有被告过"},
                {"role": "assistant", "content": "红旗区信访局2022年行政诉讼0件[1][2]。"}]
-    model, rec = fake(route_json(bodies=["红旗区信访局"], years=[2022], table="review_litigation", row="review"))
+    before = plain(index, "那行政复议呢？", history)
+    assert "红旗区信访局" not in before.answer        # the rules never found the body of the first question
+    # the model carries the body over (and repeats the old cell: the rules' 行政复议, read from
+    # the question's own words, stands)
+    model, rec = fake(route_json(bodies=["红旗区信访局"], table="review_litigation", row="litigation"))
     with use_model(model):
         ans = ask("那行政复议呢？", history=history, settings=cfg(index))
-    assert ans.kind == "table" and ans.value == 0 and ans.citations[0].row_key == "review"
+    assert ans.kind == "table" and ans.value == 0 and [c.row_key for c in ans.citations] == ["review"]
     assert ans.citations[0].report == "002_050334ec39756ada.txt"
     user = rec.calls[0][1].content
     assert "管上访的单位有没有被告过" in user and "红旗区信访局2022年行政诉讼0件" in user and "那行政复议呢？" in user
+
+
+def test_comparison_follow_up_keeps_the_body_of_the_last_answer(index):
+    history = [{"role": "user", "content": "管上访的单位有没有被告过"},
+               {"role": "assistant", "content": "红旗区信访局2022年行政诉讼共0件[1][2]。"},
+               {"role": "user", "content": "那行政复议呢？"},
+               {"role": "assistant", "content": "红旗区信访局2022年行政复议0件[1]。"}]
+    q = "和红旗区人民政府办公室比呢？"
+    before = plain(index, q, history)
+    assert {c.report for c in before.citations} <= {"000_aa0ecb1c4df3c9c5.txt"}
+    model, _ = fake(route_json(bodies=["红旗区人民政府办公室"], table="review_litigation", row="litigation"))
+    with use_model(model):
+        ans = ask(q, history=history, settings=cfg(index))
+    assert ans.kind == "aggregate" and ans.debug["op"] == "compare"
+    assert ans.debug["bodies"] == ["红旗区信访局", "红旗区人民政府办公室"]
+    assert [(c.report, c.row_key) for c in ans.citations] == [("002_050334ec39756ada.txt", "review"),
+                                                             ("000_aa0ecb1c4df3c9c5.txt", "review")]
 
 
 def test_follow_up_comparison_with_the_model_on(index):

@@ -49,6 +49,8 @@ def model_may_help(query: Query, question: str, rules_unsure: bool) -> bool:
         return True
     if "bodies" in query.inherited and re.search(BODY_WORDS, question):
         return True  # a follow-up that describes some body the rules did not find (「管上访的单位呢」)
+    if len(query.bodies) == 1 and re.search(COMPARE_FOLLOW_UP, question) and query.op != "compare":
+        return True  # 「和红旗区政府办比呢？」 after a question whose body only the model had found
     if query.bodies or query.regions or query.unknown:
         return False
     if query.op not in ("lookup", "sum"):
@@ -248,10 +250,13 @@ def to_query(data: dict, question: str, catalog: Catalog, rules: Query, history=
     for b in bodies:
         if not mentioned(b, said):
             raise Rejected(f"问题里看不出指的是{b.agency}")
-    if cell is not None and not prose and not cell_mentioned(cell, said):
-        if rules.cell is None:
-            raise Rejected(f"问题里看不出问的是「{_row_name(cell)}」")
-        cell = rules.cell  # the rules read the cell from the question's own words: theirs stands
+    if cell is not None and not prose:
+        if rules.cell is not None:
+            cell = rules.cell  # the rules read the cell from the words said (or the last question's)
+        elif not cell_mentioned(cell, said):
+            if asks_number(question, history):
+                raise Rejected(f"问题里看不出问的是「{_row_name(cell)}」")
+            prose, cell = True, None  # 「街道那边存在什么问题？」: the text, not the 不予公开 cell
     # A body of a place the catalog does not hold stays unknown: the model may not map
     # 「海淀区政府办」 onto a body of another place.
     for place in foreign_places(question, rules.unknown):
@@ -268,6 +273,10 @@ def to_query(data: dict, question: str, catalog: Catalog, rules: Query, history=
         cell = None
         if op not in ("lookup", "sum"):
             op = "lookup"
+    if history and re.search(COMPARE_FOLLOW_UP, question) and is_follow_up(question):
+        bodies = [b for b in previous_answer_bodies(history, catalog) if b not in bodies] + bodies
+        if cell is not None and len(bodies) > 1:
+            op = "compare"
     if op == "lookup" and len(bodies) > 1 and cell is not None:
         op = "compare"
     if cell is not None and op == "compare" and len(bodies) < 2:
@@ -288,8 +297,23 @@ def asks_number(question: str, history) -> bool:
     if re.search(NUMBER_CUES, question.lower()):
         return True
     prev = _history_texts(history, users_only=True)
-    follow_up = len(question) <= 6 or re.match(r"^(那|那么|还有|再|和|与|跟|换成)", question) or question.rstrip("？?").endswith("呢")
-    return bool(prev and follow_up and re.search(NUMBER_CUES, prev[-1].lower()))
+    return bool(prev and is_follow_up(question) and any(re.search(NUMBER_CUES, p.lower()) for p in prev[-3:]))
+
+
+COMPARE_FOLLOW_UP = r"^(和|与|跟|同)|比呢|相比|对比|比较"
+
+
+def is_follow_up(question: str) -> bool:
+    q = question.strip()
+    return len(q) <= 6 or bool(re.match(r"^(那|那么|还有|再|和|与|跟|同|换成)", q)) or q.rstrip("？?").endswith("呢")
+
+
+def previous_answer_bodies(history, catalog: Catalog) -> list:
+    """Bodies named (in full) in the last answer of the conversation: what 「和X比呢？」 compares with."""
+    answers = [t for r, t in _turns(history) if r != "user"]
+    if not answers:
+        return []
+    return [b for b in catalog.bodies.values() if b.agency in answers[-1]]
 
 
 # Characters that do not tell one cell from another, and words people use that the template's
