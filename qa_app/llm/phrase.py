@@ -100,7 +100,8 @@ def phrase_with_llm(ans: Answer, settings, history=None) -> Answer:
             pieces.close()
         if saved is not None:
             saved()
-        text = check_final(guard.text(), allowed, len(ans.citations), ans.value, "\n".join(quotes), ans.question)
+        text = check_final(guard.text(), allowed, len(ans.citations), ans.value, "\n".join(quotes), ans.question,
+                           [c.agency for c in ans.citations])
         rest = text[guard.shown:]
         if rest and sink is not None:
             sink(rest)

@@ -248,7 +248,7 @@ def to_query(data: dict, question: str, catalog: Catalog, rules: Query, history=
     if not prose and cell is None and op != "list_reports":
         raise Rejected("既不是表格数字也不是正文问题")
     for b in bodies:
-        if not mentioned(b, said):
+        if not mentioned(b, said, catalog):
             raise Rejected(f"问题里看不出指的是{b.agency}")
     if cell is not None and not prose:
         if rules.cell is not None:
@@ -338,11 +338,19 @@ def cell_mentioned(cell: CellQuery, said: str) -> bool:
     return any(ch in said for ch in chars)
 
 
-def mentioned(body, said: str) -> bool:
-    """Whether the conversation refers to `body` at all: one of its names, or a content
-    character of its name (without region and generic words) appears in what was said."""
+TYPE_WORDS = ("街道", "办事处", "镇", "乡", "委员会", "中心", "政府办", "办公室")
+
+
+def mentioned(body, said: str, catalog: Catalog | None = None) -> bool:
+    """Whether the conversation refers to `body` at all: one of its names, a content character
+    of its name (without region and generic words), or a kind of body (街道, 镇…) that no other
+    body in the catalog is."""
     if any(n in said for n in body.names):
         return True
+    if catalog is not None:
+        for w in TYPE_WORDS:
+            if w in body.agency and w in said and not any(w in b.agency for b in catalog.bodies.values() if b is not body):
+                return True
     region_chars = set(body.region or "")
     core = {ch for n in body.names for ch in n if ch not in GENERIC_CHARS and ch not in region_chars}
     if not core:  # e.g. 红旗区人民政府办公室: only generic words

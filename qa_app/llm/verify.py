@@ -117,8 +117,34 @@ def _bigrams(s: str) -> set[str]:
     return {s[i:i + 2] for i in range(len(s) - 1) if re.match(r"[\u4e00-\u9fa5]{2}", s[i:i + 2])}
 
 
+BODY_SUFFIXES = ("人民政府办公室", "政府办公室", "人民政府", "街道办事处", "办事处", "办公室", "政府办", "政府", "街道",
+                 "委员会", "局", "委", "中心", "镇", "乡")
+
+
+def who_words(agency: str) -> set[str]:
+    """Words that say which body a text is about: 红旗区信访局 -> {红旗区信访局, 信访局, 信访};
+    a body whose name is only its place and a generic word (红谷滩区政府办) -> its place (红谷滩)."""
+    out, rest, places = {agency}, agency, []
+    while True:
+        m = re.match(r"^([\u4e00-\u9fa5]{2,}?)[省市区县](.{2,})$", rest)
+        if not m:
+            break
+        places.append(m.group(1))
+        rest = m.group(2)
+    core = rest
+    for suf in BODY_SUFFIXES:
+        if core.endswith(suf) and len(core) > len(suf):
+            core = core[: -len(suf)]
+            break
+    if core in BODY_SUFFIXES or rest in BODY_SUFFIXES:
+        out.update(places[-1:])
+    else:
+        out.update({rest, core} if len(core) >= 2 else {rest})
+    return out
+
+
 def check_final(text: str, allowed: set[str], n_citations: int, value=None, material: str = "",
-                question: str = "") -> str:
+                question: str = "", agencies: list[str] | None = None) -> str:
     """The whole answer: returns the text to show (with [1] added when there is only one source
     and the model left the marker out), or raises Rejected."""
     text = text.strip()
@@ -133,6 +159,9 @@ def check_final(text: str, allowed: set[str], n_citations: int, value=None, mate
     if REFUSAL.search(text):
         raise Rejected("模型认为摘录不足以回答")
     check_partial(text, allowed, n_citations)
+    for agency in dict.fromkeys(a for a in agencies or [] if a):
+        if not any(w in text for w in who_words(agency)):
+            raise Rejected(f"没有说明是{agency}的报告")
     if not markers(text):
         if n_citations == 1:
             text += "[1]"  # appended, so a streamed answer only grows
