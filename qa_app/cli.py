@@ -387,6 +387,11 @@ def setup_llm_cmd(model_key, out_dir, no_check, settings):
             click.echo(f"加载 {r['load_s']:.1f} 秒，生成约 {r['tok_s'] or 0:.1f} 词元/秒：{r['text'].strip()[:60]}")
     except (SetupError, LocalModelError) as e:
         raise click.ClickException(str(e))
+    except OSError as e:
+        import errno
+        why = {errno.ENOENT: "目录不存在且无法创建", errno.EACCES: "没有写权限", errno.EPERM: "没有写权限",
+               errno.ENOSPC: "磁盘空间不足", errno.EROFS: "文件系统只读"}.get(e.errno, f"系统错误 {e.errno}")
+        raise click.ClickException(f"无法写入模型文件：{why}（{e.filename or out_dir or settings.index}）")
     click.echo("\n完成。使用本地模型，请设置：")
     click.echo("  export QA_APP_LLM_MODE=local")
     click.echo(f"  export QA_APP_LLM_GGUF={path}")
