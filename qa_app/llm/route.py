@@ -385,7 +385,7 @@ def understand_with_llm(question: str, catalog: Catalog, history, settings, quer
         model = chat_model(settings)
         msgs = messages(question, catalog, history)
         fmt = {"type": "json_schema", "json_schema": {"name": "query", "schema": schema(catalog)}}
-        kwargs = {"response_format": fmt} if _is_openai(model) else {}
+        kwargs = {"response_format": fmt, "max_tokens": 256} if _is_openai(model) else {}
         saved = None
         if kwargs and (settings.llm_mode or "").lower() == "local":
             from .local import cached_prompt
