@@ -12,13 +12,13 @@ While streaming (engine.ask_stream) the verified text is passed to a sink piece 
 from __future__ import annotations
 
 import contextvars
-import re
 import time
 from dataclasses import replace
 
 from ..answer import Answer
 from . import prompts
 from .models import LLMError, LLMTimeout, chat_model, model_name, stream
+from .route import _history_texts, is_follow_up
 from .verify import Rejected, StreamGuard, check_final, material_numbers
 
 # Set by engine.ask_stream (through stream.py): a callable that receives verified text pieces.
@@ -36,14 +36,8 @@ def _material(ans: Answer) -> list[tuple[int, str, str]]:
 
 
 def _previous_question(history) -> str:
-    from .route import _history_texts
     prev = _history_texts(history, users_only=True)
     return prev[-1] if prev else ""
-
-
-def is_follow_up(question: str) -> bool:
-    q = question.strip()
-    return len(q) <= 12 or bool(re.match(r"^(那|那么|还有|再|和|与|跟|换成|如果)", q)) or q.rstrip("？?。").endswith("呢")
 
 
 def messages(ans: Answer, history=None) -> list[tuple[str, str]]:
@@ -100,8 +94,9 @@ def phrase_with_llm(ans: Answer, settings, history=None) -> Answer:
             pieces.close()
         if saved is not None:
             saved()
-        text = check_final(guard.text(), allowed, len(ans.citations), ans.value, "\n".join(quotes), ans.question,
-                           [c.agency for c in ans.citations])
+        agencies = [c.agency for c in ans.citations if c.agency]
+        text = check_final(guard.text(), allowed, len(ans.citations), ans.value, "\n".join(quotes + agencies),
+                           ans.question, agencies)
         rest = text[guard.shown:]
         if rest and sink is not None:
             sink(rest)

@@ -1,19 +1,19 @@
 """Understanding by the language model: a question the rules cannot map becomes the same `Query`
 the engine executes against the side store.
 
-The model fills a small JSON object (op, bodies, years, regions, unknown, table/row/column,
-prose). Servers that support it (llama.cpp, vLLM, Ollama, OpenAI) are held to a JSON schema
-whose enums are the catalog's body names and the template's keys; whatever comes back is
-validated again here: bodies must be names from the catalog, table/row/column template keys
-that belong together, op one of the engine's ops. Output that fails is rejected as a whole and
-the rules' own reading stands, with a Chinese notice. The model never states a number.
+The model fills a small JSON object (bodies, years, prose, table/row/column, op). Servers that
+support it (llama.cpp, vLLM, Ollama, OpenAI) are held to a JSON schema whose enums are the
+catalog's body names and the template's keys; whatever comes back is validated again here:
+bodies must be names from the catalog, table/row/column template keys that belong together, op
+one of the engine's ops. Output that fails is rejected as a whole and the rules' own reading
+stands, with a Chinese notice. Plausibility rules (to_query) keep a small model's guesses out.
+The model never states a number.
 """
 from __future__ import annotations
 
 import json
 import re
 from dataclasses import replace
-
 from typing import TYPE_CHECKING
 
 from .. import template as T
@@ -195,11 +195,15 @@ def _default_column(table: str, row: str) -> str:
 def to_query(data: dict, question: str, catalog: Catalog, rules: Query, history=None) -> Query:
     """Validate the model's JSON against the catalog and the template; a Query, or Rejected.
 
-    Besides the keys, two plausibility rules guard against a small model's guesses: every body
-    it picks must share a content character with the conversation (「管上访的单位」 and 红旗区信访局
-    share 访; a body never mentioned in any way is a guess), and a reading as a table number
-    needs a question that asks for a number (多少, 几, 有没有…); otherwise it is read as a
-    question about the report text."""
+    Besides the keys, plausibility rules guard against a small model's guesses:
+    - every body it picks must be referred to in what the user said (a name, a telling
+      character: 「管上访的单位」 and 红旗区信访局 share 访; or a kind of body the catalog has once);
+    - a place the catalog does not hold (海淀区政府办) is not mapped onto another place's body;
+    - a year nobody wrote is dropped;
+    - the rules' cell, read from the words said, stands over the model's; a model's cell nothing
+      points at is rejected (number questions) or read as a question about the text;
+    - a table reading needs a question that asks for a number (多少, 几, 有没有…);
+    - 「和X比呢？」 also compares the body named in the last answer."""
     op = data.get("op") or "lookup"
     if op not in OPS:
         raise Rejected(f"未知的查询方式「{op}」")

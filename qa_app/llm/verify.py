@@ -2,7 +2,8 @@
 
 A model-written answer is kept only if every number in it appears in its cited passages or
 cells (or is the year of a cited report), every [n] marker names a citation that exists, it
-keeps the number the question asked for, and it is an answer rather than a refusal or noise.
+keeps the number the question asked for, it says whose report it is, and it is an answer rather
+than a refusal, an echo of the prompt or of the question, or noise.
 `StreamGuard` applies the same rules while the answer streams: text is released only up to
 the last complete number or marker, so nothing unverified is ever shown; a violation stops the
 stream at once.
