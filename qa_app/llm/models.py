@@ -90,8 +90,10 @@ def _describe(e: BaseException) -> str:
         return "语言模型响应超时"
     if "Connection" in name or isinstance(e, ConnectionError):
         return "无法连接语言模型服务"
-    msg = str(e).strip().splitlines()[0][:80] if str(e).strip() else ""
-    return f"语言模型调用出错（{name}{'：' + msg if msg else ''}）"
+    status = getattr(e, "status_code", None)
+    if isinstance(status, int):
+        return f"语言模型服务返回错误（HTTP {status}）"
+    return f"语言模型调用出错（{name}）"
 
 
 def invoke(model, messages, timeout: float, **kwargs):
