@@ -53,7 +53,12 @@ def get_catalog(store, filters: dict | None = None) -> Catalog:
         if filters:
             if filters.get("agency"):
                 a = filters["agency"]
-                reps = [r for r in reps if r.agency == a or a in r.aliases or a in (r.agency or "")]
+                chosen = {r.id for r in reps if r.agency == a or a in r.aliases or a in (r.agency or "")}
+                # a body's other reports too, where its name differs between years (catalog.py)
+                for b in get_catalog(store).bodies.values():
+                    if any(rid in chosen for rid in b.checks_failed):
+                        chosen.update(b.checks_failed)
+                reps = [r for r in reps if r.id in chosen]
             if filters.get("region"):
                 reps = [r for r in reps if filters["region"] in (r.region or "") or filters["region"] in (r.agency or "")]
             if filters.get("year"):

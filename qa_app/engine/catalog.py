@@ -2,8 +2,10 @@
 
 Built from the side store's report list (agency, aliases, region, year). A question names a
 body by its full name, a short form (红旗区政府办 for 红旗区人民政府办公室: the characters in
-order), an alias the reports use (区城建局), or its region alone (红谷滩). Pure matching on
-strings; the store is read once when the catalog is built.
+order), an alias the reports use (区城建局), or its region alone (红谷滩). Reports that name one
+body with and without its higher-level region (仁门县商务局 / 宁川市仁门县商务局) make one body.
+Pure matching on strings; the store is read once when the catalog is built, and what short-form
+matching needs (a character index of the names) is built once per catalog.
 """
 from __future__ import annotations
 
@@ -91,10 +93,52 @@ class Catalog:
                 prev = b.reports.get(r.year)
                 b.reports[r.year] = r.id if prev is None else max(prev, r.id)
             b.checks_failed[r.id] = r.checks_failed
+        self._merge_split_bodies()
+        self._body_of_report = {rid: b for b in self.bodies.values() for rid in b.checks_failed}
         self.regions = sorted({b.region_short for b in self.bodies.values() if b.region_short}, key=len, reverse=True)
         # every full name and alias (generic ones left out), longest first
         self._names = sorted(((n, b) for b in self.bodies.values() for n in b.names if not _weak_alias(n, b)),
                              key=lambda x: -len(x[0]))
+        # for short forms (_by_short_form): character -> bodies, built on first use; answers per mention
+        self._char_bodies: dict[str, set[int]] | None = None
+        self._body_list: list[Body] = []
+        self._body_names: list[list[str]] = []
+        self._short_form_cache: dict[str, list[Body]] = {}
+
+    def _merge_split_bodies(self) -> None:
+        """One body whose reports name it with and without its higher-level region (「仁门县商务局」
+        in 2022, 「宁川市仁门县商务局」 in 2023) is one body, under the longer name, when nothing
+        else in the catalog competes for the shorter name (no second 「…市仁门县商务局」, no other
+        body using it as an alias) and the regions agree."""
+        for short in sorted(self.bodies, key=len):
+            a = self.bodies.get(short)
+            head = re.match(REGION_HEAD, short)
+            if a is None or not head or head.end() == len(short):
+                continue
+            longer = [b for name, b in self.bodies.items()
+                      if name != short and name.endswith(short) and re.fullmatch(REGION_CHAIN, name[: -len(short)])]
+            if not longer:
+                continue
+            into = max(longer, key=lambda b: len(b.agency))
+            if any(not into.agency.endswith(b.agency) for b in longer):
+                continue  # 「宁川市仁门县商务局」 and 「宁海市仁门县商务局」: two bodies could be meant
+            if any(short in b.names for b in self.bodies.values() if b is not a and b not in longer):
+                continue
+            if a.region and into.region and not into.region.endswith(a.region):
+                continue
+            for b in [a] + [b for b in longer if b is not into]:
+                into.names |= b.names
+                if len(b.region) > len(into.region):
+                    into.region = b.region
+                for y, rid in b.reports.items():
+                    prev = into.reports.get(y)
+                    into.reports[y] = rid if prev is None else max(prev, rid)
+                into.checks_failed.update(b.checks_failed)
+                del self.bodies[b.agency]
+
+    def body_of(self, report_id: int) -> Body | None:
+        """The body a report belongs to (after merging split names)."""
+        return self._body_of_report.get(report_id)
 
     # ----------------------------------------------------------------------------------
     def match(self, question: str) -> "Match":
@@ -167,6 +211,14 @@ class Catalog:
             or any(word in (b.region or "") for b in self.bodies.values())
 
     def _by_short_form(self, mention: str) -> list[Body]:
+        hit = self._short_form_cache.get(mention)
+        if hit is None:
+            if len(self._short_form_cache) > 20000:
+                self._short_form_cache.clear()
+            hit = self._short_form_cache[mention] = self._short_form_lookup(mention)
+        return list(hit)
+
+    def _short_form_lookup(self, mention: str) -> list[Body]:
         suffix = next((s for s in BODY_SUFFIXES if mention.endswith(s)), "")
         head = mention[: len(mention) - len(suffix)]
         if len(head) < 1:
@@ -174,8 +226,10 @@ class Catalog:
         if (mention[1:] if mention[0] in "区市县" else mention) in GENERIC_BODIES:
             return []
         out = []
-        for b in self.bodies.values():
-            for n in b.names:
+        # only bodies with a name holding every character of the mention can hold it in order
+        for i in self._bodies_with_chars(mention):
+            b, names = self._body_list[i], self._body_names[i]
+            for n in names:
                 if is_subsequence(mention, n) and (mention[0] == n[0] or mention[0] in "区市县"
                                                    or (len(mention) >= 3 and mention in n)
                                                    or (b.region_short and mention.startswith(b.region_short))):
@@ -185,9 +239,36 @@ class Catalog:
         strict = [b for b in out if b.region_short and mention.startswith(b.region_short)]
         return strict or out
 
+    def _bodies_with_chars(self, text: str) -> list[int]:
+        """Indexes (in catalog order) of the bodies one of whose names contains every character
+        of `text`. The character index is built on first use, once per catalog."""
+        if self._char_bodies is None:
+            self._body_list = list(self.bodies.values())
+            self._body_names = [list(b.names) for b in self._body_list]
+            index: dict[str, set[int]] = {}
+            for i, names in enumerate(self._body_names):
+                for n in names:
+                    for ch in n:
+                        index.setdefault(ch, set()).add(i)
+            self._char_bodies = index
+        sets = []
+        for ch in set(text):
+            s = self._char_bodies.get(ch)
+            if not s:
+                return []
+            sets.append(s)
+        sets.sort(key=len)
+        found = set(sets[0]).intersection(*sets[1:])
+        return sorted(found)
+
     def in_region(self, region_word: str) -> list[Body]:
         return [b for b in self.bodies.values() if b.region_short == region_word or region_word in (b.region or "")]
 
+
+# A body name that starts with its own region (「仁门县」 in 「仁门县商务局」), and a chain of
+# higher-level regions written before it (「宁川市」, 「江南省宁川市」).
+REGION_HEAD = r"[^省市区县（(]{1,7}?[省市区县]"
+REGION_CHAIN = r"(?:[^省市区县（(]{1,7}?[省市区县])+"
 
 # Characters a body name may follow inside a question (else the name is part of a longer one).
 BOUNDARY = set("的在和与跟比那及或对从向问查看下是呢吗了省市区县")
