@@ -151,6 +151,15 @@ def reports(st_store, filters: dict | None = None) -> list:
     return list(get_catalog(st_store, filters or None).reports.values())
 
 
+def body_names(st_store, filters: dict | None = None) -> dict[int, str]:
+    """Report id -> the name of its body, as the engine's catalog groups them (one body whose
+    reports name it with and without its city is one name)."""
+    from ..engine import get_catalog
+    cat = get_catalog(st_store, filters or None)
+    return {rid: (b.agency if r.agency else None)
+            for rid, r in cat.reports.items() for b in [cat.body_of(rid)] if b is not None}
+
+
 ALL = "全部"
 
 
@@ -164,7 +173,7 @@ def sidebar(s: Settings, st_store) -> tuple[dict, bool | None]:
     filters: dict = {}
     if region != ALL:
         filters["region"] = region
-    agencies = sorted({r.agency for r in reports(st_store, filters) if r.agency})
+    agencies = sorted({n for n in body_names(st_store, filters).values() if n})
     agency = sb.selectbox("机关", [ALL] + agencies, key="f_agency")
     if agency != ALL and agency in agencies:
         filters["agency"] = agency

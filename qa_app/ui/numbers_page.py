@@ -16,8 +16,9 @@ from qa_app.ui import common
 ACROSS_BODIES, ACROSS_YEARS = "各单位（同一年度）", "历年（同一机关）"
 
 
-def body_name(r) -> str:
-    return r.agency or f"未识别机关（{r.file_name}）"
+def body_name(r, names: dict[int, str] | None = None) -> str:
+    """The body's name (the catalog's, where a body's reports differ in naming it), else the report's."""
+    return (names or {}).get(r.id) or r.agency or f"未识别机关（{r.file_name}）"
 
 
 def report_tables(st_store, rep) -> dict[str, list[pd.DataFrame]]:
@@ -47,7 +48,7 @@ def report_tables(st_store, rep) -> dict[str, list[pd.DataFrame]]:
     return tables
 
 
-def compare(st_store, reps, rep) -> None:
+def compare(st_store, reps, rep, names: dict[int, str]) -> None:
     st.subheader("跨单位、跨年度比较")
     c1, c2, c3 = st.columns(3)
     tables = [t for t in T.TABLES if st_store.facts([rep.id], table=t)]
@@ -68,8 +69,8 @@ def compare(st_store, reps, rep) -> None:
         pick = [r for r in reps if r.year == rep.year]
         what = f"{rep.year}年各单位"
     else:
-        pick = [r for r in reps if body_name(r) == body_name(rep)]
-        what = f"{body_name(rep)}历年"
+        pick = [r for r in reps if body_name(r, names) == body_name(rep, names)]
+        what = f"{body_name(rep, names)}历年"
     recs = st_store.facts([r.id for r in pick], table=table, row=row, column=col)
     title = f"{what}「{T.short_row_label(table, row)} · {T.column_label(table, col)}」"
     st.markdown(f"**{title}**")
@@ -100,10 +101,11 @@ def main() -> None:
     note = common.filters_caption(filters)
     if note:
         st.caption(note)
-    bodies = sorted({body_name(r) for r in reps})
+    names = common.body_names(st_store, filters)
+    bodies = sorted({body_name(r, names) for r in reps})
     c1, c2 = st.columns([3, 1])
     agency = c1.selectbox("机关", bodies, key="n_agency")
-    mine = [r for r in reps if body_name(r) == agency]
+    mine = [r for r in reps if body_name(r, names) == agency]
     years = sorted({r.year for r in mine if r.year}, reverse=True) or [None]
     year = c2.selectbox("年度", years, key="n_year", format_func=lambda y: f"{y}年" if y else "未识别")
     rep = max((r for r in mine if r.year == year), key=lambda r: r.id)
@@ -114,7 +116,7 @@ def main() -> None:
     tables = report_tables(st_store, rep)
     if tables:
         long = common.facts_frame(st_store.facts([rep.id]))
-        base = f"{body_name(rep)}_{rep.year or '未识别'}年_年报数字"
+        base = f"{body_name(rep, names)}_{rep.year or '未识别'}年_年报数字"
         row = st.container(horizontal=True)
         row.download_button("下载 CSV", long.to_csv(index=False).encode("utf-8-sig"), file_name=f"{base}.csv",
                            mime="text/csv", key="dl_csv", icon=":material/download:")
@@ -123,7 +125,7 @@ def main() -> None:
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                key="dl_xlsx", icon=":material/table_view:")
     st.divider()
-    compare(st_store, reps, rep)
+    compare(st_store, reps, rep, names)
 
 
 main()
