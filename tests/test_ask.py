@@ -5,6 +5,7 @@ Also: every number in every answer is in its citations, flagged reports, filters
 """
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from pathlib import Path
@@ -17,6 +18,7 @@ from qa_app.settings import Settings
 
 QUESTIONS = [json.loads(l) for l in (Path(__file__).parent / "data" / "questions.jsonl").read_text(encoding="utf-8")
              .splitlines() if l.strip()]
+UNDERSTAND = importlib.import_module("qa_app.engine.understand")  # its clock: what 「今年」 is
 ANSWER_KIND = {"table": "table", "aggregate": "aggregate", "text": "text", "refuse": "none", "clarify": "clarify"}
 
 
@@ -192,6 +194,41 @@ def test_a_year_not_asked_is_never_answered(settings, answers):
         years = [int(y) for y in re.findall(r"(20\d{2})年", g["q"])]
         if len(years) == 1 and a.kind == "table":
             assert all(c.year == years[0] for c in a.citations), (g["q"], a.answer)
+
+
+@pytest.mark.parametrize("q, kind, value, says", [
+    # on their own, relative years are the calendar's (the clock is set to 2024 here)
+    ("红谷滩区政府办去年收到多少申请", "table", 28, ["红谷滩区政府办2023年", "「去年」按2023年理解"]),
+    ("红谷滩区政府办上一年部分公开多少件", "table", 12, ["2023年部分公开12件", "「上一年」按2023年理解"]),
+    ("红谷滩区政府办前年收到多少申请", "table", 20, ["红谷滩区政府办2022年", "「前年」按2022年理解"]),
+    ("红谷滩区政府办今年收到多少申请", "none", None,
+     ["库中没有红谷滩区政府办2024年的报告", "2022年、2023年", "「今年」按2024年理解"]),
+    ("去年哪个单位收到的申请最多", "aggregate", 28, ["2023年各单位", "红谷滩区政府办", "「去年」按2023年理解"]),
+    ("去年一共收到多少申请", "aggregate", 43, ["2023年", "「去年」按2023年理解"]),
+    # the year a change is measured against, and rows of the table, are not relative years
+    ("红谷滩区政府办今年比去年多收了多少申请", "none", None, ["无法比较", "没有2024年的报告", "「今年」按2024年理解"]),
+    ("红谷滩区政府办去年比前年多收了多少申请", "aggregate", 8, ["2022年20件", "2023年28件", "增加8件", "「去年」按2023年理解"]),
+    ("红谷滩区政府办2023年上年结转的申请有多少", "table", 0, ["红谷滩区政府办2023年上年结转"]),
+])
+def test_relative_years_on_their_own(settings, monkeypatch, q, kind, value, says):
+    monkeypatch.setattr(UNDERSTAND, "current_year", lambda: 2024)
+    a = ask(q, settings=settings)
+    where = f"{q} -> {a.answer}"
+    assert a.kind == kind and a.value == value, where
+    for s in says:
+        assert s in a.answer, where
+    if not any("理解" in s for s in says):
+        assert "理解" not in a.answer, where
+
+
+def test_relative_years_never_answer_another_year(settings, monkeypatch):
+    """Whatever year 「去年」 is taken to be, the answer says it and cites only that year."""
+    for this_year in (2023, 2024, 2030):
+        monkeypatch.setattr(UNDERSTAND, "current_year", lambda y=this_year: y)
+        a = ask("红谷滩区政府办去年部分公开多少件", settings=settings)
+        assert f"「去年」按{this_year - 1}年理解" in a.answer, a.answer
+        assert all(c.year == this_year - 1 for c in a.citations), a.answer
+        assert (a.kind == "table") == (this_year - 1 in (2022, 2023)), a.answer
 
 
 def test_empty_question_and_empty_index(tmp_path):

@@ -86,7 +86,10 @@ def ask(question: str, history: list | None = None, settings: Settings | None = 
     if llm_on:  # the model is asked only where the rules are unsure (llm/route.py decides)
         from ..llm import understand_with_llm
         query, llm_notice = understand_with_llm(question, catalog, history, settings, query, _rules_unsure(query))
+    rules_note = query.year_note
     ans = answer_query(query, settings, store, catalog)
+    if rules_note and ans.kind != "clarify" and set(query.years) >= {y for _, y in query.year_words}:
+        ans.answer += f"（{rules_note}。）"  # which year 「去年」 was taken to be
     if filters and ans.kind in ("none", "clarify"):
         said = "，".join(f"{name}{filters[k]}" for k, name in (("agency", "机关："), ("region", "地区："), ("year", "年度："))
                         if filters.get(k))

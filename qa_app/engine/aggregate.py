@@ -37,11 +37,17 @@ def _scope(query: Query, catalog: Catalog) -> tuple[list[tuple[Body, int, int]],
             out.append((b, b.years[-1], b.reports[b.years[-1]]))
     where = "、".join(r if r.endswith(("区", "市", "县", "省")) else r + "区" for r in query.regions)
     one = len({b.agency for b, _, _ in out}) == 1
-    if query.years:
-        ys = "、".join(f"{y}年" for y in sorted(query.years))
-        scope = f"{out[0][0].agency}{ys}" if one and out else f"{ys}{where}各单位"
-    else:
-        scope = f"{where}各单位（各取最新年度报告）"
+    used = sorted({y for _, y, _ in out})
+    ys = "、".join(f"{y}年" for y in sorted(query.years or used))
+    if one and out:
+        scope = f"{out[0][0].agency}{ys}"
+    elif query.bodies:  # the bodies asked about, not every body
+        names = "、".join(b.agency for b in query.bodies[:4]) + (f"等{len(query.bodies)}个单位" if len(query.bodies) > 4 else "")
+        scope = f"{names}{ys}" if query.years else f"{names}（各取最新年度报告{'，均为' + ys if len(used) == 1 else ''}）"
+    elif query.years:
+        scope = f"{ys}{where}各单位"
+    else:  # say which year was taken when every body's latest report is of the same year
+        scope = f"{where}各单位（各取最新年度报告{'，均为' + ys if len(used) == 1 else ''}）"
     return out, scope, notes
 
 

@@ -3,7 +3,11 @@
 Pure rules over the catalog (catalog.py) and the template's words (cells.py); no model. The
 language-model mode (llm.py) produces the same `Query` when these rules cannot. Follow-ups
 (「那2022年呢？」, 「和红旗区政府办比呢？」) take what they leave out from the earlier questions
-in the history, each of which is itself resolved against the turns before it.
+in the history, each of which is itself resolved against the turns before it. A follow-up that
+asks across bodies (「哪个单位最多？」) does not narrow to the previous answer's one body.
+Relative years (「去年」, 「前年」, 「今年」, 「上一年」, 「上年度」) are counted from the calendar on
+their own and from the year just talked about in a conversation; the answer says which year was
+taken (Query.year_note).
 """
 from __future__ import annotations
 
@@ -19,6 +23,11 @@ OPS = ("lookup", "sum", "avg", "max", "min", "rank", "compare", "change", "trend
 BY_REGION = r"哪个区|哪个县|哪个市|哪个地区|哪个地方|各区|各县|各地区|按地区|分地区|按区|which (district|county|region)"
 CHECK_WORDS = (r"勾稽|对不上|加不上|不平衡|数字不一致|数据不一致|核对|数字有没有问题|数据有没有问题|数字对吗|数据对吗"
                r"|数字有没有错|数据有没有错|逻辑关系|don'?t add up|inconsisten")
+# A question over all bodies (「哪个单位最多」, 「各单位排名」): a follow-up asking it does not
+# narrow to the one body of the previous answer.
+ACROSS_BODIES = (r"哪个单位|哪个部门|哪个机关|哪一个单位|哪一个部门|哪家|哪一家|哪些单位|哪些部门|哪些机关|哪几个单位"
+                 r"|各单位|各部门|各机关|所有单位|全部单位|每个单位|每个部门|which (body|agency|office|department)"
+                 r"|which bodies|which agencies|" + BY_REGION)
 TREND = r"每年|历年|各年|逐年|近几年|近[两二三四五2-5]年|这几年|分别|各是多少|each year|every year|by year|per year"
 
 # Prose topics: what a question is about (its words), and the report headings that hold it.
@@ -72,13 +81,18 @@ class Query:
     threshold_inclusive: bool = False       # 「不少于5件」
     inherited: list[str] = field(default_factory=list)   # what came from the history
     said: list[str] = field(default_factory=list)        # the names as the question wrote them
+    year_words: list[tuple[str, int]] = field(default_factory=list)  # 「去年」 etc. and the year taken for each
+    explicit_years: list[int] = field(default_factory=list)          # years written as numbers
+    anchor_year: int | None = None          # the year 「今年/去年/前年」 were counted from
+    year_note: str = ""                     # 「「去年」按2025年理解」: said in the answer
 
     def describe(self) -> dict:
         return {"op": self.op, "bodies": [b.agency for b in self.bodies], "years": self.years,
                 "regions": self.regions, "unknown": self.unknown, "prose": self.prose, "topics": self.topics,
                 "cell": None if self.cell is None else {"table": self.cell.table, "row": self.cell.row,
                                                         "column": self.cell.column},
-                "inherited": self.inherited}
+                "inherited": self.inherited,
+                **({"relative_years": dict(self.year_words)} if self.year_words else {})}
 
 
 _CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -97,6 +111,47 @@ def find_years(q: str) -> list[int]:
         if 2000 <= y <= 2100 and y not in out:
             out.append(y)
     return out
+
+
+# Years named relative to another (「去年」, 「前年」, 「今年」, 「上一年」, 「上年度」) and how far back.
+# Not: a row of the table (「上年结转」, 「去年结转」, 2019's 「上一年项目数量」) or the year a change is
+# measured against (「比去年」, 「较上年」, 「和去年比」: change() takes the year before the one asked).
+RELATIVE_YEAR = re.compile(r"(?<![比较和与跟同])(今年|去年|前年|上一年|上年度|上年)(?!度?结转|度?项目|度?的项目)")
+RELATIVE_OFFSET = {"今年": 0, "去年": -1, "前年": -2, "上一年": -1, "上年度": -1, "上年": -1}
+STEP_BACK = ("上一年", "上年度", "上年")  # the year before the one just talked about
+
+
+def current_year() -> int:
+    """The calendar year 「今年」 is (tests replace this)."""
+    import datetime
+    return datetime.date.today().year
+
+
+def find_relative_years(q: str) -> list[str]:
+    """「红谷滩去年和前年收到多少申请」 -> ["去年", "前年"]: relative year words, in order."""
+    return [m.group(1) for m in RELATIVE_YEAR.finditer(fold(q))]
+
+
+def _resolve_relative(query: "Query", anchor: int, step_from: int | None = None, said_before: int | None = None) -> None:
+    """Years for the relative words of `query`, counted from `anchor` (「今年」 always the calendar
+    year; 「上一年」 from `step_from`, the year of the previous answer, in a follow-up); sets years
+    and the note the answer carries."""
+    words = [w for w, _ in query.year_words] or find_relative_years(query.question)
+    taken, notes = [], []
+    for w in dict.fromkeys(words):
+        if w == "今年":
+            y = current_year()
+        elif w in STEP_BACK and step_from is not None:
+            y = step_from - 1
+        else:
+            y = anchor + RELATIVE_OFFSET[w]
+        taken.append((w, y))
+        ref = step_from if (w in STEP_BACK and step_from is not None) else said_before
+        notes.append(f"「{w}」按{y}年理解" + (f"，相对于上文的{ref}年" if ref is not None and w != "今年" else ""))
+    query.year_words = taken
+    query.anchor_year = anchor
+    query.years = list(query.explicit_years) + [y for _, y in taken if y not in query.explicit_years]
+    query.year_note = "；".join(notes)
 
 
 RANK_N = r"(最多|最高|最大|最少|最低|最小)的?\s*(\d+|[一二两三四五六七八九十])\s*(个|家|位)"
@@ -124,7 +179,7 @@ def find_op(q: str, n_bodies: int, n_years: int) -> str:
         return "rank"
     if re.search(r"平均|average|mean", ql):
         return "avg"
-    if n_bodies <= 1 and (re.search(r"变化|增加|减少|增长|下降|增减|比上年|同比|较上年|比去年|上升|涨|降|change|increase|decrease|grow|drop", ql)
+    if n_bodies <= 1 and (re.search(r"变化|增加|减少|增长|下降|增减|比上年|同比|较上年|比去年|[比较](?:去年|前年|上一年|上年度)|上升|涨|降|change|increase|decrease|grow|drop", ql)
                           or (n_years >= 2 and re.search(r"比.{0,10}(多|少)|相比|对比|比较|compare", ql))):
         return "change"
     if n_bodies >= 2 and re.search(r"一共|合计|总共|加起来|累计|总和|in total|altogether|combined", ql):
@@ -151,8 +206,10 @@ def understand(question: str, catalog: Catalog, history: list | None = None) -> 
     query = understand_one(question, catalog)
     if history:
         prev = resolve_history(history, catalog)
+        if prev is not None:
+            query = relative_to(query, prev, catalog)
         if prev is not None and is_follow_up(query):
-            query = follow_up(query, prev)
+            query = follow_up(query, prev, catalog)
     return query
 
 
@@ -165,6 +222,10 @@ def understand_one(question: str, catalog: Catalog) -> Query:
     query = Query(question, bodies=list(m.bodies), years=years, regions=list(m.regions), unknown=list(m.unknown),
                   cell=cell, topics=find_topics(m.rest), prose_question=question,
                   said=[x.text for x in m.mentions] + list(m.regions) + list(m.unknown))
+    query.explicit_years = list(years)
+    if find_relative_years(q):  # on its own, 「去年」 is the calendar's
+        _resolve_relative(query, current_year())
+        years = query.years
     query.wants_number = bool(re.search(NUMBER_CUES, q.lower()))
     collective = bool(re.search(COLLECTIVE, q.lower()))
     _resolve_names(query, m, catalog, q, collective)
@@ -305,8 +366,10 @@ def resolve_history(history, catalog: Catalog) -> Query | None:
     prev = None
     for pq in previous_questions(history)[-6:]:
         cur = understand_one(pq, catalog)
+        if prev is not None:
+            cur = relative_to(cur, prev, catalog)
         if prev is not None and is_follow_up(cur):
-            cur = follow_up(cur, prev)
+            cur = follow_up(cur, prev, catalog)
         if cur.bodies or cur.cell or cur.prose or cur.regions:
             prev = cur
     return prev
@@ -320,10 +383,34 @@ def is_follow_up(query: Query) -> bool:
     return bool(short and missing)
 
 
-def follow_up(new: Query, prev: Query) -> Query:
+def answered_year(query: Query, catalog: Catalog | None) -> int | None:
+    """The year an answer to `query` is about: its year (the latest, if several), else the latest
+    report of its bodies, else the latest year in the catalog."""
+    if query.years:
+        return max(query.years)
+    ys = [b.years[-1] for b in query.bodies if b.years]
+    if not ys and catalog is not None:
+        ys = [y for b in catalog.bodies.values() for y in b.years]
+    return max(ys) if ys else None
+
+
+def relative_to(new: Query, prev: Query, catalog: Catalog | None) -> Query:
+    """Relative years in a conversation: 「红谷滩2023年…？」「那去年呢？」 -> 2022, the year before
+    the one just talked about; a chain counts 「去年/前年」 from the same year (2023 -> 去年 2022 ->
+    前年 2021), 「上一年」 steps back from the last answer's year; 「今年」 stays the calendar's."""
+    last = answered_year(prev, catalog)
+    if not new.year_words or last is None:
+        return new
+    anchor = prev.anchor_year if prev.anchor_year is not None else last
+    new = replace(new, inherited=new.inherited + ["relative years"])
+    _resolve_relative(new, anchor, step_from=last, said_before=anchor)
+    return new
+
+
+def follow_up(new: Query, prev: Query, catalog: Catalog | None = None) -> Query:
     """Fill what a short follow-up leaves out from the previous (resolved) question."""
     q = fold(new.question).strip()
-    inherited = []
+    inherited = ["relative years"] if "relative years" in new.inherited else []
     own_prose_words = re.search(PROSE_CUES, q.lower()) and new.cell is None and len(q) > 8
     if new.cell is not None and not new.cell.row_named and prev.cell is not None and prev.cell.table == new.cell.table:
         # 「其中自然人多少？」: the row asked before, the column named now
@@ -338,7 +425,13 @@ def follow_up(new: Query, prev: Query) -> Query:
             new.said = new.said + prev.said
             inherited.append("question")
     names_given = new.bodies or new.ambiguous or new.unknown or new.regions
-    if not names_given and (prev.bodies or prev.regions):
+    across = bool(re.search(ACROSS_BODIES, q.lower()))
+    if not names_given and across and len(prev.bodies) == 1:
+        # 「红谷滩区政府办收到多少申请？」「哪个单位收到的最多？」: all bodies (of the regions asked before)
+        if prev.regions:
+            new = replace(new, regions=list(prev.regions))
+            inherited.append("regions")
+    elif not names_given and (prev.bodies or prev.regions):
         new = replace(new, bodies=list(prev.bodies), regions=list(prev.regions))
         inherited.append("bodies")
     elif new.bodies and prev.bodies and re.search(COMPARE_WORDS, q.lower()):
@@ -356,6 +449,9 @@ def follow_up(new: Query, prev: Query) -> Query:
             op = "compare"
         if op in ("rank", "max", "min") and len(new.bodies) == 1 and not new.regions:
             op = "lookup"
+        if across and re.search(BY_REGION, q.lower()) and new.cell is not None and not new.prose and not new.bodies:
+            op = "by_region"
+            new.ascending = bool(re.search(r"最少|最低|更少|least|fewest", q.lower()))
         new = replace(new, op=op)
     if new.ambiguous and new.op == "compare":
         new.ambiguous = []
