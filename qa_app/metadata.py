@@ -8,6 +8,7 @@ It does not look anything up outside the text.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -37,8 +38,59 @@ class Meta:
     title_line: int | None = None
 
 
+_WS_RE = re.compile(r"\s+")
+_CLEAN_RE = re.compile(r"^(关于|现将|以下是|本报告是|根据.*?要求，?)")
+# The patterns below hold character classes that take ~0.5 ms each to compile (large Unicode
+# sets), so they are compiled once, on first use, rather than per report. A pattern that ends
+# in the report's own body or place name is searched with the name replaced by _MARK, just
+# before each occurrence of the name (see _before_name), so that it too is compiled once.
+_MARK = "\x01"
+_PROVINCE = r"(" + _NAME + r"{2,8}(?:省|自治区))"
+_PREFECTURE = r"(" + _NAME + r"{1,8}(?:市|州(?!市)|盟|地区))"
+_CITY = r"([^\W由在将对为与和及的是][\u4e00-\u9fa5]{1,2}市)"
+# the most characters each pattern can match before the name (P: 8 + 自治区, F: 8 + 地区)
+_REGION_HEADS = ((_PROVINCE + "?" + _PREFECTURE, 21), (_PROVINCE, 11))
+_CITY_HEAD = (_CITY, 4)
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
+
+
+def _flat(text: str) -> str:
+    """The text folded (NFKC) with all white space removed: what the patterns here search."""
+    return _WS_RE.sub("", fold(text))
+
+
+def _before_name(head: tuple[str, int], name: str, flat: str):
+    """The groups of each match of `re.finditer(head + re.escape(name), flat)`, without
+    compiling a pattern per name.
+
+    A match ends at an occurrence of the name and starts at most `longest` characters before
+    it. When consecutive occurrences are at least that far apart (and the text holds no
+    _MARK), no match reaches over one occurrence into the next, so the matches are those of
+    `head + _MARK` (compiled once) searched in the few characters before each occurrence, the
+    name replaced by _MARK. Otherwise the pattern is compiled for this name (cached)."""
+    pattern, longest = head
+    occurrences, at = [], flat.find(name)
+    while at >= 0:
+        occurrences.append(at)
+        at = flat.find(name, at + 1)
+    apart = _MARK not in flat and all(b - (a + len(name)) >= longest for a, b in zip(occurrences, occurrences[1:]))
+    if apart:
+        rx = _compiled(pattern + _MARK)
+        for at in occurrences:
+            m = rx.search(flat[max(0, at - longest):at] + _MARK)
+            if m:
+                yield m.groups()
+    else:
+        for m in _compiled(pattern + re.escape(name)).finditer(flat):
+            yield m.groups()
+
+
 def _clean_body(s: str) -> str:
-    s = re.sub(r"^(关于|现将|以下是|本报告是|根据.*?要求，?)", "", s)
+    s = _CLEAN_RE.sub("", s)
     s = s.strip("《》“”\"' ：:，,")
     return s
 
@@ -51,26 +103,32 @@ def read_meta(text: str) -> Meta:
     joined, starts = "", []
     for i in head_idx:
         starts.append((len(joined), i))
-        joined += re.sub(r"\s+", "", fold(lines[i]))
+        joined += _flat(lines[i])
+    flats: dict[int, str] = {}
+
+    def flat_head(n: int) -> str:  # _flat(text[:n]), computed once for a text shorter than n
+        key = n if n < len(text) else -1
+        if key not in flats:
+            flats[key] = _flat(text[:n] if key >= 0 else text)
+        return flats[key]
+
     m = _TITLE_RE.search(joined)
     if m and m.start() < 80:
         agency, year = _clean_body(m.group(1)), int(m.group(2))
         title_line = max(i for off, i in starts if off <= m.start()) + 1
     else:
-        flat = re.sub(r"\s+", "", fold(text[:3000]))
-        m = _SENTENCE_RE.search(flat)
+        m = _SENTENCE_RE.search(flat_head(3000))
         if m:
             agency, year = _clean_body(m.group(1)), int(m.group(2))
             title_line = 1
-    aliases = find_aliases(agency, text) if agency else []
+    aliases = _find_aliases(agency, flat_head(len(text))) if agency else []
     if agency:
         # the title may drop the city: 「洪泽区人民政府」 where the text says 「淮安市洪泽区人民政府」
-        flat = re.sub(r"\s+", "", fold(text[:6000]))
-        mm = re.search(r"([^\W由在将对为与和及的是][\u4e00-\u9fa5]{1,2}市)" + re.escape(agency), flat)
-        if mm and not agency.startswith(mm.group(1)):
-            aliases = [agency] + [a for a in aliases if a != mm.group(1) + agency]
-            agency = mm.group(1) + agency
-    region = find_region(agency or "", text)
+        city = next((g[0] for g in _before_name(_CITY_HEAD, agency, flat_head(6000))), None)
+        if city and not agency.startswith(city):
+            aliases = [agency] + [a for a in aliases if a != city + agency]
+            agency = city + agency
+    region = _find_region(agency or "", lambda: flat_head(8000))
     return Meta(agency, year, region, aliases, title_line)
 
 
@@ -94,16 +152,19 @@ def find_region(agency: str, text: str) -> str | None:
     >>> find_region("红旗区城市管理局", "全市红旗区城市管理局")
     '红旗区'
     """
+    return _find_region(agency, lambda: _flat(text[:8000]))
+
+
+def _find_region(agency: str, flat_text) -> str | None:
+    """find_region over the flattened text that `flat_text()` returns (called only when needed)."""
     base = place_prefix(agency)
     if len(base) < 2:
         return None
-    flat = re.sub(r"\s+", "", fold(text[:8000]))
+    flat = flat_text()
     best = base
-    province = r"(" + _NAME + r"{2,8}(?:省|自治区))"
-    prefecture = r"(" + _NAME + r"{1,8}(?:市|州(?!市)|盟|地区))"
-    for pat in (province + "?" + prefecture + re.escape(base), province + re.escape(base)):
-        for mm in re.finditer(pat, flat):
-            cand = "".join(g for g in mm.groups() if g) + base
+    for head in _REGION_HEADS:
+        for groups in _before_name(head, base, flat):
+            cand = "".join(g for g in groups if g) + base
             if place_prefix(cand) == cand and len(cand) > len(best):
                 best = cand
     return best
@@ -115,14 +176,18 @@ def find_aliases(agency: str, text: str) -> list[str]:
     >>> find_aliases("红旗区城乡建设局", "2023 年，区城建局认真贯彻落实")
     ['区城建局']
     """
+    return _find_aliases(agency, _flat(text))
+
+
+def _find_aliases(agency: str, flat: str) -> list[str]:
+    """find_aliases over the flattened text."""
     suffix = next((s for s in _SUFFIXES if agency.endswith(s)), None)
     if not suffix:
         return []
-    flat = re.sub(r"\s+", "", fold(text))
     found: dict[str, int] = {}
     short_suffixes = {suffix, suffix[-1:], "办公室" if suffix.endswith("办") else suffix, "政府办" if "办公室" in suffix else suffix}
     for suf in short_suffixes:
-        for m in re.finditer(r"([\u4e00-\u9fa5]{1,10}?)" + re.escape(suf) + r"(?![\u4e00-\u9fa5]{0,0}[局委办])", flat):
+        for m in _compiled(r"([\u4e00-\u9fa5]{1,10}?)" + re.escape(suf) + r"(?![\u4e00-\u9fa5]{0,0}[局委办])").finditer(flat):
             name = m.group(1) + suf
             # trim leading verbs/connectives the regex may have swallowed
             for k in range(len(name) - len(suf)):
