@@ -26,6 +26,7 @@ import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from . import template as T
 
@@ -36,11 +37,17 @@ NUM, NULL, EMPTY, TEXT = "num", "null", "empty", "text"
 
 _NUM_RE = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|元|件|条|个|项)?$")
 _NULL_RE = re.compile(r"^(?:/|-|—|–|－|——|—-|\\|…|／)$")
+_NULLS = frozenset(("/", "-", "—", "–", "－", "——", "—-", "\\", "…", "／"))  # what _NULL_RE matches (a word)
 _PAGE_RE = re.compile(r"^\s*(?:[-—–－]+\s*\d+\s*[-—–－]+|第\s*\d+\s*页(?:\s*[,，]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)\s*$")
+_UNIT_RE = re.compile(r"(万元|元|件|条|个|项)$")
+_SEP_RE = re.compile(r"(\||\t)")
+_WS_RE = re.compile(r"\s+")
+_ORDINAL_RE = re.compile(r"^[\d.、()一二三四五六七八九十]+")
+_REVIEW_RE = re.compile(r"行政复议.{0,3}行政诉讼")
+_AFTER_REVIEW_RE = re.compile(r"^(五|六)[、.]")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     kind: str
     text: str
     line: int  # 1-based line number in the stored text
@@ -49,7 +56,7 @@ class Token:
     def value(self):
         if self.kind != NUM:
             return None
-        t = re.sub(r"(万元|元|件|条|个|项)$", "", self.text).replace(",", "")
+        t = _UNIT_RE.sub("", self.text).replace(",", "")
         return float(t) if "." in t else int(t)
 
 
@@ -71,26 +78,33 @@ def tokenize(lines: list[str], start: int = 0, end: int | None = None) -> list[T
     >>> [(t.kind, t.text) for t in tokenize(["本年增 / 减", "规章 3 / 12"])]
     [('text', '本年增'), ('text', '/'), ('text', '减'), ('text', '规章'), ('num', '3'), ('null', '/'), ('num', '12')]
     """
+    end = len(lines) if end is None else end
+    return _tokenize([fold(x) for x in lines[start:end]], start)
+
+
+def _tokenize(folded: list[str], start: int) -> list[Token]:
+    """tokenize() of lines already folded; folded[0] is line `start` (0-based)."""
     out: list[Token] = []
     last_sep = None  # "|" or "\t" when only white space has been seen since that separator
-    end = len(lines) if end is None else end
-    for i in range(start, end):
-        raw = lines[i]
-        if is_page_marker(raw):
+    num_match = _NUM_RE.match
+    for i, s in enumerate(folded, start + 1):
+        if _PAGE_RE.match(s):  # is_page_marker
             continue
-        s = fold(raw).replace("\f", " ")
-        for piece in re.split(r"(\||\t)", s):
+        s = s.replace("\f", " ")
+        for piece in (_SEP_RE.split(s) if ("|" in s or "\t" in s) else (s,)):
             if piece in ("|", "\t"):
                 if last_sep is not None:
-                    out.append(Token(EMPTY, "", i + 1))
+                    out.append(Token(EMPTY, "", i))
                 last_sep = piece
                 continue
             words = piece.split()
-            kinds = [NUM if _NUM_RE.match(w) else NULL if _NULL_RE.match(w) else TEXT for w in words]
+            # a number starts with a sign or a digit (\d: str.isdecimal); a blank is one of _NULLS
+            kinds = [NUM if (w[0] in "+-" or w[0].isdecimal()) and num_match(w) else NULL if w in _NULLS else TEXT
+                     for w in words]
             for k, (w, kind) in enumerate(zip(words, kinds)):
                 if kind == NULL and 0 < k < len(words) - 1 and kinds[k - 1] == kinds[k + 1] == TEXT:
                     kind = TEXT  # a slash between words of a label: 「本年增 / 减」
-                out.append(Token(kind, w, i + 1))
+                out.append(Token(kind, w, i))
             if words:
                 last_sep = None
         if last_sep == "\t":
@@ -131,7 +145,7 @@ class TableRead:
 # Finding the tables
 
 def _compact(line: str) -> str:
-    return re.sub(r"\s+", "", fold(line))
+    return _WS_RE.sub("", fold(line))
 
 
 def find_regions(lines: list[str]) -> dict[str, tuple[int, int]]:
@@ -140,8 +154,12 @@ def find_regions(lines: list[str]) -> dict[str, tuple[int, int]]:
     A table starts at its heading when the heading stands just above its first row (prose
     may use the same words earlier), else at its first row.
     """
-    comp = [_compact(x) for x in lines]
-    n = len(lines)
+    return _find_regions([_compact(x) for x in lines])
+
+
+def _find_regions(comp: list[str]) -> dict[str, tuple[int, int]]:
+    """find_regions() of lines already compacted (`_compact`)."""
+    n = len(comp)
 
     def first(pred, frm=0):
         return next((i for i in range(frm, n) if pred(comp[i])), None)
@@ -157,7 +175,7 @@ def find_regions(lines: list[str]) -> dict[str, tuple[int, int]]:
     new = first(lambda c: "本年新收" in c or "新收政府信息公开申请" in c)
     if new is not None:
         starts["applications"] = heading_before(new, ("收到和处理政府信息公开申请", "勾稽关系"))
-    rev = first(lambda c: bool(re.search(r"行政复议.{0,3}行政诉讼", c)) or c.startswith("行政复议"),
+    rev = first(lambda c: bool(_REVIEW_RE.search(c)) or c.startswith("行政复议"),
                 (new if new is not None else (p20 or 0)) + 1)
     if rev is not None:
         starts["review_litigation"] = rev
@@ -166,7 +184,7 @@ def find_regions(lines: list[str]) -> dict[str, tuple[int, int]]:
     for j, (i, k) in enumerate(bounds):
         stop = bounds[j + 1][0] if j + 1 < len(bounds) else n
         if k == "review_litigation":
-            nxt = first(lambda c: bool(re.match(r"^(五|六)[、.]", c)) or "存在的主要问题" in c, i + 1)
+            nxt = first(lambda c: bool(_AFTER_REVIEW_RE.match(c)) or "存在的主要问题" in c, i + 1)
             stop = min(stop, nxt) if nxt is not None else stop
         regions[k] = (i, stop)
     return regions
@@ -175,18 +193,47 @@ def find_regions(lines: list[str]) -> dict[str, tuple[int, int]]:
 # ---------------------------------------------------------------------------------------
 # Placing numbers into rows
 
+# Row.match -> (literal, None) for a plain word that cannot overlap itself (its last match is
+# its last occurrence: str.rfind), else (None, compiled pattern); filled on first use.
+_ROW_PATTERNS: dict[tuple[str, ...], tuple[tuple[str | None, re.Pattern | None], ...]] = {}
+_LABEL_BIGRAMS: dict[str, set[str]] = {}  # Row.label -> bigrams of its words (choose_row's fuzzy match)
+
+
 def _match_end(row: T.Row, text: str) -> tuple[int, int] | None:
+    pats = _ROW_PATTERNS.get(row.match)
+    if pats is None:
+        pats = _ROW_PATTERNS[row.match] = tuple(_matcher(p) for p in row.match)
     best = None
-    for pat in row.match:
-        for m in re.finditer(pat, text):
+    for lit, pat in pats:
+        if lit is not None:
+            at = text.rfind(lit)
+            if at >= 0:
+                cand = (at + len(lit), len(lit))
+                if best is None or cand > best:
+                    best = cand
+            continue
+        for m in pat.finditer(text):
             cand = (m.end(), m.end() - m.start())
             if best is None or cand > best:
                 best = cand
     return best
 
 
+def _matcher(pattern: str) -> tuple[str | None, re.Pattern | None]:
+    if pattern and re.escape(pattern) == pattern and not any(pattern[:k] == pattern[-k:] for k in range(1, len(pattern))):
+        return pattern, None
+    return None, re.compile(pattern)
+
+
 def _bigrams(s: str) -> set[str]:
     return {s[i:i + 2] for i in range(len(s) - 1)}
+
+
+def _label_bigrams(row: T.Row) -> set[str]:
+    lab = _LABEL_BIGRAMS.get(row.label)
+    if lab is None:
+        lab = _LABEL_BIGRAMS[row.label] = _bigrams(_ORDINAL_RE.sub("", fold(row.label)))
+    return lab
 
 
 def choose_row(text: str, candidates: list[T.Row]) -> T.Row | None:
@@ -206,10 +253,10 @@ def choose_row(text: str, candidates: list[T.Row]) -> T.Row | None:
             best, best_key = row, m
     if best is not None:
         return best
-    tail = _bigrams(re.sub(r"^[\d.、()一二三四五六七八九十]+", "", text[-24:]))
+    tail = _bigrams(_ORDINAL_RE.sub("", text[-24:]))
     scored = []
     for row in candidates[:4]:
-        lab = _bigrams(re.sub(r"^[\d.、()一二三四五六七八九十]+", "", fold(row.label)))
+        lab = _label_bigrams(row)
         if len(lab) >= 4 and tail:
             scored.append((len(lab & tail) / len(lab), row))
     scored.sort(key=lambda x: -x[0])
@@ -235,6 +282,7 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str) -> tuple[list[
     placed: set[str] = set()
     primary = [r for r in rows if not (r.derived_from and r.key != "other")]
     groups = [r for r in rows if r.derived_from and r.key != "other"]
+    where = {id(r): k for k, r in enumerate(primary)}  # (template rows are distinct by key)
     buf: list[Token] = []
     consumed: set[int] = set()
     pos = 0  # index into `primary` after the last placed row
@@ -271,8 +319,8 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str) -> tuple[list[
                             f"（前面的文字：「{text[-20:] or '无'}」），未采用")
             buf = []
             continue
-        if row in primary:
-            pos = primary.index(row) + 1
+        if id(row) in where:
+            pos = where[id(row)] + 1
         label_text = "".join(t.text for t in label_toks)
         label_line = _label_line(label_toks, row) or tok.line
         buf = []
@@ -335,9 +383,13 @@ def _label_line(buf: list[Token], row: T.Row) -> int | None:
 
 
 def detect_format(lines: list[str], regions: dict[str, tuple[int, int]]) -> str:
+    return _detect_format([_compact(x) for x in lines], regions)
+
+
+def _detect_format(comp: list[str], regions: dict[str, tuple[int, int]]) -> str:
     if "proactive" in regions:
         a, b = regions["proactive"]
-        txt = "".join(_compact(x) for x in lines[a:b])
+        txt = "".join(comp[a:b])
         if "新制作" in txt or "上一年项目" in txt or "对外公开总数" in txt or "集中采购" in txt:
             return "2019"
     return "2021"
@@ -346,16 +398,18 @@ def detect_format(lines: list[str], regions: dict[str, tuple[int, int]]) -> str:
 def read_tables(lines: list[str]) -> TableRead:
     """Every printed cell of the three tables, derived values, and the rows that could not be placed."""
     res = TableRead()
-    regions = find_regions(lines)
-    res.format = detect_format(lines, regions)
+    folded = [fold(x) for x in lines]  # each line folded and compacted once, for every step
+    comp = [_WS_RE.sub("", x) for x in folded]
+    regions = _find_regions(comp)
+    res.format = _detect_format(comp, regions)
     for key, (a, b) in regions.items():
-        toks = tokenize(lines, a, b)
+        toks = _tokenize(folded[a:b], a)
         if key == "proactive":
             rows = list(T.proactive_rows(res.format))
             cells, probs, placed = read_rows(toks, rows, key)
         elif key == "applications":
             rows = [r for r in T.APPLICATION_ROWS if res.format in r.formats]
-            if not _has_total_column(lines, a, b):
+            if not _has_total_column(comp, a, b):
                 cells, probs, placed = _read_without_total(toks, rows)
             else:
                 cells, probs, placed = read_rows(toks, rows, key)
@@ -376,12 +430,11 @@ def read_tables(lines: list[str]) -> TableRead:
     return res
 
 
-def _has_total_column(lines: list[str], a: int, b: int) -> bool:
+def _has_total_column(comp: list[str], a: int, b: int) -> bool:
     """Whether section 三's column header (the text above its first row) prints 「总计」; when
     no header is in sight (no 「自然人」 above the first row), the template's columns are assumed."""
     head = ""
-    for line in lines[a:b]:
-        c = _compact(line)
+    for c in comp[a:b]:
         if "本年新收" in c or "新收政府信息公开申请" in c:
             break
         head += c
