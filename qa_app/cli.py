@@ -1,5 +1,9 @@
 """`qa-app`: a thin command line over the library. Each command parses options, calls one
 library function and prints its result (a table for people, --json / --csv for programs).
+
+Errors are printed in Chinese (「错误：…」), usage errors with a Chinese usage line; Click's exit
+codes are kept (2 for usage errors, 1 for the others). `--index` may stand before or after the
+command. CSV is written with a UTF-8 BOM so that Excel opens it as UTF-8.
 """
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import csv
 import functools
 import io
 import json
+import re
 import sys
 import unicodedata
 from pathlib import Path
@@ -23,8 +28,138 @@ def index_option(f):
                   help="索引目录（默认：环境变量 QA_APP_INDEX，否则 ./index）")
     @functools.wraps(f)
     def wrapper(*args, index_dir=None, **kwargs):
+        if index_dir is None:  # 「qa-app --index 目录 命令」: given before the command
+            index_dir = (click.get_current_context().obj or {}).get("index")
         return f(*args, settings=Settings.load(index=index_dir), **kwargs)
     return wrapper
+
+
+# -- errors in Chinese ---------------------------------------------------------------------------
+# What Click's own messages say, in Chinese (its wording as of Click 8); anything else is kept as is.
+ARGUMENT_NAMES = {"QUESTION": "问题", "QUESTIONS": "问题集文件", "PATHS": "路径", "REPORT": "报告", "QUERY": "检索词"}
+CLICK_MESSAGES = (
+    (r"'(.*)' is not a valid integer( range)?\.?", r"「\1」不是整数"),
+    (r"'(.*)' is not a valid float( range)?\.?", r"「\1」不是数字"),
+    (r"'(.*)' is not a valid boolean\.?", r"「\1」不是“是/否”值"),
+    (r"'(.*)' is not (?:one of )?(.*)\.", lambda m: f"「{m.group(1)}」不是可选的值（可选：{_choices(m.group(2))}）"),
+    (r"(?:File|Directory|Path) '(.*)' does not exist\.?", r"「\1」不存在"),
+    (r"(?:File|Directory|Path) '(.*)' is a directory\.?", r"「\1」是文件夹，这里要的是文件"),
+    (r"(?:File|Directory|Path) '(.*)' is a file\.?", r"「\1」是文件，这里要的是文件夹"),
+    (r"(?:File|Directory|Path) '(.*)' is not readable\.?", r"「\1」没有读权限"),
+    (r"(?:File|Directory|Path) '(.*)' is not writable\.?", r"「\1」没有写权限"),
+    (r"Got unexpected extra arguments? \((.*)\)", r"多余的参数：\1"),
+    (r"Option '(.*)' requires an argument\.?", r"选项 \1 后面要跟一个值"),
+    (r"Option '(.*)' does not take a value\.?", r"选项 \1 不带值"),
+    (r"(.*) is not in the range (.*)\.", r"\1 超出范围（\2）"),
+)
+
+
+def _choices(text: str) -> str:
+    return "、".join(re.findall(r"'([^']*)'", text)) or text
+
+
+def _translate(message: str) -> str:
+    for pattern, repl in CLICK_MESSAGES:
+        m = re.fullmatch(pattern, message.strip())
+        if m:
+            return repl(m) if callable(repl) else m.expand(repl)
+    return message
+
+
+def _param_name(param, ctx) -> str:
+    if isinstance(param, click.Argument):
+        return f"「{ARGUMENT_NAMES.get(param.name.upper(), param.human_readable_name)}」"
+    return " / ".join(param.opts) if param is not None else "参数"
+
+
+def chinese_message(e: click.ClickException) -> str:
+    """The message of a Click error in Chinese."""
+    ex = click.exceptions
+    if isinstance(e, ex.NoSuchOption):
+        near = f"（是不是要用 {'、'.join(e.possibilities)}？）" if e.possibilities else ""
+        return f"没有选项 {e.option_name}{near}"
+    if isinstance(e, ex.NoSuchCommand):
+        near = f"（是不是要用 {'、'.join(e.possibilities)}？）" if e.possibilities else ""
+        return f"没有命令 {e.command_name}{near}"
+    if isinstance(e, ex.MissingParameter):
+        if isinstance(e.param, click.Argument):
+            return f"缺少参数{_param_name(e.param, e.ctx)}"
+        return f"缺少选项 {_param_name(e.param, e.ctx)}"
+    if isinstance(e, ex.BadParameter):
+        name = _param_name(e.param, e.ctx) if e.param is not None else str(e.param_hint or "参数")
+        return f"{name}{'' if name.startswith('「') else ' '}的值无效：{_translate(e.message)}"
+    if isinstance(e, ex.FileError):
+        return f"无法打开文件 {e.ui_filename}：{e.message}"
+    return _translate(e.message)
+
+
+class ChineseError(click.ClickException):
+    """A Click error shown in Chinese, with the exit code of the original."""
+
+    def __init__(self, original: click.ClickException | None, message: str = "", exit_code: int = 1):
+        super().__init__(message or chinese_message(original))
+        self.exit_code = original.exit_code if original is not None else exit_code
+        self.ctx = getattr(original, "ctx", None)
+        self.usage = isinstance(original, click.UsageError)
+
+    def show(self, file=None) -> None:
+        if self.usage and self.ctx is not None:
+            click.echo(self.ctx.get_usage(), err=True)
+            click.echo(f"帮助：{self.ctx.command_path} --help\n", err=True)
+        click.echo(f"错误：{self.message}", err=True)
+
+
+HELP_WORDS = (("Usage: ", "用法："), ("[OPTIONS]", "[选项]"), ("COMMAND [ARGS]...", "命令 [参数]..."),
+              ("\nOptions:\n", "\n选项：\n"), ("\nCommands:\n", "\n命令：\n"),
+              ("\nPositional arguments:\n", "\n参数：\n"), ("Show this message and exit.", "显示本帮助并退出。"),
+              ("[default: ", "[默认："), ("[required]", "[必填]"))
+
+
+def _zh_help(text: str) -> str:
+    """Click's help and usage text with its English words in Chinese."""
+    for en, zh in HELP_WORDS:
+        text = text.replace(en, zh)
+    for name, zh in ARGUMENT_NAMES.items():
+        text = re.sub(rf"(?<=[ \[]){name}\b", zh, text)
+    return text
+
+
+class ChineseCommand(click.Command):
+    def get_usage(self, ctx) -> str:
+        return _zh_help(super().get_usage(ctx))
+
+    def get_help(self, ctx) -> str:
+        return _zh_help(super().get_help(ctx))
+
+
+class ChineseGroup(click.Group):
+    """The command group whose errors, from parsing or from a command, are shown in Chinese, as
+    are the usage lines and help of it and its commands."""
+    command_class = ChineseCommand
+
+    def get_usage(self, ctx) -> str:
+        return _zh_help(super().get_usage(ctx))
+
+    def get_help(self, ctx) -> str:
+        return _zh_help(super().get_help(ctx))
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.ClickException as e:
+            raise ChineseError(e) from e
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (ChineseError, click.exceptions.NoArgsIsHelpError):
+            raise
+        except click.ClickException as e:
+            raise ChineseError(e) from e
+        except (click.exceptions.Abort, KeyboardInterrupt, EOFError) as e:
+            raise ChineseError(None, "已中止。", exit_code=1) from e
 
 
 def _width(s: str) -> int:
@@ -58,9 +193,13 @@ def _store(settings: Settings, must_exist: bool = True):
     return Store(settings.db_url)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def main():
+@click.group(cls=ChineseGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="索引目录，对其后的命令都有效（也可写在命令之后）")
+@click.pass_context
+def main(ctx, index_dir):
     """政府信息公开工作年度报告问答工具：索引报告、查数、核对勾稽关系、带出处地回答问题。"""
+    ctx.obj = {"index": index_dir}
 
 
 @main.command("index")
@@ -162,13 +301,21 @@ def facts_cmd(report, agency, year, region, table, derived, as_json, as_csv, set
         click.echo(json.dumps(out, ensure_ascii=False))
     elif as_csv:
         buf = io.StringIO()
-        w = csv.writer(buf)
+        w = csv.writer(buf)  # rows end in \r\n (RFC 4180), as the numbers page's downloads
         w.writerow(FACT_KEYS + ("row_label", "column_label"))
         for f in recs:
             w.writerow([f["report"], f["agency"], f["region"], f["year"], f["table"], f["row"], f["column"],
                         "" if f["value"] is None else f["value"], str(f["derived"]).lower(),
                         f"{f['lines'][0]}-{f['lines'][1]}", f["row_label"], f["column_label"]])
-        click.echo(buf.getvalue(), nl=False)
+        # UTF-8 with a BOM whatever the terminal's encoding: Excel then reads the Chinese right
+        data = buf.getvalue().encode("utf-8-sig")
+        out = getattr(sys.stdout, "buffer", None)
+        if out is None:  # a text-only stream (embedding): as text, BOM first
+            click.echo(data.decode("utf-8"), nl=False)
+        else:
+            sys.stdout.flush()
+            out.write(data)
+            out.flush()
     else:
         if not recs:
             click.echo("没有符合条件的数据。")
