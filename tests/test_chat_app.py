@@ -308,6 +308,18 @@ def test_excel_download_has_a_sheet_per_table(base_index):
     assert (cell["机关"], cell["年度"], cell["数值"], cell["原文行号"]) == ("红谷滩区政府办", "2023", "12", "91-98")
 
 
+def test_csv_downloads_are_utf8_with_a_bom_as_the_cli_writes_them(base_index):
+    st_store = Store(f"sqlite:///{base_index / 'facts.sqlite'}")
+    data = common.csv_bytes(common.facts_frame(st_store.facts([st_store.resolve(HGT)])))
+    assert data.startswith("\ufeff报告,机关,".encode("utf-8")) and data.count(b"\xef\xbb\xbf") == 1
+    assert data.endswith(b"\r\n")
+    recs = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    cell = next(r for r in recs if r["项目"].startswith("(二)部分公开") and r["栏目"] == "总计")
+    assert (cell["机关"], cell["数值"]) == ("红谷滩区政府办", "12")
+    # the numbers page offers its downloads through this function
+    assert (ROOT / "qa_app" / "ui" / "numbers_page.py").read_text(encoding="utf-8").count("common.csv_bytes(") == 2
+
+
 def test_chat_command_binds_localhost_by_default():
     argv = streamlit_argv()
     assert argv[1:4] == ["-m", "streamlit", "run"] and argv[4] == str(APP)

@@ -45,7 +45,7 @@ def qa(*args: str) -> SimpleNamespace:
     interpreter start-up), with returncode/stdout/stderr like a finished process."""
     env = {k: None for k in os.environ if k.startswith("QA_APP_")}
     r = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
-    return SimpleNamespace(returncode=r.exit_code, stdout=r.stdout, stderr=r.stderr)
+    return SimpleNamespace(returncode=r.exit_code, stdout=r.stdout, stderr=r.stderr, stdout_bytes=r.stdout_bytes)
 
 
 def width(s: str) -> int:
@@ -102,7 +102,10 @@ def test_facts_json_records(index):
 def test_facts_csv_by_agency_part_and_alias(index):
     res = qa("facts", "--agency", "红谷滩", "--csv", "--index", index)
     assert res.returncode == 0
-    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    # UTF-8 with a BOM (Excel reads the Chinese right), once, at the start; rows end in \r\n
+    assert res.stdout_bytes.startswith(b"\xef\xbb\xbfreport,agency,") and res.stdout_bytes.count(b"\xef\xbb\xbf") == 1
+    assert res.stdout_bytes.endswith(b"\r\n") and b"\r\n" in res.stdout_bytes[:200]
+    rows = list(csv.DictReader(io.StringIO(res.stdout_bytes.decode("utf-8-sig"), newline="")))
     assert list(rows[0]) == ["report", "agency", "region", "year", "table", "row", "column", "value", "derived",
                              "lines", "row_label", "column_label"]
     assert {r["report"] for r in rows} == {SEED_004}
@@ -114,9 +117,22 @@ def test_facts_csv_by_agency_part_and_alias(index):
     assert got[("review_litigation", "litigation_after_review", "total")]["value"] == ""  # blank, not 0
     assert got[("proactive", "administrative_fees", "amount")]["column_label"] == "本年收费金额（单位：万元）"
     # 区城建局 is how seed 001 names 红旗区城乡建设局
-    alias = list(csv.DictReader(io.StringIO(qa("facts", "--agency", "区城建局", "--csv", "--index", index).stdout)))
+    alias = list(csv.DictReader(io.StringIO(qa("facts", "--agency", "区城建局", "--csv", "--index", index)
+                                            .stdout_bytes.decode("utf-8-sig"), newline="")))
     assert {r["report"] for r in alias} == {"001_924043a2ff6d2acf.txt"}
     assert [r["value"] for r in alias if r["row"] == "administrative_licensing"] == ["28"]
+
+
+def test_facts_csv_from_a_real_process_is_utf8_with_a_bom_whatever_the_terminal(index):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_APP_")}
+    env["PYTHONIOENCODING"] = "ascii"  # a terminal that cannot print Chinese: the CSV is UTF-8 all the same
+    p = subprocess.run([sys.executable, "-m", "qa_app.cli", "facts", "--report", SEED_004, "--csv", "--index", index],
+                       capture_output=True, env=env, cwd=REPO, timeout=120)
+    assert p.returncode == 0, p.stderr.decode("utf-8", "replace")
+    assert p.stdout.startswith(b"\xef\xbb\xbfreport,agency,region,year,")
+    rows = list(csv.DictReader(io.StringIO(p.stdout.decode("utf-8-sig"), newline="")))
+    r = next(r for r in rows if (r["table"], r["row"], r["column"]) == ("applications", "partially_granted", "total"))
+    assert (r["agency"], r["value"], r["lines"]) == ("红谷滩区政府办", "12", "91-98")
 
 
 def test_facts_table_for_people(index):

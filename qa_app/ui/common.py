@@ -1,6 +1,7 @@
 """Helpers shared by the Streamlit pages: the store, first-run indexing, the sidebar (reports,
-filters, upload, language-model toggle), citations with their source lines, and the report tables
-as data frames with the template's Chinese labels.
+filters, upload, language-model toggle), citations with their source lines, the report tables
+as data frames with the template's Chinese labels, and their CSV / Excel downloads (CSV in UTF-8
+with a BOM, as `qa-app facts --csv` writes it).
 
 Everything the user sees is Chinese; every failure is shown as a Chinese message, never a
 traceback. Nothing here loads an embedding model unless indexing prose asks for it.
@@ -443,6 +444,12 @@ def show_table(df: pd.DataFrame, hits: set = frozenset(), fails: set = frozenset
 
 
 # -- downloads ------------------------------------------------------------------------------------
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """A table as CSV for a download: UTF-8 with a BOM (Excel then reads the Chinese right) and
+    rows ending in \r\n, the same as `qa-app facts --csv`."""
+    return df.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
 def facts_frame(recs: list[dict]) -> pd.DataFrame:
     """Fact records in long form with Chinese headers (for CSV / Excel); whole numbers stay whole."""
     df = pd.DataFrame([{"报告": f["report"], "机关": f["agency"], "地区": f["region"], "年度": f["year"],

@@ -85,7 +85,7 @@ def compare(st_store, reps, rep, names: dict[int, str]) -> None:
                            for f in sorted(recs, key=lambda f: f["year"] or 0)])
         common.bar_chart(df["年度"].tolist(), df["数值"].tolist(), unit="数值", by_value=False)
     st.dataframe(df, hide_index=True, width="stretch")
-    st.download_button("下载这组比较（CSV）", df.to_csv(index=False).encode("utf-8-sig"),
+    st.download_button("下载这组比较（CSV）", common.csv_bytes(df),
                        file_name=f"{title}.csv", mime="text/csv", key="dl_cmp", icon=":material/download:")
 
 
@@ -118,7 +118,7 @@ def main() -> None:
         long = common.facts_frame(st_store.facts([rep.id]))
         base = f"{body_name(rep, names)}_{rep.year or '未识别'}年_年报数字"
         row = st.container(horizontal=True)
-        row.download_button("下载 CSV", long.to_csv(index=False).encode("utf-8-sig"), file_name=f"{base}.csv",
+        row.download_button("下载 CSV", common.csv_bytes(long), file_name=f"{base}.csv",
                            mime="text/csv", key="dl_csv", icon=":material/download:")
         with common.guard("生成 Excel 文件"):
             row.download_button("下载 Excel", common.excel_bytes(tables, long), file_name=f"{base}.xlsx",
