@@ -235,7 +235,19 @@ def test_empty_question_and_empty_index(tmp_path):
     s = Settings.load(index=tmp_path / "none")
     assert ask("", settings=s).kind == "none"
     a = ask("红谷滩部分公开多少件", settings=s)
-    assert a.kind == "none" and "qa-app index" in a.answer
+    # the chat, the API and the CLI show the same words: no command to run
+    assert a.kind == "none" and a.answer == "库中还没有报告。请先读入报告文件（上传或建立索引），再提问。"
+
+
+def test_no_answer_tells_the_user_to_run_a_command(settings, answers):
+    """Answers are shown in the chat and the API too: none of them names a qa-app command."""
+    for g in QUESTIONS:
+        assert "qa-app" not in answers[g["id"]].answer, answers[g["id"]].answer
+    a = ask("红旗区信访局2023年部分公开多少件", settings=settings, filters={"year": 2019})
+    assert a.kind == "none" and a.answer.startswith("没有符合筛选条件的报告（年度：2019）。请放宽或清除筛选条件后再问。")
+    assert "qa-app" not in a.answer
+    a = ask("2023年各单位一共收到多少件申请", settings=settings)
+    assert "勾稽关系不成立" in a.answer and "可对照所附出处核对原文" in a.answer
 
 
 HEADING = re.compile(r"^\s*([一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十]+[)）])[^。！？；;，,]{0,30}[。:：]?\s*$"

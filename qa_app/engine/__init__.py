@@ -78,8 +78,12 @@ def ask(question: str, history: list | None = None, settings: Settings | None = 
         return Answer(question, "请输入问题，例如：「红谷滩区政府办2023年部分公开了多少件申请？」", "none")
     store = store or get_store(settings)
     catalog = get_catalog(store, filters)
-    if not catalog.reports:
-        return Answer(question, "库中还没有报告（或没有符合筛选条件的报告）。请先运行 qa-app index 索引报告。", "none")
+    if not catalog.reports:  # the same words in the chat, the API and the CLI: no command to run
+        if filters and get_catalog(store).reports:
+            said = "，".join(f"{name}{filters[k]}" for k, name in (("agency", "机关："), ("region", "地区："), ("year", "年度："))
+                            if filters.get(k))
+            return Answer(question, f"没有符合筛选条件的报告（{said}）。请放宽或清除筛选条件后再问。", "none")
+        return Answer(question, "库中还没有报告。请先读入报告文件（上传或建立索引），再提问。", "none")
     query = understand(question, catalog, history)
     llm_on = (settings.llm_mode != "none") if use_llm is None else use_llm
     llm_notice = ""

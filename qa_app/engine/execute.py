@@ -55,7 +55,7 @@ def check_note(store, catalog: Catalog, report_ids) -> str:
         what = "；".join(f"「{desc.get(k, k)}」在{'、'.join(dict.fromkeys(v))}对不上" for k, v in failed.items())
         parts.append(f"{r.agency}{r.year or ''}年报告的勾稽关系不成立：{what}")
     more = "等" if len(bad) > 3 else ""
-    return f"（注意：{'；'.join(parts)}{more}。数字按报告原文引用，请核对原文。）"
+    return f"（注意：{'；'.join(parts)}{more}。数字按报告原文引用，可对照所附出处核对原文。）"
 
 
 def _check_subject(table: str, subject: str) -> str:
