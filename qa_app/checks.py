@@ -36,11 +36,25 @@ def _instances(chk: T.Check):
     return [(c, [(r, c) for r in chk.left], [(r, c) for r in chk.right]) for c in chk.over]
 
 
-def _side(cells) -> str:
-    vals = " + ".join(_fmt(x.value) for x in cells)
-    if len(cells) == 1:
+def _side(values: list) -> str:
+    vals = " + ".join(map(_fmt, values))
+    if len(values) == 1:
         return vals
-    return f"{vals} = {_fmt(sum(x.value for x in cells))}"
+    return f"{vals} = {_fmt(sum(values))}"
+
+
+_PLAN: list[tuple] = []
+
+
+def _plan() -> list[tuple]:
+    """Every instance of every check, worked out once: (check key, table, subject, left cell keys,
+    right cell keys, the left side's names as `detail` prints them)."""
+    if not _PLAN:
+        _PLAN.extend((chk.key, chk.table, subject, tuple((chk.table, r, c) for r, c in left),
+                      tuple((chk.table, r, c) for r, c in right),
+                      " + ".join((c if chk.by_row else r) for r, c in left))
+                     for chk in T.CHECKS for subject, left, right in _instances(chk))
+    return _PLAN
 
 
 def run_checks(cells: list[Cell]) -> list[CheckResult]:
@@ -49,20 +63,18 @@ def run_checks(cells: list[Cell]) -> list[CheckResult]:
     two cells on the left, 「applications total: new_received + carried_over 28 + 0 = 28 != 27 + 0 = 27」."""
     have = {(c.table, c.row, c.column): c for c in cells}
     out: list[CheckResult] = []
-    for chk in T.CHECKS:
-        for subject, left, right in _instances(chk):
-            lc = [have.get((chk.table, r, c)) for r, c in left]
-            rc = [have.get((chk.table, r, c)) for r, c in right]
-            if any(x is None or x.value is None for x in lc + rc):
-                continue
-            ls, rs = sum(x.value for x in lc), sum(x.value for x in rc)
-            ok = abs(ls - rs) < 1e-6
-            names_l = " + ".join((x.column if chk.by_row else x.row) for x in lc)
-            rel = "==" if ok else "!="
-            detail = f"{chk.table} {subject}: {names_l} {_side(lc)} {rel} {_side(rc)}"
-            cl = [{"row": x.row, "column": x.column, "value": x.value, "lines": list(x.lines), "derived": x.derived}
-                  for x in lc + rc]
-            out.append(CheckResult(chk.key, chk.table, subject, ok, detail, cl))
+    for key, table, subject, left, right, names_l in _plan():
+        both = [have.get(k) for k in left + right]
+        if any(x is None or x.value is None for x in both):
+            continue
+        lv = [x.value for x in both[:len(left)]]
+        rv = [x.value for x in both[len(left):]]
+        ok = abs(sum(lv) - sum(rv)) < 1e-6
+        rel = "==" if ok else "!="
+        detail = f"{table} {subject}: {names_l} {_side(lv)} {rel} {_side(rv)}"
+        cl = [{"row": x.row, "column": x.column, "value": x.value, "lines": list(x.lines), "derived": x.derived}
+              for x in both]
+        out.append(CheckResult(key, table, subject, ok, detail, cl))
     return out
 
 
