@@ -141,12 +141,16 @@ def _plausible(text: str) -> float:
     return ok / len(sample)
 
 
+# control characters other than \t \n \f \r, the replacement character, and private use
+# (what GB18030 makes of junk bytes)
+_BINARY_CHAR = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd\ue000-\uf8ff]")
+
+
 def _looks_binary(text: str) -> bool:
     sample = text[:4000]
     if not sample:
         return False
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\n\r\t\f") or ch == "\ufffd"
-              or 0xE000 <= ord(ch) <= 0xF8FF)  # private use: what GB18030 makes of junk bytes
+    bad = len(_BINARY_CHAR.findall(sample))
     return bad / len(sample) > 0.02
 
 
@@ -408,10 +412,16 @@ _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
 _HTML_TABLE = re.compile(r"<table\b.*?</table\s*>", re.I | re.S)
 
 
+_MD_BR = re.compile(r"<br\s*/?>", re.I)
+_MD_BOLD = re.compile(r"(\*\*|__)(.+?)\1")
+_MD_CODE = re.compile(r"`([^`]*)`")
+_MD_CELL_SEP = re.compile(r"(?<!\\)\|")
+
+
 def _md_inline(s: str) -> str:
-    s = re.sub(r"<br\s*/?>", " ", s, flags=re.I)
-    s = re.sub(r"(\*\*|__)(.+?)\1", r"\2", s)
-    s = re.sub(r"`([^`]*)`", r"\1", s)
+    s = _MD_BR.sub(" ", s)
+    s = _MD_BOLD.sub(r"\2", s)
+    s = _MD_CODE.sub(r"\1", s)
     return _MD_ESCAPE.sub(r"\1", s)
 
 
@@ -421,7 +431,7 @@ def _md_cells(line: str) -> list[str]:
         s = s[1:]
     if s.endswith("|") and not s.endswith("\\|"):
         s = s[:-1]
-    cells = re.split(r"(?<!\\)\|", s)
+    cells = _MD_CELL_SEP.split(s)
     return [_md_inline(c).strip() for c in cells]
 
 
@@ -693,13 +703,15 @@ def precheck(path: Path, max_mb: float = 50.0) -> None:
         raise InputError(path, hint or f"不支持的文件类型 {suffix or '（无扩展名）'}；支持 {' '.join(SUPPORTED)}")
 
 
-def load(path: Path, max_mb: float = 50.0) -> Loaded:
+def load(path: Path, max_mb: float = 50.0, data: bytes | None = None) -> Loaded:
     """Read one file into text. Raises InputError (one Chinese line naming the file) when the
-    file is missing, empty, too large, of a kind we do not read, or unreadable."""
+    file is missing, empty, too large, of a kind we do not read, or unreadable. `data`: the
+    file's bytes, when the caller has read them already (the indexer hashes them first)."""
     path = Path(path)
     precheck(path, max_mb)
     suffix = path.suffix.lower()
-    data = path.read_bytes()
+    if data is None:
+        data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     kind = sniff(data, suffix)
     if suffix == ".pdf" and kind != "pdf":
