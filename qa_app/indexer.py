@@ -10,13 +10,14 @@ It does not decode files (loaders.py) or read tables (report.py, tables.py).
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .loaders import SUPPORTED, InputError, file_sha256, load, precheck
+from .loaders import SUPPORTED, InputError, load, precheck
 from .report import NotAReport, parse_report
 from .settings import Settings
 from .store import Store
@@ -117,11 +118,12 @@ def index_paths(paths: Iterable[str | Path], settings: Settings, store: Store | 
 def index_file(path: Path, settings: Settings, store: Store, narrative=None) -> FileResult:
     name = path.name
     try:
-        precheck(path, settings.max_file_mb)  # before hashing: a huge file is refused unread
-        sha = file_sha256(path)
-        same = store.by_sha(sha)
+        precheck(path, settings.max_file_mb)  # before reading: a huge file is refused unread
+        data = path.read_bytes()  # read once: hashed here, decoded by load()
+        sha = hashlib.sha256(data).hexdigest()
+        same, old = store.by_sha_and_name(sha, name)
         if same is not None:
-            mine = store.by_name(name)
+            mine = old
             if mine == same:
                 return FileResult(str(path), "unchanged", same, "未变，跳过")
             first = store.report(same)
@@ -135,12 +137,12 @@ def index_file(path: Path, settings: Settings, store: Store, narrative=None) -> 
                                   f"内容已改为与已索引的 {first_name} 相同：移除旧版本，只记下文件名")
             store.add_name(same, name, str(path))
             return FileResult(str(path), "same-content", same, f"与已索引的 {first_name} 内容相同，只记下文件名")
-        loaded = load(path, settings.max_file_mb)
+        loaded = load(path, settings.max_file_mb, data)
+        del data
         try:
             parsed = parse_report(loaded.text, name)
         except NotAReport as e:
             raise InputError(path, str(e))
-        old = store.by_name(name)
         hook = None
         if narrative is not None:
             def hook(conn, rid, _parsed=parsed, _old=old):

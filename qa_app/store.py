@@ -85,11 +85,28 @@ checks = sa.Table(
     sa.Column("subject", sa.String(64), nullable=False),
     sa.Column("ok", sa.Boolean, nullable=False),
     sa.Column("detail", sa.Text, nullable=False),
-    sa.Column("cells", sa.Text, nullable=False),  # JSON [{row, column, value, lines, derived}]
+    # JSON [[row, column, value, first line, last line, derived], ...] (_pack_cells; indexes built
+    # before that form hold [{row, column, value, lines, derived}]); Store.checks() gives the dicts
+    sa.Column("cells", sa.Text, nullable=False),
 )
 sa.Index("ix_checks_report", checks.c.report_id)
 
 CHILD_TABLES = (report_names, facts, aliases, checks)
+_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(x, ensure_ascii=False), without a new encoder per call
+_JSON_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _pack_cells(cells: list[dict]) -> str:
+    """A check's cells as stored: one compact array per cell, half the size of the dicts (the
+    checks table was about half of the side store, and its writes a good part of indexing)."""
+    return _JSON_COMPACT.encode([[c["row"], c["column"], c["value"], c["lines"][0], c["lines"][1], c["derived"]]
+                                 for c in cells])
+
+
+def _unpack_cells(stored: str) -> list[dict]:
+    """The dicts of a check's cells, from either stored form."""
+    return [{"row": x[0], "column": x[1], "value": x[2], "lines": [x[3], x[4]], "derived": x[5]}
+            if isinstance(x, list) else x for x in json.loads(stored)]
 
 
 def _num(v):
@@ -145,6 +162,7 @@ class Store:
         for ix in reports.indexes:  # indexes added since an existing index was built (cheap: one row per report)
             ix.create(self.engine, checkfirst=True)
         self._cache: dict = {}
+        self._inserts: dict[str, tuple[str, tuple[int, ...] | None]] = {}
 
     # -- writes -------------------------------------------------------------------------
     def put_report(self, parsed: ParsedReport, sha256: str, source_format: str, path: str | None = None,
@@ -155,35 +173,56 @@ class Store:
         t = parsed.tables
         passed = sum(1 for c in parsed.checks if c.ok)
         failed = sum(1 for c in parsed.checks if not c.ok)
+        enc = _JSON.encode
         with self.engine.begin() as conn:
             if replace_id is not None:
                 self._delete(conn, replace_id)
-            rid = conn.execute(reports.insert().values(
-                file_name=parsed.file_name, sha256=sha256, text_sha256=parsed.sha256,
-                agency=parsed.meta.agency, region=parsed.meta.region, year=parsed.meta.year,
-                format=t.format if t.tables_found else None, source_format=source_format,
-                cells_found=parsed.cells_found, cells_blank=parsed.cells_blank,
-                checks_passed=passed, checks_failed=failed, warnings=json.dumps(parsed.warnings, ensure_ascii=False),
-                tables_found=",".join(t.tables_found), text=parsed.text,
-                indexed_at=dt.datetime.now().isoformat(timespec="seconds"),
-            )).inserted_primary_key[0]
-            conn.execute(report_names.insert(), [{"report_id": rid, "file_name": parsed.file_name, "path": path}])
+            rid = conn.execute(reports.insert(), {
+                "file_name": parsed.file_name, "sha256": sha256, "text_sha256": parsed.sha256,
+                "agency": parsed.meta.agency, "region": parsed.meta.region, "year": parsed.meta.year,
+                "format": t.format if t.tables_found else None, "source_format": source_format,
+                "cells_found": parsed.cells_found, "cells_blank": parsed.cells_blank,
+                "checks_passed": passed, "checks_failed": failed, "warnings": enc(parsed.warnings),
+                "tables_found": ",".join(t.tables_found), "text": parsed.text,
+                "indexed_at": dt.datetime.now().isoformat(timespec="seconds"),
+            }).inserted_primary_key[0]
+            # the child rows as plain tuples, one executemany per table (see _insert_rows)
+            self._insert_rows(conn, report_names, [(rid, parsed.file_name, path)])
             if t.cells:
-                conn.execute(facts.insert(), [
-                    {"report_id": rid, "tbl": c.table, "row": c.row, "col": c.column, "value": c.value,
-                     "derived": c.derived, "line_first": c.lines[0], "line_last": c.lines[1], "label": c.label}
-                    for c in t.cells])
+                self._insert_rows(conn, facts, [(rid, c.table, c.row, c.column, c.value, c.derived, c.lines[0],
+                                                 c.lines[1], c.label) for c in t.cells])
             names = {parsed.meta.agency, *parsed.meta.aliases} - {None, ""}
             if names:
-                conn.execute(aliases.insert(), [{"report_id": rid, "alias": a} for a in sorted(names)])
+                self._insert_rows(conn, aliases, [(rid, a) for a in sorted(names)])
             if parsed.checks:
-                conn.execute(checks.insert(), [
-                    {"report_id": rid, "check_key": c.check, "tbl": c.table, "subject": c.subject, "ok": c.ok,
-                     "detail": c.detail, "cells": json.dumps(c.cells, ensure_ascii=False)} for c in parsed.checks])
+                self._insert_rows(conn, checks, [(rid, c.check, c.table, c.subject, c.ok, c.detail, _pack_cells(c.cells))
+                                                 for c in parsed.checks])
             if on_commit is not None:
                 on_commit(conn, rid)
         self._cache.clear()
         return rid
+
+    def _insert_rows(self, conn, table: sa.Table, rows: list[tuple]) -> None:
+        """Insert rows given as tuples of all of `table`'s columns, in the table's order, with one
+        executemany of the INSERT compiled once for this database (SQLAlchemy's per-row handling
+        of parameter dicts took about a third of indexing time). The values are plain str, int,
+        float, bool and None, which every driver takes as they are."""
+        sql, order = self._inserts.get(table.name) or self._compile_insert(table)
+        if order is None:  # a named parameter style (psycopg's %(name)s)
+            names = [c.name for c in table.columns]
+            conn.exec_driver_sql(sql, [dict(zip(names, r)) for r in rows])
+        elif order == tuple(range(len(table.columns))):
+            conn.exec_driver_sql(sql, rows)
+        else:
+            conn.exec_driver_sql(sql, [tuple(r[i] for i in order) for r in rows])
+
+    def _compile_insert(self, table: sa.Table) -> tuple[str, tuple[int, ...] | None]:
+        """(SQL, column positions in the order of its parameters; None for a named style)."""
+        compiled = table.insert().compile(dialect=self.engine.dialect)
+        names = [c.name for c in table.columns]
+        order = tuple(names.index(p) for p in compiled.positiontup) if compiled.positiontup else None
+        self._inserts[table.name] = (str(compiled), order)
+        return self._inserts[table.name]
 
     def add_name(self, report_id: int, file_name: str, path: str | None = None) -> None:
         with self.engine.begin() as conn:
@@ -206,6 +245,13 @@ class Store:
     def by_sha(self, sha256: str) -> int | None:
         with self.engine.connect() as conn:
             return conn.execute(sa.select(reports.c.id).where(reports.c.sha256 == sha256)).scalar()
+
+    def by_sha_and_name(self, sha256: str, file_name: str) -> tuple[int | None, int | None]:
+        """(by_sha(sha256), by_name(file_name)) in one connection: what the indexer asks per file."""
+        with self.engine.connect() as conn:
+            return (conn.execute(sa.select(reports.c.id).where(reports.c.sha256 == sha256)).scalar(),
+                    conn.execute(sa.select(report_names.c.report_id)
+                                 .where(report_names.c.file_name == file_name)).scalar())
 
     def by_name(self, file_name: str) -> int | None:
         """Report id for a file name (any name it was indexed under), or None."""
@@ -311,4 +357,4 @@ class Store:
             rows = conn.execute(q.order_by(checks.c.report_id)).all()
         return [{"report": r.file_name, "report_id": r.report_id, "agency": r.agency, "year": r.year,
                  "check": r.check_key, "table": r.tbl, "subject": r.subject, "ok": bool(r.ok), "detail": r.detail,
-                 "cells": json.loads(r.cells)} for r in rows]
+                 "cells": _unpack_cells(r.cells)} for r in rows]
