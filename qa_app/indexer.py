@@ -97,6 +97,8 @@ def index_paths(paths: Iterable[str | Path], settings: Settings, store: Store | 
     if progress:
         from tqdm import tqdm
         bar = tqdm(total=len(files), desc="索引报告", unit="份", file=sys.stderr, dynamic_ncols=True)
+    if narrative is not None and hasattr(narrative, "begin"):
+        narrative.begin()  # prose vectors are buffered until finish(): a few large Chroma adds
     for path, explicit in files:
         if not explicit and path.suffix.lower() not in SUPPORTED:
             summary.results.append(FileResult(str(path), "ignored", message=f"不支持的文件类型 {path.suffix}"))

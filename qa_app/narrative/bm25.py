@@ -38,21 +38,41 @@ def _get_jieba():
     return _jieba
 
 
+def load_tokenizer() -> None:
+    """Load jieba's dictionary now (over half a second) rather than in the first `tokenize`."""
+    _get_jieba().initialize()
+
+
 def tokenize(text: str) -> list[str]:
     """jieba words (search mode) + character bigrams of each Chinese run; stopwords dropped.
 
     >>> tokenize("通过微信公众号平台")[:4]
     ['通过', '微信', '公众', '公众号']
     """
-    jb = _get_jieba()
     out: list[str] = []
     for run in _RUN_RE.findall(text):
         if not ("\u4e00" <= run[0] <= "\u9fa5"):
             out.append(run.lower())
             continue
-        out.extend(w for w in jb.lcut_for_search(run) if w not in STOPWORDS and w.strip())
-        out.extend(g for g in (run[i:i + 2] for i in range(len(run) - 1)) if g not in STOPWORDS)
+        got = _RUNS.get(run)
+        if got is None:
+            got = _cjk_run_tokens(run)
+            if len(_RUNS) >= _RUNS_MAX:
+                _RUNS.clear()
+            _RUNS[run] = got
+        out.extend(got)
     return out
+
+
+# Tokens of a Chinese run, remembered: body names, section titles and the template's stock
+# phrases recur in every report, and jieba (pure Python) is the dearest part of tokenising.
+_RUNS: dict[str, tuple[str, ...]] = {}
+_RUNS_MAX = 200_000
+
+
+def _cjk_run_tokens(run: str) -> tuple[str, ...]:
+    words = [w for w in _get_jieba().lcut_for_search(run) if w not in STOPWORDS and w.strip()]
+    return tuple(words) + tuple(g for g in (run[i:i + 2] for i in range(len(run) - 1)) if g not in STOPWORDS)
 
 
 class Bm25Index:

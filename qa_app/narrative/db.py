@@ -3,9 +3,11 @@
 It holds what citations need for each chunk (report file, body, region, year, section path,
 lines, text), the passage text that was embedded and its tokens (so BM25 can be rebuilt without
 tokenising again), one row per indexed report (its text hash, to notice a report the side store
-changed behind our back), the embedding cache keyed by (model id, text hash), and a stamp that
-changes with every write to the chunks (BM25 and long-lived readers compare it to see whether
-they are stale).
+changed behind our back), the embedding cache keyed by (model id, text hash), the chunks whose
+vectors a model's Chroma collection does not hold yet (`pending`: written with the chunks,
+cleared when their vectors are added; what a crashed index run leaves there is added by the next
+run, from the cache), and a stamp that changes with every write to the chunks (BM25 and
+long-lived readers compare it to see whether they are stale).
 
 What it does not: embed, talk to Chroma or read the side store. Standard-library sqlite3 only.
 """
@@ -32,6 +34,8 @@ CREATE INDEX IF NOT EXISTS ix_chunks_report ON chunks(report_id);
 CREATE TABLE IF NOT EXISTS vectors (
     model TEXT NOT NULL, hash TEXT NOT NULL, dim INTEGER NOT NULL, vec BLOB NOT NULL,
     PRIMARY KEY (model, hash));
+CREATE TABLE IF NOT EXISTS pending (
+    id TEXT NOT NULL, model TEXT NOT NULL, PRIMARY KEY (id, model));
 """
 
 # Stamps written by this process: a stamp not among them means another process changed the index.
@@ -162,6 +166,24 @@ class NarrativeDB:
     @staticmethod
     def delete_chunks(conn, ids: list[str]) -> None:
         conn.executemany("DELETE FROM chunks WHERE id=?", [(i,) for i in ids])
+        conn.executemany("DELETE FROM pending WHERE id=?", [(i,) for i in ids])
+
+    # -- chunks whose vectors are not in a model's collection yet ------------------------
+    @staticmethod
+    def add_pending(conn, model: str, ids: list[str]) -> None:
+        conn.executemany("INSERT OR IGNORE INTO pending (id, model) VALUES (?,?)", [(i, model) for i in ids])
+
+    def clear_pending(self, model: str, ids: list[str]) -> None:
+        with self.transaction() as conn:
+            conn.executemany("DELETE FROM pending WHERE id=? AND model=?", [(i, model) for i in ids])
+
+    def pending_ids(self, model: str) -> list[str]:
+        with self.lock:
+            return [r[0] for r in self.conn.execute("SELECT id FROM pending WHERE model=? ORDER BY id", (model,))]
+
+    def pending_count(self, model: str) -> int:
+        with self.lock:
+            return self.conn.execute("SELECT COUNT(*) FROM pending WHERE model=?", (model,)).fetchone()[0]
 
     @staticmethod
     def put_report(conn, report_id: int, text_sha: str, file: str, agency, region, year, n_chunks: int) -> None:

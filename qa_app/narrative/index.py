@@ -9,6 +9,17 @@ narrative index was off gets its chunks now; chunks of a report the side store n
 go), makes sure the current embedding model's collection holds every chunk (after a model
 change it embeds what the cache lacks) and rebuilds the BM25 index once.
 
+Between `begin()` and `finish()` (an index run) new vectors wait in memory and go to Chroma in
+a few large adds (when FLUSH_AT are waiting, and in `finish`): one Chroma add per report cost
+more than the rest of the prose index together. The chunk rows are written at once as before,
+with a `pending` row per chunk whose vector is not in Chroma yet (same SQLite transaction), so
+a crashed run leaves chunks without vectors, never vectors without chunks: retrieval does not
+see them by the dense side until the next run's `finish` adds them from the vector cache (no
+model call). Old vectors of a replaced or removed report are deleted at once. The first
+`replace` of a run also starts a background thread that loads what the run will need later
+(jieba's dictionary, chromadb and the collection, bm25s) while the model encodes. Outside an
+index run (an upload through the API) `replace` writes to Chroma at once.
+
 `dense()` and `keyword()` are the two retrievers over a set of allowed reports; fusion, filters
 and the `Hit` type are in retrieval.py. The chunk table in narrative.sqlite is the truth:
 a vector or BM25 entry whose chunk is not there is ignored.
@@ -27,6 +38,9 @@ from .db import OWN_STAMPS, ChunkRow, NarrativeDB
 
 
 class NarrativeIndex:
+    FLUSH_AT = 1024  # buffered vectors go to Chroma in one add once this many wait
+    warm_up = True  # an index run loads jieba, chromadb and bm25s in the background (see _start_warm)
+
     def __init__(self, settings, store=None, progress: bool | None = None, create: bool = True):
         self.settings = settings
         self.dir = Path(settings.index)
@@ -40,6 +54,10 @@ class NarrativeIndex:
         self._bm25 = None
         self._lock = threading.RLock()
         self._seen_stamp = self.db.stamp()
+        self._batch = False  # inside an index run: vectors wait in _buffer
+        self._buffer: dict[str, tuple] = {}  # chunk id -> (vector, Chroma metadata), in order
+        self._warm: threading.Thread | None = None
+        self._warm_vs = None
 
     # -- parts, opened on first use --------------------------------------------------------
     @property
@@ -65,8 +83,10 @@ class NarrativeIndex:
     @property
     def vectors(self):
         if self._vs is None:
-            from .vectorstore import VectorStore
-            self._vs = VectorStore(self.settings, self.db.get_meta("index_uid"), self.model_id)
+            self._join_warm()
+            if self._vs is None:
+                from .vectorstore import VectorStore
+                self._vs = VectorStore(self.settings, self.db.get_meta("index_uid"), self.model_id)
         return self._vs
 
     @property
@@ -76,29 +96,72 @@ class NarrativeIndex:
             self._bm25 = Bm25Index(self.dir / "bm25")
         return self._bm25
 
+    def _start_warm(self) -> None:
+        """Load jieba's dictionary, chromadb (and open the collection) and bm25s in a
+        background thread, once: the run needs them after the model's first encode. The thread
+        takes none of this object's locks; a part it fails to load is loaded (and its error
+        raised) where it is needed."""
+        if not self.warm_up or self._warm is not None or self._vs is not None:
+            return
+        uid, model_id, settings = self.db.get_meta("index_uid"), self.model_id, self.settings
+
+        def warm():
+            try:
+                from .bm25 import load_tokenizer
+                load_tokenizer()
+                from .vectorstore import VectorStore
+                self._warm_vs = VectorStore(settings, uid, model_id)
+                import bm25s  # noqa: F401  (finish() builds the BM25 index)
+            except BaseException:
+                pass
+        self._warm = threading.Thread(target=warm, name="qa-app-narrative-warm", daemon=True)
+        self._warm.start()
+
+    def _join_warm(self) -> None:
+        t = self._warm
+        if t is not None:
+            t.join()
+            if self._vs is None and self._warm_vs is not None:
+                self._vs = self._warm_vs
+            self._warm_vs = None
+
     # -- writes ----------------------------------------------------------------------------
-    def rows_for(self, report_id: int, parsed) -> list[ChunkRow]:
-        """The chunk rows of a parsed report (pure apart from tokenising)."""
+    def rows_for(self, report_id: int, parsed, chunks=None) -> list[ChunkRow]:
+        """The chunk rows of a parsed report (pure apart from tokenising); `chunks` when
+        `chunk_text` was already run on it."""
         from .bm25 import tokenize
         meta = parsed.meta
         gen = uuid.uuid4().hex[:8]
         rows = []
-        for c in chunk_text(parsed.text, parsed.tables.spans):
+        for c in chunk_text(parsed.text, parsed.tables.spans) if chunks is None else chunks:
             rows.append(ChunkRow(f"{report_id}-{gen}-{c.seq}", int(report_id), c.seq, parsed.file_name, meta.agency,
                                  meta.region, meta.year, c.section, c.lines[0], c.lines[1], c.text, embed_text(c),
                                  " ".join(tokenize(keyword_text(c, meta.agency, meta.year)))))
         return rows
+
+    def begin(self) -> None:
+        """An index run starts: buffer new vectors until `finish` (or FLUSH_AT of them)."""
+        self._batch = True
 
     def replace(self, report_id: int, parsed, old_id: int | None = None) -> int:
         """Index `parsed` as report `report_id`, dropping the chunks of `old_id` (and any earlier
         chunks of `report_id`); returns the number of chunks. All or nothing."""
         from .vectorstore import chunk_metadata
         with self._lock:
-            rows = self.rows_for(report_id, parsed)
-            vecs = self.embedder.embed_passages([r.passage for r in rows]) if rows else []
+            if self._batch and len(self._buffer) >= self.FLUSH_AT:
+                self.flush()  # before this report's writes: a Chroma failure leaves nothing of it behind
+            chunks = chunk_text(parsed.text, parsed.tables.spans)
+            embedder = self.embedder
+            if self._batch:
+                self._start_warm()
+            # the model first: the tokenizer's dictionary loads meanwhile (see _start_warm)
+            vecs = embedder.embed_passages([embed_text(c) for c in chunks]) if chunks else []
+            rows = self.rows_for(report_id, parsed, chunks)
             stale = sorted({report_id} | ({old_id} if old_id is not None else set()))
             old_ids = self.db.chunk_ids(stale)
             new_ids = [r.id for r in rows]
+            metas = [chunk_metadata(r) for r in rows]
+            in_chroma = [i for i in old_ids if i not in self._buffer]
             added = False
             try:
                 with self.db.transaction() as conn:
@@ -109,11 +172,13 @@ class NarrativeIndex:
                     self.db.put_report(conn, report_id, parsed.sha256, parsed.file_name, parsed.meta.agency,
                                        parsed.meta.region, parsed.meta.year, len(rows))
                     self.db.bump(conn)
-                    if rows:
-                        self.vectors.add(new_ids, vecs, [chunk_metadata(r) for r in rows], [r.text for r in rows])
+                    if rows and self._batch:
+                        self.db.add_pending(conn, embedder.model_id, new_ids)
+                    elif rows:
+                        self.vectors.add(new_ids, vecs, metas)
                         added = True
-                    if old_ids:
-                        self.vectors.delete(old_ids)
+                    if in_chroma:
+                        self.vectors.delete(in_chroma)
             except BaseException:
                 if added:
                     try:
@@ -121,23 +186,42 @@ class NarrativeIndex:
                     except Exception as e:  # the chunk table (rolled back) stays the truth
                         print(f"警告：撤回正文向量失败（{e}），下次 qa-app index 时会清理", file=sys.stderr)
                 raise
+            for i in old_ids:
+                self._buffer.pop(i, None)
+            if rows and self._batch:
+                self._buffer.update(zip(new_ids, zip(vecs, metas)))
             return len(rows)
 
     def remove(self, report_id: int) -> int:
         """Take a report's chunks out; returns how many there were."""
         with self._lock:
             ids = self.db.chunk_ids([report_id])
+            in_chroma = [i for i in ids if i not in self._buffer]
             with self.db.transaction() as conn:
                 self.db.delete_chunks(conn, ids)
                 self.db.delete_report(conn, report_id)
                 self.db.bump(conn)
-                if ids:
-                    self.vectors.delete(ids)
+                if in_chroma:
+                    self.vectors.delete(in_chroma)
+            for i in ids:
+                self._buffer.pop(i, None)
+            return len(ids)
+
+    def flush(self) -> int:
+        """Write the buffered vectors to Chroma in one add; returns how many."""
+        with self._lock:
+            if not self._buffer:
+                return 0
+            import numpy as np
+            ids = list(self._buffer)
+            self.vectors.add(ids, np.stack([self._buffer[i][0] for i in ids]), [self._buffer[i][1] for i in ids])
+            self.db.clear_pending(self.model_id, ids)
+            self._buffer.clear()
             return len(ids)
 
     def finish(self, store=None) -> dict:
-        """End of an index run: reconcile with the side store, complete the current model's
-        vectors, rebuild BM25. Returns counts of what it did."""
+        """End of an index run: reconcile with the side store, write the buffered vectors,
+        complete the current model's vectors, rebuild BM25. Returns counts of what it did."""
         from sqlalchemy import select
 
         from ..report import parse_report
@@ -145,30 +229,40 @@ class NarrativeIndex:
         store = store or self.store
         done = {"rebuilt": 0, "dropped": 0, "vectors_added": 0, "vectors_dropped": 0}
         with self._lock:
-            with store.engine.connect() as conn:
-                side = {r.id: (r.text_sha256, r.file_name) for r in
-                        conn.execute(select(reports_table.c.id, reports_table.c.text_sha256, reports_table.c.file_name))}
-            mine = self.db.reports()
-            for rid in sorted(set(mine) - set(side)):
-                self.remove(rid)
-                done["dropped"] += 1
-            for rid in sorted(side):
-                sha, name = side[rid]
-                if mine.get(rid) != sha:
-                    try:
-                        self.replace(rid, parse_report(store.text(rid), name))
-                        done["rebuilt"] += 1
-                    except Exception as e:  # one bad report does not stop the others
-                        print(f"警告：{name} 的正文未能建入检索索引：{type(e).__name__}: {e}", file=sys.stderr)
-            a, d = self.sync_vectors()
-            done["vectors_added"], done["vectors_dropped"] = a, d
-            self.ensure_bm25(force=False)
+            self._batch = True  # a report rebuilt here is buffered too
+            try:
+                with store.engine.connect() as conn:
+                    side = {r.id: (r.text_sha256, r.file_name) for r in
+                            conn.execute(select(reports_table.c.id, reports_table.c.text_sha256,
+                                                reports_table.c.file_name))}
+                mine = self.db.reports()
+                for rid in sorted(set(mine) - set(side)):
+                    self.remove(rid)
+                    done["dropped"] += 1
+                for rid in sorted(side):
+                    sha, name = side[rid]
+                    if mine.get(rid) != sha:
+                        try:
+                            self.replace(rid, parse_report(store.text(rid), name))
+                            done["rebuilt"] += 1
+                        except Exception as e:  # one bad report does not stop the others
+                            print(f"警告：{name} 的正文未能建入检索索引：{type(e).__name__}: {e}", file=sys.stderr)
+                self.flush()
+                a, d = self.sync_vectors()
+                done["vectors_added"], done["vectors_dropped"] = a, d
+                self.ensure_bm25(force=False, load=False)
+            finally:
+                self._batch = False
+                self._join_warm()
         return done
 
     def sync_vectors(self) -> tuple[int, int]:
-        """Make the current model's collection hold exactly the chunk table's chunks."""
+        """Make the current model's collection hold exactly the chunk table's chunks (and clear
+        what a crashed run left pending)."""
         from .vectorstore import chunk_metadata
-        if self.vectors.count() == self.db.count():
+        pending = self.db.pending_ids(self.model_id)
+        pending = [i for i in pending if i not in self._buffer]
+        if not pending and self.vectors.count() == self.db.count():
             return 0, 0  # replace() and remove() keep the collection in step; only a model change or a crash leaves a gap
         want = set(self.db.chunk_ids())
         have = self.vectors.ids()
@@ -182,16 +276,19 @@ class NarrativeIndex:
             for i in range(0, len(rows), 256):
                 part = rows[i:i + 256]
                 vecs = self.embedder.embed_passages([r.passage for r in part], desc="补算正文向量")
-                self.vectors.add([r.id for r in part], vecs, [chunk_metadata(r) for r in part], [r.text for r in part])
+                self.vectors.add([r.id for r in part], vecs, [chunk_metadata(r) for r in part])
+        if pending:
+            self.db.clear_pending(self.model_id, pending)
         return len(missing), len(extra)
 
-    def ensure_bm25(self, force: bool = False) -> None:
-        """Load the saved BM25 index, or rebuild it when the chunk table changed since."""
+    def ensure_bm25(self, force: bool = False, load: bool = True) -> None:
+        """Load the saved BM25 index, or rebuild it when the chunk table changed since.
+        `load=False`: only make sure the saved index is current (end of an index run)."""
         with self._lock:
             stamp = self.db.stamp()
             if not force and self.bm25.stamp == stamp:
                 return
-            if not force and self.bm25.saved_stamp() == stamp and self.bm25.load():
+            if not force and self.bm25.saved_stamp() == stamp and (not load or self.bm25.load()):
                 return
             ids, toks = self.db.all_tokens()
             self.bm25.build(ids, toks, stamp)
@@ -211,7 +308,9 @@ class NarrativeIndex:
         self._seen_stamp = stamp
 
     def vectors_complete(self) -> bool:
-        return self.vectors.count() >= self.db.count()
+        """The current model's collection holds every chunk, apart from those an index run
+        has written but not flushed yet (see the module docstring)."""
+        return self.vectors.count() + self.db.pending_count(self.model_id) >= self.db.count()
 
     def dense(self, query: str, n: int, report_ids: list[int] | None = None) -> list[tuple[str, float]]:
         if not self.vectors_complete():

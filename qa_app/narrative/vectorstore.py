@@ -6,7 +6,9 @@ set; telemetry off. The collection name carries the index's own id and the model
 indexes can share one Chroma server. Collections are created with embedding_function=None and
 every call passes vectors (`embeddings=`, `query_embeddings=`): Chroma never tries to fetch its
 default ONNX model. Each vector carries the chunk's report_id (and year, body, region) as
-metadata so that filters apply inside the nearest-neighbour search.
+metadata so that filters apply inside the nearest-neighbour search. Chunk texts are not stored
+in Chroma (the chunk table in narrative.sqlite has them; Chroma's full-text index of them
+would only cost time and disk).
 
 What it does not: embed, chunk or decide what belongs in the index (index.py does).
 chromadb is imported when a VectorStore is first opened, never at module import.
@@ -95,11 +97,20 @@ class VectorStore:
                 self.max_batch = 1000
         return self._col
 
-    def add(self, ids: list[str], vectors, metadatas: list[dict], documents: list[str]) -> None:
+    def add(self, ids: list[str], vectors, metadatas: list[dict]) -> None:
+        """Add new ids (an id Chroma already holds keeps its old vector: see `present`)."""
+        import numpy as np
+        vectors = np.asarray(vectors, dtype=np.float32)
         for i in range(0, len(ids), self.max_batch):
             j = i + self.max_batch
-            self.col.add(ids=ids[i:j], embeddings=[list(map(float, v)) for v in vectors[i:j]],
-                         metadatas=metadatas[i:j], documents=documents[i:j])
+            self.col.add(ids=ids[i:j], embeddings=vectors[i:j], metadatas=metadatas[i:j])
+
+    def present(self, ids: list[str]) -> set[str]:
+        """Those of `ids` the collection holds."""
+        out: set[str] = set()
+        for i in range(0, len(ids), self.max_batch):
+            out.update(self.col.get(ids=ids[i:i + self.max_batch], include=[])["ids"])
+        return out
 
     def delete(self, ids: list[str]) -> None:
         for i in range(0, len(ids), self.max_batch):
