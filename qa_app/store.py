@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -92,15 +94,36 @@ checks = sa.Table(
 sa.Index("ix_checks_report", checks.c.report_id)
 
 CHILD_TABLES = (report_names, facts, aliases, checks)
+# built once (a statement built per call cost ~100 us): the report with these bytes, the report of this name
+_BY_SHA_AND_NAME = sa.select(
+    sa.select(reports.c.id).where(reports.c.sha256 == sa.bindparam("sha256")).scalar_subquery(),
+    sa.select(report_names.c.report_id).where(report_names.c.file_name == sa.bindparam("file_name")).scalar_subquery())
+_MAX_PARAMS = 999  # parameters per statement: the smallest limit of SQLite builds (older than 3.32)
 _JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(x, ensure_ascii=False), without a new encoder per call
 _JSON_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
+_CELL_HEADS: dict[tuple[str, str], str] = {}  # (row, column) -> '["row","column",' (template keys)
+
+
 def _pack_cells(cells: list[dict]) -> str:
     """A check's cells as stored: one compact array per cell, half the size of the dicts (the
-    checks table was about half of the side store, and its writes a good part of indexing)."""
-    return _JSON_COMPACT.encode([[c["row"], c["column"], c["value"], c["lines"][0], c["lines"][1], c["derived"]]
-                                 for c in cells])
+    checks table was about half of the side store, and its writes a good part of indexing).
+    The usual cell (int or finite float value, int lines, bool derived) is written directly,
+    exactly as the JSON encoder writes it; anything else goes through the encoder."""
+    parts = []
+    for c in cells:
+        v, (a, b), d = c["value"], c["lines"], c["derived"]
+        if ((type(v) is int or (type(v) is float and math.isfinite(v))) and type(a) is int and type(b) is int
+                and type(d) is bool):
+            key = (c["row"], c["column"])
+            head = _CELL_HEADS.get(key)
+            if head is None:
+                head = _CELL_HEADS[key] = _JSON_COMPACT.encode(list(key))[:-1] + ","
+            parts.append(f"{head}{v!r},{a},{b},{'true' if d else 'false'}]")
+        else:
+            parts.append(_JSON_COMPACT.encode([c["row"], c["column"], v, a, b, d]))
+    return "[" + ",".join(parts) + "]"
 
 
 def _unpack_cells(stored: str) -> list[dict]:
@@ -203,18 +226,27 @@ class Store:
         return rid
 
     def _insert_rows(self, conn, table: sa.Table, rows: list[tuple]) -> None:
-        """Insert rows given as tuples of all of `table`'s columns, in the table's order, with one
-        executemany of the INSERT compiled once for this database (SQLAlchemy's per-row handling
-        of parameter dicts took about a third of indexing time). The values are plain str, int,
+        """Insert rows given as tuples of all of `table`'s columns, in the table's order, through
+        the INSERT compiled once for this database: on SQLite as multi-row INSERT ... VALUES (...),
+        (...) statements, elsewhere with one executemany (SQLAlchemy's per-row handling of
+        parameter dicts took about a third of indexing time). The values are plain str, int,
         float, bool and None, which every driver takes as they are."""
         sql, order = self._inserts.get(table.name) or self._compile_insert(table)
         if order is None:  # a named parameter style (psycopg's %(name)s)
             names = [c.name for c in table.columns]
             conn.exec_driver_sql(sql, [dict(zip(names, r)) for r in rows])
-        elif order == tuple(range(len(table.columns))):
+            return
+        if order != tuple(range(len(table.columns))):
+            rows = [tuple(r[i] for i in order) for r in rows]
+        if self.engine.dialect.paramstyle != "qmark":
             conn.exec_driver_sql(sql, rows)
-        else:
-            conn.exec_driver_sql(sql, [tuple(r[i] for i in order) for r in rows])
+            return
+        head, _, one = sql.rpartition(" VALUES ")
+        per = max(1, _MAX_PARAMS // len(order))
+        for k in range(0, len(rows), per):
+            chunk = rows[k:k + per]
+            conn.exec_driver_sql(f"{head} VALUES {','.join([one] * len(chunk))}",
+                                 tuple(chain.from_iterable(chunk)))
 
     def _compile_insert(self, table: sa.Table) -> tuple[str, tuple[int, ...] | None]:
         """(SQL, column positions in the order of its parameters; None for a named style)."""
@@ -247,11 +279,9 @@ class Store:
             return conn.execute(sa.select(reports.c.id).where(reports.c.sha256 == sha256)).scalar()
 
     def by_sha_and_name(self, sha256: str, file_name: str) -> tuple[int | None, int | None]:
-        """(by_sha(sha256), by_name(file_name)) in one connection: what the indexer asks per file."""
+        """(by_sha(sha256), by_name(file_name)) in one query: what the indexer asks per file."""
         with self.engine.connect() as conn:
-            return (conn.execute(sa.select(reports.c.id).where(reports.c.sha256 == sha256)).scalar(),
-                    conn.execute(sa.select(report_names.c.report_id)
-                                 .where(report_names.c.file_name == file_name)).scalar())
+            return tuple(conn.execute(_BY_SHA_AND_NAME, {"sha256": sha256, "file_name": file_name}).one())
 
     def by_name(self, file_name: str) -> int | None:
         """Report id for a file name (any name it was indexed under), or None."""
