@@ -291,6 +291,28 @@ def test_numbers_page_tables_checks_compare_and_downloads(index_dir):
     assert dict(zip(years["年度"], years["数值"])) == {"2022年": 28, "2023年": 28}
 
 
+def test_a_body_named_with_and_without_its_city_is_listed_once(tmp_path, monkeypatch):
+    """Two reports of one body, one naming its city (test_catalog.py writes them): one entry in the
+    sidebar and on the numbers page, whose 「历年」 comparison shows both years."""
+    from test_catalog import RM_2022, RM_2023, renmen
+    files = tmp_path / "files"
+    files.mkdir()
+    (files / "rm_2022.txt").write_text(renmen("仁门县商务局", 2022, RM_2022), encoding="utf-8")
+    (files / "rm_2023.txt").write_text(renmen("宁川市仁门县商务局", 2023, RM_2023), encoding="utf-8")
+    idx = tmp_path / "index"
+    assert index_paths([files], Settings.load(index=idx, narrative=False, database_url=""), progress=False).ok
+    use_index(monkeypatch, idx)
+    at = start()
+    assert at.sidebar.selectbox(key="f_agency").options == ["全部", "宁川市仁门县商务局"]
+    at.switch_page("ui/numbers_page.py").run()
+    assert not at.exception
+    assert at.selectbox(key="n_agency").options == ["宁川市仁门县商务局"]
+    assert at.selectbox(key="n_year").options == ["2023年", "2022年"]
+    at.radio(key="cmp_mode").set_value("历年（同一机关）").run()
+    years = at.dataframe[-1].value
+    assert dict(zip(years["年度"], years["数值"])) == {"2022年": 9, "2023年": 11}
+
+
 def test_excel_download_has_a_sheet_per_table(base_index):
     st_store = Store(f"sqlite:///{base_index / 'facts.sqlite'}")
     rid = st_store.resolve(HGT)
