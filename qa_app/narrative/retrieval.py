@@ -7,7 +7,10 @@ anything is ranked: Chroma searches only those reports' vectors, BM25 masks ever
 When the caller gives no filter, the query's own words are used: a body it names (full name,
 an alias the reports use, the name without its region prefix, 「文化街街道」 for
 「…文化街街道办事处」), else a region it names, and a year it names when the index holds a report
-of that year. Bodies are matched against the side store's report list (agency, aliases, region).
+of that year. Bodies are matched against the side store's report list (agency, aliases, region);
+the names of a set of reports are collected once and kept while the set is unchanged, and a
+question is scanned for them position by position (a dictionary look-up per name length), not
+with one pattern per name.
 
 Fusion is reciprocal rank fusion (RRF_K = 60) of the dense and BM25 rankings, each taken
 `CANDIDATES` deep; "bm25" and "dense" modes return one ranking alone (score = BM25 score or
@@ -95,18 +98,70 @@ def body_names(rep) -> set[str]:
     return {n for n in names if len(n) >= 3 and n not in _GENERIC}
 
 
+class _Names:
+    """What `names_in_query` needs of one set of reports, built once: every body name with the
+    reports it names (in the order the reports give them) and the name lengths there are, and
+    each distinct region with its forms longest first and its reports."""
+
+    def __init__(self, reports):
+        self.body: dict[int, set[str]] = {}
+        self.by_name: dict[str, set[int]] = {}
+        regions: dict[str | None, tuple[list[str], list[int]]] = {}
+        for r in reports:
+            names = self.body[r.id] = body_names(r)
+            for n in names:
+                self.by_name.setdefault(n, set()).add(r.id)
+            if r.region not in regions:
+                regions[r.region] = (sorted(_region_forms(r.region), key=len, reverse=True), [])
+            regions[r.region][1].append(r.id)
+        self.rank = {n: i for i, n in enumerate(self.by_name)}
+        self.lengths = sorted({len(n) for n in self.by_name})
+        self.regions = [v for v in regions.values() if v[0]]
+        self.n_reports = len(reports)
+
+
+_NAMES: list = [None, None, None]  # [the reports list, its signature, _Names]
+_NAMES_LOCK = threading.Lock()
+
+
+def _signature(reports) -> tuple:
+    return tuple((r.id, r.agency, r.region, tuple(r.aliases)) for r in reports)
+
+
+def _names_of(reports) -> _Names:
+    """The _Names of `reports`, kept while the same set of reports is asked about (the side
+    store hands out one list until it changes; an equal list built anew is recognised too)."""
+    with _NAMES_LOCK:
+        ref, sig, names = _NAMES
+        if ref is reports and names.n_reports == len(reports):
+            return names
+    new_sig = _signature(reports)
+    if new_sig != sig:
+        names = _Names(reports)
+    with _NAMES_LOCK:
+        _NAMES[:] = [reports, new_sig, names]
+    return names
+
+
 def names_in_query(query: str, reports) -> tuple[set[int], list[str], set[int], list[str]]:
     """(report ids of the bodies named, names matched, report ids of the regions named, regions matched).
     Longer names win where matches overlap; a name several bodies share names all of them."""
+    nm = _names_of(reports)
+    by_name = nm.by_name
     found = []  # (start, end, name, report ids)
-    by_name: dict[str, set[int]] = {}
-    for r in reports:
-        for n in body_names(r):
-            by_name.setdefault(n, set()).add(r.id)
-    for n, ids in by_name.items():
-        for m in re.finditer(re.escape(n), query):
-            found.append((m.start(), m.end(), n, ids))
-    found.sort(key=lambda x: -(x[1] - x[0]))
+    last_end: dict[str, int] = {}  # each name's matches do not overlap one another (as re.finditer's)
+    for a in range(len(query)):
+        for ln in nm.lengths:
+            b = a + ln
+            if b > len(query):
+                break
+            n = query[a:b]
+            ids = by_name.get(n)
+            if ids is not None and a >= last_end.get(n, 0):
+                found.append((a, b, n, ids))
+                last_end[n] = b
+    # longest first; among equals, in the order the names were collected, then left to right
+    found.sort(key=lambda x: (-(x[1] - x[0]), nm.rank[x[2]], x[0]))
     taken: list[tuple[int, int, int]] = []
     bodies: set[int] = set()
     matched: list[str] = []
@@ -123,10 +178,10 @@ def names_in_query(query: str, reports) -> tuple[set[int], list[str], set[int], 
     rest = query
     for n in matched:
         rest = rest.replace(n, " ")
-    for r in reports:
-        for f in sorted(_region_forms(r.region), key=len, reverse=True):
+    for forms, ids in nm.regions:
+        for f in forms:
             if f in rest:
-                regions.add(r.id)
+                regions.update(ids)
                 if f not in region_words:
                     region_words.append(f)
                 break
@@ -145,8 +200,9 @@ def resolve_filters(reports, query: str, agency=None, region=None, year=None, re
         applied["report_ids"] = sorted(ids)
     if agency:
         a = agency.strip()
+        body = _names_of(reports).body
         ids &= {r.id for r in reports if a in (r.agency or "") or any(a in x for x in r.aliases)
-                or any(n in a for n in body_names(r))}
+                or any(n in a for n in body[r.id])}
         applied["agency"] = a
     if region:
         ids &= {r.id for r in reports if region in (r.region or "")}
