@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from itertools import repeat
 import unicodedata
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -42,6 +43,7 @@ _PAGE_RE = re.compile(r"^\s*(?:[-—–－]+\s*\d+\s*[-—–－]+|第\s*\d+\s*�
 _UNIT_RE = re.compile(r"(万元|元|件|条|个|项)$")
 _SEP_RE = re.compile(r"(\||\t)")
 _WS_RE = re.compile(r"\s+")
+_SPACES_RE = re.compile(r"[^\S\n]+")  # white space other than line breaks
 _ORDINAL_RE = re.compile(r"^[\d.、()一二三四五六七八九十]+")
 _REVIEW_RE = re.compile(r"行政复议.{0,3}行政诉讼")
 _AFTER_REVIEW_RE = re.compile(r"^(五|六)[、.]")
@@ -56,7 +58,10 @@ class Token(NamedTuple):
     def value(self):
         if self.kind != NUM:
             return None
-        t = _UNIT_RE.sub("", self.text).replace(",", "")
+        t = self.text
+        if t[-1] in "元件条个项":  # (万元|元|件|条|个|项)$
+            t = _UNIT_RE.sub("", t)
+        t = t.replace(",", "")
         return float(t) if "." in t else int(t)
 
 
@@ -90,7 +95,8 @@ def _tokenize(folded: list[str], start: int) -> list[Token]:
     for i, s in enumerate(folded, start + 1):
         if _PAGE_RE.match(s):  # is_page_marker
             continue
-        s = s.replace("\f", " ")
+        if "\f" in s:
+            s = s.replace("\f", " ")
         for piece in (_SEP_RE.split(s) if ("|" in s or "\t" in s) else (s,)):
             if piece in ("|", "\t"):
                 if last_sep is not None:
@@ -98,15 +104,17 @@ def _tokenize(folded: list[str], start: int) -> list[Token]:
                 last_sep = piece
                 continue
             words = piece.split()
+            if not words:
+                continue
             # a number starts with a sign or a digit (\d: str.isdecimal); a blank is one of _NULLS
-            kinds = [NUM if (w[0] in "+-" or w[0].isdecimal()) and num_match(w) else NULL if w in _NULLS else TEXT
-                     for w in words]
-            for k, (w, kind) in enumerate(zip(words, kinds)):
-                if kind == NULL and 0 < k < len(words) - 1 and kinds[k - 1] == kinds[k + 1] == TEXT:
-                    kind = TEXT  # a slash between words of a label: 「本年增 / 减」
-                out.append(Token(kind, w, i))
-            if words:
-                last_sep = None
+            kinds = [NUM if w.isdecimal() or ((w[0] in "+-" or w[0].isdecimal()) and num_match(w))
+                     else NULL if w in _NULLS else TEXT for w in words]
+            if NULL in kinds:
+                # a slash between words of a label: 「本年增 / 减」
+                kinds = [TEXT if kind == NULL and 0 < k < len(words) - 1 and kinds[k - 1] == kinds[k + 1] == TEXT
+                         else kind for k, kind in enumerate(kinds)]
+            out.extend(map(Token, kinds, words, repeat(i)))
+            last_sep = None
         if last_sep == "\t":
             last_sep = None
     return out
@@ -395,11 +403,19 @@ def _detect_format(comp: list[str], regions: dict[str, tuple[int, int]]) -> str:
     return "2021"
 
 
-def read_tables(lines: list[str]) -> TableRead:
-    """Every printed cell of the three tables, derived values, and the rows that could not be placed."""
+def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
+    """Every printed cell of the three tables, derived values, and the rows that could not be placed.
+    `folded_text`: fold("\n".join(lines)), when the caller has it already."""
     res = TableRead()
-    folded = [fold(x) for x in lines]  # each line folded and compacted once, for every step
-    comp = [_WS_RE.sub("", x) for x in folded]
+    # each line folded and compacted once, for every step; the text at once (NFKC never joins
+    # or makes a line break), line by line only when a "line" holds a line break of its own
+    whole = fold("\n".join(lines)) if folded_text is None else folded_text
+    folded = whole.split("\n")
+    if len(folded) == len(lines):
+        comp = _SPACES_RE.sub("", whole).split("\n")
+    else:
+        folded = [fold(x) for x in lines]
+        comp = [_WS_RE.sub("", x) for x in folded]
     regions = _find_regions(comp)
     res.format = _detect_format(comp, regions)
     for key, (a, b) in regions.items():
@@ -506,11 +522,11 @@ def derive(cells: list[Cell]) -> list[Cell]:
             continue  # printed
         if not all(("applications", s, "total") in have for s in subs):
             continue
+        label = fold(T.APPLICATIONS.row(group).label)
         for col in T.APP_COLS:
             parts = [have[("applications", s, col)] for s in subs]
             lines = (min(p.lines[0] for p in parts), max(p.lines[1] for p in parts))
-            c = Cell("applications", group, col, _sum([p.value for p in parts]), lines, derived=True,
-                     label=fold(T.APPLICATIONS.row(group).label))
+            c = Cell("applications", group, col, _sum([p.value for p in parts]), lines, derived=True, label=label)
             out.append(c)
             have[("applications", group, col)] = c
     for row in T.APPLICATION_ROWS:
