@@ -95,7 +95,8 @@ def _clean_body(s: str) -> str:
     return s
 
 
-def read_meta(text: str) -> Meta:
+def read_meta(text: str, folded_text: str | None = None) -> Meta:
+    """`folded_text`: fold(text), when the caller has it already."""
     lines = text.split("\n")
     agency = year = title_line = None
     # Title: the first lines, joined (a title may wrap: 「…工作年 / 度报告」).
@@ -109,7 +110,10 @@ def read_meta(text: str) -> Meta:
     def flat_head(n: int) -> str:  # _flat(text[:n]), computed once for a text shorter than n
         key = n if n < len(text) else -1
         if key not in flats:
-            flats[key] = _flat(text[:n] if key >= 0 else text)
+            if key >= 0 or folded_text is None:
+                flats[key] = _flat(text[:n] if key >= 0 else text)
+            else:
+                flats[key] = _WS_RE.sub("", folded_text)
         return flats[key]
 
     m = _TITLE_RE.search(joined)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from .checks import CheckResult, run_checks
 from .metadata import Meta, read_meta
-from .tables import TableRead, read_tables
+from .tables import TableRead, fold, read_tables
 
 
 class NotAReport(ValueError):
@@ -49,8 +49,9 @@ def parse_report(text: str, file_name: str) -> ParsedReport:
     text = normalise_text(text)
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     lines = text.split("\n")
-    meta = read_meta(text)
-    tables = read_tables(lines)
+    folded = fold(text)  # once, for both readers
+    meta = read_meta(text, folded)
+    tables = read_tables(lines, folded)
     warnings: list[str] = []
     looks_like = ("政府信息公开" in text and ("年度报告" in text.replace(" ", "") or tables.tables_found))
     if not looks_like:
