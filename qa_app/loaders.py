@@ -419,10 +419,14 @@ _MD_CELL_SEP = re.compile(r"(?<!\\)\|")
 
 
 def _md_inline(s: str) -> str:
-    s = _MD_BR.sub(" ", s)
-    s = _MD_BOLD.sub(r"\2", s)
-    s = _MD_CODE.sub(r"\1", s)
-    return _MD_ESCAPE.sub(r"\1", s)
+    # each pattern only where its first character occurs (most cells are a bare number)
+    if "<" in s:
+        s = _MD_BR.sub(" ", s)
+    if "*" in s or "_" in s:
+        s = _MD_BOLD.sub(r"\2", s)
+    if "`" in s:
+        s = _MD_CODE.sub(r"\1", s)
+    return _MD_ESCAPE.sub(r"\1", s) if "\\" in s else s
 
 
 def _md_cells(line: str) -> list[str]:
