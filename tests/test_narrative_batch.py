@@ -124,3 +124,66 @@ def test_a_report_replaced_twice_in_one_run_leaves_only_its_last_chunks(tmp_path
     assert nx.vectors.ids() == ids and nx.db.pending_count(nx.model_id) == 0
     rows = nx.db.chunks(sorted(ids))
     assert any("600 条" in r.text for r in rows.values())
+
+
+# -- names in a question ---------------------------------------------------------------------------
+def _names_in_query_by_regex(query, reports):
+    """The first implementation: one regex per body name, every call (the reference)."""
+    import re
+
+    from qa_app.narrative.retrieval import _region_forms, body_names
+    found = []
+    by_name: dict[str, set[int]] = {}
+    for r in reports:
+        for n in body_names(r):
+            by_name.setdefault(n, set()).add(r.id)
+    for n, ids in by_name.items():
+        for m in re.finditer(re.escape(n), query):
+            found.append((m.start(), m.end(), n, ids))
+    found.sort(key=lambda x: -(x[1] - x[0]))
+    taken, bodies, matched = [], set(), []
+    for a, b, n, ids in found:
+        clash = [t for t in taken if a < t[1] and t[0] < b]
+        if clash and any((b - a) < t[2] for t in clash):
+            continue
+        taken.append((a, b, b - a))
+        bodies |= ids
+        if n not in matched:
+            matched.append(n)
+    regions, region_words, rest = set(), [], query
+    for n in matched:
+        rest = rest.replace(n, " ")
+    for r in reports:
+        for f in sorted(_region_forms(r.region), key=len, reverse=True):
+            if f in rest:
+                regions.add(r.id)
+                if f not in region_words:
+                    region_words.append(f)
+                break
+    return bodies, matched, regions, region_words
+
+
+def test_names_in_query_matches_the_regex_reference():
+    import random
+    from types import SimpleNamespace
+
+    from qa_app.narrative.retrieval import _region_forms, body_names, names_in_query
+    rng = random.Random(5)
+    bodies = ["人民政府办公室", "城乡建设局", "文化街街道办事处", "信访局", "教育局", "卫生健康委员会", "政府办"]
+    places = ["新乡市红旗区", "南昌市红谷滩区", "新乡市", "红旗区", "宁川市仁门县", "仁门县", None]
+    reports = []
+    for i in range(60):
+        region = rng.choice(places)
+        agency = (region or "") + rng.choice(bodies)
+        aliases = [agency[len(region or ""):]] if rng.random() < 0.5 else []
+        reports.append(SimpleNamespace(id=i + 1, agency=agency, aliases=aliases, region=region))
+    names = sorted({n for r in reports for n in body_names(r)} | {f for r in reports for f in _region_forms(r.region)})
+    queries = ["红旗区城乡建设局收费了吗", "文化街街道的公众号", "红谷滩区政府办和红旗区政府办哪个多", "信访局信访局",
+               "仁门县仁门县教育局2023年", "没有名字的问题"]
+    for _ in range(400):
+        q = "".join(rng.choice(names + ["的", "和", "2023年"]) for _ in range(rng.randint(1, 4)))
+        cut = rng.randint(0, len(q) - 1)
+        queries.append(q[cut:] + q[:cut] if rng.random() < 0.3 else q)
+    for subset in (reports, reports[::4], list(reports)):
+        for q in queries:
+            assert names_in_query(q, subset) == _names_in_query_by_regex(q, subset), q
