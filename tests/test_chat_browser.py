@@ -88,6 +88,14 @@ def test_ask_see_12_and_open_the_cited_source(app_url, browser):
     box = page.get_by_placeholder("请输入问题")
     box.wait_for(timeout=60_000)  # the first run indexes seeds/ before the chat opens
     page.get_by_text("已索引的报告（5 份）").wait_for(timeout=30_000)
+    # Streamlit's uploader shows Chinese words, not its own English "Upload" / "50MB per file"
+    button_word = page.locator('[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]').evaluate(
+        "e => getComputedStyle(e, '::after').content")
+    assert button_word == '"选择文件"'
+    assert not page.get_by_text("Upload", exact=True).is_visible()
+    note = page.locator('[data-testid="stFileUploaderDropzoneInstructions"] > div').evaluate(
+        "e => getComputedStyle(e, '::after').content")
+    assert note == '"或拖放到这里；每个文件不超过 50 MB"'
     box.fill("红谷滩部分公开了多少件申请？")
     box.press("Enter")
     answer = page.locator('[data-testid="stChatMessage"]').filter(has_text="部分公开12件")

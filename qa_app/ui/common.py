@@ -205,12 +205,27 @@ def _safe_name(name: str) -> str:
     return name or "upload.txt"
 
 
+def uploader_css(max_mb: float) -> str:
+    """A style sheet that puts Chinese words on Streamlit's file uploader, whose own button and
+    size note are in English and cannot be set through its API ("Upload", "50MB per file • …")."""
+    limit = f"{max_mb:g}"
+    return ("<style>"
+            '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p{display:none}'
+            '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after'
+            '{content:"选择文件"}'
+            '[data-testid="stFileUploaderDropzoneInstructions"] span{display:none}'
+            '[data-testid="stFileUploaderDropzoneInstructions"] > div::after'
+            f'{{content:"或拖放到这里；每个文件不超过 {limit} MB";font-size:0.8rem;opacity:0.7}}'
+            "</style>")
+
+
 def upload_box(s: Settings, st_store) -> None:
     """Upload report files: saved under <index>/uploads/, then indexed; each file's result is
     shown in Chinese. A file that fails is removed from uploads/ and leaves the index as it was."""
     sb = st.sidebar
     sb.markdown("#### 上传报告")
     gen = st.session_state.setdefault("upload_gen", 0)
+    st.html(uploader_css(s.max_file_mb))
     files = sb.file_uploader("支持 txt、pdf、html、docx、md，可一次选多个文件", type=UPLOAD_TYPES,
                              accept_multiple_files=True, key=f"uploader_{gen}")
     if files:
