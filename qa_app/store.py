@@ -243,10 +243,13 @@ class Store:
             return
         head, _, one = sql.rpartition(" VALUES ")
         per = max(1, _MAX_PARAMS // len(order))
-        for k in range(0, len(rows), per):
-            chunk = rows[k:k + per]
-            conn.exec_driver_sql(f"{head} VALUES {','.join([one] * len(chunk))}",
-                                 tuple(chain.from_iterable(chunk)))
+        cursor = conn.connection.cursor()  # the DBAPI cursor, in this transaction (no per-call overhead)
+        try:
+            for k in range(0, len(rows), per):
+                chunk = rows[k:k + per]
+                cursor.execute(f"{head} VALUES {','.join([one] * len(chunk))}", tuple(chain.from_iterable(chunk)))
+        finally:
+            cursor.close()
 
     def _compile_insert(self, table: sa.Table) -> tuple[str, tuple[int, ...] | None]:
         """(SQL, column positions in the order of its parameters; None for a named style)."""
