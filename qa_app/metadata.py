@@ -48,9 +48,10 @@ _MARK = "\x01"
 _PROVINCE = r"(" + _NAME + r"{2,8}(?:省|自治区))"
 _PREFECTURE = r"(" + _NAME + r"{1,8}(?:市|州(?!市)|盟|地区))"
 _CITY = r"([^\W由在将对为与和及的是][\u4e00-\u9fa5]{1,2}市)"
-# the most characters each pattern can match before the name (P: 8 + 自治区, F: 8 + 地区)
-_REGION_HEADS = ((_PROVINCE + "?" + _PREFECTURE, 21), (_PROVINCE, 11))
-_CITY_HEAD = (_CITY, 4)
+# (pattern, the most characters it matches before the name (P: 8 + 自治区, F: 8 + 地区),
+#  the characters its lookahead tests at the name's first character: 州(?!市))
+_REGION_HEADS = ((_PROVINCE + "?" + _PREFECTURE, 21, "市"), (_PROVINCE, 11, ""))
+_CITY_HEAD = (_CITY, 4, "")
 
 
 @functools.lru_cache(maxsize=256)
@@ -63,21 +64,23 @@ def _flat(text: str) -> str:
     return _WS_RE.sub("", fold(text))
 
 
-def _before_name(head: tuple[str, int], name: str, flat: str):
+def _before_name(head: tuple[str, int, str], name: str, flat: str):
     """The groups of each match of `re.finditer(head + re.escape(name), flat)`, without
     compiling a pattern per name.
 
     A match ends at an occurrence of the name and starts at most `longest` characters before
     it. When consecutive occurrences are at least that far apart (and the text holds no
-    _MARK), no match reaches over one occurrence into the next, so the matches are those of
+    _MARK, and the name does not start with a character the head's lookahead tests), no
+    match reaches over one occurrence into the next, so the matches are those of
     `head + _MARK` (compiled once) searched in the few characters before each occurrence, the
     name replaced by _MARK. Otherwise the pattern is compiled for this name (cached)."""
-    pattern, longest = head
+    pattern, longest, peek = head
     occurrences, at = [], flat.find(name)
     while at >= 0:
         occurrences.append(at)
         at = flat.find(name, at + 1)
-    apart = _MARK not in flat and all(b - (a + len(name)) >= longest for a, b in zip(occurrences, occurrences[1:]))
+    apart = (_MARK not in flat and not (name[:1] and name[0] in peek)
+             and all(b - (a + len(name)) >= longest for a, b in zip(occurrences, occurrences[1:])))
     if apart:
         rx = _compiled(pattern + _MARK)
         for at in occurrences:
@@ -87,6 +90,22 @@ def _before_name(head: tuple[str, int], name: str, flat: str):
     else:
         for m in _compiled(pattern + re.escape(name)).finditer(flat):
             yield m.groups()
+
+
+def _ending_in(rx: re.Pattern, suffix: str, reach: int, flat: str):
+    """`rx.finditer(flat)` for a pattern whose every match ends in `suffix` and starts at most
+    `reach` characters before it: each search starts near the next occurrence of the suffix
+    (no match can start earlier), instead of the pattern being tried at every character."""
+    at = 0
+    while True:
+        nxt = flat.find(suffix, at + 1)
+        if nxt < 0:
+            return
+        m = rx.search(flat, max(at, nxt - reach))
+        if m is None:
+            return
+        yield m
+        at = m.end()
 
 
 def _clean_body(s: str) -> str:
@@ -191,7 +210,8 @@ def _find_aliases(agency: str, flat: str) -> list[str]:
     found: dict[str, int] = {}
     short_suffixes = {suffix, suffix[-1:], "办公室" if suffix.endswith("办") else suffix, "政府办" if "办公室" in suffix else suffix}
     for suf in short_suffixes:
-        for m in _compiled(r"([\u4e00-\u9fa5]{1,10}?)" + re.escape(suf) + r"(?![\u4e00-\u9fa5]{0,0}[局委办])").finditer(flat):
+        rx = _compiled(r"([\u4e00-\u9fa5]{1,10}?)" + re.escape(suf) + r"(?![\u4e00-\u9fa5]{0,0}[局委办])")
+        for m in _ending_in(rx, suf, 10, flat):
             name = m.group(1) + suf
             # trim leading verbs/connectives the regex may have swallowed
             for k in range(len(name) - len(suf)):
