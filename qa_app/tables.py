@@ -346,9 +346,11 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str) -> tuple[list[
                 vals.append(t)
             i += 1
         if len(vals) == len(row.columns):
+            label = label_text[-40:]
             for col, v in zip(row.columns, vals):
-                cells.append(Cell(table, row.key, col, v.value, (min(label_line, v.line), max(label_line, v.line)),
-                                  label=label_text[-40:]))
+                line = v.line
+                cells.append(Cell(table, row.key, col, v.value,
+                                  (label_line, line) if label_line <= line else (line, label_line), label=label))
             placed.add(row.key)
         else:
             problems.append(f"{T.TABLE_TITLES[table]}「{fold(row.label)}」行：只读到 {len(vals)} 个数，"
@@ -525,14 +527,14 @@ def derive(cells: list[Cell]) -> list[Cell]:
         label = fold(T.APPLICATIONS.row(group).label)
         for col in T.APP_COLS:
             parts = [have[("applications", s, col)] for s in subs]
-            lines = (min(p.lines[0] for p in parts), max(p.lines[1] for p in parts))
+            lines = (min([p.lines[0] for p in parts]), max([p.lines[1] for p in parts]))
             c = Cell("applications", group, col, _sum([p.value for p in parts]), lines, derived=True, label=label)
             out.append(c)
             have[("applications", group, col)] = c
     for row in T.APPLICATION_ROWS:
         parts = [have.get(("applications", row.key, col)) for col in T.ORG_COLS]
         if all(parts):
-            lines = (min(p.lines[0] for p in parts), max(p.lines[1] for p in parts))
+            lines = (min([p.lines[0] for p in parts]), max([p.lines[1] for p in parts]))
             out.append(Cell("applications", row.key, "legal_person_or_org", _sum([p.value for p in parts]),
                             lines, derived=True, label=parts[0].label))
     return out
