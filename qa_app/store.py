@@ -2,8 +2,10 @@
 
 SQLAlchemy Core over SQLite by default (index/facts.sqlite); the same schema runs on
 PostgreSQL through `Settings.database_url`. One report's writes happen in one transaction,
-so an interrupted `qa-app index` leaves the earlier state whole. This module knows nothing
-of file formats or questions: it stores what report.ParsedReport holds and answers queries.
+so an interrupted `qa-app index` leaves the earlier state whole. A report's many child rows
+(cells, checks) go in through INSERTs compiled once for the database, as multi-row statements
+on SQLite, rather than row by row through Core. This module knows nothing of file formats or
+questions: it stores what report.ParsedReport holds and answers queries.
 """
 from __future__ import annotations
 
