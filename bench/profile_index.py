@@ -65,8 +65,8 @@ def profile_prose(files: list[Path], work: Path) -> dict:
     """Time per report in the prose index (hash backend): `replace` split into chunking,
     embedding (cache and model), tokenising and the rest (narrative.sqlite, Chroma deletes,
     buffer), and `finish` split into Chroma's add (the buffered vectors, a few large adds) and
-    the BM25 build. The background loading of jieba/chromadb/bm25s is off here, so that each
-    one-off cost lands in the stage that needs it (`import_costs` measures them apart)."""
+    the BM25 build. A one-off cost lands in the stage that first needs it (jieba's dictionary
+    in tokenising, opening Chroma in finish; `import_costs` measures them apart)."""
     from qa_app.indexer import index_paths
     from qa_app.narrative import embeddings as E
     from qa_app.narrative import index as NI
@@ -104,15 +104,10 @@ def profile_prose(files: list[Path], work: Path) -> dict:
             key = where[-1] + ".chroma_add"
             acc[key] = acc.get(key, 0.0) + clock() - c
     VS.VectorStore.add = add_w
-    warm = NI.NarrativeIndex.warm_up
-    NI.NarrativeIndex.warm_up = False
-    try:
-        s = Settings.load(index=work / "prose", narrative=True, embedding_backend="hash")
-        t = time.perf_counter()
-        index_paths(files, s, progress=False)
-        wall = time.perf_counter() - t
-    finally:
-        NI.NarrativeIndex.warm_up = warm
+    s = Settings.load(index=work / "prose", narrative=True, embedding_backend="hash")
+    t = time.perf_counter()
+    index_paths(files, s, progress=False)
+    wall = time.perf_counter() - t
     n = len(files)
     parts = {k: v / n * 1000 for k, v in acc.items()}
     parts["replace.other"] = parts.get("replace", 0) - sum(parts.get(k, 0) for k in (
@@ -125,7 +120,7 @@ def profile_prose(files: list[Path], work: Path) -> dict:
 def import_costs() -> dict:
     """One-off costs of a fresh process: importing chromadb, loading jieba's dictionary."""
     code = ("import time; t=time.perf_counter(); import chromadb; a=time.perf_counter()-t; "
-            "import jieba, logging; jieba.setLogLevel(logging.WARNING); t=time.perf_counter(); jieba.initialize(); "
+            "from qa_app.narrative import bm25; t=time.perf_counter(); bm25.load_tokenizer(); "
             "b=time.perf_counter()-t; print(a, b)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.split()
     return {"import_chromadb_s": float(out[0]), "jieba_initialize_s": float(out[1])} if len(out) == 2 else {}

