@@ -10,13 +10,14 @@ go), makes sure the current embedding model's collection holds every chunk (afte
 change it embeds what the cache lacks) and rebuilds the BM25 index once.
 
 Between `begin()` and `finish()` (an index run) new vectors wait in memory and go to Chroma in
-a few large adds (when FLUSH_AT are waiting, and in `finish`): one Chroma add per report cost
-more than the rest of the prose index together. The chunk rows are written at once as before,
-with a `pending` row per chunk whose vector is not in Chroma yet (same SQLite transaction), so
-a crashed run leaves chunks without vectors, never vectors without chunks: retrieval does not
-see them by the dense side until the next run's `finish` adds them from the vector cache (no
-model call). Old vectors of a replaced or removed report are deleted at once. Outside an index
-run (an upload through the API) `replace` writes to Chroma at once.
+a few large adds (`flush`: when FLUSH_AT are waiting, and in `finish`); one Chroma add per
+report cost more than the rest of the prose index together. The chunk rows are written at once
+as before, with a `pending` row per chunk whose vector is not in Chroma yet (same SQLite
+transaction), so a crashed run leaves chunks without vectors, never vectors without chunks:
+BM25 finds them, dense search keeps working without them, and the next run's `finish` adds
+their vectors from the vector cache (no model call). Old vectors of a replaced or removed
+report are deleted at once. Outside an index run (an upload through the API) `replace` writes
+to Chroma at once.
 
 `dense()` and `keyword()` are the two retrievers over a set of allowed reports; fusion, filters
 and the `Hit` type are in retrieval.py. The chunk table in narrative.sqlite is the truth:
