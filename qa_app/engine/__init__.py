@@ -15,7 +15,7 @@ from ..answer import Answer
 from ..settings import Settings
 from .catalog import Catalog
 from .aggregate import aggregate
-from .execute import lookup, only_years_text, outcomes, share
+from .execute import lookup, only_years_text, outcomes, several, share
 from .understand import Query, understand
 
 _lock = threading.Lock()
@@ -135,6 +135,8 @@ def answer_query(query: Query, settings: Settings, store, catalog: Catalog) -> A
                 return Answer(q, f"库中没有{b.agency}{query.years[0]}年的报告；{only_years_text(b)}。", "none",
                               debug=query.describe())
     if query.cell is not None and not query.prose:
+        if query.cells and query.op in ("lookup", "sum", "compare", "trend"):
+            return several(query, store, catalog)  # 「部分公开和不予公开一共多少件」
         if query.op == "share" and len(query.bodies) == 1:
             return share(query, store, catalog)
         if query.op == "outcomes" and len(query.bodies) == 1:

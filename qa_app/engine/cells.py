@@ -34,6 +34,10 @@ class CellQuery:
         return (self.row,)
 
 
+# Words for rows beyond template.Row.words (English 「partly granted」 is partially_granted, not granted).
+EXTRA_WORDS = {"partially_granted": ("partly granted", "partly disclosed", "partly")}
+
+
 def _norm(q: str) -> str:
     return re.sub(r"\s+", " ", fold(q)).lower()
 
@@ -51,7 +55,7 @@ def _hits(q: str, words) -> list[str]:
 def _app_row(q: str) -> tuple[str | None, list[str], bool]:
     best, best_words, best_score = None, [], 0
     for r in T.APPLICATION_ROWS:
-        words = [w for w in r.words if not (r.key == "new_received" and w in WEAK_NEW)]
+        words = [w for w in r.words if not (r.key == "new_received" and w in WEAK_NEW)] + list(EXTRA_WORDS.get(r.key, ()))
         hits = _hits(q, words)
         if r.key == "other.other" or not hits:
             continue
@@ -149,3 +153,119 @@ def find_cell(question: str) -> CellQuery | None:
             rest = rest.replace(w, " ")
     col, named = _column(rest, "applications", row)
     return CellQuery("applications", row, col, named, tuple(words), weak and not named, row_named=not column_only)
+
+
+# ---------------------------------------------------------------------------------------
+# Several cells in one question: 「部分公开和不予公开一共多少件」, 「自然人和商业企业分别多少」.
+
+# Words that join two cells. Not 「危及」, 「及时」, 「参与」, 「增加」, 「加强」 (lookarounds), nor a
+# separator inside a template word or label (「法人或其他组织」, 「行政复议、行政诉讼情况」: PROTECTED).
+JOIN_RE = re.compile(r"以及|加上|或者|(?<![危普涉以])及(?!时)|(?<![参给])与|和|(?<![增追参附更施])加(?![强快大以])"
+                     r"|、|或|(?<![a-z])(?:and|or|plus)(?![a-z])")
+# A sum asked for; 「办理结果总计」 is a row, not a sum.
+SUM_CUES = re.compile(r"一共|合计|总共|总计|共计|加起来|合起来|加在一起|总和|之和|相加|累计|(?<![公])共(?!同)"
+                      r"|in total|altogether|combined|together|sum of|(?<![a-z])or(?![a-z])|或")
+LIST_CUES = re.compile(r"分别|各是|各为|各有|各多少|respectively|each")
+
+
+def _protected_phrases() -> tuple[str, ...]:
+    words = set()
+    for t in T.TABLES.values():
+        for r in t.rows:
+            words.update(r.words)
+            words.add(re.sub(r"^[一二三四五六七八九十]+、|^[(（][一二三四五六七八九十]+[)）]|^\d+[.、]", "", r.label))
+        for c in t.columns:
+            words.update(c.words)
+    for r in T.PROACTIVE_ROWS_2019:
+        words.update(r.words)
+    for title in T.TABLE_TITLES.values():
+        words.add(re.sub(r"^[一二三四五六七八九十]+、", "", title))
+    words.update(("行政复议、行政诉讼情况", "行政复议、行政诉讼", "收到和处理", "复议和诉讼情况"))
+    return tuple(sorted((w.lower() for w in words if JOIN_RE.search(w.lower())), key=len, reverse=True))
+
+
+PROTECTED = _protected_phrases()
+STRONG_NEW = tuple(w for r in T.APPLICATION_ROWS if r.key == "new_received" for w in r.words
+                   if w not in WEAK_NEW + ("申请",))
+
+
+def join_points(q: str) -> list[tuple[int, int]]:
+    """Spans of the joining words of `q` that may split it into cells (none inside a protected phrase)."""
+    inside = set()
+    for w in PROTECTED:
+        for m in re.finditer(re.escape(w), q):
+            inside.update(range(m.start(), m.end()))
+    return [(m.start(), m.end()) for m in JOIN_RE.finditer(q) if not inside & set(range(m.start(), m.end()))]
+
+
+def find_cells(question: str) -> tuple[list[CellQuery], str] | None:
+    """The cells of a question that joins several (「部分公开和不予公开一共多少件」) and what is
+    asked of them: "sum" (一共, 合计, …, or 「或」) or "list" (分别, or no cue). None when the
+    question names fewer than two different cells."""
+    q = _norm(question)
+    points = join_points(q)
+    if not points:
+        return None
+    whole = find_cell(question)
+    if whole is None:
+        return None
+    segs, start = [], 0
+    for a, b in points:
+        segs.append(q[start:a])
+        start = b
+    segs.append(q[start:])
+    parts: list[tuple[CellQuery | None, str | None]] = []  # (a cell with its row, or a named column only)
+    for s in segs:
+        if not s.strip():
+            continue
+        c = find_cell(s)
+        if c is not None and c.table == whole.table and not c.row_named:
+            parts.append((None, c.column))
+        elif c is not None and c.table == "applications" and c.row == "new_received" and not _hits(s, STRONG_NEW):
+            # only 「申请」 named the row (「商业企业一共申请了多少」): a column, the row from elsewhere
+            parts.append((None, c.column if c.column_named else None))
+        elif c is not None:
+            parts.append((c, None))
+        else:
+            col, named = _column(s, whole.table, whole.row)
+            parts.append((None, col if named else None))
+    parts = [p for p in parts if p != (None, None)]
+    if len(parts) < 2:
+        return None
+    # a named column alone takes the row of the cell before it (or after, or the whole question's)
+    rows = [c for c, _ in parts if c is not None]
+    cells: list[CellQuery] = []
+    for i, (c, col) in enumerate(parts):
+        if c is None:
+            before = [x for x, _ in parts[:i] if x is not None]
+            after = [x for x, _ in parts[i + 1:] if x is not None]
+            base = (before[-1:] or after[:1] or [whole])[0]
+            if base.table != whole.table and not rows:
+                base = whole
+            c = CellQuery(base.table, base.row, col, True, base.words, False)
+        cells.append(c)
+    # one column named for several rows (「予以公开和部分公开的自然人」): it applies to each of them
+    named = {c.column for c in cells if c.column_named}
+    if len(named) == 1 and len({c.row for c in cells}) == len(cells) and len({c.table for c in cells}) == 1:
+        col = named.pop()
+        cells = [c if c.column_named else CellQuery(c.table, c.row, col, True, c.words, c.weak) for c in cells]
+    uniq = []
+    for c in cells:
+        if all((c.table, c.row, c.column) != (u.table, u.row, u.column) for u in uniq):
+            uniq.append(c)
+    if len(uniq) < 2:
+        return None
+    # amounts (万元, 元) are not added to counts
+    kinds = {"amount" if c.table == "proactive" and c.column == "amount" else
+             "items" if c.table == "proactive" and c.column in ("change", "items", "previous_year_items") else "count"
+             for c in uniq}
+    qs = re.sub(r"办理结果总计|处理结果总计|结果总计", " ", q)
+    if re.search(LIST_CUES, qs) and not re.search(r"一共|合计|总共|共计|加起来|合起来|总和|之和|in total|altogether|combined", qs):
+        mode = "list"
+    elif re.search(SUM_CUES, qs):
+        mode = "sum"
+    else:
+        mode = "list"
+    if mode == "sum" and len(kinds) > 1:
+        mode = "list"
+    return uniq, mode

@@ -247,3 +247,116 @@ def _app_sentence(w: str, cell, cv: CellValue, cits: list[Citation]) -> str:
     if derived_row and not v:
         return f"{w}{what}0件（各分项均为0）{marks(cits)}"
     return f"{w}{what}{fmt(v)}件{bd}{marks(cits)}"
+
+
+# ---------------------------------------------------------------------------------------
+# Several cells asked at once: 「部分公开和不予公开一共多少件」 (sum), 「…分别是多少」 (list).
+
+MAX_MULTI_TARGETS = 8
+
+
+def _multi_bodies(query: Query, catalog: Catalog) -> list[Body]:
+    """The bodies a several-cells question is about: those named, else those of the regions
+    named, else every body (with a report of the years asked)."""
+    if query.bodies:
+        return list(query.bodies)
+    if query.regions:
+        out = []
+        for r in query.regions:
+            out += [b for b in catalog.in_region(r) if b not in out]
+    else:
+        out = list(catalog.bodies.values())
+    if query.years:
+        out = [b for b in out if any(y in b.reports for y in query.years)]
+    return sorted(out, key=lambda b: b.agency)
+
+
+def _piece_label(cell, c: Citation) -> str:
+    if c.row_key in LITIGATION_KIND:
+        return LITIGATION_KIND[c.row_key]
+    if cell.column == "legal_person_or_org":
+        return APP_COLUMN_SHORT.get(c.column_key, c.column)
+    return sub_row_phrase(c.table, c.row_key) if c.table == "applications" else c.row
+
+
+def _part_text(cell, cv: CellValue, cits: list[Citation], what: str) -> str:
+    """「部分公开12件[1]」, 「不予公开3件（保护第三方合法权益1件[2]、…）」, 「行政诉讼一栏为空…」."""
+    v = cv.value
+    if v is None:
+        shown = [f"{_piece_label(cell, c)}{fmt(c.value)}件[{c.n}]" if c.value is not None
+                 else f"{_piece_label(cell, c)}一栏为空（报告未填写）[{c.n}]" for c in cits]
+        if len(cits) > 1 and any(c.row_key in LITIGATION_KIND for c in cits):
+            return f"{what}：" + "、".join(shown)
+        blank = [c for c in cits if c.value is None]
+        return f"{what}一栏为空（报告未填写）{marks(blank or cits)}"
+    col = cv.facts[0]["column"] if cv.facts else cell.column
+    u = printed_unit(cits, v) if col == "amount" and cell.row != "administrative_fees" else unit(cell.table, col)
+    if len(cits) > 1 and any(c.value for c in cits):
+        inner = [f"{_piece_label(cell, c)}{fmt(c.value)}{u}[{c.n}]" if (c.value or c.row_key in LITIGATION_KIND)
+                 else f"其余为0[{c.n}]" for c in cits]
+        return f"{what}{fmt(v)}{u}（" + "、".join(inner) + "）"
+    return f"{what}{fmt(v)}{u}{marks(cits)}"
+
+
+def several(query: Query, store, catalog: Catalog) -> Answer:
+    """Several cells of each body's report: each value cited, and their sum when one is asked."""
+    q, cells, want_sum = query.question, query.cells, query.multi == "sum"
+    bodies = _multi_bodies(query, catalog)
+    if not bodies:
+        return Answer(q, "库中没有符合条件（年度/地区）的报告。", "none", debug=query.describe())
+    targets, note = [], ""
+    for b in bodies:
+        if query.years:
+            for y in query.years:
+                if y in b.reports:
+                    targets.append((b, b.reports[y], y))
+                elif len(bodies) == 1:
+                    return Answer(q, f"库中没有{b.agency}{y}年的报告；{only_years_text(b)}。", "none",
+                                  debug=query.describe())
+        else:
+            rid, y, n = report_for(b, [])
+            if rid is not None:
+                targets.append((b, rid, y))
+                note = n if len(bodies) == 1 else ""
+    if not targets:
+        return Answer(q, "库中没有符合条件（年度/地区）的报告。", "none", debug=query.describe())
+    if len(targets) > MAX_MULTI_TARGETS:
+        return Answer(q, f"这个问题涉及{len(targets)}份报告的多项数字，一次最多回答{MAX_MULTI_TARGETS}份。"
+                      "请指定单位、地区或年度，或把各项分开提问。", "none", debug=query.describe())
+    same_row = len({(c.table, c.row) for c in cells}) == 1 and cells[0].table != "proactive"
+    cits: list[Citation] = []
+    sentences, total, complete, read_any = [], 0, True, False
+    for b, rid, y in targets:
+        checks = catalog.reports[rid].checks_failed
+        parts = []
+        for c in cells:
+            cv = cell_value(store, rid, c)
+            what = column_phrase(c.table, c.column) if same_row else what_phrase(c.table, c.row, c.column, c.column_named)
+            if cv.value == MISSING:
+                parts.append(f"「{what_phrase(c.table, c.row, c.column, True)}」没有读到（该表格缺失或无法可靠读取）")
+                complete = False
+                continue
+            read_any = True
+            new = cite_cell(store, cv, len(cits) + 1, checks)
+            cits += new
+            parts.append(_part_text(c, cv, new, what))
+            if cv.value is None:
+                complete = False
+            else:
+                total += cv.value
+        head = who(b.agency, y) + (f"{row_phrase(cells[0].table, cells[0].row)}中，" if same_row else "")
+        sentences.append(head + ("，" if any("、" in p for p in parts) else "、").join(parts))
+    if not read_any:
+        return Answer(q, "；".join(sentences) + "。", "none", debug=query.describe())
+    u = unit(cells[0].table, cells[0].column)
+    text = "；".join(sentences)
+    value = None
+    if want_sum and complete:
+        value = total
+        text += (f"，合计{fmt(total)}{u}" if len(targets) == 1 else f"。以上合计{fmt(total)}{u}")
+    elif want_sum:
+        text += "，合计无法得出（有一项为空或没有读到，空白不等于0）"
+    text += "。" + note + check_note(store, catalog, [rid for _, rid, _ in targets])
+    debug = query.describe()
+    debug["op"] = "sum" if value is not None else "lookup"
+    return Answer(q, text, "aggregate" if value is not None else "table", value, cits, debug=debug)

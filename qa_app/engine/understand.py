@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from ..tables import fold
 from .catalog import Body, Catalog
-from .cells import CellQuery, find_cell
+from .cells import CellQuery, find_cell, find_cells
 
 OPS = ("lookup", "sum", "avg", "max", "min", "rank", "compare", "change", "trend", "outcomes", "positive", "zero", "share",
        "checks", "by_region", "list_reports")
@@ -85,6 +85,8 @@ class Query:
     explicit_years: list[int] = field(default_factory=list)          # years written as numbers
     anchor_year: int | None = None          # the year 「今年/去年/前年」 were counted from
     year_note: str = ""                     # 「「去年」按2025年理解」: said in the answer
+    cells: list[CellQuery] = field(default_factory=list)  # several cells asked at once (cell is the first)
+    multi: str = ""                         # what is asked of them: "sum" (一共) or "list" (分别)
 
     def describe(self) -> dict:
         return {"op": self.op, "bodies": [b.agency for b in self.bodies], "years": self.years,
@@ -92,6 +94,8 @@ class Query:
                 "cell": None if self.cell is None else {"table": self.cell.table, "row": self.cell.row,
                                                         "column": self.cell.column},
                 "inherited": self.inherited,
+                **({"cells": [{"table": c.table, "row": c.row, "column": c.column} for c in self.cells],
+                    "multi": self.multi} if self.cells else {}),
                 **({"relative_years": dict(self.year_words)} if self.year_words else {})}
 
 
@@ -233,6 +237,7 @@ def understand_one(question: str, catalog: Catalog) -> Query:
     _refine_op(query, q)
     if query.op == "outcomes":
         return query
+    _several_cells(query, m.rest)
     query.prose = is_prose(q, cell, query)
     if cell is not None and not query.prose and not query.bodies and not query.unknown \
             and (re.search(BY_REGION, q.lower())
@@ -242,6 +247,23 @@ def understand_one(question: str, catalog: Catalog) -> Query:
     if re.search(CHECK_WORDS, q.lower()):
         query.op, query.prose = "checks", False
     return query
+
+
+# Ops under which several cells joined in a question (「部分公开和不予公开」) are each answered; under
+# the others (最多, 排名, 占比, 变化, …) the first cell is taken, as before.
+MULTI_OPS = ("lookup", "sum", "trend", "compare")
+
+
+def _several_cells(query: Query, rest: str) -> None:
+    """「部分公开和不予公开一共多少件」: the cells joined (cells.find_cells) and sum or list."""
+    if query.cell is None or query.op not in MULTI_OPS:
+        return
+    got = find_cells(rest)
+    if got is None:
+        return
+    query.cells, query.multi = got
+    query.cell = got[0][0]
+    query.op = "sum" if query.multi == "sum" else "lookup"
 
 
 def _resolve_names(query: Query, m, catalog: Catalog, q: str, collective: bool) -> None:
@@ -418,7 +440,7 @@ def follow_up(new: Query, prev: Query, catalog: Catalog | None = None) -> Query:
         inherited.append("row")
     elif new.cell is None and not own_prose_words:
         new = replace(new, cell=prev.cell, prose=prev.prose, topics=new.topics or prev.topics,
-                      wants_number=new.wants_number or prev.wants_number)
+                      wants_number=new.wants_number or prev.wants_number, cells=list(prev.cells), multi=prev.multi)
         inherited.append("cell")
         if prev.prose:
             new.prose_question = prev.prose_question
