@@ -200,7 +200,7 @@ def join_points(q: str) -> list[tuple[int, int]]:
 
 def find_cells(question: str) -> tuple[list[CellQuery], str] | None:
     """The cells of a question that joins several (「部分公开和不予公开一共多少件」) and what is
-    asked of them: "sum" (一共, 合计, …, or 「或」) or "list" (分别, or no cue). None when the
+    asked of them: "sum" (一共, 合计, …, joined by 加/加上, or 「或」) or "list" (分别, or no cue). None when the
     question names fewer than two different cells."""
     q = _norm(question)
     points = join_points(q)
@@ -262,8 +262,8 @@ def find_cells(question: str) -> tuple[list[CellQuery], str] | None:
     qs = re.sub(r"办理结果总计|处理结果总计|结果总计", " ", q)
     if re.search(LIST_CUES, qs) and not re.search(r"一共|合计|总共|共计|加起来|合起来|总和|之和|in total|altogether|combined", qs):
         mode = "list"
-    elif re.search(SUM_CUES, qs):
-        mode = "sum"
+    elif re.search(SUM_CUES, qs) or any(q[a:b] in ("加", "加上", "plus") for a, b in points):
+        mode = "sum"  # 「予以公开加上部分公开是多少」: the joining word itself adds
     else:
         mode = "list"
     if mode == "sum" and len(kinds) > 1:
