@@ -171,6 +171,10 @@ def test_a_report_that_does_not_add_up_is_flagged(settings):
 def test_follow_up_keeps_the_cells(settings):
     a = ask("那2022年呢？", ["红谷滩区政府办2023年部分公开和不予公开一共多少件"], settings=settings)
     assert a.answer == "红谷滩区政府办2022年部分公开5件[1]、不予公开0件[2]，合计5件。" and a.value == 5
+    # 「其中自然人多少？」: the column, for each of the cells asked before
+    a = ask("其中自然人多少？", ["红谷滩区政府办2023年部分公开和予以公开一共多少件"], settings=settings)
+    assert a.answer == "红谷滩区政府办2023年部分公开（自然人）11件[1]、予以公开（自然人）6件[2]，合计17件。"
+    assert a.value == 17
 
 
 @pytest.mark.parametrize("q, kind, value, says", [

@@ -436,7 +436,11 @@ def follow_up(new: Query, prev: Query, catalog: Catalog | None = None) -> Query:
     own_prose_words = re.search(PROSE_CUES, q.lower()) and new.cell is None and len(q) > 8
     if new.cell is not None and not new.cell.row_named and prev.cell is not None and prev.cell.table == new.cell.table:
         # 「其中自然人多少？」: the row asked before, the column named now
-        new = replace(new, cell=replace(prev.cell, column=new.cell.column, column_named=True))
+        new = replace(new, cell=replace(prev.cell, column=new.cell.column, column_named=True),
+                      cells=[replace(c, column=new.cell.column, column_named=True) for c in prev.cells
+                             if c.table == new.cell.table], multi=prev.multi)
+        if len(new.cells) < 2:
+            new.cells, new.multi = [], ""
         inherited.append("row")
     elif new.cell is None and not own_prose_words:
         new = replace(new, cell=prev.cell, prose=prev.prose, topics=new.topics or prev.topics,
