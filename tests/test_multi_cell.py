@@ -160,6 +160,10 @@ def test_several_years_and_bodies(settings):
     a = ask("红旗区人民政府办公室和红旗区信访局2023年部分公开和不予公开一共多少件", settings=settings)
     assert a.value == 2 and a.answer.endswith("以上合计2件。"), a.answer
     assert "红旗区信访局2023年部分公开1件" in a.answer
+    # a body named without a report of the year asked: said, not silently left out
+    a = ask("红旗区城乡建设局和红谷滩区政府办2022年部分公开和不予公开一共多少件", settings=settings)
+    assert a.answer == ("红谷滩区政府办2022年部分公开5件[1]、不予公开0件[2]，合计5件。"
+                        "（库中没有红旗区城乡建设局2022年的报告。）") and a.value == 5
 
 
 def test_a_report_that_does_not_add_up_is_flagged(settings):

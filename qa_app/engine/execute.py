@@ -304,7 +304,7 @@ def several(query: Query, store, catalog: Catalog) -> Answer:
     bodies = _multi_bodies(query, catalog)
     if not bodies:
         return Answer(q, "库中没有符合条件（年度/地区）的报告。", "none", debug=query.describe())
-    targets, note = [], ""
+    targets, note, absent = [], "", []
     for b in bodies:
         if query.years:
             for y in query.years:
@@ -313,6 +313,8 @@ def several(query: Query, store, catalog: Catalog) -> Answer:
                 elif len(bodies) == 1:
                     return Answer(q, f"库中没有{b.agency}{y}年的报告；{only_years_text(b)}。", "none",
                                   debug=query.describe())
+                elif query.bodies:
+                    absent.append(f"{b.agency}{y}年")
         else:
             rid, y, n = report_for(b, [])
             if rid is not None:
@@ -356,7 +358,8 @@ def several(query: Query, store, catalog: Catalog) -> Answer:
         text += (f"，合计{fmt(total)}{u}" if len(targets) == 1 else f"。以上合计{fmt(total)}{u}")
     elif want_sum:
         text += "，合计无法得出（有一项为空或没有读到，空白不等于0）"
-    text += "。" + note + check_note(store, catalog, [rid for _, rid, _ in targets])
+    text += "。" + note + (f"（库中没有{'、'.join(absent)}的报告。）" if absent else "") \
+        + check_note(store, catalog, [rid for _, rid, _ in targets])
     debug = query.describe()
     debug["op"] = "sum" if value is not None else "lookup"
     return Answer(q, text, "aggregate" if value is not None else "table", value, cits, debug=debug)
