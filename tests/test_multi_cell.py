@@ -44,6 +44,10 @@ def settings(tmp_path_factory):
     ("部分公开和不予公开分别是多少", [("partially_granted", "total"), ("denied", "total")], "list"),
     ("行政处罚和行政强制一共多少件", [("administrative_punishment", "decisions"), ("administrative_coercion", "decisions")],
      "sum"),
+    # a group and its own sub-row are listed, not added; amounts are not added to counts
+    ("不予公开和属于国家秘密一共多少件", [("denied", "total"), ("denied.state_secret", "total")], "apart"),
+    ("行政许可和行政事业性收费一共多少", [("administrative_licensing", "decisions"), ("administrative_fees", "amount")],
+     "apart"),
     ("how many were granted or partly granted", [("granted", "total"), ("partially_granted", "total")], "sum"),
     ("how many were granted and partly granted in total", [("granted", "total"), ("partially_granted", "total")], "sum"),
 ])
@@ -142,6 +146,12 @@ def test_each_of_cells(settings, q, text):
     assert a.answer == text and a.value is None and a.kind == "table", a.answer
     assert "合计" not in a.answer
     _cited_cells_hold_their_values(a)
+
+
+def test_cells_not_to_be_added(settings):
+    a = ask("红谷滩区政府办2023年不予公开和属于国家秘密一共多少件", settings=settings)
+    assert a.answer == ("红谷滩区政府办2023年不予公开0件[1]、不予公开（属于国家秘密）0件[2]"
+                        "（所问各项互相包含或单位不同，不相加）。") and a.value is None and a.kind == "table"
 
 
 def test_a_blank_summand_gives_no_sum(settings):

@@ -165,7 +165,7 @@ JOIN_RE = re.compile(r"以及|加上|或者|(?<![危普涉以])及(?!时)|(?<![�
 # A sum asked for; 「办理结果总计」 is a row, not a sum.
 SUM_CUES = re.compile(r"一共|合计|总共|总计|共计|加起来|合起来|加在一起|总和|之和|相加|累计|(?<![公])共(?!同)"
                       r"|in total|altogether|combined|together|sum of|(?<![a-z])or(?![a-z])|或")
-LIST_CUES = re.compile(r"分别|各是|各为|各有|各多少|respectively|each")
+LIST_CUES = re.compile(r"分别|各是|各为|各有|各多少|respectively|(?<![a-z])each(?![a-z])")
 
 
 def _protected_phrases() -> tuple[str, ...]:
@@ -200,8 +200,9 @@ def join_points(q: str) -> list[tuple[int, int]]:
 
 def find_cells(question: str) -> tuple[list[CellQuery], str] | None:
     """The cells of a question that joins several (「部分公开和不予公开一共多少件」) and what is
-    asked of them: "sum" (一共, 合计, …, joined by 加/加上, or 「或」) or "list" (分别, or no cue). None when the
-    question names fewer than two different cells."""
+    asked of them: "sum" (一共, 合计, …, joined by 加/加上, or 「或」), "list" (分别, or no cue), or
+    "apart" (a sum asked of cells not to be added: a group and its sub-row, an amount and a
+    count). None when the question names fewer than two different cells."""
     q = _norm(question)
     points = join_points(q)
     if not points:
@@ -233,15 +234,12 @@ def find_cells(question: str) -> tuple[list[CellQuery], str] | None:
     if len(parts) < 2:
         return None
     # a named column alone takes the row of the cell before it (or after, or the whole question's)
-    rows = [c for c, _ in parts if c is not None]
     cells: list[CellQuery] = []
     for i, (c, col) in enumerate(parts):
         if c is None:
             before = [x for x, _ in parts[:i] if x is not None]
             after = [x for x, _ in parts[i + 1:] if x is not None]
             base = (before[-1:] or after[:1] or [whole])[0]
-            if base.table != whole.table and not rows:
-                base = whole
             c = CellQuery(base.table, base.row, col, True, base.words, False)
         cells.append(c)
     # one column named for several rows (「予以公开和部分公开的自然人」): it applies to each of them
@@ -255,7 +253,6 @@ def find_cells(question: str) -> tuple[list[CellQuery], str] | None:
             uniq.append(c)
     if len(uniq) < 2:
         return None
-    # amounts (万元, 元) are not added to counts
     kinds = {"amount" if c.table == "proactive" and c.column == "amount" else
              "items" if c.table == "proactive" and c.column in ("change", "items", "previous_year_items") else "count"
              for c in uniq}
@@ -266,6 +263,9 @@ def find_cells(question: str) -> tuple[list[CellQuery], str] | None:
         mode = "sum"  # 「予以公开加上部分公开是多少」: the joining word itself adds
     else:
         mode = "list"
-    if mode == "sum" and len(kinds) > 1:
-        mode = "list"
+    # counts are not added to amounts; a group is not added to its own sub-row (「不予公开和国家秘密」)
+    nested = any(a.table == b.table and a.column == b.column and a.row != b.row and a.row.startswith(b.row + ".")
+                 for a in uniq for b in uniq)
+    if mode == "sum" and (len(kinds) > 1 or nested):
+        mode = "apart"  # a sum asked that is not made: each value, and why
     return uniq, mode

@@ -358,6 +358,8 @@ def several(query: Query, store, catalog: Catalog) -> Answer:
         text += (f"，合计{fmt(total)}{u}" if len(targets) == 1 else f"。以上合计{fmt(total)}{u}")
     elif want_sum:
         text += "，合计无法得出（有一项为空或没有读到，空白不等于0）"
+    elif query.multi == "apart":
+        text += "（所问各项互相包含或单位不同，不相加）"
     text += "。" + note + (f"（库中没有{'、'.join(absent)}的报告。）" if absent else "") \
         + check_note(store, catalog, [rid for _, rid, _ in targets])
     debug = query.describe()

@@ -86,7 +86,7 @@ class Query:
     anchor_year: int | None = None          # the year 「今年/去年/前年」 were counted from
     year_note: str = ""                     # 「「去年」按2025年理解」: said in the answer
     cells: list[CellQuery] = field(default_factory=list)  # several cells asked at once (cell is the first)
-    multi: str = ""                         # what is asked of them: "sum" (一共) or "list" (分别)
+    multi: str = ""                         # what is asked of them: "sum" (一共), "list" (分别), "apart" (cells.find_cells)
 
     def describe(self) -> dict:
         return {"op": self.op, "bodies": [b.agency for b in self.bodies], "years": self.years,
