@@ -42,6 +42,8 @@ def settings(tmp_path_factory):
     ("未经复议直接起诉与复议后起诉加起来多少", [("litigation_direct", "total"), ("litigation_after_review", "total")], "sum"),
     ("行政复议结果维持和结果纠正分别多少", [("review", "upheld"), ("review", "corrected")], "list"),
     ("部分公开和不予公开分别是多少", [("partially_granted", "total"), ("denied", "total")], "list"),
+    ("自然人及法人或其他组织各申请了多少", [("new_received", "natural_person"), ("new_received", "legal_person_or_org")],
+     "list"),
     ("行政处罚和行政强制一共多少件", [("administrative_punishment", "decisions"), ("administrative_coercion", "decisions")],
      "sum"),
     # a group and its own sub-row are listed, not added; amounts are not added to counts

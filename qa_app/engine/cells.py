@@ -165,7 +165,7 @@ JOIN_RE = re.compile(r"以及|加上|或者|(?<![危普涉以])及(?!时)|(?<![�
 # A sum asked for; 「办理结果总计」 is a row, not a sum.
 SUM_CUES = re.compile(r"一共|合计|总共|总计|共计|加起来|合起来|加在一起|总和|之和|相加|累计|(?<![公])共(?!同)"
                       r"|in total|altogether|combined|together|sum of|(?<![a-z])or(?![a-z])|或")
-LIST_CUES = re.compile(r"分别|各是|各为|各有|各多少|respectively|(?<![a-z])each(?![a-z])")
+LIST_CUES = re.compile(r"分别|各自|各(?:是|为|有|多少|几|申请|收到|办理|公开)|respectively|(?<![a-z])each(?![a-z])")
 
 
 def _protected_phrases() -> tuple[str, ...]:
