@@ -103,6 +103,10 @@ def _computed(a) -> set[float]:
             sums = [sum(c.value for c in a.citations if c.year == y) for y in ys]
             assert float(a.value) == pytest.approx(sums[-1] - sums[0])
             out |= {float(s) for s in sums}
+    if op == "difference" and a.value is not None:  # two cells of one report: 「X比Y多几件」
+        stated = [x for x in _numbers(a.answer) if x != float(a.value)] + [float(a.value)]
+        assert any(float(a.value) == abs(x - y) for x in stated for y in stated), (a.value, stated)
+        out.add(float(a.value))
     if op == "positive" and a.value is not None:
         assert float(a.value) == len(by_report)
     if op == "share":

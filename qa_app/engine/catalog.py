@@ -104,6 +104,15 @@ class Catalog:
         self._body_list: list[Body] = []
         self._body_names: list[list[str]] = []
         self._short_form_cache: dict[str, list[Body]] = {}
+        # bare cores (「文化街」 for 红旗区文化街街道办事处, 「城乡建设」): a name less its region and
+        # its body suffix, at least 3 characters; a core two bodies share names both (ambiguous)
+        cores: dict[str, list[Body]] = {}
+        for b in self.bodies.values():
+            for n in {b.agency} | b.names:
+                c = _core(n)
+                if c and b not in cores.setdefault(c, []):
+                    cores[c].append(b)
+        self._cores = sorted(cores.items(), key=lambda x: -len(x[0]))
 
     def _merge_split_bodies(self) -> None:
         """One body whose reports name it with and without its higher-level region (「仁门县商务局」
@@ -179,6 +188,15 @@ class Catalog:
             if hits:
                 taken.append((s, e))
                 mentions.append(Mention(ment, s, e, hits))
+        # 2b. bare cores: 「文化街2023年收到多少申请」
+        for c, bs in self._cores:
+            start = q.find(c)
+            while start >= 0:
+                end = start + len(c)
+                if not any(s < end and start < e for s, e in taken) and not _glued(q, start):
+                    taken.append((start, end))
+                    mentions.append(Mention(c, start, end, list(bs)))
+                start = q.find(c, end)
         mentions.sort(key=lambda m: m.start)
         # 「红旗区信访局通过红旗区人民政府门户网站…」: a name followed by a website names the website
         media = [m for m in mentions if re.match(MEDIA, q[m.end:])]
@@ -282,6 +300,20 @@ def _weak_alias(name: str, body: Body) -> bool:
         return False
     core = name[1:] if name[0] in "区市县" else name
     return core in GENERIC_BODIES or name in GENERIC_BODIES
+
+
+def _core(name: str) -> str:
+    """A body name less its leading region chain and its body suffix, when what is left is a
+    plain Chinese word of 3 to 8 characters (「文化街」, 「城乡建设」); else ''."""
+    head = re.match(REGION_CHAIN, name)
+    core = name[head.end():] if head else name
+    suffix = next((s for s in BODY_SUFFIXES if core.endswith(s)), "")
+    if not suffix:
+        return ""
+    core = core[: len(core) - len(suffix)]
+    if not re.fullmatch(r"[\u4e00-\u9fa5]{3,8}", core) or core in GENERIC_BODIES or core[-1] in "省市区县":
+        return ""
+    return core
 
 
 def _glued(q: str, start: int) -> bool:

@@ -39,7 +39,9 @@ EXTRA_WORDS = {"partially_granted": ("partly granted", "partly disclosed", "part
 
 
 def _norm(q: str) -> str:
-    return re.sub(r"\s+", " ", fold(q)).lower()
+    q = re.sub(r"\s+", " ", fold(q)).lower()
+    # 「法人和其他组织」 is the column 法人或其他组织, not two things joined
+    return re.sub(r"法人(?:以及|和|及|与|、|或者)其他组织", "法人或其他组织", q)
 
 
 def _hits(q: str, words) -> list[str]:
@@ -165,6 +167,10 @@ JOIN_RE = re.compile(r"以及|加上|或者|(?<![危普涉以])及(?!时)|(?<![�
 # A sum asked for; 「办理结果总计」 is a row, not a sum.
 SUM_CUES = re.compile(r"一共|合计|总共|总计|共计|加起来|合起来|加在一起|总和|之和|相加|累计|(?<![公])共(?!同)"
                       r"|in total|altogether|combined|together|sum of|(?<![a-z])or(?![a-z])|或")
+# A difference asked of two cells (「无法提供比予以公开多几件」, 「部分公开和予以公开哪个多」).
+DIFF_CUES = re.compile(r"比[^，。,？?]{0,14}(?:多|少)|哪个多|哪个少|哪项多|哪项少|哪个更多|哪个更少|谁多|谁少"
+                       r"|多还是少|差多少|差几|相差|差距|difference between")
+DIFF_JOIN = re.compile(r"比(?![例重较上去前同])")
 LIST_CUES = re.compile(r"分别|各自|各(?:是|为|有|多少|几|申请|收到|办理|公开)|respectively|(?<![a-z])each(?![a-z])")
 
 
@@ -205,6 +211,10 @@ def find_cells(question: str) -> tuple[list[CellQuery], str] | None:
     count). None when the question names fewer than two different cells."""
     q = _norm(question)
     points = join_points(q)
+    diff = bool(DIFF_CUES.search(q))
+    if diff:  # 「X比Y多几件」: 「比」 joins the two cells
+        points = sorted(points + [(m.start(), m.end()) for m in DIFF_JOIN.finditer(q)
+                                  if not any(a <= m.start() < b for a, b in points)])
     if not points:
         return None
     whole = find_cell(question)
@@ -268,4 +278,6 @@ def find_cells(question: str) -> tuple[list[CellQuery], str] | None:
                  for a in uniq for b in uniq)
     if mode == "sum" and (len(kinds) > 1 or nested):
         mode = "apart"  # a sum asked that is not made: each value, and why
+    if diff and len(uniq) == 2 and len(kinds) == 1 and not nested:
+        mode = "diff"  # the first named less the second
     return uniq, mode

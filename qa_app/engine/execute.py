@@ -328,6 +328,7 @@ def several(query: Query, store, catalog: Catalog) -> Answer:
     same_row = len({(c.table, c.row) for c in cells}) == 1 and cells[0].table != "proactive"
     cits: list[Citation] = []
     sentences, total, complete, read_any = [], 0, True, False
+    vals: list = []  # each cell's value (one report): for a difference
     for b, rid, y in targets:
         checks = catalog.reports[rid].checks_failed
         parts = []
@@ -339,6 +340,7 @@ def several(query: Query, store, catalog: Catalog) -> Answer:
                 complete = False
                 continue
             read_any = True
+            vals.append(cv.value)
             new = cite_cell(store, cv, len(cits) + 1, checks)
             cits += new
             parts.append(_part_text(c, cv, new, what))
@@ -360,8 +362,17 @@ def several(query: Query, store, catalog: Catalog) -> Answer:
         text += "，合计无法得出（有一项为空或没有读到，空白不等于0）"
     elif query.multi == "apart":
         text += "（所问各项互相包含或单位不同，不相加）"
+    if query.multi == "diff" and len(targets) == 1 and len(vals) == 2 and None not in vals:
+        a, b = vals
+        names = [column_phrase(c.table, c.column) if same_row else what_phrase(c.table, c.row, c.column, c.column_named)
+                 for c in cells]
+        value = abs(a - b)
+        text += (f"，两者相同" if a == b else
+                 f"，{names[0]}比{names[1]}{'多' if a > b else '少'}{fmt(value)}{u}")
+    elif query.multi == "diff":
+        text += "，差额无法得出（有一项为空或没有读到，空白不等于0）" if len(targets) == 1 else ""
     text += "。" + note + (f"（库中没有{'、'.join(absent)}的报告。）" if absent else "") \
         + check_note(store, catalog, [rid for _, rid, _ in targets])
     debug = query.describe()
-    debug["op"] = "sum" if value is not None else "lookup"
+    debug["op"] = ("difference" if query.multi == "diff" else "sum") if value is not None else "lookup"
     return Answer(q, text, "aggregate" if value is not None else "table", value, cits, debug=debug)

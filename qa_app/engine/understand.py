@@ -164,10 +164,12 @@ THRESHOLD = r"(超过|大于|多于|高于|不少于|不低于|至少|more than|
 
 def find_op(q: str, n_bodies: int, n_years: int) -> str:
     ql = q.lower()
-    if re.search(r"占比|比例|比重|百分比|百分之几|percentage|share of|proportion", ql) and n_bodies == 1:
+    if re.search(r"占比|比例|比重|百分比|百分之几|百分之多少|占[^，。,？?]{0,12}?(?:多少|几成|多大|百分之)"
+                 r"|percentage|share of|proportion", ql) and n_bodies == 1:
         return "share"
-    if re.search(r"(哪些|哪几个|哪几家|哪个|哪家)(单位|机关|部门)?[^，。,]{0,12}(没有|未|为零|为0|是零|是0)"
-                 r"|(没有|未)[^，。,]{0,10}的(单位|机关|部门)|which (bodies|agencies|offices) (had|received) no", ql):
+    if re.search(r"(哪些|哪几个|哪几家|哪个|哪家|有几个|几个|多少个|有几家|几家|多少家)(单位|机关|部门)?[^，。,]{0,12}"
+                 r"((?<!有)没有?|未|为零|为0|是零|是0)"
+                 r"|((?<!有)没有?|未)[^，。,]{0,10}的(单位|机关|部门)|which (bodies|agencies|offices) (had|received) no", ql):
         return "zero"
     if re.search(RANK_N, ql):
         return "rank"
