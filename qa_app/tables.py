@@ -109,6 +109,8 @@ def _tokenize(folded: list[str], start: int) -> list[Token]:
             # a number starts with a sign or a digit (\d: str.isdecimal); a blank is one of _NULLS
             kinds = [NUM if w.isdecimal() or ((w[0] in "+-" or w[0].isdecimal()) and num_match(w))
                      else NULL if w in _NULLS else TEXT for w in words]
+            if "无" in words:
+                kinds = _none_words(words, kinds, piece is not s)
             if NULL in kinds:
                 # a slash between words of a label: 「本年增 / 减」
                 kinds = [TEXT if kind == NULL and 0 < k < len(words) - 1 and kinds[k - 1] == kinds[k + 1] == TEXT
@@ -117,6 +119,20 @@ def _tokenize(folded: list[str], start: int) -> list[Token]:
             last_sep = None
         if last_sep == "\t":
             last_sep = None
+    return out
+
+
+def _none_words(words: list[str], kinds: list[str], in_cell: bool) -> list[str]:
+    """「无」 written in a cell of numbers (「3.要求提供公开出版物 无 无 …」, 「行政强制 无」, a
+    table cell holding just 「无」) is a blank, like 「/」. A 「无」 alone on its line is a
+    character of a label printed one character per line (「（四）/无/法/提/供」): text."""
+    out = list(kinds)
+    others = sum(1 for w, k in zip(words, kinds) if k != TEXT or w == "无")
+    for k, w in enumerate(words):
+        if w != "无":
+            continue
+        if (in_cell and len(words) == 1) or others >= 2 or (k == len(words) - 1 and k > 0 and len(words[k - 1]) >= 4):
+            out[k] = NULL
     return out
 
 
@@ -317,6 +333,10 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str) -> tuple[list[
                 label_toks = [tokens[k] for k in sorted(used)]
         if row is None:
             row = choose_row(text, groups)
+        if row is None and pos:
+            # a row printed out of template order (「二、上年结转」 above 「一、本年新收」): an
+            # earlier row not placed yet, by its label pattern only (no fuzzy match going back)
+            row = _choose_back(text, primary[:pos], placed)
         if row is None:
             skipped = []
             while i < n and (tokens[i].kind != TEXT or _is_junk(tokens[i])):
@@ -356,6 +376,19 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str) -> tuple[list[
             problems.append(f"{T.TABLE_TITLES[table]}「{fold(row.label)}」行：只读到 {len(vals)} 个数，"
                             f"应有 {len(row.columns)} 个（第 {vals[0].line} 行），未采用")
     return cells, problems, placed
+
+
+def _choose_back(text: str, candidates: list[T.Row], placed: set[str]) -> T.Row | None:
+    """choose_row() among rows before the reading position that have no values yet, without
+    the fuzzy fallback."""
+    best, best_key = None, None
+    for row in candidates:
+        if row.key in placed:
+            continue
+        m = _match_end(row, text)
+        if m is not None and (best_key is None or m > best_key):
+            best, best_key = row, m
+    return best
 
 
 def _look_ahead(tokens: list[Token], i: int, candidates: list[T.Row]) -> tuple[T.Row | None, set[int]]:
@@ -472,7 +505,8 @@ def _read_without_total(tokens: list[Token], rows: list[T.Row]) -> tuple[list[Ce
     return cells, probs, placed
 
 
-_REVIEW_HEADER_CHARS = set("行政复议诉讼结果维持纠正其他尚未审结总计经直接起后()（）、·:：")
+# words of section 四's own headers and captions (「表2 行政诉讼情况」, 「(二)行政诉讼情况」)
+_REVIEW_HEADER_CHARS = set("行政复议诉讼结果维持纠正其他尚未审结总计经直接起后()（）、·:：表情况一二三0123456789.")
 
 
 def _read_review(tokens: list[Token]) -> tuple[list[Cell], list[str]]:

@@ -1,0 +1,499 @@
+"""Layouts of the three tables as real government sites publish them, each checked cell by cell.
+
+Every variant below is one report (a 2021-format report unless said otherwise) with the same
+hand-written numbers (WANT_*), printed the way some site prints it: section 四 as two tables,
+HTML with rowspan/colspan, a Word table with merged cells, pdftotext -layout columns with a
+label wrapped below its numbers, units in cells (「3件」), full-width spaces and digits, rows
+out of order, the 2019 「（六）其他处理」 row. The texts are written here as literal strings or
+put together from the literal rows; the expected cells are the literal WANT_* values, never
+computed by the code under test.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qa_app.loaders import load
+from qa_app.report import parse_report
+
+APP = ("natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
+       "legal_service_org", "other_org", "total")
+REV = ("upheld", "corrected", "other", "pending", "total")
+
+# (label as printed, key, seven values) in template order
+APP_ROWS = [
+    ("一、本年新收政府信息公开申请数量", "new_received", (30, 2, 0, 1, 0, 0, 33)),
+    ("二、上年结转政府信息公开申请数量", "carried_over", (1, 0, 0, 0, 0, 0, 1)),
+    ("（一）予以公开", "granted", (12, 1, 0, 0, 0, 0, 13)),
+    ("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "partially_granted", (2, 0, 0, 0, 0, 0, 2)),
+    ("1.属于国家秘密", "denied.state_secret", (0, 0, 0, 0, 0, 0, 0)),
+    ("2.其他法律行政法规禁止公开", "denied.prohibited_by_law", (1, 0, 0, 0, 0, 0, 1)),
+    ("3.危及“三安全一稳定”", "denied.endangers_safety_stability", (0, 0, 0, 0, 0, 0, 0)),
+    ("4.保护第三方合法权益", "denied.third_party_rights", (1, 0, 0, 0, 0, 0, 1)),
+    ("5.属于三类内部事务信息", "denied.internal_affairs", (0, 0, 0, 0, 0, 0, 0)),
+    ("6.属于四类过程性信息", "denied.process_information", (1, 0, 0, 0, 0, 0, 1)),
+    ("7.属于行政执法案卷", "denied.law_enforcement_file", (0, 0, 0, 0, 0, 0, 0)),
+    ("8.属于行政查询事项", "denied.administrative_query", (0, 0, 0, 0, 0, 0, 0)),
+    ("1.本机关不掌握相关政府信息", "unavailable.not_held", (5, 1, 0, 0, 0, 0, 6)),
+    ("2.没有现成信息需要另行制作", "unavailable.needs_creation", (1, 0, 0, 0, 0, 0, 1)),
+    ("3.补正后申请内容仍不明确", "unavailable.unclear_after_correction", (0, 0, 0, 0, 0, 0, 0)),
+    ("1.信访举报投诉类申请", "not_processed.petition_complaint", (2, 0, 0, 1, 0, 0, 3)),
+    ("2.重复申请", "not_processed.duplicate", (1, 0, 0, 0, 0, 0, 1)),
+    ("3.要求提供公开出版物", "not_processed.publication", (0, 0, 0, 0, 0, 0, 0)),
+    ("4.无正当理由大量反复申请", "not_processed.excessive", (0, 0, 0, 0, 0, 0, 0)),
+    ("5.要求行政机关确认或重新出具已获取信息", "not_processed.confirm_or_reissue", (0, 0, 0, 0, 0, 0, 0)),
+    ("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "other.no_correction", (1, 0, 0, 0, 0, 0, 1)),
+    ("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "other.unpaid_fee", (0, 0, 0, 0, 0, 0, 0)),
+    ("3.其他", "other.other", (1, 0, 0, 0, 0, 0, 1)),
+    ("（七）总计", "total", (28, 2, 0, 1, 0, 0, 31)),
+    ("四、结转下年度继续办理", "carried_forward", (3, 0, 0, 0, 0, 0, 3)),
+]
+# group labels printed before the first sub-row of each group
+GROUP_BEFORE = {"granted": "三、本年度办理结果", "denied.state_secret": "（三）不予公开",
+                "unavailable.not_held": "（四）无法提供", "not_processed.petition_complaint": "（五）不予处理",
+                "other.no_correction": "（六）其他处理"}
+
+WANT_PROACTIVE = {
+    ("regulations", "issued"): 2, ("regulations", "repealed"): 1, ("regulations", "in_force"): 15,
+    ("normative_documents", "issued"): 8, ("normative_documents", "repealed"): 3,
+    ("normative_documents", "in_force"): 42,
+    ("administrative_licensing", "decisions"): 1234, ("administrative_punishment", "decisions"): 56,
+    ("administrative_coercion", "decisions"): 7, ("administrative_fees", "amount"): 12.35,
+}
+WANT_REVIEW = (3, 1, 0, 1, 5, 2, 0, 1, 0, 3, 1, 0, 0, 0, 1)
+
+HEAD = "某某市某某局2023年政府信息公开工作年度报告\n\n一、总体情况\n\n本年度共公开信息1200条。\n\n"
+TAIL = "\n\n五、存在的主要问题及改进情况\n\n一是公开质量有待提高。\n\n六、其他需要报告的事项\n\n本机关未收取任何费用。\n"
+
+PROACTIVE_PDF = """二、主动公开政府信息情况
+
+第二十条第（一）项
+信息内容 本年制发件数 本年废止件数 现行有效件数
+规章 2 1 15
+行政规范性文件 8 3 42
+第二十条第（五）项
+信息内容 本年处理决定数量
+行政许可 1,234
+第二十条第（六）项
+信息内容 本年处理决定数量
+行政处罚 56
+行政强制 7
+第二十条第（八）项
+信息内容 本年收费金额（单位：万元）
+行政事业性收费 12.35
+"""
+
+APP_HEAD_PDF = """三、收到和处理政府信息公开申请情况
+
+（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）
+申请人情况
+自然人 法人或其他组织 总计
+商业企业 科研机构 社会公益组织 法律服务机构 其他
+"""
+
+REVIEW_PDF = """四、政府信息公开行政复议、行政诉讼情况
+
+行政复议 行政诉讼
+结果维持 结果纠正 其他结果 尚未审结 总计 未经复议直接起诉 复议后起诉
+结果维持 结果纠正 其他结果 尚未审结 总计 结果维持 结果纠正 其他结果 尚未审结 总计
+3 1 0 1 5 2 0 1 0 3 1 0 0 0 1
+"""
+
+
+def app_rows(fmt=lambda label, vals: label + " " + " ".join(map(str, vals)), groups=True, rows=APP_ROWS):
+    out = []
+    for label, key, vals in rows:
+        if groups and key in GROUP_BEFORE:
+            out.append(GROUP_BEFORE[key])
+        out.append(fmt(label, vals))
+    return "\n".join(out) + "\n"
+
+
+def want(proactive=WANT_PROACTIVE, app_rows_=APP_ROWS, review=WANT_REVIEW) -> dict:
+    out = {}
+    for (row, col), v in proactive.items():
+        out[("proactive", row, col)] = v
+    for _label, key, vals in app_rows_:
+        for col, v in zip(APP, vals):
+            out[("applications", key, col)] = v
+    for i, row in enumerate(("review", "litigation_direct", "litigation_after_review")):
+        for j, col in enumerate(REV):
+            out[("review_litigation", row, col)] = review[i * 5 + j]
+    return out
+
+
+def printed(parsed) -> dict:
+    return {(c.table, c.row, c.column): c.value for c in parsed.tables.cells if not c.derived}
+
+
+def check(text: str, expected: dict, name="variant.txt"):
+    parsed = parse_report(text, name)
+    got = printed(parsed)
+    wrong = {k: (got.get(k, "missing"), v) for k, v in expected.items() if got.get(k, "missing") != v
+             or type(got.get(k)) is not type(v)}
+    assert not wrong, (wrong, parsed.tables.problems)
+    extra = set(got) - set(expected)
+    assert not extra, extra
+    return parsed
+
+
+def test_baseline_pdf_text():
+    check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + app_rows() + "\n" + REVIEW_PDF + TAIL, want())
+
+
+# ---------------------------------------------------------------------------------------
+# Section 四 printed as two tables, each under its own caption
+
+def test_review_as_two_tables():
+    review = """四、政府信息公开行政复议、行政诉讼情况
+
+表1 行政复议情况
+结果维持 结果纠正 其他结果 尚未审结 总计
+3 1 0 1 5
+
+表2 行政诉讼情况
+未经复议直接起诉 复议后起诉
+结果维持 结果纠正 其他结果 尚未审结 总计 结果维持 结果纠正 其他结果 尚未审结 总计
+2 0 1 0 3 1 0 0 0 1
+"""
+    check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + app_rows() + "\n" + review + TAIL, want())
+
+
+def test_review_three_tables_with_row_labels():
+    # each row of section 四 as its own small table, labelled on the left
+    review = """四、政府信息公开行政复议、行政诉讼情况
+
+（一）行政复议情况
+结果维持 结果纠正 其他结果 尚未审结 总计
+3 1 0 1 5
+（二）行政诉讼情况
+未经复议直接起诉
+结果维持 结果纠正 其他结果 尚未审结 总计
+2 0 1 0 3
+复议后起诉
+结果维持 结果纠正 其他结果 尚未审结 总计
+1 0 0 0 1
+"""
+    check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + app_rows() + "\n" + review + TAIL, want())
+
+
+# ---------------------------------------------------------------------------------------
+# Units and blanks in cells
+
+def test_units_in_cells_and_slash_blanks():
+    proactive = """二、主动公开政府信息情况
+
+第二十条第（一）项
+信息内容 本年制发件数 本年废止件数 现行有效件数
+规章 2件 1件 15件
+行政规范性文件 8件 3件 42件
+第二十条第（五）项
+信息内容 本年处理决定数量
+行政许可 1234件
+第二十条第（六）项
+信息内容 本年处理决定数量
+行政处罚 56件
+行政强制 —
+第二十条第（八）项
+信息内容 本年收费金额（单位：万元）
+行政事业性收费 12.35万元
+"""
+    rows = [(label, key, tuple(f"{v}件" for v in vals)) for label, key, vals in APP_ROWS]
+    rows[4] = (rows[4][0], rows[4][1], ("/",) * 7)  # 1.属于国家秘密: all 「/」
+    rows[6] = (rows[6][0], rows[6][1], ("-",) * 6 + ("0件",))
+    review = REVIEW_PDF.replace("3 1 0 1 5 2 0 1 0 3 1 0 0 0 1", "3件 1件 0件 1件 5件 2件 — 1件 — 3件 1件 / / / 1件")
+    expected = want(proactive={**WANT_PROACTIVE, ("administrative_coercion", "decisions"): None})
+    for col in APP:
+        expected[("applications", "denied.state_secret", col)] = None
+        expected[("applications", "denied.endangers_safety_stability", col)] = None if col != "total" else 0
+    for col in ("corrected", "pending"):
+        expected[("review_litigation", "litigation_direct", col)] = None
+    for col in ("corrected", "other", "pending"):
+        expected[("review_litigation", "litigation_after_review", col)] = None
+    check(HEAD + proactive + "\n" + APP_HEAD_PDF + app_rows(rows=rows) + "\n" + review + TAIL, expected)
+
+
+def test_wu_in_cells_reads_as_blank():
+    # 「无」 written in a cell of numbers: not a number; stored blank like 「/」
+    rows = list(APP_ROWS)
+    rows[17] = (rows[17][0], rows[17][1], ("无",) * 7)  # 3.要求提供公开出版物
+    expected = want()
+    for col in APP:
+        expected[("applications", "not_processed.publication", col)] = None
+    check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + app_rows(rows=rows) + "\n" + REVIEW_PDF + TAIL, expected)
+
+
+# ---------------------------------------------------------------------------------------
+# Full-width forms
+
+def test_fullwidth_spaces_and_digits():
+    fw = str.maketrans("0123456789,.", "０１２３４５６７８９，．")
+    proactive = PROACTIVE_PDF.replace(" ", "\u3000").translate(fw)
+    app = app_rows(fmt=lambda label, vals: label + "\u3000\u3000" + "\u3000".join(str(v).translate(fw) for v in vals))
+    review = REVIEW_PDF.replace("3 1 0 1 5 2 0 1 0 3 1 0 0 0 1", "３\u3000１\u3000０\u3000１\u3000５\u3000２\u3000０\u3000１\u3000０\u3000３\u3000１\u3000０\u3000０\u3000０\u3000１")
+    check(HEAD + proactive + "\n" + APP_HEAD_PDF.replace(" ", "\u3000") + app + "\n" + review + TAIL, want())
+
+
+# ---------------------------------------------------------------------------------------
+# Rows in another order; 「总计」 alone; the 2019 format's single （六）其他处理 row
+
+def test_rows_out_of_order():
+    order = ["carried_over", "new_received"] + [k for _l, k, _v in APP_ROWS[2:23]] + ["carried_forward", "total"]
+    by_key = {k: (label, k, vals) for label, k, vals in APP_ROWS}
+    rows = [by_key[k] for k in order]
+    check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + app_rows(rows=rows) + "\n" + REVIEW_PDF + TAIL, want())
+
+
+def test_total_row_labelled_zongji_only():
+    rows = [("总计", k, v) if k == "total" else (label, k, v) for label, k, v in APP_ROWS]
+    check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + app_rows(rows=rows) + "\n" + REVIEW_PDF + TAIL, want())
+
+
+PROACTIVE_2019 = """二、主动公开政府信息情况
+
+第二十条第（一）项
+信息内容 本年新制作数量 本年新公开数量 对外公开总数量
+规章 0 0 0
+规范性文件 3 3 20
+第二十条第（五）项
+信息内容 上一年项目数量 本年增/减 处理决定数量
+行政许可 10 -2 300
+其他对外管理服务事项 0 0 0
+第二十条第（六）项
+信息内容 上一年项目数量 本年增/减 处理决定数量
+行政处罚 5 0 40
+行政强制 1 +1 2
+第二十条第（八）项
+信息内容 上一年项目数量 本年增/减
+行政事业性收费 2 0
+第二十条第（九）项
+信息内容 采购项目数量 采购总金额
+政府集中采购 4 251000元
+"""
+WANT_PROACTIVE_2019 = {
+    ("regulations", "made"): 0, ("regulations", "published"): 0, ("regulations", "total_public"): 0,
+    ("normative_documents", "made"): 3, ("normative_documents", "published"): 3,
+    ("normative_documents", "total_public"): 20,
+    ("administrative_licensing", "previous_year_items"): 10, ("administrative_licensing", "change"): -2,
+    ("administrative_licensing", "decisions"): 300,
+    ("other_management_services", "previous_year_items"): 0, ("other_management_services", "change"): 0,
+    ("other_management_services", "decisions"): 0,
+    ("administrative_punishment", "previous_year_items"): 5, ("administrative_punishment", "change"): 0,
+    ("administrative_punishment", "decisions"): 40,
+    ("administrative_coercion", "previous_year_items"): 1, ("administrative_coercion", "change"): 1,
+    ("administrative_coercion", "decisions"): 2,
+    ("administrative_fees", "previous_year_items"): 2, ("administrative_fees", "change"): 0,
+    ("centralized_procurement", "items"): 4, ("centralized_procurement", "amount"): 251000,
+}
+
+
+def test_2019_format_other_as_one_row_and_total_alone():
+    rows = [r for r in APP_ROWS if not r[1].startswith("other.")]
+    at = [k for _l, k, _v in rows].index("total")
+    rows.insert(at, ("（六）其他处理", "other", (2, 0, 0, 0, 0, 0, 2)))
+    rows = [("总计", k, v) if k == "total" else (label, k, v) for label, k, v in rows]
+    groups = dict(GROUP_BEFORE)
+    del groups["other.no_correction"]
+    text = []
+    for label, key, vals in rows:
+        if key in groups:
+            text.append(groups[key])
+        text.append(label + " " + " ".join(map(str, vals)))
+    parsed = check(HEAD.replace("2023", "2020") + PROACTIVE_2019 + "\n" + APP_HEAD_PDF + "\n".join(text) + "\n\n"
+                   + REVIEW_PDF + TAIL, want(proactive=WANT_PROACTIVE_2019, app_rows_=rows))
+    assert parsed.tables.format == "2019"
+
+
+# ---------------------------------------------------------------------------------------
+# pdftotext -layout: columns aligned by spaces, a label wrapped below its numbers
+
+LAYOUT = """三、收到和处理政府信息公开申请情况
+
+                  （本列数据的勾稽关系为：第一项加第二项之和，                   申请人情况
+                  等于第三项加第四项之和）                                     法人或其他组织
+                                                              自然人   商业    科研    社会公益  法律服务   其他    总计
+                                                                       企业    机构    组织      机构
+  一、本年新收政府信息公开申请数量                              30      2       0       1         0        0       33
+  二、上年结转政府信息公开申请数量                               1      0       0       0         0        0        1
+                  （一）予以公开                                12      1       0       0         0        0       13
+                  （二）部分公开（区分处理的，只计这              2      0       0       0         0        0        2
+                  一情形，不计其他情形）
+                            1.属于国家秘密                       0      0       0       0         0        0        0
+                            2.其他法律行政法规禁止公开           1      0       0       0         0        0        1
+                            3.危及“三安全一稳定”                 0      0       0       0         0        0        0
+                  （三）不  4.保护第三方合法权益                 1      0       0       0         0        0        1
+                  予公开    5.属于三类内部事务信息               0      0       0       0         0        0        0
+  三、本年度办              6.属于四类过程性信息                 1      0       0       0         0        0        1
+  理结果                    7.属于行政执法案卷                   0      0       0       0         0        0        0
+                            8.属于行政查询事项                   0      0       0       0         0        0        0
+                            1.本机关不掌握相关政府信             5      1       0       0         0        0        6
+                  （四）无  息
+                  法提供    2.没有现成信息需要另行制作           1      0       0       0         0        0        1
+                            3.补正后申请内容仍不明确             0      0       0       0         0        0        0
+                            1.信访举报投诉类申请                 2      0       0       1         0        0        3
+                            2.重复申请                           1      0       0       0         0        0        1
+                  （五）不  3.要求提供公开出版物                 0      0       0       0         0        0        0
+                  予处理    4.无正当理由大量反复申请             0      0       0       0         0        0        0
+                            5.要求行政机关确认或重新出具         0      0       0       0         0        0        0
+                            已获取信息
+                            1.申请人无正当理由逾期不补           1      0       0       0         0        0        1
+                            正、行政机关不再处理其政府信
+                            息公开申请
+                  （六）其  2.申请人逾期未按收费通知要           0      0       0       0         0        0        0
+                  他处理    求缴纳费用、行政机关不再处理
+                            其政府信息公开申请
+                            3.其他                               1      0       0       0         0        0        1
+                  （七）总计                                    28      2       0       1         0        0       31
+  四、结转下年度继续办理                                          3      0       0       0         0        0        3
+"""
+
+
+def test_pdftotext_layout_label_wrapped_after_numbers():
+    check(HEAD + PROACTIVE_PDF + "\n" + LAYOUT + "\n" + REVIEW_PDF + TAIL, want())
+
+
+# ---------------------------------------------------------------------------------------
+# HTML (rowspan/colspan, through loaders) and Word (merged cells, python-docx)
+
+def _c(text, rs=1, cs=1):
+    return (str(text), rs, cs)
+
+
+def grid_proactive():
+    g = [[_c("第二十条第（一）项", 1, 4)],
+         [_c("信息内容"), _c("本年制发件数"), _c("本年废止件数"), _c("现行有效件数")],
+         [_c("规章"), _c(2), _c(1), _c(15)],
+         [_c("行政规范性文件"), _c(8), _c(3), _c(42)],
+         [_c("第二十条第（五）项", 1, 4)],
+         [_c("信息内容"), _c("本年处理决定数量", 1, 3)],
+         [_c("行政许可"), _c("1,234", 1, 3)],
+         [_c("第二十条第（六）项", 1, 4)],
+         [_c("信息内容"), _c("本年处理决定数量", 1, 3)],
+         [_c("行政处罚"), _c(56, 1, 3)],
+         [_c("行政强制"), _c(7, 1, 3)],
+         [_c("第二十条第（八）项", 1, 4)],
+         [_c("信息内容"), _c("本年收费金额（单位：万元）", 1, 3)],
+         [_c("行政事业性收费"), _c("12.35", 1, 3)]]
+    return g
+
+
+def grid_applications():
+    g = [[_c("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3), _c("申请人情况", 1, 7)],
+         [_c("自然人", 2), _c("法人或其他组织", 1, 5), _c("总计", 2)],
+         [_c("商业企业"), _c("科研机构"), _c("社会公益组织"), _c("法律服务机构"), _c("其他")]]
+    spans = {"granted": ("三、本年度办理结果", 22), "denied.state_secret": ("（三）不予公开", 8),
+             "unavailable.not_held": ("（四）无法提供", 3), "not_processed.petition_complaint": ("（五）不予处理", 5),
+             "other.no_correction": ("（六）其他处理", 3)}
+    for label, key, vals in APP_ROWS:
+        row = []
+        if key in ("new_received", "carried_over", "carried_forward"):
+            row.append(_c(label, 1, 3))
+        else:
+            if key == "granted":
+                row.append(_c(*spans[key][:1], spans[key][1]))
+            if key in spans and key != "granted":
+                row.append(_c(spans[key][0], spans[key][1]))
+            if key in ("granted", "partially_granted", "total"):
+                row.append(_c(label, 1, 2))
+            else:
+                row.append(_c(label))
+        row.extend(_c(v) for v in vals)
+        g.append(row)
+    return g
+
+
+def grid_review():
+    heads = ["结果维持", "结果纠正", "其他结果", "尚未审结"]
+    return [[_c("行政复议", 1, 5), _c("行政诉讼", 1, 10)],
+            [*(_c(h, 2) for h in heads), _c("总计", 2), _c("未经复议直接起诉", 1, 5), _c("复议后起诉", 1, 5)],
+            [*(_c(h) for h in heads + ["总计"] + heads + ["总计"])],
+            [*(_c(v) for v in WANT_REVIEW)]]
+
+
+def _html_table(g):
+    out = ["<table border='1'><tbody>"]
+    for row in g:
+        cells = "".join(f"<td rowspan='{rs}' colspan='{cs}'><p>{t}</p></td>" for t, rs, cs in row)
+        out.append(f"<tr>{cells}</tr>")
+    out.append("</tbody></table>")
+    return "\n".join(out)
+
+
+def test_html_rowspan_colspan(tmp_path):
+    html = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>年报</title></head><body>
+<div class="nav">首页 &gt; 政府信息公开 &gt; 年报</div>
+<h1>某某市某某局2023年政府信息公开工作年度报告</h1>
+<p>一、总体情况</p><p>本年度共公开信息1200条。</p>
+<p>二、主动公开政府信息情况</p>
+{_html_table(grid_proactive())}
+<p>三、收到和处理政府信息公开申请情况</p>
+{_html_table(grid_applications())}
+<p>四、政府信息公开行政复议、行政诉讼情况</p>
+{_html_table(grid_review())}
+<p>五、存在的主要问题及改进情况</p><p>一是公开质量有待提高。</p>
+<p>六、其他需要报告的事项</p><p>本机关未收取任何费用。</p>
+</body></html>"""
+    path = tmp_path / "report.html"
+    path.write_text(html, encoding="utf-8")
+    check(load(path).text, want(), "report.html")
+
+
+def _docx(blocks, path: Path) -> None:
+    import docx
+    doc = docx.Document()
+    for kind, payload in blocks:
+        if kind == "p":
+            doc.add_paragraph(payload)
+            continue
+        width = sum(cs for _t, _rs, cs in payload[0])
+        table = doc.add_table(rows=len(payload), cols=width)
+        taken: set[tuple[int, int]] = set()
+        for r, row in enumerate(payload):
+            c = 0
+            for text, rs, cs in row:
+                while (r, c) in taken:
+                    c += 1
+                taken |= {(rr, cc) for rr in range(r, r + rs) for cc in range(c, c + cs)}
+                target = table.cell(r, c)
+                if rs > 1 or cs > 1:
+                    target = target.merge(table.cell(r + rs - 1, c + cs - 1))
+                target.paragraphs[0].text = text
+                c += cs
+    doc.save(str(path))
+
+
+def test_docx_merged_cells(tmp_path):
+    path = tmp_path / "report.docx"
+    _docx([("p", "某某市某某局2023年政府信息公开工作年度报告"), ("p", "一、总体情况"), ("p", "本年度共公开信息1200条。"),
+           ("p", "二、主动公开政府信息情况"), ("t", grid_proactive()),
+           ("p", "三、收到和处理政府信息公开申请情况"), ("t", grid_applications()),
+           ("p", "四、政府信息公开行政复议、行政诉讼情况"), ("t", grid_review()),
+           ("p", "五、存在的主要问题及改进情况"), ("p", "一是公开质量有待提高。")], path)
+    check(load(path).text, want(), "report.docx")
+
+
+# ---------------------------------------------------------------------------------------
+# Markdown with a two-row header; tab-separated rows with group labels in the first column
+
+def test_markdown_two_row_header(tmp_path):
+    lines = ["| （本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | | | 申请人情况 | | | | | | |",
+             "|---|---|---|---|---|---|---|---|---|---|",
+             "| | | | 自然人 | 法人或其他组织 | | | | | 总计 |",
+             "| | | | | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | |"]
+    for label, key, vals in APP_ROWS:
+        group = GROUP_BEFORE.get(key, "")
+        lines.append(f"| {group} | {label} | | " + " | ".join(map(str, vals)) + " |")
+    md = (HEAD.replace("\n\n", "\n\n", 1) + PROACTIVE_PDF + "\n三、收到和处理政府信息公开申请情况\n\n" + "\n".join(lines)
+          + "\n\n" + REVIEW_PDF + TAIL)
+    path = tmp_path / "report.md"
+    path.write_text(md, encoding="utf-8")
+    check(load(path).text, want(), "report.md")
+
+
+def test_tab_separated_units():
+    lines = []
+    for label, key, vals in APP_ROWS:
+        group = GROUP_BEFORE.get(key, "")
+        lines.append(f"{group}\t{label}\t" + "\t".join(f"{v}件" for v in vals))
+    check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + "\n".join(lines) + "\n\n" + REVIEW_PDF + TAIL, want())
