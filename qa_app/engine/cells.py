@@ -36,6 +36,8 @@ class CellQuery:
 
 # Words for rows beyond template.Row.words (English 「partly granted」 is partially_granted, not granted).
 EXTRA_WORDS = {"partially_granted": ("partly granted", "partly disclosed", "partly")}
+# 「没有公开的申请」, 「未予公开」: the row 不予公开 (not 「有没有公开」, a yes/no question)
+NOT_DISCLOSED = re.compile(r"(?<!有)(?:没有|没|未予|未)公开")
 
 
 def _norm(q: str) -> str:
@@ -58,6 +60,8 @@ def _app_row(q: str) -> tuple[str | None, list[str], bool]:
     best, best_words, best_score = None, [], 0
     for r in T.APPLICATION_ROWS:
         words = [w for w in r.words if not (r.key == "new_received" and w in WEAK_NEW)] + list(EXTRA_WORDS.get(r.key, ()))
+        if r.key == "denied":
+            words += [m.group(0) for m in NOT_DISCLOSED.finditer(q)]
         hits = _hits(q, words)
         if r.key == "other.other" or not hits:
             continue

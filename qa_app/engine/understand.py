@@ -304,6 +304,21 @@ def _resolve_names(query: Query, m, catalog: Catalog, q: str, collective: bool) 
                 query.ambiguous, query.ambiguous_text = cands, g.group(0)
             else:
                 query.bodies = cands
+    elif query.bodies and not query.regions and not query.unknown and not query.ambiguous:
+        # 「政府办和城建局谁多」: a generic word joined to a named body names a second body
+        g = re.search(r"(?:^|[和与跟同比、及]|\|)(" + GENERIC_RE + r")(?=$|[和与跟同比、及谁哪的|]|\|)", m.rest)
+        if g and re.search(r"和|与|跟|同|比|、|及|谁|哪个", q):
+            word = _plain(g.group(1))
+            cands = [b for b in catalog.bodies.values() if b not in query.bodies
+                     and any(word in _plain(n) for n in b.names)]
+            same = [b for b in cands if any(b.region_short and b.region_short == x.region_short for x in query.bodies)]
+            if g.group(1)[0] in "区市县" and len(same) == 1:
+                cands = same  # 「城建局和区政府办」: the 区 of the body named
+            if len(cands) > 1 and not collective:
+                query.ambiguous, query.ambiguous_text = cands, g.group(1)
+            elif len(cands) == 1:
+                query.bodies.append(cands[0])
+                m.positions.setdefault(cands[0].agency, g.start(1))
     # one body in the catalog (a filter chose it): a question that names none is about it
     if not (query.bodies or query.regions or query.unknown or query.ambiguous) and len(catalog.bodies) == 1 \
             and not collective:
