@@ -8,6 +8,8 @@ than guess, and asks which body when a name fits several.
 """
 from __future__ import annotations
 
+import re
+
 import threading
 import time
 
@@ -167,6 +169,8 @@ def answer_query(query: Query, settings: Settings, store, catalog: Catalog) -> A
 def _unknown(query: Query, catalog: Catalog) -> Answer:
     names = "、".join(query.unknown)
     text = f"库中没有{names}的报告。"
+    if all(re.fullmatch(r"[A-Za-z -]+", u) for u in query.unknown):  # 「Hongqi District」: names are held in Chinese
+        text = f"库中的单位名称都是中文，「{names}」对不上其中任何一个，请用中文名称提问。"
     for u in query.unknown:
         near = list({id(b): b for r in catalog.regions if u.startswith(r) for b in catalog.in_region(r)}.values())
         if near:

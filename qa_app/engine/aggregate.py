@@ -33,6 +33,10 @@ def _scope(query: Query, catalog: Catalog) -> tuple[list[tuple[Body, int, int]],
                     out.append((b, y, b.reports[y]))
             if query.bodies and not any(y in b.reports for y in query.years):
                 notes.append(f"{only_years_text(b)}，未计入")
+            elif query.bodies:  # some of the years asked: say which are not counted
+                lack = [y for y in query.years if y not in b.reports]
+                if lack:
+                    notes.append(f"库中没有{b.agency}{'、'.join(f'{y}年' for y in lack)}的报告，未计入")
         elif b.years:
             out.append((b, b.years[-1], b.reports[b.years[-1]]))
     where = "、".join(r if r.endswith(("区", "市", "县", "省")) else r + "区" for r in query.regions)
@@ -40,7 +44,7 @@ def _scope(query: Query, catalog: Catalog) -> tuple[list[tuple[Body, int, int]],
     used = sorted({y for _, y, _ in out})
     ys = "、".join(f"{y}年" for y in sorted(query.years or used))
     if one and out:
-        scope = f"{out[0][0].agency}{ys}"
+        scope = f"{out[0][0].agency}{'、'.join(f'{y}年' for y in used)}"  # the years counted
     elif query.bodies:  # the bodies asked about, not every body
         names = "、".join(b.agency for b in query.bodies[:4]) + (f"等{len(query.bodies)}个单位" if len(query.bodies) > 4 else "")
         scope = f"{names}{ys}" if query.years else f"{names}（各取最新年度报告{'，均为' + ys if len(used) == 1 else ''}）"

@@ -209,6 +209,10 @@ class Catalog:
         # 3. names the index does not hold: a body-like or place-like name that is left over
         unknown = [u for u, after in _place_like(rest) if not self._known_word(u)
                    and not (mentions and re.match(MEDIA, after))]  # 「…区人民政府门户网站」 names a website
+        # a place named in romanised form (「Hongqi District」): the index holds Chinese names only,
+        # so it is not any body's; said as unknown (the refusal lists the names held), not dropped
+        if not mentions:
+            unknown += [e.group(0) for e in EN_PLACE.finditer(rest)]
         # 4. regions named on their own (红谷滩, 红旗区)
         regions, positions = [], {}
         for r in self.regions:
@@ -342,6 +346,7 @@ NAME_SUFFIX = r"(?:省|市|区|县|局|委员会|委|办公室|政府办|人民�
 LEAD_WORDS = r"^(?:请问|请|问|查询|查|看看|我想知道|想知道|告诉我|那么|那|关于|在|的|通过|经过|向|对|从|由|为|于|比|如果是)+"
 
 
+EN_PLACE = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*\s+(?i:district|county|city|province|subdistrict|street|town|township)\b")
 MEDIA = r"门户网站|网站|门户|官网|公众号|微信|微博|平台|客户端|新媒体|APP|app"
 
 

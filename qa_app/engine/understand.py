@@ -353,7 +353,10 @@ def _refine_op(query: Query, q: str) -> None:
         query.threshold_inclusive = bool(re.search(r"不少于|不低于|至少|at least|以上", th.group(0)))
         query.op = "positive"
     # one body over its years (「每年」, 「近两年」, 「2022年和2023年分别」)
-    if len(query.bodies) == 1 and cell is not None and re.search(TREND, ql) \
+    # two years or more named without a sum asked (「2023和2022年收到申请」) are listed, not added
+    listed = len(query.explicit_years) >= 2 and query.op == "sum" \
+        and not re.search(r"一共|合计|总共|共计|加起来|合起来|总和|之和|累计|两年共|in total|altogether|combined", ql)
+    if len(query.bodies) == 1 and cell is not None and (re.search(TREND, ql) or listed) \
             and query.op in ("lookup", "sum", "change") and len(years) != 1:
         near = re.search(r"近([两二三四五2-5])年", q)
         if not years:
@@ -365,7 +368,7 @@ def _refine_op(query: Query, q: str) -> None:
     if cell is not None and cell.table == "applications" and cell.row in ("total", "new_received") \
             and query.op == "lookup" and not cell.column_named \
             and re.search(r"办理结果|处理结果|结果(分别|有哪些|构成|分布|如何|怎样)|怎么处理|如何处理|怎么办理|如何办理", q) \
-            and not re.search(r"总计|合计|一共|总共|多少|几件|how many", ql):
+            and (re.search(r"分别|各项|各是|各有|各多少", q) or not re.search(r"总计|合计|一共|总共|多少|几件|how many", ql)):
         query.op, query.cell = "outcomes", replace(cell, row="total", weak=False)
 
 
