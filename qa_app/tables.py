@@ -353,6 +353,11 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str) -> tuple[list[
         label_line = _label_line(label_toks, row) or tok.line
         buf = []
         vals: list[Token] = []
+        # blank cells of a tab-separated row (HTML, Word) hold the place of their value
+        cell_run = _cell_run(tokens, i, len(row.columns)) if (i and tokens[i - 1].kind == EMPTY) or (
+            _has_empty_on_line(tokens, i)) else None
+        if cell_run is not None:
+            vals, i = cell_run
         while i < n and len(vals) < len(row.columns):
             t = tokens[i]
             if i in consumed:
@@ -376,6 +381,45 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str) -> tuple[list[
             problems.append(f"{T.TABLE_TITLES[table]}「{fold(row.label)}」行：只读到 {len(vals)} 个数，"
                             f"应有 {len(row.columns)} 个（第 {vals[0].line} 行），未采用")
     return cells, problems, placed
+
+
+def _has_empty_on_line(tokens: list[Token], i: int) -> bool:
+    line, n = tokens[i].line, len(tokens)
+    while i < n and tokens[i].line == line and tokens[i].kind != TEXT:
+        if tokens[i].kind == EMPTY:
+            return True
+        i += 1
+    return False
+
+
+def _cell_run(tokens: list[Token], i: int, ncols: int) -> tuple[list[Token], int] | None:
+    """A row of table cells on one line (tab-separated: HTML, Word) with blank cells in it:
+    (its `ncols` value tokens, blanks included as EMPTY (value None), index after them), or None
+    when the line's cells are not short of values (then the usual walk reads them).
+
+    The empty positions right after the label may be the label's colspan (「（一）予以公开」
+    over two columns) or a blank first value; only as many as the row lacks count as blanks.
+    """
+    line, n = tokens[i].line, len(tokens)
+    before = 0
+    k = i - 1
+    while k >= 0 and tokens[k].kind == EMPTY and tokens[k].line == line:
+        before += 1
+        k -= 1
+    j = i
+    while j < n and tokens[j].line == line and tokens[j].kind != TEXT:
+        j += 1
+    seq = tokens[i:j]
+    if sum(1 for t in seq if t.kind != EMPTY) >= ncols:
+        return None
+    if len(seq) > ncols and all(t.kind == EMPTY for t in seq[ncols:]):
+        seq = seq[:ncols]  # cells after the row's last one: empty columns of the grid
+    if len(seq) == ncols:
+        return list(seq), i + ncols
+    if len(seq) < ncols <= len(seq) + before:
+        lead = tokens[i - (ncols - len(seq)):i]
+        return lead + list(seq), i + len(seq)
+    return None
 
 
 def _choose_back(text: str, candidates: list[T.Row], placed: set[str]) -> T.Row | None:

@@ -497,3 +497,74 @@ def test_tab_separated_units():
         group = GROUP_BEFORE.get(key, "")
         lines.append(f"{group}\t{label}\t" + "\t".join(f"{v}件" for v in vals))
     check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + "\n".join(lines) + "\n\n" + REVIEW_PDF + TAIL, want())
+
+
+# ---------------------------------------------------------------------------------------
+# More shapes: blank cells in an HTML table, printed group totals, section 四 as three rows
+# of five under row labels, a page break with the column header printed again
+
+def test_html_blank_cells(tmp_path):
+    # blank <td></td> cells: the first column of one row, a middle cell of another, a total
+    g = grid_applications()
+    vals_at = {key: i + 3 for i, (_l, key, _v) in enumerate(APP_ROWS)}  # grid row of each key
+
+    def blank(key, col):
+        row = g[vals_at[key]]
+        k = len(row) - 7 + APP.index(col)
+        row[k] = _c("")
+
+    blank("denied.state_secret", "natural_person")
+    blank("denied.law_enforcement_file", "research_institution")
+    blank("not_processed.excessive", "total")
+    blank("carried_over", "natural_person")
+    html = f"""<html><body><p>某某市某某局2023年政府信息公开工作年度报告</p>
+<p>二、主动公开政府信息情况</p>{_html_table(grid_proactive())}
+<p>三、收到和处理政府信息公开申请情况</p>{_html_table(g)}
+<p>四、政府信息公开行政复议、行政诉讼情况</p>{_html_table(grid_review())}
+<p>五、存在的主要问题及改进情况</p><p>无。</p></body></html>"""
+    path = tmp_path / "blank.html"
+    path.write_text(html, encoding="utf-8")
+    expected = want()
+    for key, col in (("denied.state_secret", "natural_person"), ("denied.law_enforcement_file", "research_institution"),
+                     ("not_processed.excessive", "total"), ("carried_over", "natural_person")):
+        expected[("applications", key, col)] = None
+    check(load(path).text, expected, "blank.html")
+
+
+def test_group_totals_printed():
+    # some reports print a number row for （三）不予公开 / （四）无法提供 / （五）不予处理 / （六）其他处理 too
+    totals = {"denied.state_secret": ("（三）不予公开", "denied", (3, 0, 0, 0, 0, 0, 3)),
+              "unavailable.not_held": ("（四）无法提供", "unavailable", (6, 1, 0, 0, 0, 0, 7)),
+              "not_processed.petition_complaint": ("（五）不予处理", "not_processed", (3, 0, 0, 1, 0, 0, 4)),
+              "other.no_correction": ("（六）其他处理", "other", (2, 0, 0, 0, 0, 0, 2))}
+    lines, rows = [], []
+    for label, key, vals in APP_ROWS:
+        if key == "granted":
+            lines.append("三、本年度办理结果")
+        if key in totals:
+            glabel, gkey, gvals = totals[key]
+            lines.append(glabel + " " + " ".join(map(str, gvals)))
+            rows.append((glabel, gkey, gvals))
+        lines.append(label + " " + " ".join(map(str, vals)))
+        rows.append((label, key, vals))
+    check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + "\n".join(lines) + "\n\n" + REVIEW_PDF + TAIL,
+          want(app_rows_=rows))
+
+
+def test_review_three_rows_under_labels():
+    review = """四、政府信息公开行政复议、行政诉讼情况
+
+                     结果维持  结果纠正  其他结果  尚未审结  总计
+行政复议                3         1         0         1       5
+行政诉讼  未经复议直接起诉  2         0         1         0       3
+          复议后起诉        1         0         0         0       1
+"""
+    check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + app_rows() + "\n" + review + TAIL, want())
+
+
+def test_page_break_repeats_header():
+    rows = app_rows().split("\n")
+    at = rows.index("5.属于三类内部事务信息 0 0 0 0 0 0 0")
+    header = ["", "- 4 -", "\f申请人情况", "自然人 法人或其他组织 总计", "商业企业 科研机构 社会公益组织 法律服务机构 其他"]
+    text = "\n".join(rows[:at] + header + rows[at:])
+    check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + text + "\n" + REVIEW_PDF + TAIL, want())
