@@ -96,6 +96,8 @@ def ask(question: str, history: list | None = None, settings: Settings | None = 
     ans = answer_query(query, settings, store, catalog)
     if rules_note and ans.kind != "clarify" and set(query.years) >= {y for _, y in query.year_words}:
         ans.answer += f"（{rules_note}。）"  # which year 「去年」 was taken to be
+    if query.name_note and ans.kind != "none":
+        ans.answer += f"（{query.name_note}。）"  # a place name taken despite a wrong character
     if filters and ans.kind in ("none", "clarify"):
         said = "，".join(f"{name}{filters[k]}" for k, name in (("agency", "机关："), ("region", "地区："), ("year", "年度："))
                         if filters.get(k))

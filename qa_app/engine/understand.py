@@ -85,6 +85,7 @@ class Query:
     explicit_years: list[int] = field(default_factory=list)          # years written as numbers
     anchor_year: int | None = None          # the year 「今年/去年/前年」 were counted from
     year_note: str = ""                     # 「「去年」按2025年理解」: said in the answer
+    name_note: str = ""                     # 「「红谷摊」按「红谷滩」理解」: a place name corrected, said too
     cells: list[CellQuery] = field(default_factory=list)  # several cells asked at once (cell is the first)
     multi: str = ""                         # what is asked of them: "sum" (一共), "list" (分别), "apart" (cells.find_cells)
 
@@ -223,12 +224,22 @@ def understand_one(question: str, catalog: Catalog) -> Query:
     """One question on its own."""
     q = fold(question).strip()
     m = catalog.match(q)
+    name_note = ""
+    if m.unknown or not (m.bodies or m.regions or m.ambiguous):
+        fixed, fixes = catalog.correct_places(q)  # 「红谷摊」: one character off a place held
+        if fixes:
+            m2 = catalog.match(fixed)
+            if (m2.bodies or m2.regions or m2.ambiguous) and len(m2.unknown) < max(1, len(m.unknown) + 1) \
+                    and not (set(m2.unknown) - set(m.unknown)):
+                q, m = fixed, m2
+                name_note = "；".join(f"「{a}」按「{b}」理解" for a, b in fixes)
     years = find_years(q)
     cell = find_cell(m.rest)  # body names (红旗区信访局) must not read as cell words (信访)
     query = Query(question, bodies=list(m.bodies), years=years, regions=list(m.regions), unknown=list(m.unknown),
                   cell=cell, topics=find_topics(m.rest), prose_question=question,
                   said=[x.text for x in m.mentions] + list(m.regions) + list(m.unknown))
     query.explicit_years = list(years)
+    query.name_note = name_note
     if find_relative_years(q):  # on its own, 「去年」 is the calendar's
         _resolve_relative(query, current_year())
         years = query.years
