@@ -221,7 +221,9 @@ def compare(query: Query, store, catalog: Catalog) -> Answer:
     if len(nums) == 2 and len(rows) == 2:
         (b1, _, v1), (b2, _, v2) = nums
         diff = v1 - v2
-        if diff:
+        if diff and diff < 0 and re.search(r"比[^，。,？?]{0,14}少|少多少|少几", query.question):
+            text += f"{b1.agency}比{b2.agency}少{fmt(abs(diff))}{u}。"  # the question's own direction
+        elif diff:
             more, less = (b1, b2) if diff > 0 else (b2, b1)
             text += f"{more.agency}比{less.agency}多{fmt(abs(diff))}{u}。"
         else:

@@ -104,6 +104,8 @@ def share(query: Query, store, catalog: Catalog) -> Answer:
     from dataclasses import replace
     body, cell = query.bodies[0], query.cell
     rid, year, note = report_for(body, query.years)
+    if rid is not None and re.search(ALL_BODIES, query.question):
+        return _share_of_all(query, store, catalog, body, rid, year, note)
     if rid is None or cell.table != "applications":
         return lookup(replace(query, op="lookup"), store, catalog)
     if cell.column_named and cell.column != "total":
@@ -128,6 +130,40 @@ def share(query: Query, store, catalog: Catalog) -> Answer:
                 f"{column_phrase('applications', cell.column)}{fmt(part.value)}件{marks(c_part)}，占{fmt(pct)}%")
     text += "。" + note + check_note(store, catalog, [rid])
     return Answer(query.question, text, "aggregate", pct, c_part + c_whole, debug=query.describe())
+
+
+# 「占所有单位的比例」: a body's share of the same cell summed over every body of that year
+ALL_BODIES = r"所有单位|全部单位|各单位|所有机关|全部机关|全部报告|所有报告|all bodies|all agencies"
+
+
+def _share_of_all(query: Query, store, catalog: Catalog, body: Body, rid: int, year, note: str) -> Answer:
+    from dataclasses import replace
+    cell = query.cell
+    u = unit(cell.table, cell.column)
+    others = [b.reports[year] for b in catalog.bodies.values() if year in b.reports and b.reports[year] != rid]
+    mine = cell_value(store, rid, cell)
+    vals = [cell_value(store, r, cell) for r in others]
+    if mine.value in (MISSING, None) or any(v.value in (MISSING, None) for v in vals):
+        return lookup(replace(query, op="lookup"), store, catalog)  # a blank is not a zero: no share
+    total = mine.value + sum(v.value for v in vals)
+    if not total:
+        return lookup(replace(query, op="lookup"), store, catalog)
+    cits = cite_cell(store, mine, 1, catalog.reports[rid].checks_failed)
+    first = len(cits)
+    for v in vals:
+        if len(cits) - first >= 12:
+            break
+        cits += cite_cell(store, v, len(cits) + 1, catalog.reports[v.report_id].checks_failed)
+    pct = round(mine.value / total * 100, 1)
+    what = what_phrase(cell.table, cell.row, cell.column, cell.column_named)
+    rest = marks(cits[first:]) if len(cits) > first else ""
+    more = "" if len(cits) - first >= len(vals) else f"（另{len(vals) - (len(cits) - first)}份报告未逐一标注）"
+    text = (f"{who(body.agency, year)}「{what}」{fmt(mine.value)}{u}{marks(cits[:first])}，"
+            f"{year}年库中{len(vals) + 1}份报告合计{fmt(total)}{u}{rest}{more}，占{fmt(pct)}%。" + note
+            + check_note(store, catalog, [rid] + others))
+    debug = query.describe()
+    debug["op"] = "share_of_all"
+    return Answer(query.question, text, "aggregate", pct, cits, debug=debug)
 
 
 def outcomes(query: Query, store, catalog: Catalog) -> Answer:
