@@ -96,6 +96,9 @@ def ask(question: str, history: list | None = None, settings: Settings | None = 
     ans = answer_query(query, settings, store, catalog)
     if rules_note and ans.kind != "clarify" and set(query.years) >= {y for _, y in query.year_words}:
         ans.answer += f"（{rules_note}。）"  # which year 「去年」 was taken to be
+    if ans.kind == "table" and isinstance(ans.value, (int, float)) and re.search(YES_NO, question) \
+            and not re.search(r"多少|几|how many", question.lower()):
+        ans.answer = ("有。" if ans.value else "没有。") + ans.answer  # 「有没有被申请行政复议」: say it first
     if query.name_note and ans.kind != "none":
         ans.answer += f"（{query.name_note}。）"  # a place name taken despite a wrong character
     if filters and ans.kind in ("none", "clarify"):
@@ -109,6 +112,10 @@ def ask(question: str, history: list | None = None, settings: Settings | None = 
         ans.notice = "；".join(x for x in (llm_notice, ans.notice) if x)
     ans.debug["ms"] = round((time.perf_counter() - t0) * 1000, 2)
     return ans
+
+
+# A yes/no question about a count (「有没有」, 「收没收到」, 「有…吗」).
+YES_NO = r"有没有|有无|是否有|(?P<v>[\u4e00-\u9fa5])没(?P=v)|有[^，。,？?]{0,14}吗[？?]?$"
 
 
 def _rules_unsure(query: Query) -> bool:
