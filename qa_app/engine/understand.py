@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ..tables import fold
-from .catalog import Body, Catalog
+from .catalog import Body, Catalog, is_subsequence
 from .cells import CellQuery, find_cell, find_cells
 
 OPS = ("lookup", "sum", "avg", "max", "min", "rank", "compare", "change", "trend", "outcomes", "positive", "zero", "share",
@@ -246,6 +246,7 @@ def understand_one(question: str, catalog: Catalog) -> Query:
     query.wants_number = bool(re.search(NUMBER_CUES, q.lower()))
     collective = bool(re.search(COLLECTIVE, q.lower()))
     _resolve_names(query, m, catalog, q, collective)
+    cell = query.cell  # a body read from the words after a region may have taken a cell word
     query.op = find_op(q, len(query.bodies), len(years))
     _refine_op(query, q)
     if query.op == "outcomes":
@@ -303,6 +304,16 @@ def _resolve_names(query: Query, m, catalog: Catalog, q: str, collective: bool) 
             query.regions.remove(r)
         elif query.bodies and any(b in in_region for b in query.bodies):
             query.regions.remove(r)  # 「红旗区的城建局」: the region only qualifies the body
+        elif len(in_region) > 1 and not query.bodies and not query.ambiguous and not query.unknown \
+                and _body_after_region(q, r, in_region) is not None:
+            # 「红旗区信访2022年…」: the word right after the region names one of its bodies
+            b = _body_after_region(q, r, in_region)
+            query.bodies.append(b)
+            word = re.search(re.escape(r) + r"[省市区县]?([\u4e00-\u9fa5]{2,4}?)(?=$|[^\u4e00-\u9fa5]|[的在和与年])", q).group(1)
+            m.rest = m.rest.replace(word, "|" * len(word), 1)  # the body's word is no cell word (信访)
+            query.cell, query.topics = find_cell(m.rest), find_topics(m.rest)
+            m.positions.setdefault(b.agency, m.positions.get(r, 0))
+            query.regions.remove(r)
         elif len(in_region) > 1 and not query.bodies and not query.ambiguous and not query.unknown:
             said = re.search(re.escape(r) + "[省市区县]?", q)
             query.ambiguous, query.ambiguous_text = in_region, said.group(0) if said else r
@@ -335,6 +346,25 @@ def _resolve_names(query: Query, m, catalog: Catalog, q: str, collective: bool) 
             and not collective:
         query.bodies = list(catalog.bodies.values())
     query.bodies.sort(key=lambda b: m.positions.get(b.agency, 10 ** 6))
+
+
+def _body_after_region(q: str, region: str, bodies) -> "Body | None":
+    """The one body of `bodies` named by the 2-4 Chinese characters written right after the region
+    (「红旗区信访」 -> 红旗区信访局, 「红旗区城建」 -> 红旗区城乡建设局): they start its name, less the
+    region, and appear in it in order; the word must end there (a year, 的, or no more Chinese
+    follows), so that 「红旗区信访举报投诉类申请」 is not read as a body."""
+    g = re.search(re.escape(region) + r"[省市区县]?([\u4e00-\u9fa5]{2,4}?)(?=$|[^\u4e00-\u9fa5]|[的在和与年])", q)
+    if not g:
+        return None
+    word = g.group(1)
+    hits = []
+    for b in bodies:
+        for n in b.names:
+            tail = n.split(region, 1)[-1].lstrip("省市区县") if region in n else ""
+            if tail and tail[0] == word[0] and is_subsequence(word, tail) and tail != word:
+                hits.append(b)
+                break
+    return hits[0] if len(hits) == 1 else None
 
 
 def _plain(name: str) -> str:
