@@ -285,3 +285,28 @@ def find_cells(question: str) -> tuple[list[CellQuery], str] | None:
     if diff and len(uniq) == 2 and len(kinds) == 1 and not nested:
         mode = "diff"  # the first named less the second
     return uniq, mode
+
+
+# A column of 第二十条第（一）项 named without its row (「本年废止件数」, 「现行有效件数」): both rows.
+DOC_COLUMN_ONLY = (("issued", r"本年制发|制发件数|制发了?(?:多少|几)"), ("repealed", r"废止|本年度止"),
+                   ("in_force", r"现行有效"), ("made", r"新制作"), ("published", r"本年新公开|新公开数"))
+
+
+def document_columns(question: str, cell: CellQuery | None = None) -> list[CellQuery] | None:
+    """「文化街街道本年废止件数」: 规章 and 行政规范性文件 in the column named; with `cell` one of
+    those rows (「规范性文件制发、废止、现行有效各多少」), each column named of it (two or more).
+    None otherwise."""
+    q = _norm(question)
+    if cell is not None:
+        if cell.table != "proactive" or cell.row not in ("regulations", "normative_documents"):
+            return None
+        keys = [k for k, pat in (("issued", r"制发"), ("repealed", r"废止|度止"), ("in_force", r"现行有效"))
+                if re.search(pat, q)]
+        if len(keys) < 2:
+            return None
+        return [CellQuery("proactive", cell.row, k, True, cell.words) for k in keys]
+    for key, pat in DOC_COLUMN_ONLY:
+        if re.search(pat, q):
+            return [CellQuery("proactive", "regulations", key, True, ()),
+                    CellQuery("proactive", "normative_documents", key, True, ())]
+    return None

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from ..tables import fold
 from .catalog import Body, Catalog, is_subsequence
-from .cells import CellQuery, find_cell, find_cells
+from .cells import CellQuery, document_columns, find_cell, find_cells
 
 OPS = ("lookup", "sum", "avg", "max", "min", "rank", "compare", "change", "trend", "outcomes", "positive", "zero", "share",
        "checks", "by_region", "list_reports")
@@ -247,6 +247,12 @@ def understand_one(question: str, catalog: Catalog) -> Query:
     collective = bool(re.search(COLLECTIVE, q.lower()))
     _resolve_names(query, m, catalog, q, collective)
     cell = query.cell  # a body read from the words after a region may have taken a cell word
+    if cell is None and (docs := document_columns(m.rest)):
+        query.cell = cell = docs[0]  # a column of 规章/规范性文件 named without its row: both rows
+        query.cells, query.multi = docs, "list"
+    elif cell is not None and (docs := document_columns(m.rest, cell)):
+        query.cell = cell = docs[0]  # several columns of one of them: each
+        query.cells, query.multi = docs, "list"
     query.op = find_op(q, len(query.bodies), len(years))
     _refine_op(query, q)
     if query.op == "outcomes":
