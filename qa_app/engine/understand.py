@@ -500,7 +500,10 @@ def follow_up(new: Query, prev: Query, catalog: Catalog | None = None) -> Query:
     """Fill what a short follow-up leaves out from the previous (resolved) question."""
     q = fold(new.question).strip()
     inherited = ["relative years"] if "relative years" in new.inherited else []
-    own_prose_words = re.search(PROSE_CUES, q.lower()) and new.cell is None and len(q) > 8
+    # a question of its own about the prose: long enough, or a topic of its own (「怎么改进的」 after
+    # 「存在什么问题」), which then is asked, not the question before it
+    own_prose_words = new.cell is None and ((re.search(PROSE_CUES, q.lower()) and len(q) > 8)
+                                            or (new.topics and set(new.topics) != set(prev.topics)))
     if new.cell is not None and not new.cell.row_named and prev.cell is not None and prev.cell.table == new.cell.table:
         # 「其中自然人多少？」: the row asked before, the column named now
         new = replace(new, cell=replace(prev.cell, column=new.cell.column, column_named=True),
