@@ -97,6 +97,7 @@ def _tokenize(folded: list[str], start: int) -> list[Token]:
             continue
         if "\f" in s:
             s = s.replace("\f", " ")
+        wu = "无" in s
         for piece in (_SEP_RE.split(s) if ("|" in s or "\t" in s) else (s,)):
             if piece in ("|", "\t"):
                 if last_sep is not None:
@@ -109,7 +110,7 @@ def _tokenize(folded: list[str], start: int) -> list[Token]:
             # a number starts with a sign or a digit (\d: str.isdecimal); a blank is one of _NULLS
             kinds = [NUM if w.isdecimal() or ((w[0] in "+-" or w[0].isdecimal()) and num_match(w))
                      else NULL if w in _NULLS else TEXT for w in words]
-            if "无" in words:
+            if wu and "无" in words:
                 kinds = _none_words(words, kinds, piece is not s)
             if NULL in kinds:
                 # a slash between words of a label: 「本年增 / 减」
@@ -194,6 +195,8 @@ def _find_regions(comp: list[str]) -> dict[str, tuple[int, int]]:
 
     starts: dict[str, int] = {}
     p20 = first(lambda c: "第二十条" in c)
+    if p20 is None:  # printed without the 「第二十条第（X）项」 lines: its first column header
+        p20 = first(lambda c: "制发件数" in c or "新制作数量" in c)
     if p20 is not None:
         starts["proactive"] = heading_before(p20, ("主动公开政府信息情况",), 8)
     new = first(lambda c: "本年新收" in c or "新收政府信息公开申请" in c)
@@ -294,7 +297,8 @@ def _is_junk(tok: Token) -> bool:
     return tok.kind == TEXT and len(tok.text) <= 2 and not any(ch.isdigit() for ch in tok.text)
 
 
-def read_rows(tokens: list[Token], rows: list[T.Row], table: str) -> tuple[list[Cell], list[str], set[str]]:
+def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
+              has_empty: bool | None = None) -> tuple[list[Cell], list[str], set[str]]:
     """Walk tokens, assigning runs of values to rows (see module docstring).
 
     A run's row is read from the label text before it; when that text names no row, from
@@ -310,6 +314,8 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str) -> tuple[list[
     buf: list[Token] = []
     consumed: set[int] = set()
     pos = 0  # index into `primary` after the last placed row
+    if has_empty is None:  # whether there are empty cells (tab- or pipe-separated layouts)
+        has_empty = any(t.kind == EMPTY for t in tokens)
     i, n = 0, len(tokens)
     while i < n:
         tok = tokens[i]
@@ -321,6 +327,19 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str) -> tuple[list[
             i += 1
             continue
         if tok.kind == EMPTY:
+            if buf and tokens[i - 1].kind is TEXT and tokens[i - 1].line == tok.line and (
+                    i + 1 == n or tokens[i + 1].kind is EMPTY or tokens[i + 1].line != tok.line):
+                blank = _blank_row(tokens, i, buf, primary[pos:pos + 3], placed)
+                if blank is not None:
+                    row, vals = blank
+                    pos = where[id(row)] + 1
+                    label = "".join(t.text for t in buf if t.line == tok.line)[-40:]
+                    for col, v in zip(row.columns, vals):
+                        cells.append(Cell(table, row.key, col, None, (tok.line, tok.line), label=label))
+                    placed.add(row.key)
+                    buf = []
+                    i += len(vals)
+                    continue
             i += 1
             continue
         text = "".join(t.text for t in buf)
@@ -353,11 +372,7 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str) -> tuple[list[
         label_line = _label_line(label_toks, row) or tok.line
         buf = []
         vals: list[Token] = []
-        # blank cells of a tab-separated row (HTML, Word) hold the place of their value
-        cell_run = _cell_run(tokens, i, len(row.columns)) if (i and tokens[i - 1].kind == EMPTY) or (
-            _has_empty_on_line(tokens, i)) else None
-        if cell_run is not None:
-            vals, i = cell_run
+        start, blank_seen = i, False
         while i < n and len(vals) < len(row.columns):
             t = tokens[i]
             if i in consumed:
@@ -368,8 +383,16 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str) -> tuple[list[
                     break
                 buf.append(t)
             else:
+                if t.kind is EMPTY:
+                    blank_seen = True
                 vals.append(t)
             i += 1
+        if has_empty and vals and (blank_seen or len(vals) < len(row.columns)):
+            # blank cells of a tab-separated row (HTML, Word) hold the place of their value
+            cell_run = _cell_run(tokens, start, len(row.columns))
+            if cell_run is not None:
+                vals, i = cell_run
+                buf = []
         if len(vals) == len(row.columns):
             label = label_text[-40:]
             for col, v in zip(row.columns, vals):
@@ -381,15 +404,6 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str) -> tuple[list[
             problems.append(f"{T.TABLE_TITLES[table]}「{fold(row.label)}」行：只读到 {len(vals)} 个数，"
                             f"应有 {len(row.columns)} 个（第 {vals[0].line} 行），未采用")
     return cells, problems, placed
-
-
-def _has_empty_on_line(tokens: list[Token], i: int) -> bool:
-    line, n = tokens[i].line, len(tokens)
-    while i < n and tokens[i].line == line and tokens[i].kind != TEXT:
-        if tokens[i].kind == EMPTY:
-            return True
-        i += 1
-    return False
 
 
 def _cell_run(tokens: list[Token], i: int, ncols: int) -> tuple[list[Token], int] | None:
@@ -420,6 +434,23 @@ def _cell_run(tokens: list[Token], i: int, ncols: int) -> tuple[list[Token], int
         lead = tokens[i - (ncols - len(seq)):i]
         return lead + list(seq), i + len(seq)
     return None
+
+
+def _blank_row(tokens: list[Token], i: int, label: list[Token], candidates: list[T.Row],
+               placed: set[str]) -> tuple[T.Row, list[Token]] | None:
+    """A tab-separated row whose value cells are all empty (「行政强制\t\t\t」): the row its
+    label (the text tokens of `label` on this line) names and its blank cells, when the line holds nothing but that label and
+    at least as many empty cells as the row has columns."""
+    line, n = tokens[i].line, len(tokens)
+    j = i
+    while j < n and tokens[j].line == line and tokens[j].kind == EMPTY:
+        j += 1
+    if j < n and tokens[j].line == line:
+        return None  # more on this line: a header, or cells that are not all blank
+    row = _choose_back("".join(t.text for t in label if t.line == line), candidates, placed)
+    if row is None or j - i < len(row.columns):
+        return None
+    return row, tokens[i:i + len(row.columns)]
 
 
 def _choose_back(text: str, candidates: list[T.Row], placed: set[str]) -> T.Row | None:
@@ -497,17 +528,19 @@ def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
         comp = [_WS_RE.sub("", x) for x in folded]
     regions = _find_regions(comp)
     res.format = _detect_format(comp, regions)
+    # empty cells come only from `|` and tab separators: without any, no table has one
+    seps = "\t" in whole or "|" in whole
     for key, (a, b) in regions.items():
         toks = _tokenize(folded[a:b], a)
         if key == "proactive":
             rows = list(T.proactive_rows(res.format))
-            cells, probs, placed = read_rows(toks, rows, key)
+            cells, probs, placed = read_rows(toks, rows, key, seps)
         elif key == "applications":
             rows = [r for r in T.APPLICATION_ROWS if res.format in r.formats]
             if not _has_total_column(comp, a, b):
-                cells, probs, placed = _read_without_total(toks, rows)
+                cells, probs, placed = _read_without_total(toks, rows, seps)
             else:
-                cells, probs, placed = read_rows(toks, rows, key)
+                cells, probs, placed = read_rows(toks, rows, key, seps)
         else:
             cells, probs = _read_review(toks)
             placed = {c.row for c in cells}
@@ -536,11 +569,12 @@ def _has_total_column(comp: list[str], a: int, b: int) -> bool:
     return "总计" in head or "合计" in head or "自然人" not in head
 
 
-def _read_without_total(tokens: list[Token], rows: list[T.Row]) -> tuple[list[Cell], list[str], set[str]]:
+def _read_without_total(tokens: list[Token], rows: list[T.Row],
+                        has_empty: bool | None = None) -> tuple[list[Cell], list[str], set[str]]:
     """Section 三 printed without its 总计 column: each row has the six applicant columns; the
     total is stored blank (null), as a cell the report does not print, and said so."""
     six = [dataclasses.replace(r, columns=r.columns[:-1]) if r.columns == T.APP_COLS else r for r in rows]
-    cells, probs, placed = read_rows(tokens, six, "applications")
+    cells, probs, placed = read_rows(tokens, six, "applications", has_empty)
     for row in [r for r in six if r.key in placed]:
         last = [c for c in cells if c.row == row.key][-1]
         cells.append(Cell("applications", row.key, "total", None, last.lines, label=last.label))

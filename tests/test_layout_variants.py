@@ -568,3 +568,47 @@ def test_page_break_repeats_header():
     header = ["", "- 4 -", "\f申请人情况", "自然人 法人或其他组织 总计", "商业企业 科研机构 社会公益组织 法律服务机构 其他"]
     text = "\n".join(rows[:at] + header + rows[at:])
     check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + text + "\n" + REVIEW_PDF + TAIL, want())
+
+
+def test_html_rows_left_blank(tmp_path):
+    # a row whose every value cell is left empty (<td></td>): its cells are blanks, not missing
+    gp = grid_proactive()
+    gp[10] = [_c("行政强制"), _c("", 1, 3)]
+    ga = grid_applications()
+    at = [k for _l, k, _v in APP_ROWS].index("denied.internal_affairs") + 3
+    ga[at] = ga[at][:-7] + [_c("") for _ in range(7)]
+    html = f"""<html><body><p>某某市某某局2023年政府信息公开工作年度报告</p>
+<p>二、主动公开政府信息情况</p>{_html_table(gp)}
+<p>三、收到和处理政府信息公开申请情况</p>{_html_table(ga)}
+<p>四、政府信息公开行政复议、行政诉讼情况</p>{_html_table(grid_review())}
+<p>五、存在的主要问题及改进情况</p><p>无。</p></body></html>"""
+    path = tmp_path / "rowblank.html"
+    path.write_text(html, encoding="utf-8")
+    expected = want(proactive={**WANT_PROACTIVE, ("administrative_coercion", "decisions"): None})
+    for col in APP:
+        expected[("applications", "denied.internal_affairs", col)] = None
+    check(load(path).text, expected, "rowblank.html")
+
+
+def test_bracketed_digit_ordinals():
+    # sub-rows numbered 「（1）」 instead of 「1.」
+    import re
+    rows = [(re.sub(r"^(\d)\.", r"（\1）", label), key, vals) for label, key, vals in APP_ROWS]
+    check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + app_rows(rows=rows) + "\n" + REVIEW_PDF + TAIL, want())
+
+
+def test_proactive_without_article_headings():
+    # section 二 printed as one table without the 「第二十条第（X）项」 lines
+    proactive = """二、主动公开政府信息情况
+
+信息内容 本年制发件数 本年废止件数 现行有效件数
+规章 2 1 15
+行政规范性文件 8 3 42
+信息内容 本年处理决定数量
+行政许可 1234
+行政处罚 56
+行政强制 7
+信息内容 本年收费金额（单位：万元）
+行政事业性收费 12.35
+"""
+    check(HEAD + proactive + "\n" + APP_HEAD_PDF + app_rows() + "\n" + REVIEW_PDF + TAIL, want())
