@@ -107,6 +107,9 @@ def _computed(a) -> set[float]:
         stated = [x for x in _numbers(a.answer) if x != float(a.value)] + [float(a.value)]
         assert any(float(a.value) == abs(x - y) for x in stated for y in stated), (a.value, stated)
         out.add(float(a.value))
+    if op == "share_of_sum":  # several rows of one report over its outcomes total (cited last)
+        assert float(a.value) == pytest.approx(round(sum(vals[:-1]) / vals[-1] * 100, 1)), (a.value, vals)
+        out |= {float(sum(vals[:-1])), float(a.value)}
     if op == "share_of_all":  # one body's value over the sum of every report of the year (all cited)
         assert float(a.value) == pytest.approx(round(vals[0] / sum(vals) * 100, 1)), (a.value, vals)
         out |= {float(sum(vals)), float(a.value)}

@@ -108,7 +108,15 @@ def share(query: Query, store, catalog: Catalog) -> Answer:
         return _share_of_all(query, store, catalog, body, rid, year, note)
     if rid is None or cell.table != "applications":
         return lookup(replace(query, op="lookup"), store, catalog)
-    if cell.column_named and cell.column != "total":
+    parts = [c for c in query.cells if c.table == "applications"] if len(query.cells) > 1 else []
+    if parts and all(c.column == cell.column and c.row.split(".")[0] in OUTCOME_ROWS for c in parts) \
+            and len({c.row.split(".")[0] for c in parts}) == len(parts):
+        return _share_of_rows(query, store, catalog, body, rid, year, note, parts)
+    group = cell.row.split(".")[0]
+    after = query.question.split("占", 1)[1] if "占" in query.question else ""
+    if "." in cell.row and row_phrase("applications", group) in after:
+        whole_cell = replace(cell, row=group)  # 「不掌握的占无法提供的多少」: the share of its group
+    elif cell.column_named and cell.column != "total":
         whole_cell = replace(cell, column="total", column_named=False)
     elif cell.row.split(".")[0] in OUTCOME_ROWS:
         whole_cell = replace(cell, row="total")
@@ -125,11 +133,38 @@ def share(query: Query, store, catalog: Catalog) -> Answer:
     if whole_cell.row == "total":
         text = (f"{w}{row_phrase('applications', cell.row)}{fmt(part.value)}件{marks(c_part)}，"
                 f"占办理结果总计{fmt(whole.value)}件{marks(c_whole)}的{fmt(pct)}%")
+    elif whole_cell.row == group and whole_cell.column == cell.column:
+        text = (f"{w}{row_phrase('applications', group)}{fmt(whole.value)}件{marks(c_whole)}中，"
+                f"{row_phrase('applications', cell.row).split('（')[-1].rstrip('）')}{fmt(part.value)}件{marks(c_part)}，"
+                f"占{fmt(pct)}%")
     else:
         text = (f"{w}{row_phrase('applications', cell.row)}{fmt(whole.value)}件{marks(c_whole)}中，"
                 f"{column_phrase('applications', cell.column)}{fmt(part.value)}件{marks(c_part)}，占{fmt(pct)}%")
     text += "。" + note + check_note(store, catalog, [rid])
     return Answer(query.question, text, "aggregate", pct, c_part + c_whole, debug=query.describe())
+
+
+def _share_of_rows(query: Query, store, catalog: Catalog, body: Body, rid: int, year, note: str, parts) -> Answer:
+    """「予以公开加部分公开占办理总数的比例」: several outcome rows summed, over the outcomes total."""
+    from dataclasses import replace
+    checks = catalog.reports[rid].checks_failed
+    vals = [cell_value(store, rid, c) for c in parts]
+    whole = cell_value(store, rid, replace(parts[0], row="total"))
+    if any(v.value in (MISSING, None) for v in vals + [whole]) or not whole.value:
+        return lookup(replace(query, op="lookup", cells=[], multi=""), store, catalog)
+    cits, said = [], []
+    for c, v in zip(parts, vals):
+        new = cite_cell(store, v, len(cits) + 1, checks)
+        cits += new
+        said.append(f"{row_phrase('applications', c.row)}{fmt(v.value)}件{marks(new)}")
+    c_whole = cite_cell(store, whole, len(cits) + 1, checks)
+    total = sum(v.value for v in vals)
+    pct = round(total / whole.value * 100, 1)
+    text = (f"{who(body.agency, year)}" + "、".join(said) + f"，合计{fmt(total)}件，"
+            f"占办理结果总计{fmt(whole.value)}件{marks(c_whole)}的{fmt(pct)}%。" + note + check_note(store, catalog, [rid]))
+    debug = query.describe()
+    debug["op"] = "share_of_sum"
+    return Answer(query.question, text, "aggregate", pct, cits + c_whole, debug=debug)
 
 
 # 「占所有单位的比例」: a body's share of the same cell summed over every body of that year

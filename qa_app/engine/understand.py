@@ -276,9 +276,13 @@ MULTI_OPS = ("lookup", "sum", "trend", "compare")
 
 def _several_cells(query: Query, rest: str) -> None:
     """「部分公开和不予公开一共多少件」: the cells joined (cells.find_cells) and sum or list."""
-    if query.cell is None or query.op not in MULTI_OPS:
+    if query.cell is None or query.op not in MULTI_OPS + ("share",):
         return
     got = find_cells(rest)
+    if query.op == "share":  # 「予以公开加部分公开的比例」: the rows' sum over the total (execute.share)
+        if got is not None:
+            query.cells, query.multi = got
+        return
     if got is None:
         return
     query.cells, query.multi = got
