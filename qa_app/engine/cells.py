@@ -42,6 +42,7 @@ NOT_DISCLOSED = re.compile(r"(?<!有)(?:没有|没|未予|未)公开")
 
 def _norm(q: str) -> str:
     q = re.sub(r"\s+", " ", fold(q)).lower()
+    q = re.sub(r"[“”\"‘’'「」『』]", "", q)  # 「“其他”处理」 is 其他处理
     # 「法人和其他组织」 is the column 法人或其他组织, not two things joined
     return re.sub(r"法人(?:以及|和|及|与|、|或者)其他组织", "法人或其他组织", q)
 
@@ -89,6 +90,8 @@ def _column(q: str, table: str, row: str | None) -> tuple[str, bool]:
             hits = _hits(q, col.words)
             if hits and max(len(h) for h in hits) > best_len:
                 best, best_len = col.key, max(len(h) for h in hits)
+        if re.search(r"法人或其他组织(?:中|里|当中|里面)?的?其他(?!组织)", q):
+            best = "other_org"  # 「法人或其他组织中的其他」: the column 其他 of that group
         if best:
             return best, True
         return "total", False
