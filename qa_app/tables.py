@@ -484,10 +484,30 @@ def _look_ahead(tokens: list[Token], i: int, candidates: list[T.Row]) -> tuple[T
         used |= set(range(j, k))
         lines_seen += 1
         row = choose_row(acc, candidates)
+        if row is not None and row.derived_from and lines_seen < 3:
+            # a group's own label (「（六）其他处理」) above the label of its first sub-row
+            more = _look_ahead_line(tokens, k)
+            if more is not None:
+                sub = choose_row(acc + more[0], candidates)
+                if sub is not None and sub is not row:
+                    return sub, used | more[1]
         if row is not None:
             return row, used
         j = k
     return None, set()
+
+
+def _look_ahead_line(tokens: list[Token], j: int) -> tuple[str, set[int]] | None:
+    """The text and token indexes of the label-only line starting at tokens[j], if it is one."""
+    n = len(tokens)
+    if j >= n:
+        return None
+    line, k = tokens[j].line, j
+    while k < n and tokens[k].line == line:
+        if tokens[k].kind != TEXT:
+            return None
+        k += 1
+    return "".join(t.text for t in tokens[j:k]), set(range(j, k))
 
 
 def _label_line(buf: list[Token], row: T.Row) -> int | None:

@@ -612,3 +612,53 @@ def test_proactive_without_article_headings():
 行政事业性收费 12.35
 """
     check(HEAD + proactive + "\n" + APP_HEAD_PDF + app_rows() + "\n" + REVIEW_PDF + TAIL, want())
+
+
+def test_numbers_printed_above_their_labels():
+    # pdfplumber text of a table whose labels sit vertically centred below the numbers
+    lines = []
+    for label, key, vals in APP_ROWS:
+        lines.append(" ".join(map(str, vals)))
+        if key in GROUP_BEFORE:
+            lines.append(GROUP_BEFORE[key])
+        lines.append(label)
+    check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + "\n".join(lines) + "\n\n" + REVIEW_PDF + TAIL, want())
+
+
+def test_review_numbers_split_by_page_break():
+    review = REVIEW_PDF.replace("3 1 0 1 5 2 0 1 0 3 1 0 0 0 1", "3 1 0 1 5 2 0 1 0 3\n\n- 6 -\n\f1 0 0 0 1")
+    check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + app_rows() + "\n" + review + TAIL, want())
+
+
+def test_spaced_out_labels_and_separate_units():
+    # justified PDF text: a space between every character of a label; 「3 件」 with the unit apart
+    def fmt(label, vals):
+        head = label[:2] if label[0].isdigit() else ""  # 「1.」 stays with the first character
+        return head + " ".join(label[len(head):]) + "  " + "  ".join(f"{v} 件" for v in vals)
+    proactive = PROACTIVE_PDF.replace("行政许可 1,234", "行 政 许 可 1234 件")
+    check(HEAD + proactive + "\n" + APP_HEAD_PDF.replace("总计", "合计") + app_rows(fmt=fmt) + "\n" + REVIEW_PDF + TAIL,
+          want())
+
+
+def test_markdown_section_two_with_blank_cells(tmp_path):
+    proactive = """二、主动公开政府信息情况
+
+| 第二十条第（一）项 | | | |
+|---|---|---|---|
+| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |
+| 规章 | 2 | | 15 |
+| 行政规范性文件 | 8 | 3 | 42 |
+| 第二十条第（五）项 | | | |
+| 信息内容 | 本年处理决定数量 | | |
+| 行政许可 | 1234 | | |
+| 第二十条第（六）项 | | | |
+| 信息内容 | 本年处理决定数量 | | |
+| 行政处罚 | 56 | | |
+| 行政强制 | 7 | | |
+| 第二十条第（八）项 | | | |
+| 信息内容 | 本年收费金额（单位：万元） | | |
+| 行政事业性收费 | 12.35 | | |
+"""
+    path = tmp_path / "p.md"
+    path.write_text(HEAD + proactive + "\n" + APP_HEAD_PDF + app_rows() + "\n" + REVIEW_PDF + TAIL, encoding="utf-8")
+    check(load(path).text, want(proactive={**WANT_PROACTIVE, ("regulations", "repealed"): None}), "p.md")
