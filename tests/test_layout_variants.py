@@ -662,3 +662,53 @@ def test_markdown_section_two_with_blank_cells(tmp_path):
     path = tmp_path / "p.md"
     path.write_text(HEAD + proactive + "\n" + APP_HEAD_PDF + app_rows() + "\n" + REVIEW_PDF + TAIL, encoding="utf-8")
     check(load(path).text, want(proactive={**WANT_PROACTIVE, ("regulations", "repealed"): None}), "p.md")
+
+
+def test_total_row_written_heji():
+    rows = [("（七）合计", k, v) if k == "total" else (label, k, v) for label, k, v in APP_ROWS]
+    check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + app_rows(rows=rows) + "\n" + REVIEW_PDF + TAIL, want())
+
+
+def test_2019_format_html_signed_changes(tmp_path):
+    g = [[_c("第二十条第（一）项", 1, 4)],
+         [_c("信息内容"), _c("本年新制作数量"), _c("本年新公开数量"), _c("对外公开总数量")],
+         [_c("规章"), _c(0), _c(0), _c(0)],
+         [_c("规范性文件"), _c(3), _c(3), _c(20)],
+         [_c("第二十条第（五）项", 1, 4)],
+         [_c("信息内容"), _c("上一年项目数量"), _c("本年增/减"), _c("处理决定数量")],
+         [_c("行政许可"), _c(10), _c(-2), _c(300)],
+         [_c("其他对外管理服务事项"), _c(0), _c(0), _c(0)],
+         [_c("第二十条第（六）项", 1, 4)],
+         [_c("信息内容"), _c("上一年项目数量"), _c("本年增/减"), _c("处理决定数量")],
+         [_c("行政处罚"), _c(5), _c(0), _c(40)],
+         [_c("行政强制"), _c(1), _c("+1"), _c(2)],
+         [_c("第二十条第（八）项", 1, 4)],
+         [_c("信息内容"), _c("上一年项目数量"), _c("本年增/减", 1, 2)],
+         [_c("行政事业性收费"), _c(2), _c(0, 1, 2)],
+         [_c("第二十条第（九）项", 1, 4)],
+         [_c("信息内容"), _c("采购项目数量"), _c("采购总金额", 1, 2)],
+         [_c("政府集中采购"), _c(4), _c("251000元", 1, 2)]]
+    rows = [r for r in APP_ROWS if not r[1].startswith("other.")]
+    at = [k for _l, k, _v in rows].index("total")
+    rows.insert(at, ("（六）其他处理", "other", (2, 0, 0, 0, 0, 0, 2)))
+    ga = [[_c("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 2), _c("申请人情况", 1, 7)],
+          [_c("自然人", 2), _c("法人或其他组织", 1, 5), _c("总计", 2)],
+          [_c("商业企业"), _c("科研机构"), _c("社会公益组织"), _c("法律服务机构"), _c("其他")]]
+    groups = {"granted": ("三、本年度办理结果", 20), "denied.state_secret": ("（三）不予公开", 8),
+              "unavailable.not_held": ("（四）无法提供", 3), "not_processed.petition_complaint": ("（五）不予处理", 5)}
+    for label, key, vals in rows:
+        lead = [_c(label, 1, 2)] if key in ("new_received", "carried_over", "carried_forward") else []
+        if not lead:
+            if key in groups:
+                lead.append(_c(groups[key][0], groups[key][1]))
+            lead.append(_c(label))
+        ga.append(lead + [_c(v) for v in vals])
+    html = f"""<html><body><p>某某县某某局2020年政府信息公开工作年度报告</p>
+<p>二、主动公开政府信息情况</p>{_html_table(g)}
+<p>三、收到和处理政府信息公开申请情况</p>{_html_table(ga)}
+<p>四、政府信息公开行政复议、行政诉讼情况</p>{_html_table(grid_review())}
+<p>五、存在的主要问题及改进情况</p><p>无。</p></body></html>"""
+    path = tmp_path / "y2019.html"
+    path.write_text(html, encoding="utf-8")
+    parsed = check(load(path).text, want(proactive=WANT_PROACTIVE_2019, app_rows_=rows), "y2019.html")
+    assert parsed.tables.format == "2019"
