@@ -35,6 +35,7 @@ EXPANSIONS = (
     (r"applications?|requests?|依申请", "申请 依申请"), (r"interpret|解读", "解读"),
     (r"confidential|保密", "保密"), (r"open day|开放日", "开放日"),
 )
+PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*()(%|％)")  # groups as NUM_UNIT's: number, -, unit
 NUM_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(多)?\s*(条|件|个|次|篇|项|期|万元|元|场|人次|家|份|余条|余件)")
 MIN_SCORE = 0.9
 
@@ -274,16 +275,19 @@ def _value(sents: list[Sentence], terms: list[str], question: str):
     """The number a 「多少」 question asks for, from the sentence that states it."""
     unit_m = re.search(r"多少\s*(条|件|个|次|篇|项|期|场|家|份)|几\s*(条|件|个|次|篇|项|期|场|家|份)", question)
     want_unit = (unit_m.group(1) or unit_m.group(2)) if unit_m else None
+    if re.search(r"[率]|比例|占比|百分", question):
+        want_unit = "%"  # a rate asked (「公开率」): only a percentage the report states answers it
     best, best_key = None, None
+    pattern = PERCENT if want_unit == "%" else NUM_UNIT
     for s in sents:
-        for m in NUM_UNIT.finditer(s.text):
+        for m in pattern.finditer(s.text):
             before = s.text[max(0, m.start() - 14):m.start()]
             overlap = sum(1 for g in terms[0] if g in _grams(fold1(before)))
             key = (want_unit is None or m.group(3).endswith(want_unit), overlap, -m.start())
             if best_key is None or key > best_key:
                 best, best_key = m.group(1), key
     if best is None:
-        return None
+        return None  # a count is not the rate asked for
     return float(best) if "." in best else int(best)
 
 
