@@ -56,7 +56,7 @@ PROSE_CUES = (r"如何|怎么|怎样|什么|哪些问题|问题|措施|做法|�
 COLLECTIVE = r"各|哪|所有|全部|一共|合计|总共|加起来|累计|总和|平均|排名|排序|最多|最少|最高|最低|in total|altogether|all\b|which|average"
 FOLLOW_START = r"^(那|那么|还有|再|换成|改成|和|与|跟|比|如果是|what about|and\b|how about)"
 COMPARE_WORDS = r"^(和|与|跟|比|对比)|相比|比呢|比较|对比|compare|versus|vs\.?"
-GENERIC_RE = (r"(?:区|市|县)?(?:人民)?政府办(?:公室)?|(?:区|市|县)?人民政府办公室|街道办(?:事处)?|办事处"
+GENERIC_RE = (r"(?:区|市|县)?(?:人民)?政府办(?:公室)?|(?:区|市|县)?人民政府办公室|街道办(?:事处)?|办事处|办公室"
               r"|(?:区|市|县)(?:人民)?政府(?![信网门公办])")
 
 
@@ -332,6 +332,8 @@ def _resolve_names(query: Query, m, catalog: Catalog, q: str, collective: bool) 
         if g:
             word = _plain(g.group(0))
             cands = [b for b in catalog.bodies.values() if any(word in _plain(n) for n in b.names)]
+            if g.group(0) == "办公室":  # 「办公室」 alone: a government office, not a 街道办事处
+                cands = [b for b in catalog.bodies.values() if any("办公室" in n or "政府办" in n for n in b.names)]
             if len(cands) > 1 and not collective:
                 query.ambiguous, query.ambiguous_text = cands, g.group(0)
             else:
