@@ -344,7 +344,14 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
             continue
         text = "".join(t.text for t in buf)
         label_toks = list(buf)
-        row = choose_row(text, primary[pos:])
+        row = None
+        if buf and buf[-1].line == tok.line:
+            row, used, head = _label_continues_below(tokens, i, buf, primary[pos:])
+            if row is not None:
+                consumed |= used
+                label_toks = head + [tokens[k] for k in sorted(used)]
+        if row is None:
+            row = choose_row(text, primary[pos:])
         if row is None:
             row, used = _look_ahead(tokens, i, primary[pos:])
             if row is not None:
@@ -466,13 +473,36 @@ def _choose_back(text: str, candidates: list[T.Row], placed: set[str]) -> T.Row 
     return best
 
 
-def _look_ahead(tokens: list[Token], i: int, candidates: list[T.Row]) -> tuple[T.Row | None, set[int]]:
-    """Row named by the label-only lines right after the run of values starting at tokens[i]."""
+_LABEL_START_RE = re.compile(r"^(?:\d{1,2}[.、．]|\(?[一二三四五六七八九十]{1,2}[)、])")
+
+
+def _label_continues_below(tokens: list[Token], i: int, buf: list[Token],
+                           candidates: list[T.Row]) -> tuple[T.Row | None, set[int], list[Token]]:
+    """A label that starts on the line of its numbers (with its ordinal: 「1.申请人无正当理」) and
+    goes on below them (pdftotext -layout of a narrow label column): the row it names with the
+    label-only lines after the run, when its first line alone names none. The text above it
+    belongs to the rows and groups before (「（六）其他处理」 must not take this row's numbers)."""
+    line = tokens[i].line
+    k = len(buf)
+    while k and buf[k - 1].line == line:
+        k -= 1
+    head = buf[k:]
+    text = "".join(t.text for t in head)
+    if not _LABEL_START_RE.match(text) or any(_match_end(r, text) for r in candidates):
+        return None, set(), []
+    row, used = _look_ahead(tokens, i, candidates, text)
+    return row, used, head
+
+
+def _look_ahead(tokens: list[Token], i: int, candidates: list[T.Row],
+                prefix: str = "") -> tuple[T.Row | None, set[int]]:
+    """Row named by the label-only lines right after the run of values starting at tokens[i]
+    (after `prefix`, the start of the label printed before the run)."""
     n = len(tokens)
     j = i
     while j < n and (tokens[j].kind != TEXT or _is_junk(tokens[j])):
         j += 1
-    acc, used, lines_seen = "", set(), 0
+    acc, used, lines_seen = prefix, set(), 0
     while j < n and lines_seen < 3:
         line = tokens[j].line
         k = j

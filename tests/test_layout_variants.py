@@ -712,3 +712,67 @@ def test_2019_format_html_signed_changes(tmp_path):
     path.write_text(html, encoding="utf-8")
     parsed = check(load(path).text, want(proactive=WANT_PROACTIVE_2019, app_rows_=rows), "y2019.html")
     assert parsed.tables.format == "2019"
+
+
+def test_html_tables_inside_a_layout_table(tmp_path):
+    # many government CMS pages put the whole article inside a one-cell layout table
+    html = f"""<html><body><table width="100%" class="layout"><tr><td class="left">栏目导航</td><td>
+<div class="article"><p>某某市某某局2023年政府信息公开工作年度报告</p>
+<p>二、主动公开政府信息情况</p>{_html_table(grid_proactive())}
+<p>三、收到和处理政府信息公开申请情况</p>{_html_table(grid_applications())}
+<p>四、政府信息公开行政复议、行政诉讼情况</p>{_html_table(grid_review())}
+<p>五、存在的主要问题及改进情况</p><p>无。</p></div></td></tr></table></body></html>"""
+    path = tmp_path / "nested.html"
+    path.write_text(html, encoding="utf-8")
+    check(load(path).text, want(), "nested.html")
+
+
+def test_html_th_header_and_nbsp_cells(tmp_path):
+    # header cells as <th>, values wrapped in <span>, a blank written &nbsp;
+    g = grid_applications()
+    ths = "\n".join("<tr>" + "".join(f"<th rowspan='{rs}' colspan='{cs}'>{t}</th>" for t, rs, cs in row) + "</tr>"
+                    for row in g[:3])
+    body = "\n".join("<tr>" + "".join(f"<td rowspan='{rs}' colspan='{cs}'><span style='font-size:12px'>"
+                                      f"{t if t != '0' else '&nbsp;0&nbsp;'}</span></td>" for t, rs, cs in row) + "</tr>"
+                     for row in g[3:])
+    body = body.replace("<span style='font-size:12px'>12</span>", "<span style='font-size:12px'>&nbsp;</span>", 1)
+    html = f"""<html><body><p>某某市某某局2023年政府信息公开工作年度报告</p>
+<p>二、主动公开政府信息情况</p>{_html_table(grid_proactive())}
+<p>三、收到和处理政府信息公开申请情况</p><table><thead>{ths}</thead><tbody>{body}</tbody></table>
+<p>四、政府信息公开行政复议、行政诉讼情况</p>{_html_table(grid_review())}
+<p>五、存在的主要问题及改进情况</p><p>无。</p></body></html>"""
+    path = tmp_path / "th.html"
+    path.write_text(html, encoding="utf-8")
+    expected = want()
+    expected[("applications", "granted", "natural_person")] = None
+    check(load(path).text, expected, "th.html")
+
+
+def _wrap(label: str, width: int) -> list[str]:
+    return [label[k:k + width] for k in range(0, len(label), width)]
+
+
+@pytest.mark.parametrize("width", [7, 9, 11])
+def test_layout_narrow_label_column_numbers_on_first_line(width):
+    # pdftotext -layout of a narrow label column: the numbers stand on a row's first line, the
+    # rest of its label on the lines below
+    lines = []
+    for label, key, vals in APP_ROWS:
+        if key in GROUP_BEFORE:
+            lines.append(GROUP_BEFORE[key])
+        parts = _wrap(label, width)
+        lines.append(f"    {parts[0]:<{width + 2}}" + "".join(f"{v:>6}" for v in vals))
+        lines.extend("    " + p for p in parts[1:])
+    check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + "\n".join(lines) + "\n\n" + REVIEW_PDF + TAIL, want())
+
+
+@pytest.mark.parametrize("width", [7, 9, 11])
+def test_layout_narrow_label_column_numbers_on_last_line(width):
+    lines = []
+    for label, key, vals in APP_ROWS:
+        if key in GROUP_BEFORE:
+            lines.append(GROUP_BEFORE[key])
+        parts = _wrap(label, width)
+        lines.extend("    " + p for p in parts[:-1])
+        lines.append(f"    {parts[-1]:<{width + 2}}" + "".join(f"{v:>6}" for v in vals))
+    check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + "\n".join(lines) + "\n\n" + REVIEW_PDF + TAIL, want())
