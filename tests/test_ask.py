@@ -110,6 +110,10 @@ def _computed(a) -> set[float]:
     if op == "share_of_sum":  # several rows of one report over its outcomes total (cited last)
         assert float(a.value) == pytest.approx(round(sum(vals[:-1]) / vals[-1] * 100, 1)), (a.value, vals)
         out |= {float(sum(vals[:-1])), float(a.value)}
+    if op == "share_each":  # each body's share: every percentage stated is two cited values divided
+        for pct in map(float, re.findall(r"(\d+(?:\.\d+)?)%", a.answer)):
+            assert any(pct == round(x / y * 100, 1) for x in vals for y in vals if y), (pct, vals)
+            out.add(pct)
     if op == "share_of_all":  # one body's value over the sum of every report of the year (all cited)
         assert float(a.value) == pytest.approx(round(vals[0] / sum(vals) * 100, 1)), (a.value, vals)
         out |= {float(sum(vals)), float(a.value)}

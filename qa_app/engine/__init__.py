@@ -17,7 +17,7 @@ from ..answer import Answer
 from ..settings import Settings
 from .catalog import Catalog
 from .aggregate import aggregate
-from .execute import lookup, only_years_text, outcomes, several, share
+from .execute import lookup, only_years_text, outcomes, several, share, share_each
 from .understand import Query, understand
 
 _lock = threading.Lock()
@@ -150,6 +150,8 @@ def answer_query(query: Query, settings: Settings, store, catalog: Catalog) -> A
             return several(query, store, catalog)  # 「部分公开和不予公开一共多少件」
         if query.op == "share" and len(query.bodies) == 1:
             return share(query, store, catalog)
+        if query.op == "share_each":
+            return share_each(query, store, catalog)  # 「各单位部分公开占比」
         if query.op == "outcomes" and len(query.bodies) == 1:
             return outcomes(query, store, catalog)
         if query.op in ("lookup", "share", "outcomes") and len(query.bodies) == 1:

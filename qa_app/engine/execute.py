@@ -15,6 +15,7 @@ from .catalog import Body, Catalog
 from .cite import MISSING, CellValue, cell_value, cite_cell
 from .compose import (APP_COLUMN_SHORT, PROACTIVE_VERB, breakdown, column_phrase, fmt, review_breakdown, row_phrase,
                       sub_row_phrase, unit, what_phrase, who)
+from .cells import CellQuery
 from .understand import Query
 
 
@@ -165,6 +166,70 @@ def _share_of_rows(query: Query, store, catalog: Catalog, body: Body, rid: int, 
     debug = query.describe()
     debug["op"] = "share_of_sum"
     return Answer(query.question, text, "aggregate", pct, cits + c_whole, debug=debug)
+
+
+def _share_cells(cell: CellQuery):
+    """The cell a share is taken of: a row over the outcomes total, or a column over its row's total."""
+    from dataclasses import replace
+    if cell.table != "applications":
+        return None
+    if cell.column_named and cell.column != "total":
+        return replace(cell, column="total", column_named=False)
+    if cell.row.split(".")[0] in OUTCOME_ROWS:
+        return replace(cell, row="total")
+    return None
+
+
+def share_each(query: Query, store, catalog: Catalog) -> Answer:
+    """「各单位部分公开占比」, 「哪个单位部分公开比例最高」: each body's share, from its own report."""
+    from .aggregate import _scope
+    cell = query.cell
+    whole_cell = _share_cells(cell)
+    if whole_cell is None:
+        return Answer(query.question, f"「{what_phrase(cell.table, cell.row, cell.column, cell.column_named)}」"
+                      "没有可以相除的总数，算不出比例。", "none", debug=query.describe())
+    targets, scope, notes = _scope(query, catalog)
+    rows, skipped, cits = [], [], []
+    for b, y, rid in targets:
+        part, whole = cell_value(store, rid, cell), cell_value(store, rid, whole_cell)
+        if MISSING in (part.value, whole.value) or None in (part.value, whole.value):
+            skipped.append(f"{b.agency}（该项为空或没有读到）")
+            continue
+        if not whole.value:
+            skipped.append(b.agency)
+            continue
+        rows.append((round(part.value / whole.value * 100, 1), b, y, rid, part, whole))
+    if not rows:
+        return Answer(query.question, f"{scope}没有一份报告算得出这一比例（总数为0或为空）。", "none",
+                      debug=query.describe())
+    rows.sort(key=lambda r: (r[0], -r[4].value) if query.ascending else (-r[0], -r[4].value))
+    what = what_phrase(cell.table, cell.row, cell.column, cell.column_named)
+    of = "办理结果总计" if whole_cell.row == "total" and whole_cell.column == cell.column else \
+        f"{row_phrase('applications', cell.row)}总数"
+    parts = []
+    for pct, b, y, rid, part, whole in rows[:10]:
+        checks = catalog.reports[rid].checks_failed
+        c1 = cite_cell(store, part, len(cits) + 1, checks)
+        c2 = cite_cell(store, whole, len(cits) + len(c1) + 1, checks)
+        cits += c1 + c2
+        parts.append(f"{b.agency}{fmt(pct)}%（{fmt(part.value)}/{fmt(whole.value)}件{marks(c1 + c2)}）")
+    value = None
+    if query.limit == 1:
+        top = rows[0]
+        tie = [r for r in rows if r[0] == top[0]]
+        word = "最低" if query.ascending else "最高"
+        text = (f"{scope}中，「{what}」占{of}的比例{word}的是" + ("、".join(parts[:len(tie)]) if len(tie) > 1
+                                                                   else parts[0]) + "。")
+        value = top[0]
+    else:
+        text = f"{scope}「{what}」占{of}的比例：" + "；".join(parts) + \
+            (f"；另有{len(rows) - 10}份未列出" if len(rows) > 10 else "") + "。"
+    if skipped:
+        text += f"{'、'.join(skipped)}的总数为0或为空，算不出比例。"
+    text += "".join(n + "。" for n in notes) + check_note(store, catalog, [c.report_id for c in cits])
+    debug = query.describe()
+    debug["op"] = "share_each"
+    return Answer(query.question, text, "aggregate", value, cits, debug=debug)
 
 
 # 「占所有单位的比例」: a body's share of the same cell summed over every body of that year

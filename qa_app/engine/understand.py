@@ -166,8 +166,8 @@ THRESHOLD = r"(超过|大于|多于|高于|不少于|不低于|至少|more than|
 def find_op(q: str, n_bodies: int, n_years: int) -> str:
     ql = q.lower()
     if re.search(r"占比|比例|比重|百分比|百分之几|百分之多少|占[^，。,？?]{0,12}?(?:多少|几成|多大|百分之)"
-                 r"|percentage|share of|proportion", ql) and n_bodies == 1:
-        return "share"
+                 r"|percentage|share of|proportion", ql):
+        return "share" if n_bodies == 1 else "share_each"
     if re.search(r"(哪些|哪几个|哪几家|哪个|哪家|有几个|几个|多少个|有几家|几家|多少家)(单位|机关|部门)?[^，。,]{0,12}"
                  r"((?<!有)没有?|未|为零|为0|是零|是0)"
                  r"|((?<!有)没有?|未)[^，。,]{0,10}的(单位|机关|部门)|which (bodies|agencies|offices) (had|received) no", ql):
@@ -391,6 +391,11 @@ def _refine_op(query: Query, q: str) -> None:
         query.op = "lookup"  # 「本年增/减」 is a printed column of the 2019 format
     if query.op in ("rank", "max", "min") and len(query.bodies) == 1 and not query.regions:
         query.op = "lookup"
+    if query.op == "share_each":  # 「哪个单位部分公开比例最高」: the top share; else each
+        if re.search(r"最高|最多|最大|highest|most", ql):
+            query.limit = 1
+        elif re.search(r"最低|最少|最小|lowest|least", ql):
+            query.limit, query.ascending = 1, True
     query.ascending = bool(re.search(r"从少到多|从低到高|升序|ascending", ql))
     lm = re.search(r"前\s*(\d+|[一二两三四五六七八九十])\s*[名个位家]?|top\s*(\d+)", ql)
     rn = re.search(RANK_N, ql)
