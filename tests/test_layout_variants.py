@@ -776,3 +776,32 @@ def test_layout_narrow_label_column_numbers_on_last_line(width):
         lines.extend("    " + p for p in parts[:-1])
         lines.append(f"    {parts[-1]:<{width + 2}}" + "".join(f"{v:>6}" for v in vals))
     check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + "\n".join(lines) + "\n\n" + REVIEW_PDF + TAIL, want())
+
+
+@pytest.mark.parametrize("width", [9, 12])
+def test_layout_group_column_beside_wrapped_labels(width):
+    # pdftotext -layout with the group label column (（三）不予公开 …) printed beside the wrapped
+    # row labels: each printed line holds a piece of the group label and a piece of the row label
+    groups = {"granted": "三、本年度办理结果", "denied.state_secret": "（三）不予公开",
+              "unavailable.not_held": "（四）无法提供", "not_processed.petition_complaint": "（五）不予处理",
+              "other.no_correction": "（六）其他处理"}
+    lines = []
+    gparts: list[str] = []
+    for label, key, vals in APP_ROWS:
+        if key in groups:
+            gparts = _wrap(groups[key], 4)
+        parts = _wrap(label, width)
+        for n, part in enumerate(parts):
+            g = gparts.pop(0) if gparts and key not in ("total", "carried_forward") else ""
+            nums = "".join(f"{v:>6}" for v in vals) if n == 0 else ""
+            lines.append(f"  {g:<6}{part:<{width + 2}}{nums}".rstrip())
+    check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + "\n".join(lines) + "\n\n" + REVIEW_PDF + TAIL, want())
+
+
+def test_circled_digit_ordinals():
+    # sub-rows numbered 「①」…「⑧」
+    import re
+    circled = "①②③④⑤⑥⑦⑧"
+    rows = [(re.sub(r"^(\d)\.", lambda m: circled[int(m.group(1)) - 1], label), key, vals)
+            for label, key, vals in APP_ROWS]
+    check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + app_rows(rows=rows) + "\n" + REVIEW_PDF + TAIL, want())
