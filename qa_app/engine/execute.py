@@ -93,8 +93,27 @@ def lookup(query: Query, store, catalog: Catalog) -> Answer:
         return Answer(query.question, f"{who(body.agency, year)}的报告中没有读到「{what_phrase(cell.table, cell.row, cell.column, True)}」"
                       f"这一项的数字（该表格缺失或无法可靠读取）。", "none", debug=query.describe())
     cits = cite_cell(store, cv, 1, catalog.reports[rid].checks_failed)
-    text = value_sentence(body.agency, year, cell, cv, cits) + "。" + note + check_note(store, catalog, [rid])
-    return Answer(query.question, text, "table", cv.value, cits, debug=query.describe())
+    text = value_sentence(body.agency, year, cell, cv, cits) + "。"
+    value = cv.value
+    most = re.search(MOST, query.question)
+    if most and cell.table == "applications" and not cell.column_named and isinstance(cv.value, (int, float)) \
+            and re.search(r"申请人|哪类人|什么人|谁", query.question):
+        # 「哪类申请人最多」: the column that is, from the row just cited
+        from dataclasses import replace
+        cols = [(c.key, cell_value(store, rid, replace(cell, column=c.key, column_named=True)).value)
+                for c in T.APPLICATION_COLUMNS if c.key not in ("total", "legal_person_or_org")]
+        cols = [(k, v) for k, v in cols if isinstance(v, (int, float))]
+        if cols and cv.value:
+            low = most.group(0) in ("最少", "最低")
+            best = (min if low else max)(v for _, v in cols)
+            names = "、".join(column_phrase("applications", k) for k, v in cols if v == best)
+            text += f"申请人中{names}{'最少' if low else '最多'}（{fmt(best)}件）。"
+            value = best
+    text += note + check_note(store, catalog, [rid])
+    return Answer(query.question, text, "table", value, cits, debug=query.describe())
+
+
+MOST = r"最多|最少|最高|最低|主要"
 
 
 OUTCOME_ROWS = ("granted", "partially_granted", "denied", "unavailable", "not_processed", "other")
@@ -280,6 +299,7 @@ def outcomes(query: Query, store, catalog: Catalog) -> Answer:
     cits = cite_cell(store, total, 1, checks)
     total_marks = marks(cits)
     parts, zeros = [], []
+    vals: dict[str, float] = {}  # outcome -> count, for 「哪种最多」
     for row in OUTCOME_ROWS:
         cv = cell_value(store, rid, replace(cell, row=row))
         if cv.value == MISSING:
@@ -287,6 +307,8 @@ def outcomes(query: Query, store, catalog: Catalog) -> Answer:
         new = cite_cell(store, cv, len(cits) + 1, checks)
         cits += new
         name = row_phrase("applications", row)
+        if isinstance(cv.value, (int, float)):
+            vals[name] = cv.value
         if cv.value:
             parts.append(f"{name}{fmt(cv.value)}件{marks(new)}")
         else:
@@ -297,8 +319,15 @@ def outcomes(query: Query, store, catalog: Catalog) -> Answer:
     if zeros:
         text += ("；" if parts else "：") + "、".join(n for n, _ in zeros) + ("均为0" if len(zeros) > 1 else "为0") \
             + marks([c for _, cs in zeros for c in cs])
+    value = total.value
+    most = re.search(MOST, query.question)
+    if most and vals and total.value:  # 「哪种办理结果最多」: say which
+        low = most.group(0) in ("最少", "最低")
+        best = (min if low else max)(vals.values())
+        text += f"。各项中{'、'.join(n for n, v in vals.items() if v == best)}{'最少' if low else '最多'}（{fmt(best)}件）"
+        value = best
     text += "。" + note + check_note(store, catalog, [rid])
-    return Answer(query.question, text, "table", total.value, cits, debug=query.describe())
+    return Answer(query.question, text, "table", value, cits, debug=query.describe())
 
 
 def value_sentence(agency: str, year, cell, cv: CellValue, cits: list[Citation]) -> str:
