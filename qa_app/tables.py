@@ -273,13 +273,22 @@ def choose_row(text: str, candidates: list[T.Row]) -> T.Row | None:
     >>> choose_row("形，不计其他情形）1.属于国家秘密", rows).key
     'denied.state_secret'
     """
+    return _choose(text, candidates)[0]
+
+
+def _choose(text: str, candidates: list[T.Row]) -> tuple[T.Row | None, tuple[int, int] | None]:
+    """choose_row() with the (end, length) of the label match; None for a fuzzy choice."""
     best, best_key = None, None
-    for idx, row in enumerate(candidates):
+    for row in candidates:
         m = _match_end(row, text)
         if m is not None and (best_key is None or m > best_key):
             best, best_key = row, m
     if best is not None:
-        return best
+        return best, best_key
+    return _choose_fuzzy(text, candidates), None
+
+
+def _choose_fuzzy(text: str, candidates: list[T.Row]) -> T.Row | None:
     tail = _bigrams(_ORDINAL_RE.sub("", text[-24:]))
     scored = []
     for row in candidates[:4]:
@@ -344,14 +353,19 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
             continue
         text = "".join(t.text for t in buf)
         label_toks = list(buf)
-        row = None
-        if buf and buf[-1].line == tok.line:
-            row, used, head = _label_continues_below(tokens, i, buf, primary[pos:])
-            if row is not None:
-                consumed |= used
-                label_toks = head + [tokens[k] for k in sorted(used)]
-        if row is None:
-            row = choose_row(text, primary[pos:])
+        row, end = _choose(text, primary[pos:])
+        if buf and buf[-1].line == tok.line and (row is None or (end is not None and end[0] < len(text))):
+            k = len(buf)
+            while k and buf[k - 1].line == tok.line:
+                k -= 1
+            head = buf[k:]
+            # the label on the numbers' line does not name the row chosen (its match lies above)
+            if row is None or end[0] <= len(text) - sum(len(t.text) for t in head):
+                below, used = _label_continues_below(tokens, i, head, primary[pos:])
+                if below is not None:
+                    row = below
+                    consumed |= used
+                    label_toks = head + [tokens[k] for k in sorted(used)]
         if row is None:
             row, used = _look_ahead(tokens, i, primary[pos:])
             if row is not None:
@@ -476,22 +490,16 @@ def _choose_back(text: str, candidates: list[T.Row], placed: set[str]) -> T.Row 
 _LABEL_START_RE = re.compile(r"^(?:\d{1,2}[.、．]|\(?[一二三四五六七八九十]{1,2}[)、])")
 
 
-def _label_continues_below(tokens: list[Token], i: int, buf: list[Token],
-                           candidates: list[T.Row]) -> tuple[T.Row | None, set[int], list[Token]]:
+def _label_continues_below(tokens: list[Token], i: int, head: list[Token],
+                           candidates: list[T.Row]) -> tuple[T.Row | None, set[int]]:
     """A label that starts on the line of its numbers (with its ordinal: 「1.申请人无正当理」) and
     goes on below them (pdftotext -layout of a narrow label column): the row it names with the
     label-only lines after the run, when its first line alone names none. The text above it
     belongs to the rows and groups before (「（六）其他处理」 must not take this row's numbers)."""
-    line = tokens[i].line
-    k = len(buf)
-    while k and buf[k - 1].line == line:
-        k -= 1
-    head = buf[k:]
     text = "".join(t.text for t in head)
     if not _LABEL_START_RE.match(text) or any(_match_end(r, text) for r in candidates):
-        return None, set(), []
-    row, used = _look_ahead(tokens, i, candidates, text)
-    return row, used, head
+        return None, set()
+    return _look_ahead(tokens, i, candidates, text)
 
 
 def _look_ahead(tokens: list[Token], i: int, candidates: list[T.Row],
