@@ -48,6 +48,7 @@ PROSE_TOPICS = (
     ("oversight", r"监督|保障|考核|评议|培训|责任追究|问责|oversight|supervision|training|assessment",
      r"监督保障|监督"),
     ("key_points", r"要点|落实情况|key task", r"要点"),
+    ("overview", r"总体情况|整体情况|总体上|概况|总的来说|overview|overall", r"总体情况"),
 )
 
 NUMBER_CUES = r"多少|几[件条个次项份家篇]|几$|数量|数目|how many|how much|number of"
