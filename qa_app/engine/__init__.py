@@ -97,7 +97,8 @@ def ask(question: str, history: list | None = None, settings: Settings | None = 
     if rules_note and ans.kind != "clarify" and set(query.years) >= {y for _, y in query.year_words}:
         ans.answer += f"（{rules_note}。）"  # which year 「去年」 was taken to be
     if ans.kind == "table" and isinstance(ans.value, (int, float)) and re.search(YES_NO, question) \
-            and not re.search(r"多少|几|how many", question.lower()):
+            and not re.search(r"多少|几|how many|超过|不到|以上|以下|[\d零一二两三四五六七八九十百千]+\s*[件个条项份]", question.lower()):
+        # (not 「有十件吗」: a number asked about is checked by reading the answer, not by 有/没有)
         ans.answer = ("有。" if ans.value else "没有。") + ans.answer  # 「有没有被申请行政复议」: say it first
     if query.name_note and ans.kind != "none":
         ans.answer += f"（{query.name_note}。）"  # a place name taken despite a wrong character
