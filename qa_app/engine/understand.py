@@ -421,7 +421,8 @@ def _refine_op(query: Query, q: str) -> None:
         if not years:
             n = (int(near.group(1)) if near.group(1).isdigit() else _CN_NUM[near.group(1)]) if near else 0
             b = query.bodies[0]
-            query.years = b.years[-n:] if n else list(b.years)
+            # 「近两年」: the two years up to its latest report, so that a year without one is said
+            query.years = list(range(b.years[-1] - n + 1, b.years[-1] + 1)) if n and b.years else list(b.years)
         query.op = "trend"
     # the outcomes of a body's applications (「办理结果」, 「申请是怎么处理的」)
     if cell is not None and cell.table == "applications" and cell.row in ("total", "new_received") \
