@@ -43,6 +43,7 @@ NOT_DISCLOSED = re.compile(r"(?<!有)(?:没有|没|未予|未)公开")
 def _norm(q: str) -> str:
     q = re.sub(r"\s+", " ", fold(q)).lower()
     q = re.sub(r"[“”\"‘’'「」『』]", "", q)  # 「“其他”处理」 is 其他处理
+    q = re.sub(r"第三方(?=评估|机构|测评|评价|评议)", "", q)  # 第三方评估 is prose, not 保护第三方合法权益
     # 「法人和其他组织」 is the column 法人或其他组织, not two things joined
     return re.sub(r"法人(?:以及|和|及|与|、|或者)其他组织", "法人或其他组织", q)
 
