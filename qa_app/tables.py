@@ -125,13 +125,16 @@ def _tokenize(folded: list[str], start: int) -> list[Token]:
 
 def _none_words(words: list[str], kinds: list[str], in_cell: bool) -> list[str]:
     """「无」 written in a cell of numbers (「3.要求提供公开出版物 无 无 …」, 「行政强制 无」, a
-    table cell holding just 「无」) is a blank, like 「/」. A 「无」 alone on its line is a
-    character of a label printed one character per line (「（四）/无/法/提/供」): text."""
+    table cell holding just 「无」) is a blank, like 「/」. A 「无」 alone on its line, or followed
+    by label text, is a character of a label printed one character per line (「（四）/无/法/提/
+    供」): text."""
     out = list(kinds)
     others = sum(1 for w, k in zip(words, kinds) if k != TEXT or w == "无")
     for k, w in enumerate(words):
         if w != "无":
             continue
+        if k + 1 < len(words) and kinds[k + 1] == TEXT and words[k + 1] != "无":
+            continue  # a label goes on after it: 「无 2.没有现成信息…」 (a vertical group label)
         if (in_cell and len(words) == 1) or others >= 2 or (k == len(words) - 1 and k > 0 and len(words[k - 1]) >= 4):
             out[k] = NULL
     return out

@@ -805,3 +805,40 @@ def test_circled_digit_ordinals():
     rows = [(re.sub(r"^(\d)\.", lambda m: circled[int(m.group(1)) - 1], label), key, vals)
             for label, key, vals in APP_ROWS]
     check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + app_rows(rows=rows) + "\n" + REVIEW_PDF + TAIL, want())
+
+
+def test_note_with_numbers_below_section_three():
+    # a note under the table, with numbers in it: not a row of the table
+    note = "注：其他处理中 1 件为申请人主动撤回申请，结转下年度的 3 件已于 2024 年 1 月办结。\n"
+    check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + app_rows() + note + "\n" + REVIEW_PDF + TAIL, want())
+
+
+def test_docx_units_and_slashes(tmp_path):
+    gp = grid_proactive()
+    gp[2] = [_c("规章"), _c("2件"), _c("/"), _c("15件")]
+    gp[10] = [_c("行政强制"), _c("0件", 1, 3)]
+    ga = grid_applications()
+    at = [k for _l, k, _v in APP_ROWS].index("denied.state_secret") + 3
+    ga[at] = ga[at][:-7] + [_c("—") for _ in range(7)]
+    path = tmp_path / "units.docx"
+    _docx([("p", "某某市某某局2023年政府信息公开工作年度报告"),
+           ("p", "二、主动公开政府信息情况"), ("t", gp),
+           ("p", "三、收到和处理政府信息公开申请情况"), ("t", ga),
+           ("p", "四、政府信息公开行政复议、行政诉讼情况"), ("t", grid_review()),
+           ("p", "五、存在的主要问题及改进情况"), ("p", "无。")], path)
+    expected = want(proactive={**WANT_PROACTIVE, ("regulations", "repealed"): None,
+                               ("administrative_coercion", "decisions"): 0})
+    for col in APP:
+        expected[("applications", "denied.state_secret", col)] = None
+    check(load(path).text, expected, "units.docx")
+
+
+def test_vertical_group_label_with_wu():
+    # -layout with the group label （四）无法提供 printed one character per line beside its rows
+    rows = app_rows(groups=False).split("\n")
+    at = rows.index("1.本机关不掌握相关政府信息 5 1 0 0 0 0 6")
+    rows[at] = "（四） " + rows[at]
+    rows[at + 1] = "无     " + rows[at + 1]
+    rows[at + 2] = "法     " + rows[at + 2]
+    rows.insert(at + 3, "提供")
+    check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + "\n".join(rows) + "\n" + REVIEW_PDF + TAIL, want())
