@@ -173,11 +173,20 @@ def _share_of_rows(query: Query, store, catalog: Catalog, body: Body, rid: int, 
     if any(v.value in (MISSING, None) for v in vals + [whole]) or not whole.value:
         return lookup(replace(query, op="lookup", cells=[], multi=""), store, catalog)
     cits, said = [], []
+    each = re.search(r"分别|各自|各占|各是", query.question) \
+        or len(re.findall(r"占比|比例|比重|百分比|百分之", query.question)) >= 2
     for c, v in zip(parts, vals):
         new = cite_cell(store, v, len(cits) + 1, checks)
         cits += new
-        said.append(f"{row_phrase('applications', c.row)}{fmt(v.value)}件{marks(new)}")
+        said.append(f"{row_phrase('applications', c.row)}{fmt(v.value)}件{marks(new)}"
+                    + (f"，占{fmt(round(v.value / whole.value * 100, 1))}%" if each else ""))
     c_whole = cite_cell(store, whole, len(cits) + 1, checks)
+    if each:  # 「部分公开占比和予以公开占比」: each share, not the share of their sum
+        text = (f"{who(body.agency, year)}办理结果总计{fmt(whole.value)}件{marks(c_whole)}，其中" + "；".join(said)
+                + "。" + note + check_note(store, catalog, [rid]))
+        debug = query.describe()
+        debug["op"] = "share_each"
+        return Answer(query.question, text, "aggregate", None, cits + c_whole, debug=debug)
     total = sum(v.value for v in vals)
     pct = round(total / whole.value * 100, 1)
     text = (f"{who(body.agency, year)}" + "、".join(said) + f"，合计{fmt(total)}件，"

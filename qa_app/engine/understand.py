@@ -393,7 +393,7 @@ def _refine_op(query: Query, q: str) -> None:
     if query.op in ("rank", "max", "min") and len(query.bodies) == 1 and not query.regions:
         query.op = "lookup"
     if query.op == "share_each":  # 「哪个单位部分公开比例最高」: the top share; else each
-        if re.search(r"最高|最多|最大|highest|most", ql):
+        if re.search(r"最高|最多|最大|highest|most|(谁|哪个|哪家|哪一个)[^，。,？?]{0,14}(高|多|大)", ql):
             query.limit = 1
         elif re.search(r"最低|最少|最小|lowest|least", ql):
             query.limit, query.ascending = 1, True
