@@ -842,3 +842,20 @@ def test_vertical_group_label_with_wu():
     rows[at + 2] = "法     " + rows[at + 2]
     rows.insert(at + 3, "提供")
     check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + "\n".join(rows) + "\n" + REVIEW_PDF + TAIL, want())
+
+
+def test_browser_printed_page_header_and_footer_inside_table():
+    # a web page saved as PDF by a browser: date/title header and URL/page footer between rows
+    rows = app_rows().split("\n")
+    at = rows.index("2.重复申请 1 0 0 0 0 0 1")
+    rows[at:at] = ["https://www.example.gov.cn/art/2024/1/31/art_1229_4567.html 2/4", "\f2024/3/15 15:21",
+                   "某某市某某局2023年政府信息公开工作年度报告"]
+    check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + "\n".join(rows) + "\n" + REVIEW_PDF + TAIL, want())
+
+
+def test_row_values_wrapped_across_page_footer():
+    # a row's numbers broken by a page footer line: 「- 5 -」 between its fourth and fifth value
+    rows = app_rows().split("\n")
+    at = rows.index("4.保护第三方合法权益 1 0 0 0 0 0 1")
+    rows[at:at + 1] = ["4.保护第三方合法权益 1 0 0 0", "", "- 5 -", "\f0 0 1"]
+    check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + "\n".join(rows) + "\n" + REVIEW_PDF + TAIL, want())
