@@ -49,6 +49,11 @@ _REVIEW_RE = re.compile(r"行政复议.{0,3}行政诉讼")
 _AFTER_REVIEW_RE = re.compile(r"^(五|六)[、.]")
 
 
+# box-drawing characters (U+2500-U+257F; text tables drawn by some converters): the vertical
+# bars separate cells like 「|」, the rest (borders, corners) are white space
+_BOX = {c: (" " if chr(c) not in "│┃║┆┇┊┋╎╏" else "|") for c in range(0x2500, 0x2580)}
+
+
 class Token(NamedTuple):
     kind: str
     text: str
@@ -396,7 +401,7 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
         label_line = _label_line(label_toks, row) or tok.line
         buf = []
         vals: list[Token] = []
-        start, blank_seen = i, False
+        start = i
         while i < n and len(vals) < len(row.columns):
             t = tokens[i]
             if i in consumed:
@@ -407,11 +412,9 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
                     break
                 buf.append(t)
             else:
-                if t.kind is EMPTY:
-                    blank_seen = True
                 vals.append(t)
             i += 1
-        if has_empty and vals and (blank_seen or len(vals) < len(row.columns)):
+        if has_empty and vals and (len(vals) < len(row.columns) or any(v.kind is EMPTY for v in vals)):
             # blank cells of a tab-separated row (HTML, Word) hold the place of their value
             cell_run = _cell_run(tokens, start, len(row.columns))
             if cell_run is not None:
@@ -581,6 +584,8 @@ def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
     # each line folded and compacted once, for every step; the text at once (NFKC never joins
     # or makes a line break), line by line only when a "line" holds a line break of its own
     whole = fold("\n".join(lines)) if folded_text is None else folded_text
+    if "│" in whole or "┃" in whole or "║" in whole:
+        whole = whole.translate(_BOX)  # a table drawn with box-drawing characters
     folded = whole.split("\n")
     if len(folded) == len(lines):
         comp = _SPACES_RE.sub("", whole).split("\n")

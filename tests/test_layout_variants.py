@@ -859,3 +859,27 @@ def test_row_values_wrapped_across_page_footer():
     at = rows.index("4.保护第三方合法权益 1 0 0 0 0 0 1")
     rows[at:at + 1] = ["4.保护第三方合法权益 1 0 0 0", "", "- 5 -", "\f0 0 1"]
     check(HEAD + PROACTIVE_PDF + "\n" + APP_HEAD_PDF + "\n".join(rows) + "\n" + REVIEW_PDF + TAIL, want())
+
+
+def test_box_drawing_text_table():
+    # a text table drawn with box-drawing characters (some converters and plain-text pages)
+    def boxed(lines):
+        out = ["┌──────────────┬────┬────┐"]
+        for line in lines:
+            out.append("│" + "│".join(line) + "│")
+            out.append("├──────────────┼────┼────┤")
+        out[-1] = "└──────────────┴────┴────┘"
+        return "\n".join(out) + "\n"
+    proactive = ("二、主动公开政府信息情况\n\n" + boxed([["第二十条第（一）项"], ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+                                       ["规章", "2", "1", "15"], ["行政规范性文件", "8", "3", "42"],
+                                       ["第二十条第（五）项"], ["信息内容", "本年处理决定数量"], ["行政许可", "1,234"],
+                                       ["第二十条第（六）项"], ["信息内容", "本年处理决定数量"], ["行政处罚", "56"],
+                                       ["行政强制", "7"], ["第二十条第（八）项"], ["信息内容", "本年收费金额（单位：万元）"],
+                                       ["行政事业性收费", "12.35"]]))
+    app = []
+    for label, key, vals in APP_ROWS:
+        app.append([GROUP_BEFORE.get(key, ""), label, *map(str, vals)])
+    review = ("四、政府信息公开行政复议、行政诉讼情况\n\n"
+              + boxed([["行政复议", "行政诉讼"], ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉", "复议后起诉"],
+                       ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2, list(map(str, WANT_REVIEW))]))
+    check(HEAD + proactive + "\n" + APP_HEAD_PDF + boxed(app) + "\n" + review + TAIL, want())
