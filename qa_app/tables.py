@@ -320,7 +320,11 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
 
     A run's row is read from the label text before it; when that text names no row, from
     label-only lines right after the run (PDF text often prints a tall label below its
-    numbers); as a last resort from a printed group-total row (「（三）不予公开」).
+    numbers); as a last resort from a printed group-total row (「（三）不予公开」), then from an
+    earlier row not read yet (rows printed out of template order). A label that starts on the
+    numbers' line and goes on below is read with the lines below (_label_continues_below); in
+    tab-separated rows (HTML, Word) an empty cell holds its value's place (_cell_run,
+    _blank_row).
     """
     cells: list[Cell] = []
     problems: list[str] = []

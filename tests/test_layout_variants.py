@@ -883,3 +883,11 @@ def test_box_drawing_text_table():
               + boxed([["行政复议", "行政诉讼"], ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉", "复议后起诉"],
                        ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2, list(map(str, WANT_REVIEW))]))
     check(HEAD + proactive + "\n" + APP_HEAD_PDF + boxed(app) + "\n" + review + TAIL, want())
+
+
+def test_2021_report_keeping_the_2019_other_services_row():
+    # a 2021-format report that still prints 其他对外管理服务事项 under 第二十条第（五）项: that row
+    # is not in the 2021 template; the rows around it are read as printed
+    proactive = PROACTIVE_PDF.replace("行政许可 1,234\n", "行政许可 1,234\n其他对外管理服务事项 9\n")
+    parsed = check(HEAD + proactive + "\n" + APP_HEAD_PDF + app_rows() + "\n" + REVIEW_PDF + TAIL, want())
+    assert any("9" in p for p in parsed.tables.problems)
