@@ -100,6 +100,11 @@ def ask(question: str, history: list | None = None, settings: Settings | None = 
             and not re.search(r"多少|几|how many|超过|不到|以上|以下|[\d零一二两三四五六七八九十百千]+\s*[件个条项份]", question.lower()):
         # (not 「有十件吗」: a number asked about is checked by reading the answer, not by 有/没有)
         ans.answer = ("有。" if ans.value else "没有。") + ans.answer  # 「有没有被申请行政复议」: say it first
+    elif ans.kind == "aggregate" and ans.debug.get("op") == "compare" and ans.table and re.search(YES_NO, question) \
+            and not re.search(r"多少|几|how many|[\d零一二两三四五六七八九十百千]+\s*[件个条项份]", question.lower()):
+        vals = [r.get("值") for r in ans.table]
+        if vals and all(isinstance(v, (int, float)) for v in vals) and (all(vals) or not any(vals)):
+            ans.answer = ("都有。" if all(vals) else "都没有。") + ans.answer  # 「文化街和城建局有没有收到申请」
     if query.name_note and ans.kind != "none":
         ans.answer += f"（{query.name_note}。）"  # a place name taken despite a wrong character
     if filters and ans.kind in ("none", "clarify"):
