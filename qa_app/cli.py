@@ -4,6 +4,8 @@ library function and prints its result (a table for people, --json / --csv for p
 Errors are printed in Chinese (「错误：…」), usage errors with a Chinese usage line; Click's exit
 codes are kept (2 for usage errors, 1 for the others). `--index` may stand before or after the
 command. CSV is written with a UTF-8 BOM so that Excel opens it as UTF-8.
+The question commands (ask, search, eval) fill a not-yet-built default index (./index) from
+seeds/ first, as the chat does on its first run.
 """
 from __future__ import annotations
 
@@ -185,9 +187,21 @@ def _where(settings: Settings) -> str:
     return f"索引：{settings.index}"
 
 
-def _store(settings: Settings, must_exist: bool = True):
+def _store(settings: Settings, must_exist: bool = True, first_run: bool = False):
+    """The side store. With `first_run` (the question commands), an index that does not exist yet
+    at the default place (./index, no QA_APP_INDEX, no database) is first filled from seeds/, as the
+    chat does on its first run; an index named explicitly must exist."""
     from .store import Store
-    if must_exist and not settings.database_url and not (Path(settings.index) / "facts.sqlite").exists():
+    missing = not settings.database_url and not (Path(settings.index) / "facts.sqlite").exists()
+    if missing and first_run and Path(settings.index) == Path("index"):
+        from .indexer import index_paths, seeds_dir
+        seeds = seeds_dir()
+        if seeds is not None:
+            click.echo(f"首次运行：索引目录 {settings.index} 里还没有索引，先读入 {seeds} 中的报告……", err=True)
+            summary = index_paths([seeds], settings, progress=True)
+            click.echo(summary.line(), err=True)
+            missing = not (Path(settings.index) / "facts.sqlite").exists()
+    if must_exist and missing:
         raise click.ClickException(f"索引目录 {settings.index} 里还没有索引。先运行：qa-app index（默认索引 seeds/）；"
                                    "索引在别处时用 --index 目录 或环境变量 QA_APP_INDEX 指明")
     return Store(settings.db_url)
@@ -418,7 +432,7 @@ def remove_cmd(report, settings):
 def ask_cmd(question, as_json, agency, region, year, llm, settings):
     """回答一个问题，附出处（报告文件、表格/章节、行号、原文）。"""
     from .engine import ask
-    _store(settings)
+    _store(settings, first_run=True)
     filters = {k: v for k, v in (("agency", agency), ("region", region), ("year", year)) if v}
     ans = ask(" ".join(question), settings=settings, filters=filters or None, use_llm=llm)
     if as_json:
@@ -444,7 +458,7 @@ def ask_cmd(question, as_json, agency, region, year, llm, settings):
 def eval_cmd(questions, kinds, min_share, settings):
     """按问题集（JSONL，格式同 dev_questions.jsonl，可带 history）在本进程内逐题提问并判分：各类正确率、耗时 p50/p95。"""
     from .engine import evaluate
-    _store(settings)
+    _store(settings, first_run=True)
     res = evaluate.run(evaluate.load(questions), settings, {k for k in kinds.split(",") if k} or None)
     for line in res.lines():
         click.echo(line)
@@ -485,7 +499,7 @@ def serve_cmd(host, port, settings):
 def search_cmd(query, agency, region, year, k, mode, as_json, settings):
     """在报告正文里检索（向量 + 关键词混合），列出得分最高的段落及其出处。"""
     from .narrative import search
-    _store(settings)
+    _store(settings, first_run=True)
     try:
         hits = search(" ".join(query), settings, k=k or settings.top_k, agency=agency, region=region, year=year,
                       mode=mode)

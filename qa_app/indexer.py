@@ -78,6 +78,14 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, bool]]:
             yield p, True
 
 
+def seeds_dir() -> Path | None:
+    """The seed reports' folder: ./seeds, else the one beside the package (a checkout)."""
+    for p in (Path.cwd() / "seeds", Path(__file__).resolve().parents[1] / "seeds"):
+        if p.is_dir():
+            return p
+    return None
+
+
 def open_narrative(settings: Settings):
     """The prose index, or None when it is off."""
     if not settings.narrative:

@@ -21,7 +21,7 @@ import streamlit as st
 
 from .. import template as T
 from ..answer import Answer, Citation
-from ..indexer import FileResult, index_paths, iter_files, open_narrative
+from ..indexer import FileResult, index_paths, iter_files, open_narrative, seeds_dir
 from ..loaders import SUPPORTED
 from ..settings import Settings
 
@@ -58,13 +58,6 @@ def guard(what: str):
 
 
 # -- indexing --------------------------------------------------------------------------------
-def seeds_dir() -> Path | None:
-    for p in (Path.cwd() / "seeds", Path(__file__).resolve().parents[2] / "seeds"):
-        if p.is_dir():
-            return p
-    return None
-
-
 def _narrative_for(s: Settings):
     """(settings, prose index) for indexing; when the prose index cannot be opened here the
     numbers are still indexed (settings with narrative off) and a note says so."""
