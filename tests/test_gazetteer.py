@@ -46,4 +46,4 @@ def test_one_wrong_character_is_corrected_to_the_divisions_it_may_be():
     assert [p.name for p in g.correct("沐阳县") if p.within(suqian)] == ["沭阳县", "泗阳县"]
     assert names(g.correct("红谷摊区")) == ["红谷滩区"]
     assert names(g.correct("洪泽区")) == ["洪泽区"]  # exact names as they are
-    assert g.correct("火星市") == ()
+    assert g.correct("乌托邦国") == ()
