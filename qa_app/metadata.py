@@ -1,10 +1,26 @@
 """Who wrote a report and for which year: body (机关), year, region and the aliases it uses.
 
-Pure functions over the report's text. The body and year come from the title (which may wrap
-over two lines), else from a sentence such as 「现将红谷滩区政府办2023年政府信息公开工作年度报告
-向社会公布」. The region is the administrative prefix the report names (新乡市红旗区 ...).
-Aliases are the other names the text uses for the same body (区城建局 for 红旗区城乡建设局).
-It does not look anything up outside the text.
+Pure functions over the report's text (and the gazetteer of China's divisions, gazetteer.py).
+The body and year are read from, in this order: the title at the top (body first or year
+first, wrapped over lines, with stray spaces, 「2019年度」, an HTML page title with the site's
+name after it); a sentence 「现将…2023年政府信息公开工作年度报告向社会公布」 or an 「附件：…年度报告」
+line; the signature at the end (the body on its own line next to a date); the prose (「我厅」
+with the short form 「省教育厅」 and the province of the regulations cited). A year with no title
+comes from 「统计期限从2022年1月1日…」. Publication dates (发布日期 2020-01-31) are never the year.
+
+Every candidate body name is checked as a name: a place (a division of the gazetteer, or a
+level word for a short form such as 市科委) and an institution suffix (人民政府, 办公室, 局, 委员会,
+厅, 街道办事处 …), with no table word (名称, 单位) and no verb or function word (编写了, 现将). A
+place the gazetteer does not know is corrected when one character is off and the report's
+context or the character's look settles which division it is (沐阳县 → 沭阳县, 沐阳 kept as an
+alias). A short form is expanded: its place from the text or the division the report names
+most (市科委 in a report citing 《上海市…》 → 上海市科委), its core from the full name the text
+gives or the standard name of the department (科委 → 科学技术委员会); the short forms stay
+aliases. The region is the place prefix the text writes (新乡市红旗区) and, from the gazetteer,
+the province, prefecture, county and 6-digit code.
+
+It does not look anything up outside the text and the gazetteer; a body or year it cannot find
+is None (the report is then flagged, and a person sets it: override()).
 """
 from __future__ import annotations
 
@@ -12,10 +28,9 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from . import gazetteer
 from .tables import fold
 
-_TITLE_RE = re.compile(r"([\u4e00-\u9fa5()（）·]{2,40}?)\s*(20\d{2}|19\d{2})\s*年度?\s*政府信息公开(?:工作)?\s*年\s*度\s*报\s*告")
-_SENTENCE_RE = re.compile(r"(?:现将|将|发布|公布)([\u4e00-\u9fa5()（）]{2,40}?)(20\d{2})\s*年度?政府信息公开(?:工作)?年度报告")
 _SUFFIXES = ("人民政府办公室", "政府办公室", "办公室", "政府办", "人民政府", "政府", "街道办事处", "办事处", "街道",
              "局", "委员会", "委", "办", "中心", "院", "厅", "署", "镇", "乡", "所", "队")
 # A place name: Chinese characters other than level words and words that end a phrase
@@ -29,6 +44,7 @@ _PLACE_RE = re.compile(r"^(?:" + _NAME + r"{2,8}(?:省|自治区))?"
 _LEVELS = "省市州盟区县旗"
 
 
+
 @dataclass
 class Meta:
     agency: str | None
@@ -36,6 +52,20 @@ class Meta:
     region: str | None
     aliases: list[str] = field(default_factory=list)
     title_line: int | None = None
+    # from the gazetteer (None when the body names no place it knows, or one it cannot settle)
+    province: str | None = None
+    prefecture: str | None = None
+    county: str | None = None
+    region_code: str | None = None
+    # where the body and year were read: title / sentence / attachment / signature / prose /
+    # period / manual; None when not found
+    agency_source: str | None = None
+    year_source: str | None = None
+
+    @property
+    def flagged(self) -> bool:
+        """Body or year unknown: the report is indexed, but no question by body or year reaches it."""
+        return self.agency is None or self.year is None
 
 
 _WS_RE = re.compile(r"\s+")
@@ -114,45 +144,417 @@ def _clean_body(s: str) -> str:
     return s
 
 
-def read_meta(text: str, folded_text: str | None = None) -> Meta:
-    """`folded_text`: fold(text), when the caller has it already."""
+# -- body and year: candidates from each place a report prints them --------------------------
+
+_REPORT = r"政(?:府信息|务)公开(?:工作)?(?:年度报告|年报|工作报告)"
+_YEAR = r"((?:19|20)\d{2})"
+_BODY = r"([\u4e00-\u9fa5()（）·]{2,40}?)"
+_BODY_FIRST_RE = re.compile(_BODY + _YEAR + r"年度?" + _REPORT)
+_YEAR_FIRST_RE = re.compile(_YEAR + r"年度?" + _BODY + _REPORT)
+_YEAR_ONLY_RE = re.compile(_YEAR + r"年度?" + _REPORT)
+# the statistics period: 「统计期限从2022年1月1日起至2022年12月31日止」, 「统计周期为2024年1月1日至12月31日」
+_PERIOD_RE = re.compile(r"统计(?:期限|周期|时限|时间|区间|范围|时段|口径)[^。；;]{0,12}?" + _YEAR + r"年1月1日")
+_SPAN_RE = re.compile(_YEAR + r"年1月1日(?:起)?(?:至|到|—|-|～|~)(?:\1年)?12月31日")
+_CN_YEAR_RE = re.compile(r"[〇零○一二三四五六七八九]{4}(?=年)")
+_CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
+_DATE_RE = re.compile(r"^[(（]?(?:19|20)\d{2}年\d{1,2}月\d{1,2}日[)）]?$")
+_HEAD_JUNK_RE = re.compile(r"^(?:正文|首页|当前位置|标题|题目|单位名称|机关名称|发布机关|发布单位|公开主体|信息来源|来源|"
+                           r"名称|单位|主题|关于|现将|以下是|本报告是|附件\d*|[:：>＞»·\-—_|()（）])+")
+
+# Institutions a body's name ends in (longest first).
+_INSTITUTIONS = ("人民政府办公厅", "人民政府办公室", "政府办公厅", "政府办公室", "街道办事处", "管理委员会", "人民政府",
+                 "办公厅", "办公室", "委员会", "管委会", "办事处", "政府办", "政府", "街道", "分局", "中心", "局", "厅",
+                 "委", "办", "署", "院", "所", "站", "队", "馆", "会", "社", "处", "部", "镇", "乡", "室")
+# What no body's name holds after its place: verbs, function words, table words, dates.
+_BAD_CORE_RE = re.compile(r"[我本该其了的是将把被从向在于或并等年月日号份个件条：:，,。;；、]|名称|单位|编制|编写|发布|公布|"
+                          r"印发|报告|情况|数量|现将|根据|按照|关于|以下|总计|合计|序号")
+_LEVEL_END = "省市区县旗州盟"
+# Short forms people write for departments whose full name is fixed across the country (the
+# State Council's naming of government departments). Used only when the report itself does not
+# write the full name; ambiguous ones (城建局: 城乡建设局 or 住房和城乡建设局) are not here.
+_SHORT_CORES = {
+    "科委": "科学技术委员会", "发改委": "发展和改革委员会", "卫健委": "卫生健康委员会", "经信委": "经济和信息化委员会",
+    "国资委": "国有资产监督管理委员会", "住建委": "住房和城乡建设委员会", "民宗委": "民族宗教事务委员会",
+    "教委": "教育委员会", "商委": "商务委员会", "交委": "交通委员会", "农委": "农业委员会", "建委": "建设委员会",
+    "卫计委": "卫生和计划生育委员会", "人社局": "人力资源和社会保障局", "人社厅": "人力资源和社会保障厅",
+    "住建局": "住房和城乡建设局", "住建厅": "住房和城乡建设厅", "发改局": "发展和改革局", "卫健局": "卫生健康局",
+    "医保局": "医疗保障局", "应急局": "应急管理局", "市监局": "市场监督管理局", "市场监管局": "市场监督管理局",
+    "科技局": "科学技术局", "科技厅": "科学技术厅", "退役军人局": "退役军人事务局",
+}
+# 「我厅」「我局」…: the kind of body the report speaks as, and the suffixes its short form may end in
+_SELF_RE = re.compile(r"我(厅|局|委|办|院|署|中心|县|区|市|镇|乡|街道)")
+_SELF_SUFFIX = {"厅": ("厅",), "局": ("局",), "委": ("委员会", "委"), "办": ("办公室", "办"), "院": ("院",), "署": ("署",),
+                "中心": ("中心",)}
+
+
+def _cn_year(m: re.Match) -> str:
+    return m.group(0).translate(_CN_DIGITS)
+
+
+def _suffix_of(name: str) -> str | None:
+    return next((s for s in _INSTITUTIONS if name.endswith(s)), None)
+
+
+def _core_ok(core: str) -> bool:
+    """The part of a body's name after its place: an institution, no verb or table word."""
+    return bool(core) and _suffix_of(core) is not None and not _BAD_CORE_RE.search(core) and len(core) <= 24
+
+
+def _place_len(name: str) -> int:
+    """Characters of the gazetteer's divisions at the start of `name` (0 when none)."""
+    return sum(len(p.name) for p in gazetteer.leading(name))
+
+
+def _valid_name(raw: str, *, strict: bool) -> str | None:
+    """`raw` (or its tail, leading junk dropped) when it is a body's name, else None.
+
+    A name is a place and an institution: the place a division of the gazetteer (「名称沭阳县发展和
+    改革局」 → 沭阳县发展和改革局), a place the text shapes like one (宁川市仁门县), or a level word for a
+    short form (市科委); the rest an institution with no verb or table word (「我厅编写了」 is none).
+    strict: a name with no place at all is refused (a signature line or the prose)."""
+    raw = _HEAD_JUNK_RE.sub("", raw.strip("《》“”\"' ：:，,。"))
+    if len(raw) < 3 or _suffix_of(raw) is None:
+        return None
+    for k in range(len(raw) - 2):  # a division of the gazetteer at k; what comes before it is junk
+        n = _place_len(raw[k:])
+        if n:
+            if k and raw[k - 1] in _LEVEL_END and place_prefix(raw[:k]) == raw[:k]:
+                break  # an unknown place above a known one: keep the whole
+            return raw[k:] if _core_ok(raw[k + n:]) else None
+    place = place_prefix(raw)
+    if place and place != raw and _core_ok(raw[len(place):]) and not _BAD_CORE_RE.search(place):
+        return raw
+    for k in range(len(raw) - 2):  # a short form: 市科委, 区城建局, 省教育厅 (after words that are no name)
+        if raw[k] in "省市区县" and _core_ok(raw[k + 1:]) and (k == 0 or _BAD_CORE_RE.search(raw[:k])):
+            return raw[k:]
+    if not strict and _core_ok(raw) and len(raw) <= 16:
+        return raw  # no place at all (国家统计局): only from a title or a sentence naming the report
+    return None
+
+
+@dataclass
+class _Found:
+    name: str | None
+    year: int | None
+    source: str
+    offset: int  # in the flat text
+
+
+class _Text:
+    """The report's text as the readers here search it: whitespace-free (flat), with the offset
+    of each line, computed on first use."""
+
+    def __init__(self, text: str, folded: str | None):
+        self.text = text
+        self.folded = folded
+        self._flat: str | None = None
+        self._starts: list[int] | None = None
+        self._places: tuple | None = None
+
+    @property
+    def flat(self) -> str:
+        if self._flat is None:
+            base = self.folded if self.folded is not None else fold(self.text)
+            self._flat = _CN_YEAR_RE.sub(_cn_year, _WS_RE.sub("", base))
+        return self._flat
+
+    def line_of(self, offset: int) -> int:
+        """The 1-based line of the text holding flat offset `offset`."""
+        if self._starts is None:
+            starts, at = [], 0
+            for line in self.text.split("\n"):
+                starts.append(at)
+                at += len(_CN_YEAR_RE.sub(_cn_year, _WS_RE.sub("", fold(line))))
+            self._starts = starts
+        import bisect
+        return max(1, bisect.bisect_right(self._starts, offset))
+
+    def places(self) -> tuple:
+        """The divisions the report names (full names), in order, repeats kept."""
+        if self._places is None:
+            flat = self.flat
+            part = flat[:6000] + flat[-3000:] if len(flat) > 9000 else flat
+            self._places = tuple(p for _, _, p in gazetteer.mentions(part))
+        return self._places
+
+
+def _from_title(text: str, t: _Text) -> tuple[_Found | None, _Found | None, int | None]:
+    """(body and year, year alone, title line) from the title in the first lines."""
     lines = text.split("\n")
-    agency = year = title_line = None
-    # Title: the first lines, joined (a title may wrap: 「…工作年 / 度报告」).
-    head_idx = [i for i, l in enumerate(lines[:40]) if l.strip()][:6]
+    head_idx = [i for i, l in enumerate(lines[:40]) if l.strip()][:8]
     joined, starts = "", []
     for i in head_idx:
         starts.append((len(joined), i))
-        joined += _flat(lines[i])
-    flats: dict[int, str] = {}
+        joined += _CN_YEAR_RE.sub(_cn_year, _flat(lines[i]))
+    found = []
+    for rx, body_group in ((_BODY_FIRST_RE, 1), (_YEAR_FIRST_RE, 2)):
+        for m in rx.finditer(joined):
+            if m.start() > 240:
+                break
+            name = _valid_name(m.group(body_group), strict=False)
+            if name:
+                found.append((m.start(), name, int(m.group(3 - body_group))))
+                break
+    if found:
+        at, name, year = min(found)
+        line = max(i for off, i in starts if off <= at) + 1
+        return _Found(name, year, "title", -1), None, line
+    m = _YEAR_ONLY_RE.search(joined)
+    if m and m.start() <= 240:
+        return None, _Found(None, int(m.group(1)), "title", -1), max(i for off, i in starts if off <= m.start()) + 1
+    return None, None, None
 
-    def flat_head(n: int) -> str:  # _flat(text[:n]), computed once for a text shorter than n
-        key = n if n < len(text) else -1
-        if key not in flats:
-            if key >= 0 or folded_text is None:
-                flats[key] = _flat(text[:n] if key >= 0 else text)
-            else:
-                flats[key] = _WS_RE.sub("", folded_text)
-        return flats[key]
 
-    m = _TITLE_RE.search(joined)
-    if m and m.start() < 80:
-        agency, year = _clean_body(m.group(1)), int(m.group(2))
-        title_line = max(i for off, i in starts if off <= m.start()) + 1
-    else:
-        m = _SENTENCE_RE.search(flat_head(3000))
-        if m:
-            agency, year = _clean_body(m.group(1)), int(m.group(2))
-            title_line = 1
-    aliases = _find_aliases(agency, flat_head(len(text))) if agency else []
+def _from_sentences(t: _Text) -> _Found | None:
+    """「现将…2023年政府信息公开工作年度报告向社会公布」, 「附件：…年度报告」, or the name with the report
+    anywhere: the first whose body is a name."""
+    flat = t.flat
+    for m in _BODY_FIRST_RE.finditer(flat):
+        raw = m.group(1)
+        name = _valid_name(raw, strict=True) or (
+            _valid_name(raw, strict=False) if re.search(r"(?:现将|附件|将|公布|发布)", flat[max(0, m.start() - 4):m.start() + 6]) else None)
+        if name:
+            before = flat[max(0, m.start() - 6):m.start() + len(raw) - len(name)]
+            source = "attachment" if "附件" in before else "sentence"
+            return _Found(name, int(m.group(2)), source, m.start())
+    return None
+
+
+def _from_period(t: _Text) -> int | None:
+    m = _PERIOD_RE.search(t.flat) or _SPAN_RE.search(t.flat)
+    return int(m.group(1)) if m else None
+
+
+def _from_signature(text: str) -> str | None:
+    """A body's name alone on a line next to a date (「河北省教育厅 / 2024年1月26日」), at the end of
+    the report or under its title."""
+    lines = [_flat(l) for l in text.split("\n")]
+    idx = [i for i, l in enumerate(lines) if l]
+    for pool in (idx[-15:][::-1], idx[:10]):
+        for j, i in enumerate(pool):
+            near = [lines[k] for k in range(max(0, i - 3), min(len(lines), i + 4)) if k != i]
+            if any(_DATE_RE.match(x) for x in near):
+                name = _valid_name(lines[i], strict=True)
+                if name and name == _HEAD_JUNK_RE.sub("", lines[i]) and (_place_len(name) or place_prefix(name)):
+                    return name
+    return None
+
+
+def _dominant(t: _Text, level_char: str):
+    """The division of the level a short form's first character names (省, 市, 区, 县) that the
+    report names most, or None when none or two are named as often."""
+    from collections import Counter
+    want = []
+    for p in t.places():
+        if level_char == "省" and p.level == gazetteer.PROVINCE and not p.name.endswith("市"):
+            want.append(p)
+        elif level_char == "市" and p.name.endswith("市") and p.level in (gazetteer.PROVINCE, gazetteer.PREFECTURE):
+            want.append(p)
+        elif level_char in "区县" and p.level == gazetteer.COUNTY and p.name.endswith(level_char):
+            want.append(p)
+    counts = Counter(want).most_common(2)
+    if not counts or (len(counts) > 1 and counts[1][1] == counts[0][1]):
+        return None
+    return counts[0][0]
+
+
+def _from_prose(t: _Text) -> str | None:
+    """「我厅」 and 「省教育厅」 in the prose and the province of the regulations cited → 河北省教育厅."""
+    from collections import Counter
+    kinds = Counter(m.group(1) for m in _SELF_RE.finditer(t.flat))
+    if not kinds:
+        return None
+    kind = kinds.most_common(1)[0][0]
+    if kind in ("县", "区", "市", "镇", "乡", "街道"):
+        return None  # 「我县」 alone does not say which body of the county
+    shorts: Counter = Counter()
+    for suf in _SELF_SUFFIX[kind]:
+        rx = _compiled(r"([省市区县])(" + _NAME + r"{1,10}?" + re.escape(suf) + r")")
+        for m in _ending_in(rx, suf, 12, t.flat):
+            cand = m.group(1) + m.group(2)
+            if _core_ok(m.group(2)) and m.group(2) != suf:
+                shorts[cand] += 1
+    for short, _n in shorts.most_common(3):
+        place = _dominant(t, short[0])
+        if place is not None:
+            return place.name + short[1:]
+    return None
+
+
+def _correct_places(name: str, t: _Text) -> tuple[str, int]:
+    """The name with a place the gazetteer does not know corrected when one character is off
+    (沐阳县人民政府 → 沭阳县人民政府), and the length of its place prefix (from the gazetteer)."""
+    places = list(gazetteer.leading(name))
+    n = sum(len(p.name) for p in places)
+    for _ in range(3):
+        rest, fixed = name[n:], None
+        for k in range(3, min(10, len(rest)) + 1):
+            seg = rest[:k]
+            if seg[-1] not in _LEVEL_END or _BAD_CORE_RE.search(seg):
+                continue
+            fixed = gazetteer.best_correction(seg, inside=places[-1] if places else None, context=t.places())
+            if fixed is not None:
+                name = name[:n] + fixed.name + rest[k:]
+                break
+        if fixed is None:
+            break
+        places = list(gazetteer.leading(name))
+        n = sum(len(p.name) for p in places)
+    return name, n
+
+
+def _expand_short(name: str, t: _Text) -> str:
+    """A short form's place (市科委 → 上海市科委) from the text, else from the division the report
+    names most; the name as it is when neither settles it."""
+    lvl, tail = name[0], name[1:]
+    rx = _compiled(r"(" + _NAME + r"{1,8}" + re.escape(lvl) + r")" + re.escape(tail))
+    from collections import Counter
+    for cand, _ in Counter(m.group(1) for m in rx.finditer(t.flat)).most_common():
+        for k in range(len(cand) - 1):
+            if gazetteer.lookup(cand[k:]) and _place_len(cand[k:]) == len(cand) - k:
+                return cand[k:] + tail
+    place = _dominant(t, lvl)
+    return place.name + tail if place is not None else name
+
+
+def _expand_core(name: str, n: int, t: _Text, short_form: bool) -> str:
+    """The full name of a department written short (上海市科委 → 上海市科学技术委员会): as the text
+    writes it with the same place, else the department's standard name."""
+    place, core = name[:n], name[n:]
+    if not place or not (short_form or core in _SHORT_CORES or (core.endswith("委") and not core.endswith("委员会"))):
+        return name
+    suf = _suffix_of(core) or core[-1]
+    fulls = {"委": ("委员会",), "办": ("办公室",), "局": ("局",), "厅": ("厅",)}.get(suf, (suf,))
+    from collections import Counter
+    seen: Counter = Counter()
+    for full_suf in fulls:
+        rx = _compiled(re.escape(place) + r"([\u4e00-\u9fa5]{1,16}?" + re.escape(full_suf) + r")")
+        for m in rx.finditer(t.flat):
+            full = m.group(1)
+            it = iter(full)
+            if len(full) > len(core) and full[0] == core[0] and all(ch in it for ch in core[:-1]) and _core_ok(full):
+                seen[full] += 1
+    if seen:
+        return place + seen.most_common(1)[0][0]
+    if core in _SHORT_CORES:
+        return place + _SHORT_CORES[core]
+    return name
+
+
+def _region_fields(agency: str | None, t: _Text) -> tuple[str | None, str | None, str | None, str | None]:
+    """(province, prefecture, county, code) of the body's place, from the gazetteer; all None when
+    the name holds no division it knows, or one it cannot settle (朝阳区 with nothing else)."""
+    if not agency:
+        return None, None, None, None
+    chain_ = gazetteer.leading(agency)
+    if not chain_:
+        return None, None, None, None
+    first = chain_[0]
+    if len(chain_) == 1:
+        same = [p for p in gazetteer.lookup(first.name) if p.name == first.name]
+        if len(same) > 1:
+            placed = [p for p in same if any(p.code != c.code and p.within(c) for c in t.places())]
+            if len(placed) != 1:
+                return None, None, None, None
+            chain_ = (placed[0],)
+    last = chain_[-1]
+    full = gazetteer.chain(last)
+    province = full[0].name
+    prefecture = next((p.name for p in full if p.level == gazetteer.PREFECTURE and p.name != province), None)
+    county = next((p.name for p in full if p.level == gazetteer.COUNTY), None)
+    return province, prefecture, county, last.code
+
+
+def read_meta(text: str, folded_text: str | None = None) -> Meta:
+    """`folded_text`: fold(text), when the caller has it already."""
+    t = _Text(text, folded_text)
+    titled, year_only, title_line = _from_title(text, t)
+    agency = year = None
+    agency_source = year_source = None
+    if titled:
+        agency, year, agency_source, year_source = titled.name, titled.year, "title", "title"
+    if agency is None:
+        s = _from_sentences(t)
+        if s:
+            agency, agency_source = s.name, s.source
+            if year_only is None:
+                year, year_source = s.year, s.source
+                title_line = t.line_of(s.offset)
+    if year is None and year_only is not None:
+        year, year_source = year_only.year, "title"
+    if year is None:
+        y = _from_period(t)
+        if y:
+            year, year_source = y, "period"
+    if agency is None:
+        agency = _from_signature(text)
+        agency_source = "signature" if agency else None
+    if agency is None:
+        agency = _from_prose(t)
+        agency_source = "prose" if agency else None
+    if year is not None and not 2000 <= year <= 2099:
+        year, year_source = None, None
+    return _finish(agency, year, title_line, agency_source, year_source, t)
+
+
+def _finish(agency: str | None, year: int | None, title_line: int | None, agency_source: str | None,
+            year_source: str | None, t: _Text) -> Meta:
+    """Correct, expand and place the body's name; its aliases and region."""
+    written: list[str] = []  # the names the report writes for the body, when they are not the one kept
     if agency:
+        short_form = agency[0] in "省市区县" and not _place_len(agency)
+        if short_form:
+            written.append(agency)
+            agency = _expand_short(agency, t)
+        corrected, n = _correct_places(agency, t)
+        if corrected != agency:
+            written.append(agency)
+            agency = corrected
+        full = _expand_core(agency, n, t, short_form)
+        if full != agency:
+            written.append(agency)
+            agency = full
+    flat = t.flat
+    aliases: list[str] = []
+    if agency:
+        aliases = _find_aliases(agency, flat)
+        for w in written:
+            aliases += [w] + _find_aliases(w, flat)
         # the title may drop the city: 「洪泽区人民政府」 where the text says 「淮安市洪泽区人民政府」
-        city = next((g[0] for g in _before_name(_CITY_HEAD, agency, flat_head(6000))), None)
-        if city and not agency.startswith(city):
+        city = next((g[0] for g in _before_name(_CITY_HEAD, agency, flat[:6000])), None)
+        if city and not agency.startswith(city) and not _BAD_CORE_RE.search(city):
             aliases = [agency] + [a for a in aliases if a != city + agency]
             agency = city + agency
-    region = _find_region(agency or "", lambda: flat_head(8000))
-    return Meta(agency, year, region, aliases, title_line)
+        seen: set[str] = {agency}
+        aliases = [a for a in aliases if not (a in seen or seen.add(a))]
+    region = _find_region(agency or "", lambda: flat[:8000])
+    province, prefecture, county, code = _region_fields(agency, t)
+    return Meta(agency, year, region, aliases, title_line, province, prefecture, county, code, agency_source,
+                year_source)
+
+
+def override(meta: Meta, text: str, agency: str | None = None, year: int | None = None) -> Meta:
+    """The report's metadata with the body and/or year a person set (qa-app set-meta, index
+    --agency/--year, the upload form): the body's aliases and region are read for the new name as
+    for one found in the text; what is not set stays as read."""
+    t = _Text(text, None)
+    if agency is not None:
+        agency = _WS_RE.sub("", fold(agency))
+    new_agency = agency if agency else meta.agency
+    new_year = year if year is not None else meta.year
+    if agency:
+        m = _finish(new_agency, new_year, meta.title_line, "manual", meta.year_source, t)
+        m.agency, m.aliases = agency, [a for a in m.aliases if a != agency]  # the name as the person wrote it
+        m.region = _find_region(agency, lambda: t.flat[:8000])
+        m.province, m.prefecture, m.county, m.region_code = _region_fields(agency, t)
+        if meta.agency and meta.agency != agency and meta.agency not in m.aliases:
+            pass  # a wrong name read from the text is not kept as an alias
+    else:
+        m = Meta(meta.agency, new_year, meta.region, list(meta.aliases), meta.title_line, meta.province,
+                 meta.prefecture, meta.county, meta.region_code, meta.agency_source, meta.year_source)
+    if year is not None:
+        m.year, m.year_source = year, "manual"
+    return m
 
 
 def place_prefix(name: str) -> str:

@@ -32,6 +32,14 @@ reports = sa.Table(
     sa.Column("agency", sa.String(200)),
     sa.Column("region", sa.String(200)),
     sa.Column("year", sa.Integer),
+    # the body's place from the gazetteer (metadata.Meta); NULL when unknown. Added after the first
+    # indexes were built: Store() adds them to an older reports table (_add_missing_columns).
+    sa.Column("province", sa.String(40)),
+    sa.Column("prefecture", sa.String(40)),
+    sa.Column("county", sa.String(40)),
+    sa.Column("region_code", sa.String(6)),
+    # where body and year came from: JSON {"agency": "title"|…|"manual", "year": …}
+    sa.Column("meta_source", sa.String(100)),
     sa.Column("format", sa.String(8)),
     sa.Column("source_format", sa.String(16)),
     sa.Column("cells_found", sa.Integer, nullable=False, default=0),
@@ -134,6 +142,25 @@ def _unpack_cells(stored: str) -> list[dict]:
             if isinstance(x, list) else x for x in json.loads(stored)]
 
 
+def _meta_columns(m) -> dict:
+    """The reports columns a metadata.Meta fills."""
+    return {"agency": m.agency, "region": m.region, "year": m.year, "province": m.province,
+            "prefecture": m.prefecture, "county": m.county, "region_code": m.region_code,
+            "meta_source": _JSON.encode({"agency": m.agency_source, "year": m.year_source})}
+
+
+def _add_missing_columns(engine) -> None:
+    """Columns of `reports` added since an index was built (all nullable): ALTER TABLE ADD COLUMN,
+    so an older index opens and reads as before (the new fields NULL until re-indexed)."""
+    have = {c["name"] for c in sa.inspect(engine).get_columns("reports")}
+    missing = [c for c in reports.columns if c.name not in have]
+    if not missing:
+        return
+    with engine.begin() as conn:
+        for c in missing:
+            conn.execute(sa.text(f"ALTER TABLE reports ADD COLUMN {c.name} {c.type.compile(engine.dialect)}"))
+
+
 def _num(v):
     if v is None:
         return None
@@ -159,9 +186,19 @@ class ReportInfo:
     tables_found: list[str]
     sha256: str
     aliases: list[str]
+    province: str | None = None
+    prefecture: str | None = None
+    county: str | None = None
+    region_code: str | None = None
+    meta_source: dict | None = None  # {"agency": "title", "year": "period"}; "manual" once a person set it
+
+    @property
+    def flagged(self) -> bool:
+        """Body or year unknown: no question by body or year reaches this report until they are set."""
+        return self.agency is None or self.year is None
 
     def as_dict(self) -> dict:
-        return dict(self.__dict__)
+        return dict(self.__dict__, flagged=self.flagged)
 
 
 class Store:
@@ -184,6 +221,7 @@ class Store:
                     dbapi_conn.execute("PRAGMA journal_mode=WAL")
                     dbapi_conn.execute("PRAGMA synchronous=NORMAL")
         meta.create_all(self.engine)
+        _add_missing_columns(self.engine)
         for ix in reports.indexes:  # indexes added since an existing index was built (cheap: one row per report)
             ix.create(self.engine, checkfirst=True)
         self._cache: dict = {}
@@ -204,7 +242,7 @@ class Store:
                 self._delete(conn, replace_id)
             rid = conn.execute(reports.insert(), {
                 "file_name": parsed.file_name, "sha256": sha256, "text_sha256": parsed.sha256,
-                "agency": parsed.meta.agency, "region": parsed.meta.region, "year": parsed.meta.year,
+                **_meta_columns(parsed.meta),
                 "format": t.format if t.tables_found else None, "source_format": source_format,
                 "cells_found": parsed.cells_found, "cells_blank": parsed.cells_blank,
                 "checks_passed": passed, "checks_failed": failed, "warnings": enc(parsed.warnings),
@@ -260,6 +298,19 @@ class Store:
         order = tuple(names.index(p) for p in compiled.positiontup) if compiled.positiontup else None
         self._inserts[table.name] = (str(compiled), order)
         return self._inserts[table.name]
+
+    def set_meta(self, report_id: int, m, warnings: list[str]) -> None:
+        """Replace report `report_id`'s body, year, region, aliases and warnings with `m`
+        (a metadata.Meta), in one transaction: what `qa-app set-meta` writes."""
+        with self.engine.begin() as conn:
+            conn.execute(reports.update().where(reports.c.id == report_id).values(
+                **_meta_columns(m), warnings=_JSON.encode(warnings),
+                indexed_at=dt.datetime.now().isoformat(timespec="seconds")))
+            conn.execute(aliases.delete().where(aliases.c.report_id == report_id))
+            names = {m.agency, *m.aliases} - {None, ""}
+            if names:
+                self._insert_rows(conn, aliases, [(report_id, a) for a in sorted(names)])
+        self._cache.clear()
 
     def add_name(self, report_id: int, file_name: str, path: str | None = None) -> None:
         with self.engine.begin() as conn:
@@ -326,7 +377,8 @@ class Store:
         out = [ReportInfo(r.id, r.file_name, names.get(r.id, [r.file_name]), r.agency, r.region, r.year, r.format,
                           r.source_format, r.cells_found, r.cells_blank, r.checks_passed, r.checks_failed,
                           json.loads(r.warnings), [x for x in r.tables_found.split(",") if x], r.sha256,
-                          sorted(al.get(r.id, [])))
+                          sorted(al.get(r.id, [])), r.province, r.prefecture, r.county, r.region_code,
+                          json.loads(r.meta_source) if r.meta_source else None)
                for r in rows]
         self._cache["reports"] = out
         return out
