@@ -8,7 +8,8 @@ Endpoints (all but /health, the widget assets and the docs need the API token wh
 `settings.api_token` is set):
   POST   /ask              question -> Answer.to_json(); server-sent events on request
   GET    /reports          the indexed reports (`qa-app reports --json`)
-  POST   /reports          upload one report file (multipart field `file`) and index it
+  POST   /reports          upload one report file (multipart field `file`; optional fields `agency`,
+                            `year` set the body/year when the report does not print them) and index it
   DELETE /reports/{id}     take a report out of the index
   GET    /facts            table cells (`qa-app facts --json`), filtered
   GET    /check            勾稽 checks (`qa-app check --json`)
@@ -34,7 +35,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import Depends, FastAPI, File, Path as PathParam, Query, Request, Response, UploadFile
+from fastapi import Depends, FastAPI, File, Form, Path as PathParam, Query, Request, Response, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
@@ -469,8 +470,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                          413: {"model": ErrorOut, "description": "文件超过 max_file_mb"},
                          422: {"model": ErrorOut, "description": "文件读不了或不是年报"}, 401: {"model": ErrorOut}})
     def upload_report(response: Response,
-                      file: UploadFile = File(..., description=f"报告文件（{' '.join(SUPPORTED)}）")):
+                      file: UploadFile = File(..., description=f"报告文件（{' '.join(SUPPORTED)}）"),
+                      agency: str | None = Form(None, description="发布机关全称（报告里读不出或读错时由人指定）"),
+                      year: str | None = Form(None, description="报告年度，如 2024（读不出或读错时由人指定）")):
+        from .indexer import MetaError, check_meta_input
         name = safe_upload_name(file.filename)
+        try:
+            agency, year = check_meta_input(agency, year)
+        except MetaError as e:
+            raise ApiError(422, "bad_meta", str(e))
         limit = int(settings.max_file_mb * 1024 * 1024)
         size = file.size if file.size is not None else _size_of(file.file)
         if size > limit:
@@ -478,7 +486,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                              f"超过上限 {settings.max_file_mb:g} MB（设置 QA_APP_MAX_FILE_MB）")
         if size == 0:
             raise ApiError(422, "index_failed", f"无法索引 {name}：文件是空的")
-        result = save_and_index(backend, name, file.file)
+        result = save_and_index(backend, name, file.file, agency=agency, year=year)
         if result.status == "failed":
             raise ApiError(422, "index_failed", f"无法索引 {name}：{result.message}")
         info = backend.store.report(result.report_id) if result.report_id else None
@@ -574,7 +582,7 @@ def _size_of(f) -> int:
     return size
 
 
-def save_and_index(backend: Backend, name: str, src):
+def save_and_index(backend: Backend, name: str, src, agency: str | None = None, year: int | None = None):
     """Write the upload to <index>/uploads/<name> and index it as `qa-app index` would. A file
     that fails to index is removed again, and an earlier upload of that name is put back."""
     from .indexer import index_file
@@ -595,7 +603,7 @@ def save_and_index(backend: Backend, name: str, src):
                 backup = uploads / f".previous-{uuid.uuid4().hex}"
                 dest.replace(backup)
             tmp.replace(dest)
-            result = index_file(dest, backend.settings, backend.store, backend.narrative())
+            result = index_file(dest, backend.settings, backend.store, backend.narrative(), agency=agency, year=year)
         except BaseException:
             dest.unlink(missing_ok=True)
             if backup is not None:

@@ -367,6 +367,7 @@ def html_to_text(markup: str) -> str:
     from bs4 import BeautifulSoup, NavigableString, Tag
     from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
     soup = BeautifulSoup(markup, "lxml")
+    page_title = " ".join(soup.title.get_text().split()) if soup.title is not None else ""
     for el in soup.find_all(_DROP_TAGS):
         el.decompose()
     for el in soup.find_all(True):
@@ -401,6 +402,13 @@ def html_to_text(markup: str) -> str:
                 walk(ch)
     walk(soup)
     out.newline()
+    # a page whose report title is only in its <title> (「…年度报告_政府信息公开年报_XX门户网站」):
+    # that line first, so the body and year can be read from it
+    def titled(line: str) -> bool:
+        flat = "".join(line.split())
+        return re.search(r"(?:19|20)\d{2}年度?[^。，；]{0,40}?政(?:府信息|务)公开(?:工作)?年度报告", flat) is not None
+    if titled(page_title) and not any(titled(l) for l in out.lines[:8]):
+        out.lines.insert(0, page_title)
     return "\n".join(out.lines)
 
 

