@@ -267,7 +267,7 @@ def reports_cmd(as_json, settings):
         return
     reps = sorted(reps, key=lambda r: (not r.flagged, r.id))  # the ones that need a person first
     print_table(["编号", "文件", "机关", "地区", "年度", "表格格式", "单元格(有数/空白)", "勾稽(通过/未通过)", "提示"],
-                [[r.id, r.file_name, r.agency or "未识别", _place(r) or "未识别", r.year or "未识别",
+                [[r.id, r.file_name, r.agency or "未识别", r.region or "未识别", r.year or "未识别",
                   f"{r.format}版" if r.format else "未找到表格",
                   f"{r.cells_found}/{r.cells_blank}", f"{r.checks_passed}/{r.checks_failed}",
                   f"{len(r.warnings)} 条，见下" if r.warnings else ""] for r in reps])
@@ -288,11 +288,6 @@ def reports_cmd(as_json, settings):
     click.echo(f"\n共 {len(reps)} 份报告。单元格「空白」是报告留空或写「/」「—」的格子（记为空，不当作 0）；"
                "勾稽核对详情见 qa-app check。")
 
-
-def _place(r) -> str:
-    """A report's place: province › prefecture › county from the gazetteer, else as the text writes it."""
-    chain = "".join(x for x in (r.province, r.prefecture, r.county) if x)
-    return chain or r.region or ""
 
 
 def _select_reports(store, report=None, agency=None, year=None, region=None):
