@@ -350,3 +350,36 @@ def test_chat_command_binds_localhost_by_default():
     assert argv[argv.index("--browser.gatherUsageStats") + 1] == "false"
     assert argv[argv.index("--server.maxUploadSize") + 1] == "50"
     assert streamlit_argv(max_upload_mb=2.5)[streamlit_argv().index("--server.maxUploadSize") + 1] == "3"
+
+
+UNTITLED = "\n".join(["一、总体情况", "本单位认真做好政府信息公开工作。", "二、主动公开政府信息情况",
+                      "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况",
+                      "五、存在的主要问题及改进情况", "六、其他需要报告的事项", "无。"])
+
+
+def test_upload_with_agency_and_year_fields(index_dir):
+    """The upload box's 发布机关/年度 fields set the body and year of a report that prints neither."""
+    at = start()
+    at.sidebar.text_input(key="upload_agency").set_value("延津县交通运输局")
+    at.sidebar.text_input(key="upload_year").set_value("2024")
+    at.sidebar.file_uploader[0].set_value([("无标题.txt", UNTITLED.encode("utf-8"), "text/plain")]).run()
+    assert not at.exception
+    assert at.sidebar.success[0].value.startswith("✓ 新增 无标题.txt（延津县交通运输局 2024年）")
+    rep = next(r for r in Store(f"sqlite:///{index_dir / 'facts.sqlite'}").reports() if r.file_name == "无标题.txt")
+    assert (rep.agency, rep.year, rep.county) == ("延津县交通运输局", 2024, "延津县")
+
+
+def test_flagged_report_set_in_the_sidebar(index_dir):
+    """A report uploaded with neither is flagged; the 待补 box sets it (as qa-app set-meta)."""
+    at = start()
+    at.sidebar.file_uploader[0].set_value([("无标题.txt", UNTITLED.encode("utf-8"), "text/plain")]).run()
+    assert not at.exception
+    assert "待补机关/年度的报告（1 份）" in [e.label for e in at.sidebar.expander]
+    rid = next(r.id for r in Store(f"sqlite:///{index_dir / 'facts.sqlite'}").reports() if r.file_name == "无标题.txt")
+    at.sidebar.text_input(key=f"flag_agency_{rid}").set_value("红旗区教育局")
+    at.sidebar.text_input(key=f"flag_year_{rid}").set_value("2023")
+    at.sidebar.button(key=f"flag_save_{rid}").click().run()
+    assert not at.exception
+    rep = Store(f"sqlite:///{index_dir / 'facts.sqlite'}").report(rid)
+    assert (rep.agency, rep.year, rep.flagged) == ("红旗区教育局", 2023, False)
+    assert "待补机关/年度的报告（1 份）" not in [e.label for e in at.sidebar.expander]
