@@ -270,3 +270,36 @@ def best_correction(name: str, *, inside: Place | None = None, context: tuple[Pl
     if top < LOOKALIKE or (len(scored) > 1 and scored[1][0] >= top - 1e-9):
         return None
     return scored[0][1]
+
+
+@functools.lru_cache(maxsize=1)
+def _full_name_index() -> tuple[dict[str, tuple[Place, ...]], frozenset, int]:
+    """Full names -> divisions, the characters a full name ends in, the longest full name."""
+    full: dict[str, list[Place]] = {}
+    for key, places in _by_name().items():
+        for p in places:
+            if p.name == key:
+                full.setdefault(key, []).append(p)
+    return {k: tuple(v) for k, v in full.items()}, frozenset(k[-1] for k in full), max(len(k) for k in full)
+
+
+def named_in(text: str) -> list[Place]:
+    """The divisions `text` names by full name, in order (repeats kept; an ambiguous name gives
+    every division it may mean), the longest name ending at each place. Looks only where a
+    division's name can end (市, 县, 区 …), so it is fast on a whole report, unlike mentions()."""
+    names, ends, longest = _full_name_index()
+    out: list[Place] = []
+    last_end = -1
+    for i, ch in enumerate(text):
+        if ch not in ends:
+            continue
+        for n in range(min(longest, i + 1), 1, -1):
+            start = i - n + 1
+            if start <= last_end:
+                continue
+            hit = names.get(text[start:i + 1])
+            if hit:
+                out.extend(hit)
+                last_end = i
+                break
+    return out

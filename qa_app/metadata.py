@@ -219,16 +219,19 @@ def _valid_name(raw: str, *, strict: bool) -> str | None:
     raw = _HEAD_JUNK_RE.sub("", raw.strip("《》“”\"' ：:，,。"))
     if len(raw) < 3 or _suffix_of(raw) is None:
         return None
+    cuts = {0} | {m.end() for m in _CUT_RE.finditer(raw)}
     for k in range(len(raw) - 2):  # a division of the gazetteer at k; what comes before it is junk
         n = _place_len(raw[k:])
         if n:
             if k and raw[k - 1] in _LEVEL_END and place_prefix(raw[:k]) == raw[:k]:
                 break  # an unknown place above a known one: keep the whole
+            if k and k not in cuts and any(p.name != raw[k - 1:k + n] for p in gazetteer.correct(raw[k - 1:k + n])):
+                continue  # 「沐义县」: one character off 安义县, not 沐 + 义县
             if _core_ok(raw[k + n:]):
                 return raw[k:]
     # after words that are no name (年报, 公开, a verb): the rest shaped as place + institution
     # (宁川市仁门县商务局, 沐安区人民政府办公室), or a short form (市科委, 区城建局, 省教育厅)
-    for b in sorted({0} | {m.end() for m in _CUT_RE.finditer(raw)}):
+    for b in sorted(cuts):
         rest = raw[b:]
         if len(rest) < 3:
             break
@@ -284,7 +287,7 @@ class _Text:
         if self._places is None:
             flat = self.flat
             part = flat[:6000] + flat[-3000:] if len(flat) > 9000 else flat
-            self._places = tuple(p for _, _, p in gazetteer.mentions(part))
+            self._places = tuple(gazetteer.named_in(part))
         return self._places
 
 
@@ -463,7 +466,11 @@ def _region_fields(agency: str | None, t: _Text) -> tuple[str | None, str | None
     first = chain_[0]
     if len(chain_) == 1:
         same = [p for p in gazetteer.lookup(first.name) if p.name == first.name]
-        if len(same) > 1:
+        # these reports are the mainland's (国务院 template): a Taiwan division of the same name is not meant
+        same = [p for p in same if not p.code.startswith("71")] or same
+        if len(same) == 1:
+            chain_ = (same[0],) + tuple(chain_[1:])
+        elif len(same) > 1:
             placed = [p for p in same if any(p.code != c.code and p.within(c) for c in t.places())]
             if len(placed) != 1:
                 return None, None, None, None

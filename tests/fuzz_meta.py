@@ -127,11 +127,12 @@ def variant_cases() -> list[tuple[Division, int, str]]:
 
 
 COUNTY_CORES = ("人民政府", "人民政府办公室", "教育局", "财政局", "民政局", "司法局", "市场监督管理局", "住房和城乡建设局",
-                "生态环境局", "交通运输局", "发展和改革局", "卫生健康局", "信访局", "审计局")
+                "生态环境局", "交通运输局", "发展和改革局", "卫生健康局", "信访局", "审计局", "委办公室")
 PREFECTURE_CORES = ("人民政府", "人民政府办公室", "发展和改革委员会", "教育局", "公安局", "财政局", "自然资源和规划局",
-                    "卫生健康委员会", "退役军人事务局", "统计局")
+                    "卫生健康委员会", "退役军人事务局", "统计局", "委办公室")
 PROVINCE_CORES = ("人民政府办公厅", "教育厅", "财政厅", "民政厅", "司法厅", "交通运输厅", "科学技术厅", "水利厅")
 STREETS = ("城南", "东城", "解放路", "新华", "人民路", "北门", "文化街", "长江路")
+# 「委办公室」 makes the party committee's office (淮安市委办公室, 洪泽区委办公室: 市委办 forms)
 # short form -> full core, as the standard department names are written (the reader's table is
 # not imported: these are written out here)
 SHORTS = {"科委": "科学技术委员会", "发改委": "发展和改革委员会", "卫健委": "卫生健康委员会", "人社局": "人力资源和社会保障局",

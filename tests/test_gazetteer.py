@@ -47,3 +47,19 @@ def test_one_wrong_character_is_corrected_to_the_divisions_it_may_be():
     assert names(g.correct("红谷摊区")) == ["红谷滩区"]
     assert names(g.correct("洪泽区")) == ["洪泽区"]  # exact names as they are
     assert g.correct("乌托邦国") == ()
+
+
+def test_named_in_finds_full_names_fast_path():
+    text = "根据《江苏省政府信息公开条例》，淮安市洪泽区，在宿迁市委、宿迁市人民政府领导下"
+    assert names(g.named_in(text)) == ["江苏省", "淮安市", "洪泽区", "宿迁市", "宿迁市"]
+    assert g.named_in("全市各区县认真落实") == []
+
+
+def test_best_correction_uses_context_then_the_look_of_the_character():
+    assert g.best_correction("沐阳县").name == "沭阳县"  # 沐/沭 look alike; 泗 does not
+    assert g.glyph_similarity("沐", "沭") > g.LOOKALIKE > g.glyph_similarity("沐", "泗")
+    jiangsu = g.lookup("江苏省")[0]
+    assert g.best_correction("淮按市") is None  # 按/安 not alike enough, nothing named: left alone
+    assert g.best_correction("淮按市", context=(jiangsu,)).name == "淮安市"
+    assert g.best_correction("仁门县") is None  # an unknown place is not forced onto 仁寿县
+    assert g.best_correction("沐义县", context=g.lookup("南昌市")).name == "安义县"
