@@ -149,8 +149,11 @@ def _clean_body(s: str) -> str:
 _REPORT = r"政(?:府信息|务)公开(?:工作)?(?:年度报告|年报|工作报告)"
 _YEAR = r"((?:19|20)\d{2})"
 _BODY = r"([\u4e00-\u9fa5()（）·]{2,40}?)"
-_BODY_FIRST_RE = re.compile(_BODY + _YEAR + r"年度?" + _REPORT)
+_BODY_FIRST_RE = re.compile(_BODY + r"(?:关于)?" + _YEAR + r"年度?" + _REPORT)
 _YEAR_FIRST_RE = re.compile(_YEAR + r"年度?" + _BODY + _REPORT)
+# the year inside or after the report's name: 「…政府信息公开工作2023年度报告」, 「…年度报告（2023年）」
+_YEAR_INSIDE_RE = re.compile(_BODY + r"政(?:府信息|务)公开(?:工作)?" + _YEAR + r"年?度?(?:报告|年报)")
+_YEAR_AFTER_RE = re.compile(_BODY + _REPORT + r"[(（]" + _YEAR + r"年?度?[)）]")
 _YEAR_ONLY_RE = re.compile(_YEAR + r"年度?" + _REPORT)
 # the statistics period: 「统计期限从2022年1月1日起至2022年12月31日止」, 「统计周期为2024年1月1日至12月31日」
 _PERIOD_RE = re.compile(r"统计(?:期限|周期|时限|时间|区间|范围|时段|口径)[^。；;]{0,12}?" + _YEAR + r"年1月1日")
@@ -169,6 +172,9 @@ _INSTITUTIONS = ("人民政府办公厅", "人民政府办公室", "政府办公
 _BAD_CORE_RE = re.compile(r"[我本该其了的是将把被从向在于或并等年月日号份个件条：:，,。;；、]|名称|单位|编制|编写|发布|公布|"
                           r"印发|报告|情况|数量|现将|根据|按照|关于|以下|总计|合计|序号|网站|门户|网")
 _LEVEL_END = "省市区县旗州盟"
+# what no place name holds (a place may hold 日, 本, 于, 将, 向: 日照市, 本溪市, 于都县, 将乐县, 向阳区)
+_BAD_PLACE_RE = re.compile(r"[我了的：:，,。;；、]|名称|单位|编制|编写|发布|公布|印发|报告|情况|数量|现将|根据|按照|关于|以下|"
+                           r"网站|门户|年报|年度|公开|信息|政务")
 # Where a name may start inside a longer run of characters: after these words and characters
 # (longer words first, so that 「年报」 is cut after 报, not after 年)
 _CUT_RE = re.compile(r"年报|年度|公开|信息|政务|首页|正文|名称|单位|编制|编写|发布|公布|印发|报告|现将|根据|按照|关于|以下|"
@@ -236,7 +242,7 @@ def _valid_name(raw: str, *, strict: bool) -> str | None:
         if len(rest) < 3:
             break
         place = place_prefix(rest)
-        if place and place != rest and _core_ok(rest[len(place):]) and not _BAD_CORE_RE.search(place):
+        if place and place != rest and _core_ok(rest[len(place):]) and not _BAD_PLACE_RE.search(place):
             return rest
         if rest[0] in "省市区县" and _core_ok(rest[1:]):
             return rest
@@ -300,7 +306,7 @@ def _from_title(text: str, t: _Text) -> tuple[_Found | None, _Found | None, int 
         starts.append((len(joined), i))
         joined += _CN_YEAR_RE.sub(_cn_year, _flat(lines[i]))
     found = []
-    for rx, body_group in ((_BODY_FIRST_RE, 1), (_YEAR_FIRST_RE, 2)):
+    for rx, body_group in ((_BODY_FIRST_RE, 1), (_YEAR_FIRST_RE, 2), (_YEAR_INSIDE_RE, 1), (_YEAR_AFTER_RE, 1)):
         for m in rx.finditer(joined):
             if m.start() > 240:
                 break
@@ -311,7 +317,8 @@ def _from_title(text: str, t: _Text) -> tuple[_Found | None, _Found | None, int 
     if found:
         at, name, year = min(found)
         line = max(i for off, i in starts if off <= at) + 1
-        return _Found(name, year, "title", -1), None, line
+        source = "attachment" if "附件" in joined[max(0, at - 6):at + 6] else "title"
+        return _Found(name, year, source, -1), None, line
     m = _YEAR_ONLY_RE.search(joined)
     if m and m.start() <= 240:
         return None, _Found(None, int(m.group(1)), "title", -1), max(i for off, i in starts if off <= m.start()) + 1
@@ -382,12 +389,20 @@ def _from_prose(t: _Text) -> str | None:
     if kind in ("县", "区", "市", "镇", "乡", "街道"):
         return None  # 「我县」 alone does not say which body of the county
     shorts: Counter = Counter()
+    flat = t.flat
     for suf in _SELF_SUFFIX[kind]:
-        rx = _compiled(r"([省市区县])(" + _NAME + r"{1,10}?" + re.escape(suf) + r")")
-        for m in _ending_in(rx, suf, 12, t.flat):
-            cand = m.group(1) + m.group(2)
-            if _core_ok(m.group(2)) and m.group(2) != suf:
-                shorts[cand] += 1
+        at = flat.find(suf)
+        while at >= 0:  # the shortest 「省/市/区/县 + institution」 ending here: 省教育厅, 市自然资源和规划局
+            end = at + len(suf)
+            for start in range(at - 1, max(-1, at - 14), -1):
+                if flat[start] in "省市区县":
+                    core = flat[start + 1:end]
+                    if core != suf and _core_ok(core):
+                        shorts[flat[start:end]] += 1
+                    break
+                if flat[start] in "，。；、：（）《》“”" or _BAD_CORE_RE.match(flat[start]):
+                    break
+            at = flat.find(suf, end)
     for short, _n in shorts.most_common(3):
         place = _dominant(t, short[0])
         if place is not None:
@@ -404,7 +419,7 @@ def _correct_places(name: str, t: _Text) -> tuple[str, int]:
         rest, fixed = name[n:], None
         for k in range(3, min(10, len(rest)) + 1):
             seg = rest[:k]
-            if seg[-1] not in _LEVEL_END or _BAD_CORE_RE.search(seg):
+            if seg[-1] not in _LEVEL_END or _BAD_PLACE_RE.search(seg):
                 continue
             fixed = gazetteer.best_correction(seg, inside=places[-1] if places else None, context=t.places())
             if fixed is not None:
@@ -490,7 +505,7 @@ def read_meta(text: str, folded_text: str | None = None) -> Meta:
     agency = year = None
     agency_source = year_source = None
     if titled:
-        agency, year, agency_source, year_source = titled.name, titled.year, "title", "title"
+        agency, year, agency_source, year_source = titled.name, titled.year, titled.source, titled.source
     if agency is None:
         s = _from_sentences(t)
         if s:

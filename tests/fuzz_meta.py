@@ -219,8 +219,9 @@ class Front:
 def front_matters(draw, body_strategy=None) -> Front:
     body = draw(body_strategy or bodies())
     year = draw(years())
-    title = draw(st.sampled_from(["body_first", "year_first", "html_h1", "html_title", "none"]))
-    if body.kind == "province" and draw(st.booleans()):
+    title = draw(st.sampled_from(["body_first", "year_first", "year_inside", "year_after", "html_h1", "html_title",
+                                  "none"]))
+    if prose_short(body) and draw(st.booleans()):
         title = "none"
     f = Front(body, year, title, year_word=draw(st.sampled_from(["年", "年度"])))
     text = title_text(f)
@@ -235,8 +236,7 @@ def front_matters(draw, body_strategy=None) -> Front:
     f.signature = draw(st.booleans())
     f.site = draw(st.sampled_from(["", body.place.name + "人民政府门户网站", "中国" + body.place.name[:2]]))
     if title == "none":
-        choices = ["sentence", "attachment", "signature"] + (["prose"] if body.kind == "province" and
-                                                             body.name.endswith("厅") and "办公厅" not in body.name else [])
+        choices = ["sentence", "attachment", "signature"] + (["prose"] * 3 if prose_short(body) else [])
         f.body_from = draw(st.sampled_from(choices))
         f.year_from = "sentence" if f.body_from in ("sentence", "attachment") and draw(st.booleans()) else "period"
         if f.body_from == "signature":
@@ -244,10 +244,29 @@ def front_matters(draw, body_strategy=None) -> Front:
     return f
 
 
+# how a department speaks of itself (「我厅」) by the end of its name
+SELF_WORDS = {"厅": "我厅", "局": "我局", "委员会": "我委"}
+
+
+def prose_short(body: Body) -> str | None:
+    """The short form a province or prefecture department's prose uses (省教育厅, 市财政局), when the
+    body is one that speaks of itself as 我厅/我局/我委; else None."""
+    if body.kind not in ("province", "prefecture") or body.name != body.written:
+        return None
+    core = body.name[len(body.place.name):]
+    if "人民政府" in core or "办公" in core or not any(core.endswith(k) for k in SELF_WORDS):
+        return None
+    return ("省" if body.kind == "province" else "市") + core
+
+
 def title_text(f: Front) -> str:
     b, y = f.body.written, f"{f.year}{f.year_word}"
     if f.title == "year_first":
         return f"{y}{b}政府信息公开工作年度报告"
+    if f.title == "year_inside":
+        return f"{b}政府信息公开工作{y}报告"
+    if f.title == "year_after":
+        return f"{b}政府信息公开工作年度报告（{y}）"
     return f"{b}{y}政府信息公开工作年度报告"
 
 
@@ -280,7 +299,7 @@ def front_lines(f: Front) -> list[str]:
     out: list[str] = []
     if f.header:
         out.append(f.header)
-    if f.title in ("body_first", "year_first", "html_h1"):
+    if f.title in ("body_first", "year_first", "year_inside", "year_after", "html_h1"):
         out += _title_lines(f)
     if f.published:
         out.append(f.published)
@@ -296,10 +315,11 @@ def front_lines(f: Front) -> list[str]:
     if b.context:
         out.append(b.context + "认真做好政府信息公开工作。")
     if f.title == "none" and f.body_from == "prose":
-        short = "省" + b.name[len(b.province):]
-        out.append(f"{y}年，我厅认真贯彻落实《{b.province}实施〈中华人民共和国政府信息公开条例〉办法》，"
-                   f"{short}党组高度重视政务公开工作，我厅主要负责同志多次研究部署。")
-        out.append(f"{short}门户网站全年发布信息{y % 100 * 7}条，我厅按时办结依申请公开。")
+        short = prose_short(b)
+        me = next(w for k, w in SELF_WORDS.items() if b.name.endswith(k))
+        out.append(f"{y}年，{me}认真贯彻落实《{b.place.name}实施〈中华人民共和国政府信息公开条例〉办法》，"
+                   f"{short}党组高度重视政务公开工作，{me}主要负责同志多次研究部署。")
+        out.append(f"{short}门户网站全年发布信息{y % 100 * 7}条，{me}按时办结依申请公开。")
     return out
 
 

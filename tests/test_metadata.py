@@ -117,3 +117,56 @@ def test_realworld_short_form_and_variant_kept_as_aliases():
     shuyang = read_meta(normalise_text(load(REALWORLD / "suqian_shuyang_2025.md").text))
     assert "沐阳县人民政府" in shuyang.aliases  # the report's own spelling throughout
     assert (shuyang.region_code, shuyang.prefecture) == ("321322", "宿迁市")
+
+
+# ---------------------------------------------------------------------------------------
+# Forms of template.md 「Who and when」, one example each (the fuzzer, test_meta_fuzz.py, draws many)
+
+SECTIONS = "\n一、总体情况\n（一）主动公开。\n二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n"
+
+
+def test_no_title_body_from_self_reference_short_form_and_the_regulations_province():
+    text = ("根据《中华人民共和国政府信息公开条例》和《河北省实施〈中华人民共和国政府信息公开条例〉办法》，"
+            "本报告所列数据统计期限从2022年1月1日起至2022年12月31日止。\n我厅坚持以人民为中心。省教育厅门户网站发布信息。"
+            "我厅按时办结申请。" + SECTIONS)
+    m = read_meta(text)
+    assert (m.agency, m.year, m.province, m.region_code) == ("河北省教育厅", 2022, "河北省", "130000")
+    assert (m.agency_source, m.year_source) == ("prose", "period")
+
+
+def test_no_title_body_from_attachment_line_and_signature():
+    att = read_meta("附件：河北省教育厅2022年政府信息公开工作年度报告" + SECTIONS)
+    assert (att.agency, att.year, att.agency_source) == ("河北省教育厅", 2022, "attachment")
+    sig = read_meta("本报告所列数据统计期限从2023年1月1日至2023年12月31日。" + SECTIONS + "\n河北省教育厅\n2024年1月26日\n")
+    assert (sig.agency, sig.year, sig.agency_source) == ("河北省教育厅", 2023, "signature")
+
+
+def test_a_name_never_carries_table_words_or_verbs():
+    m = read_meta("名称沭阳县发展和改革局2024年政府信息公开工作年度报告" + SECTIONS)
+    assert (m.agency, m.year, m.county) == ("沭阳县发展和改革局", 2024, "沭阳县")
+    # 「我厅编写了2024年度…」: no body in it; the year still read
+    v = read_meta("我厅编写了2024年度政府信息公开工作年度报告" + SECTIONS)
+    assert (v.agency, v.year) == (None, 2024)
+    assert v.flagged
+
+
+def test_html_page_title_with_site_name_and_a_publication_date_of_the_next_year():
+    m = read_meta("淮安市洪泽区人民政府2023年政府信息公开工作年度报告_政府信息公开年报_淮安市洪泽区人民政府门户网站\n"
+                  "发布日期：2024-01-31\n" + SECTIONS)
+    assert (m.agency, m.year, m.county) == ("淮安市洪泽区人民政府", 2023, "洪泽区")
+
+
+def test_titles_split_with_spaces_year_first_and_2019_nian_du():
+    m = read_meta("2019 年度上海市人民政府\n办公厅政府信息公开\n工作 年度报告\n" + SECTIONS)
+    assert (m.agency, m.year, m.title_line) == ("上海市人民政府办公厅", 2019, 1)
+
+
+def test_short_form_expanded_from_the_place_of_the_regulations_cited():
+    m = read_meta("市科委2024年政府信息公开工作年度报告\n根据《上海市政府信息公开规定》，上海市有关部署……" + SECTIONS)
+    assert (m.agency, m.province) == ("上海市科学技术委员会", "上海市")
+    assert {"市科委", "上海市科委"} <= set(m.aliases)
+
+
+def test_attachment_line_after_a_header():
+    m = read_meta("关于印发有关报告的通知\n各处室：现印发。\n附件：河北省教育厅2022年政府信息公开工作年度报告" + SECTIONS)
+    assert (m.agency, m.year, m.agency_source) == ("河北省教育厅", 2022, "attachment")
