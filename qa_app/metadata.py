@@ -246,6 +246,10 @@ def _valid_name(raw: str, *, strict: bool) -> str | None:
             return rest
         if rest[0] in "省市区县" and _core_ok(rest[1:]):
             return rest
+        for n in range(3, min(10, len(rest) - 1)):  # one character off a division: 红为县 (犍为县)
+            if rest[n - 1] in _LEVEL_END and _core_ok(rest[n:]) and not _BAD_PLACE_RE.search(rest[:n]) \
+                    and gazetteer.correct(rest[:n]):
+                return rest
     if not strict and _core_ok(raw) and len(raw) <= 16:
         return raw  # no place at all (国家统计局): only from a title or a sentence naming the report
     return None

@@ -104,8 +104,9 @@ def variant_cases() -> list[tuple[Division, int, str]]:
     characters that are not level words."""
     pool = "沐红宏洪鸿永泳咏明名铭新欣心华化桦安按案"
     by_pref: dict[str, list[str]] = {}
-    for d in counties():
-        by_pref.setdefault(d.code[:4], []).append(d.name)
+    for d in divisions().values():  # every county of the prefecture, not only the ones drawn
+        if d.level == 3:
+            by_pref.setdefault(d.code[:4], []).append(d.name)
     names = set(_name_counts())
     out = []
     for d in counties()[::7]:
