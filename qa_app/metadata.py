@@ -246,7 +246,7 @@ def _valid_name(raw: str, *, strict: bool) -> str | None:
             return rest
         if rest[0] in "省市区县" and _core_ok(rest[1:]):
             return rest
-        for n in range(3, min(10, len(rest) - 1)):  # one character off a division: 红为县 (犍为县)
+        for n in range(3, min(17, len(rest) - 1)):  # one character off a division: 红为县 (犍为县)
             if rest[n - 1] in _LEVEL_END and _core_ok(rest[n:]) and not _BAD_PLACE_RE.search(rest[:n]) \
                     and gazetteer.correct(rest[:n]):
                 return rest
@@ -421,7 +421,7 @@ def _correct_places(name: str, t: _Text) -> tuple[str, int]:
     n = sum(len(p.name) for p in places)
     for _ in range(3):
         rest, fixed = name[n:], None
-        for k in range(3, min(10, len(rest)) + 1):
+        for k in range(3, min(16, len(rest)) + 1):  # up to 双江拉祜族佤族布朗族傣族自治县
             seg = rest[:k]
             if seg[-1] not in _LEVEL_END or _BAD_PLACE_RE.search(seg):
                 continue
