@@ -435,7 +435,7 @@ def set_meta_cmd(report, agency, year, settings):
     place = "".join(x for x in (info.province, info.prefecture, info.county) if x)
     click.echo(f"已设定 [{info.id}] {info.file_name}：机关 {info.agency or '未识别'}，年度 {info.year or '未识别'}"
                + (f"，地区 {place}（{info.region_code}）" if place else "")
-               + (f"；别名 {'、'.join(info.aliases[:6])}" if info.aliases else ""))
+               + (f"；别名 {'、'.join(others[:6])}" if (others := [a for a in info.aliases if a != info.agency]) else ""))
 
 
 @main.command("remove")
