@@ -185,6 +185,12 @@ def _full_names() -> tuple[str, ...]:
     return tuple(sorted({p.name for p in _by_code().values()}))
 
 
+@functools.lru_cache(maxsize=256)
+def _names_like(length: int, last: str) -> list[str]:
+    """Full names of this length ending in this character (the candidates correct() scores)."""
+    return [n for n in _full_names() if len(n) == length and n[-1] == last]
+
+
 def correct(name: str, *, max_edits: int = 1) -> tuple[Place, ...]:
     """The divisions whose full name is within `max_edits` substitutions of `name` (same length,
     same level word): 「淮按市」 → 淮安市, 「洪则区」 → 洪泽区. Exact names come back as they are;
@@ -195,7 +201,7 @@ def correct(name: str, *, max_edits: int = 1) -> tuple[Place, ...]:
     from rapidfuzz.distance import Hamming
     from rapidfuzz import process
 
-    hits = process.extract(name, [n for n in _full_names() if len(n) == len(name) and n[-1] == name[-1]],
+    hits = process.extract(name, _names_like(len(name), name[-1]),
                            scorer=Hamming.distance, score_cutoff=max_edits, limit=None)
     out: list[Place] = []
     for found, _dist, _ in sorted(hits, key=lambda h: (h[1], h[0])):
