@@ -157,7 +157,7 @@ def index_file(path: Path, settings: Settings, store: Store, narrative=None, age
         loaded = load(path, settings.max_file_mb, data)
         del data
         try:
-            parsed = parse_report(loaded.text, name, agency=agency, year=year)
+            parsed = parse_report(loaded.text, name, **_kept_manual_meta(store, old, agency, year))
         except NotAReport as e:
             raise InputError(path, str(e))
         hook = None
@@ -172,6 +172,19 @@ def index_file(path: Path, settings: Settings, store: Store, narrative=None, age
         return FileResult(str(path), "failed", message=e.message + _kept(store, name))
     except Exception as e:  # an unexpected failure still names the file and leaves the index whole
         return FileResult(str(path), "failed", message=f"内部错误：{type(e).__name__}: {e}" + _kept(store, name))
+
+
+def _kept_manual_meta(store: Store, old: int | None, agency: str | None, year: int | None) -> dict:
+    """The body/year to parse a file with: a person's settings now, else those a person set on the
+    file's earlier version (a changed file keeps them)."""
+    out = {"agency": agency, "year": year}
+    info = store.report(old) if old is not None and (agency is None or year is None) else None
+    source = (info.meta_source or {}) if info is not None else {}
+    if agency is None and source.get("agency") == "manual":
+        out["agency"] = info.agency
+    if year is None and source.get("year") == "manual":
+        out["year"] = info.year
+    return out
 
 
 def _kept(store: Store, name: str) -> str:

@@ -165,3 +165,15 @@ def test_an_index_built_before_the_region_columns_still_opens(tmp_path):
     con.close()
     reps = Store(f"sqlite:///{db}").reports()
     assert [(r.agency, r.year, r.province, r.meta_source) for r in reps] == [("红旗区信访局", 2022, None, None)]
+
+
+def test_a_changed_file_keeps_what_a_person_set(folder, tmp_path):
+    index = tmp_path / "index"
+    qa("index", "--no-narrative", "-q", "--index", str(index), str(folder))
+    qa("set-meta", "zz_untitled.txt", "--agency", "延津县交通运输局", "--year", "2024", "--index", str(index))
+    (folder / "zz_untitled.txt").write_text(UNTITLED + "\n补充说明：无。", encoding="utf-8")
+    res = qa("index", "--no-narrative", "-q", "--index", str(index), str(folder))
+    assert res.returncode == 0 and "替换 zz_untitled.txt" in res.stdout
+    rep = reports_json(index)["zz_untitled.txt"]
+    assert (rep["agency"], rep["year"], rep["meta_source"]) == (
+        "延津县交通运输局", 2024, {"agency": "manual", "year": "manual"})
