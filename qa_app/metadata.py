@@ -349,6 +349,20 @@ def _from_period(t: _Text) -> int | None:
     return int(m.group(1)) if m else None
 
 
+_PUBLISHER_RE = re.compile(r"^(?:发布机构|发布机关|发布单位|发文机关|发文单位|公开主体|信息来源|来源|责任部门)[:：]([^\s:：|]{3,40})")
+
+
+def _from_publisher(text: str) -> str | None:
+    """The publisher line of a page's header (「发布机构：沭阳县发展和改革局」) in the first lines."""
+    for line in text.split("\n")[:30]:
+        m = _PUBLISHER_RE.match(_flat(line))
+        if m:
+            name = _valid_name(m.group(1), strict=True)
+            if name:
+                return name
+    return None
+
+
 def _from_signature(text: str) -> str | None:
     """A body's name alone on a line next to a date (「河北省教育厅 / 2024年1月26日」), at the end of
     the report or under its title."""
@@ -523,6 +537,9 @@ def read_meta(text: str, folded_text: str | None = None) -> Meta:
         y = _from_period(t)
         if y:
             year, year_source = y, "period"
+    if agency is None:
+        agency = _from_publisher(text)
+        agency_source = "publisher" if agency else None
     if agency is None:
         agency = _from_signature(text)
         agency_source = "signature" if agency else None

@@ -209,7 +209,7 @@ class Front:
     spaces: tuple[int, ...] = ()  # where stray spaces go
     header: str = ""            # a line before the title (正文, a breadcrumb)
     published: str = ""         # a publication-date line after the title
-    body_from: str = "title"    # with no title: sentence / attachment / signature / prose
+    body_from: str = "title"    # with no title: sentence / attachment / signature / prose (year_only: the 发布机构 line)
     year_from: str = "title"    # with no title: sentence / period
     signature: bool = False
     site: str = ""
@@ -221,7 +221,7 @@ def front_matters(draw, body_strategy=None) -> Front:
     body = draw(body_strategy or bodies())
     year = draw(years())
     title = draw(st.sampled_from(["body_first", "year_first", "year_inside", "year_after", "html_h1", "html_title",
-                                  "none"]))
+                                  "year_only", "none"]))
     if prose_short(body) and draw(st.booleans()):
         title = "none"
     f = Front(body, year, title, year_word=draw(st.sampled_from(["年", "年度"])))
@@ -264,6 +264,8 @@ def title_text(f: Front) -> str:
     b, y = f.body.written, f"{f.year}{f.year_word}"
     if f.title == "year_first":
         return f"{y}{b}政府信息公开工作年度报告"
+    if f.title == "year_only":  # the body only in the page header's 发布机构 line
+        return f"{y}政府信息公开工作年度报告"
     if f.title == "year_inside":
         return f"{b}政府信息公开工作{y}报告"
     if f.title == "year_after":
@@ -300,7 +302,9 @@ def front_lines(f: Front) -> list[str]:
     out: list[str] = []
     if f.header:
         out.append(f.header)
-    if f.title in ("body_first", "year_first", "year_inside", "year_after", "html_h1"):
+    if f.title == "year_only":
+        out += ["索引号：000014349/2024-00012", f"发布机构：{b.written}", "主题分类：政务公开"]
+    if f.title in ("body_first", "year_first", "year_inside", "year_after", "year_only", "html_h1"):
         out += _title_lines(f)
     if f.published:
         out.append(f.published)
