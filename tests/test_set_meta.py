@@ -177,3 +177,12 @@ def test_a_changed_file_keeps_what_a_person_set(folder, tmp_path):
     rep = reports_json(index)["zz_untitled.txt"]
     assert (rep["agency"], rep["year"], rep["meta_source"]) == (
         "延津县交通运输局", 2024, {"agency": "manual", "year": "manual"})
+
+
+def test_a_list_of_report_titles_is_not_a_report(tmp_path):
+    notes = tmp_path / "SOURCES.md"
+    notes.write_text("# 来源\n- 淮安市洪泽区人民政府2023年政府信息公开工作年度报告：某网站\n"
+                     "- 淮安市人民政府2024年政府信息公开工作年度报告：某网站\n"
+                     "- 沭阳县人民政府2025年政府信息公开工作年度报告：某网站\n", encoding="utf-8")
+    res = qa("index", "--no-narrative", "-q", "--index", str(tmp_path / "index"), str(notes))
+    assert res.returncode == 1 and "✗ SOURCES.md：不是政府信息公开工作年度报告" in res.stderr
