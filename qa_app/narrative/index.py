@@ -42,7 +42,7 @@ class NarrativeIndex:
     def __init__(self, settings, store=None, progress: bool | None = None, create: bool = True):
         self.settings = settings
         self.dir = Path(settings.index)
-        self.db = NarrativeDB(self.dir / "narrative.sqlite", create=create)
+        self.db = NarrativeDB(self.dir / "narrative.sqlite", create=create, url=settings.database_url or None)
         # progress bars while embedding: on when stderr is a terminal, unless told
         self.progress = sys.stderr.isatty() if progress is None else progress
         self.stats = {"embedded": 0, "cached": 0}
