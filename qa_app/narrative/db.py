@@ -140,6 +140,11 @@ class NarrativeDB:
     def close(self) -> None:
         self.engine.dispose()
 
+    def present(self) -> bool:
+        """False once the folder's file is gone (the index folder was deleted under us); a shared
+        database is always there."""
+        return self.path is None or not self.url.endswith(str(self.path)) or self.path.exists()
+
     @contextmanager
     def transaction(self):
         """One transaction (BEGIN IMMEDIATE on SQLite): COMMIT, or ROLLBACK when the block raises."""

@@ -52,6 +52,7 @@ class NarrativeIndex:
         self._bm25 = None
         self._lock = threading.RLock()
         self._seen_stamp = self.db.stamp()
+        self._complete_at: str | None = None  # the stamp at which vectors_complete() last held
         self._batch = False  # inside an index run: vectors wait in _buffer
         self._buffer: dict[str, tuple] = {}  # chunk id -> (vector, Chroma metadata), in order
 
@@ -270,8 +271,15 @@ class NarrativeIndex:
 
     def vectors_complete(self) -> bool:
         """The current model's collection holds every chunk, apart from those an index run
-        has written but not flushed yet (see the module docstring)."""
-        return self.vectors.count() + self.db.pending_count(self.model_id) >= self.db.count()
+        has written but not flushed yet (see the module docstring). Once true, remembered until
+        the chunk table's stamp changes (two round trips to a Chroma server saved per question)."""
+        stamp = self.db.stamp()
+        if self._complete_at == stamp:
+            return True
+        done = self.vectors.count() + self.db.pending_count(self.model_id) >= self.db.count()
+        if done:
+            self._complete_at = stamp
+        return done
 
     def dense(self, query: str, n: int, report_ids: list[int] | None = None) -> list[tuple[str, float]]:
         if not self.vectors_complete():
