@@ -403,6 +403,19 @@ def check_cmd(as_json, show_all, settings):
         sys.exit(1)
 
 
+@main.command("migrate")
+@index_option
+def migrate_cmd(settings):
+    """把索引的数据库结构升级到当前版本（升级软件后运行一次；其他命令打开索引时也会自动升级）。"""
+    from . import migrations
+    from .store import Store
+    store = _store(settings)
+    ran = store.migrated
+    done = migrations.applied(store.engine)
+    click.echo(f"{_where(settings)}：本次升级 {len(ran)} 项" + (f"（{'、'.join(ran)}）" if ran else "")
+               + f"，共已应用 {len(done)} 项，待升级 {len(migrations.pending(store.engine))} 项。")
+
+
 @main.command("remove")
 @click.argument("report")
 @index_option

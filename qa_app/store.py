@@ -18,6 +18,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from . import migrations
 from .report import ParsedReport
 from .template import cell_order, column_label, row_label
 
@@ -94,6 +95,15 @@ checks = sa.Table(
     sa.Column("cells", sa.Text, nullable=False),
 )
 sa.Index("ix_checks_report", checks.c.report_id)
+
+
+
+@migrations.migration("2026-11-reports-indexes")
+def _reports_indexes(conn):
+    """Indexes added since the first indexes were built (cheap: one row per report)."""
+    for ix in reports.indexes:
+        migrations.create_index(conn, ix)
+
 
 CHILD_TABLES = (report_names, facts, aliases, checks)
 # built once (a statement built per call cost ~100 us): the report with these bytes, the report of this name
@@ -184,8 +194,7 @@ class Store:
                     dbapi_conn.execute("PRAGMA journal_mode=WAL")
                     dbapi_conn.execute("PRAGMA synchronous=NORMAL")
         meta.create_all(self.engine)
-        for ix in reports.indexes:  # indexes added since an existing index was built (cheap: one row per report)
-            ix.create(self.engine, checkfirst=True)
+        self.migrated = migrations.apply(self.engine)  # what an index built by an older version lacks
         self._cache: dict = {}
         self._inserts: dict[str, tuple[str, tuple[int, ...] | None]] = {}
 
