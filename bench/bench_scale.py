@@ -59,6 +59,35 @@ def run_setup(name: str, corpus: Path, work: Path, sample: int, **urls) -> dict:
     return res
 
 
+def bm25_rebuild_all(corpus: Path, url: str) -> dict:
+    """The chunk rows of EVERY report (chunked and tokenised as the indexer does, no vectors)
+    written to a fresh narrative table set in the database at `url`, then one forced BM25
+    rebuild from it: what a replica pays when the index changes, at the corpus's full size."""
+    from qa_app.narrative.db import NarrativeDB
+    from qa_app.narrative.index import NarrativeIndex
+    from qa_app.report import parse_report
+    from qa_app.settings import Settings
+    files = sorted((corpus / "reports").iterdir())
+    tmp = Path(corpus).parent / "bm25-all"
+    s = Settings.load(index=tmp, database_url=url, embedding_backend="hash", narrative=True)
+    nx = NarrativeIndex(s, progress=False)
+    t = time.perf_counter()
+    rows_n = 0
+    for i, f in enumerate(files, 1):
+        parsed = parse_report(f.read_text("utf-8"), f.name)
+        rows = nx.rows_for(i, parsed)
+        with nx.db.transaction() as conn:
+            nx.db.insert_chunks(conn, rows)
+            nx.db.bump(conn)
+        rows_n += len(rows)
+    fill = time.perf_counter() - t
+    t = time.perf_counter()
+    nx.ensure_bm25(force=True)
+    rebuild = time.perf_counter() - t
+    assert isinstance(nx.db, NarrativeDB)
+    return {"reports": len(files), "chunks": rows_n, "fill_s": fill, "rebuild_s": rebuild}
+
+
 def write_report(out: dict, path: Path) -> None:
     loc, srv = out["local"], out["servers"]
 
@@ -83,6 +112,10 @@ def write_report(out: dict, path: Path) -> None:
         lines.append(f"| {kind} p50 / p95 ms（对 right {a['ok']}/{a['n']} · {b['ok']}/{b['n']}） | "
                      f"{a['p50_ms']:.1f} / {a['p95_ms']:.1f} | {b['p50_ms']:.1f} / {b['p95_ms']:.1f} | "
                      f"{ratio(a['p50_ms'], b['p50_ms'])} |")
+    if out.get("bm25_all"):
+        b = out["bm25_all"]
+        lines.append(f"| BM25 重建，全部 {b['reports']:,} 份报告的 {b['chunks']:,} 个正文块 rebuild over every report, 秒 s |"
+                     f" — | {b['rebuild_s']:.2f} | — |")
     lines += ["", f"正文块 chunks: {srv['chunks']:,}（BM25 由每个副本从数据库的 tokens 列重建，索引指纹变化时进行）。"
               " Each replica rebuilds its BM25 from the database's tokens column when the index stamp changes.",
               MARK_END]
@@ -102,10 +135,21 @@ def main(argv=None) -> None:
     ap.add_argument("--prose-sample", type=int, default=1000)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     ap.add_argument("--report", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    ap.add_argument("--bm25-all", action="store_true",
+                    help="另测：全部报告的正文块写入 PostgreSQL 后一次 BM25 重建（不算向量）")
+    ap.add_argument("--only-bm25-all", action="store_true", help="只测上一项，结果并入已有的 scale.json")
     a = ap.parse_args(argv)
     os.environ.setdefault("OMP_WAIT_POLICY", "passive")
     from servers import chroma, postgres
     corpus = prepare_corpus(a.n, a.out, prose_sample=a.prose_sample)
+    if a.only_bm25_all:
+        out = json.loads((a.out / "scale.json").read_text("utf-8"))
+        with postgres() as url:
+            out["bm25_all"] = bm25_rebuild_all(corpus, url)
+        (a.out / "scale.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), "utf-8")
+        write_report(out, a.report)
+        print(out["bm25_all"])
+        return
     work = a.out / f"scale-n{a.n}"
     import shutil
     shutil.rmtree(work, ignore_errors=True)
@@ -115,6 +159,8 @@ def main(argv=None) -> None:
     out["local"] = run_setup("local", corpus, work, a.prose_sample, database_url="", chroma_url="")
     with postgres() as url, chroma(work / "chroma-server") as curl:
         out["servers"] = run_setup("servers", corpus, work, a.prose_sample, database_url=url, chroma_url=curl)
+        if a.bm25_all:
+            out["bm25_all"] = bm25_rebuild_all(corpus, url)
     out["finished"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     out["load_after"] = loadavg()
     (a.out / "scale.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), "utf-8")
