@@ -156,8 +156,16 @@ def index_file(path: Path, settings: Settings, store: Store, narrative=None) -> 
         hook = None
         if narrative is not None:
             def hook(conn, rid, _parsed=parsed, _old=old):
-                narrative.replace(rid, _parsed, old_id=_old)
-        rid = store.put_report(parsed, loaded.sha256, loaded.source_format, str(path), replace_id=old, on_commit=hook)
+                narrative.replace(rid, _parsed, old_id=_old, conn=conn)
+        try:
+            rid = store.put_report(parsed, loaded.sha256, loaded.source_format, str(path), replace_id=old,
+                                   on_commit=hook)
+        except BaseException:
+            if narrative is not None:
+                narrative.rolled_back()
+            raise
+        if narrative is not None:
+            narrative.committed()  # the report's vectors go to Chroma only now
         warnings = loaded.warnings + parsed.warnings
         return FileResult(str(path), "replaced" if old is not None else "added", rid,
                           "；".join(warnings[:3]), warnings)

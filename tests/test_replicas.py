@@ -71,3 +71,36 @@ def test_replicas_share_everything_through_the_servers(shared_servers, tmp_path)
         local = tmp_path / folder / "index"
         assert not (local / "facts.sqlite").exists() and not (local / "narrative.sqlite").exists()
         assert not (local / "chroma").exists()
+
+
+def test_numbers_and_prose_commit_together_on_a_shared_database(shared_servers, tmp_path):
+    """With the prose tables in the side store's database, one report's numbers and chunks are one
+    transaction, and its vectors go to Chroma only after the commit: a failure at the end of the
+    report's transaction leaves no chunk and no vector; a success leaves both."""
+    from qa_app.narrative.index import NarrativeIndex
+    from qa_app.report import parse_report
+    from qa_app.settings import Settings
+    from qa_app.store import Store
+    url = shared_servers["QA_APP_DATABASE_URL"]
+    s = Settings.load(index=tmp_path / "ix", database_url=url, chroma_url=shared_servers["QA_APP_CHROMA_URL"],
+                      embedding_backend="hash")
+    store, nx = Store(s.db_url), NarrativeIndex(s, progress=False)
+    before_chunks, before_vectors = nx.db.count(), nx.vectors.count()
+    parsed = parse_report((SEEDS / WHJ).read_text("utf-8"), "commit-test.txt")
+
+    def write_then_fail(conn, rid):
+        nx.replace(rid, parsed, conn=conn)
+        assert nx.db.count() == before_chunks  # not visible outside the open transaction
+        raise RuntimeError("the side store's last write failed")
+
+    with pytest.raises(RuntimeError):
+        store.put_report(parsed, "c" * 64, "txt", on_commit=write_then_fail)
+    nx.rolled_back()
+    assert store.by_name("commit-test.txt") is None
+    assert nx.db.count() == before_chunks and nx.vectors.count() == before_vectors
+    rid = store.put_report(parsed, "c" * 64, "txt", on_commit=lambda conn, r: nx.replace(r, parsed, conn=conn))
+    assert nx.vectors.count() == before_vectors  # nothing in Chroma before the caller says committed
+    nx.committed()
+    n = len(nx.db.chunk_ids([rid]))
+    assert n == 7 and nx.db.count() == before_chunks + n and nx.vectors.count() == before_vectors + n
+    assert nx.db.pending_count(nx.model_id) == 0
