@@ -141,7 +141,7 @@ def index_file(path: Path, settings: Settings, store: Store, narrative=None) -> 
             if mine is not None:
                 # this file changed into a copy of another indexed report: its old version goes,
                 # its name now points at that report
-                store.remove(mine, on_commit=(lambda conn, r: narrative.remove(r)) if narrative is not None else None)
+                store.remove(mine, on_commit=(lambda conn, r: narrative.remove(r, conn=conn)) if narrative is not None else None)
                 store.add_name(same, name, str(path))
                 return FileResult(str(path), "same-content", same,
                                   f"内容已改为与已索引的 {first_name} 相同：移除旧版本，只记下文件名")
@@ -190,6 +190,6 @@ def remove_report(ref: str, settings: Settings, store: Store | None = None, narr
         return None
     if narrative is None:
         narrative = open_narrative(settings)
-    hook = (lambda conn, r: narrative.remove(r)) if narrative is not None else None
+    hook = (lambda conn, r: narrative.remove(r, conn=conn)) if narrative is not None else None
     store.remove(rid, on_commit=hook)
     return rid

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -270,9 +270,10 @@ class NarrativeDB:
         rows = self._in(lambda part: sa.select(v.hash, v.vec).where(v.model == model, v.hash.in_(part)), hashes)
         return {h: np.frombuffer(blob, dtype=np.float32) for h, blob in rows}
 
-    def put_vectors(self, model: str, vecs: dict) -> None:
+    def put_vectors(self, model: str, vecs: dict, conn=None) -> None:
+        """Cache vectors, in their own transaction or in `conn`'s."""
         import numpy as np
         rows = [{"model": model, "hash": h, "dim": int(len(x)), "vec": np.asarray(x, dtype=np.float32).tobytes()}
                 for h, x in vecs.items()]
-        with self.transaction() as conn:
-            _upsert(conn, self.t["vectors"], rows, ["model", "hash"], update=True)
+        with (nullcontext(conn) if conn is not None else self.transaction()) as c:
+            _upsert(c, self.t["vectors"], rows, ["model", "hash"], update=True)

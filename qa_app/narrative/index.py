@@ -39,6 +39,7 @@ from .db import OWN_STAMPS, ChunkRow, NarrativeDB
 
 class NarrativeIndex:
     FLUSH_AT = 1024  # buffered vectors go to Chroma in one add once this many wait
+    BACKGROUND_BM25_AT = 20_000  # chunks: a stale loaded BM25 index this large is rebuilt in the background
 
     def __init__(self, settings, store=None, progress: bool | None = None, create: bool = True):
         self.settings = settings
@@ -51,6 +52,7 @@ class NarrativeIndex:
         self._embedder = None
         self._vs = None
         self._bm25 = None
+        self._bm25_thread: threading.Thread | None = None
         self._lock = threading.RLock()
         self._seen_stamp = self.db.stamp()
         self._complete_at: str | None = None  # the stamp at which vectors_complete() last held
@@ -125,16 +127,16 @@ class NarrativeIndex:
         with self._lock:
             if self._batch and len(self._buffer) >= self.FLUSH_AT:
                 self.flush()  # before this report's writes: a Chroma failure leaves nothing of it behind
+            shared = conn is not None and self.db.url == self.store_url()
             chunks = chunk_text(parsed.text, parsed.tables.spans)
             embedder = self.embedder
-            vecs = embedder.embed_passages([embed_text(c) for c in chunks]) if chunks else []
+            vecs = embedder.embed_passages([embed_text(c) for c in chunks], conn=conn if shared else None) if chunks else []
             rows = self.rows_for(report_id, parsed, chunks)
             stale = sorted({report_id} | ({old_id} if old_id is not None else set()))
             old_ids = self.db.chunk_ids(stale)
             new_ids = [r.id for r in rows]
             metas = [chunk_metadata(r) for r in rows]
             in_chroma = [i for i in old_ids if i not in self._buffer and i not in self._uncommitted]
-            shared = conn is not None and self.db.url == self.store_url()
             with (nullcontext(conn) if shared else self.db.transaction()) as c:
                 self.db.insert_chunks(c, rows)
                 self.db.delete_chunks(c, old_ids)
@@ -172,12 +174,14 @@ class NarrativeIndex:
         with self._lock:
             self._uncommitted.clear()
 
-    def remove(self, report_id: int) -> int:
-        """Take a report's chunks out; returns how many there were."""
+    def remove(self, report_id: int, conn=None) -> int:
+        """Take a report's chunks out; returns how many there were. `conn`: the side store's open
+        transaction, used when the prose tables share its database (as in `replace`)."""
         with self._lock:
             ids = self.db.chunk_ids([report_id])
             in_chroma = [i for i in ids if i not in self._buffer and i not in self._uncommitted]
-            with self.db.transaction() as conn:
+            shared = conn is not None and self.db.url == self.store_url()
+            with (nullcontext(conn) if shared else self.db.transaction()) as conn:
                 self.db.delete_chunks(conn, ids)
                 self.db.delete_report(conn, report_id)
                 self.db.bump(conn)
@@ -265,17 +269,42 @@ class NarrativeIndex:
             self.db.clear_pending(self.model_id, pending)
         return len(missing), len(extra)
 
-    def ensure_bm25(self, force: bool = False, load: bool = True) -> None:
+    def ensure_bm25(self, force: bool = False, load: bool = True, wait: bool = False) -> None:
         """Load the saved BM25 index, or rebuild it when the chunk table changed since.
-        `load=False`: only make sure the saved index is current (end of an index run)."""
+        `load=False`: only make sure the saved index is current (end of an index run).
+
+        A long-lived reader (an API replica) whose loaded index went stale and is large
+        (BACKGROUND_BM25_AT chunks: ~20 s to rebuild at 10,000 reports) keeps answering from it
+        while a fresh one is built in a background thread (`wait=True` builds in place): chunks
+        removed since are skipped by the search (their rows are gone), chunks added since are
+        found by the dense retriever until the new index is swapped in."""
         with self._lock:
             stamp = self.db.stamp()
             if not force and self.bm25.stamp == stamp:
                 return
             if not force and self.bm25.saved_stamp() == stamp and (not load or self.bm25.load()):
                 return
+            if (not force and load and not wait and self.bm25.stamp is not None
+                    and len(self.bm25.ids) >= self.BACKGROUND_BM25_AT):
+                if self._bm25_thread is None or not self._bm25_thread.is_alive():
+                    self._bm25_thread = threading.Thread(target=self._rebuild_bm25, args=(stamp,), daemon=True,
+                                                         name="qa-app-bm25")
+                    self._bm25_thread.start()
+                return
             ids, toks = self.db.all_tokens()
             self.bm25.build(ids, toks, stamp)
+
+    def _rebuild_bm25(self, stamp: str) -> None:
+        from .bm25 import Bm25Index
+        try:
+            ids, toks = self.db.all_tokens()
+            fresh = Bm25Index(self.dir / "bm25")
+            fresh.build(ids, toks, stamp)
+        except Exception as e:  # the stale index keeps serving; the next question tries again
+            print(f"警告：后台重建关键词索引失败：{e}", file=sys.stderr)
+            return
+        with self._lock:
+            self._bm25 = fresh
 
     # -- reads -----------------------------------------------------------------------------
     def refresh(self) -> None:
