@@ -438,6 +438,19 @@ def set_meta_cmd(report, agency, year, settings):
                + (f"；别名 {'、'.join(others[:6])}" if (others := [a for a in info.aliases if a != info.agency]) else ""))
 
 
+@main.command("migrate")
+@index_option
+def migrate_cmd(settings):
+    """把索引的数据库结构升级到当前版本（升级软件后运行一次；其他命令打开索引时也会自动升级）。"""
+    from . import migrations
+    from .store import Store
+    store = _store(settings)
+    ran = store.migrated
+    done = migrations.applied(store.engine)
+    click.echo(f"{_where(settings)}：本次升级 {len(ran)} 项" + (f"（{'、'.join(ran)}）" if ran else "")
+               + f"，共已应用 {len(done)} 项，待升级 {len(migrations.pending(store.engine))} 项。")
+
+
 @main.command("remove")
 @click.argument("report")
 @index_option

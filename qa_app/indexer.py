@@ -148,7 +148,7 @@ def index_file(path: Path, settings: Settings, store: Store, narrative=None, age
             if mine is not None:
                 # this file changed into a copy of another indexed report: its old version goes,
                 # its name now points at that report
-                store.remove(mine, on_commit=(lambda conn, r: narrative.remove(r)) if narrative is not None else None)
+                store.remove(mine, on_commit=(lambda conn, r: narrative.remove(r, conn=conn)) if narrative is not None else None)
                 store.add_name(same, name, str(path))
                 return FileResult(str(path), "same-content", same,
                                   f"内容已改为与已索引的 {first_name} 相同：移除旧版本，只记下文件名")
@@ -163,8 +163,16 @@ def index_file(path: Path, settings: Settings, store: Store, narrative=None, age
         hook = None
         if narrative is not None:
             def hook(conn, rid, _parsed=parsed, _old=old):
-                narrative.replace(rid, _parsed, old_id=_old)
-        rid = store.put_report(parsed, loaded.sha256, loaded.source_format, str(path), replace_id=old, on_commit=hook)
+                narrative.replace(rid, _parsed, old_id=_old, conn=conn)
+        try:
+            rid = store.put_report(parsed, loaded.sha256, loaded.source_format, str(path), replace_id=old,
+                                   on_commit=hook)
+        except BaseException:
+            if narrative is not None:
+                narrative.rolled_back()
+            raise
+        if narrative is not None:
+            narrative.committed()  # the report's vectors go to Chroma only now
         warnings = loaded.warnings + parsed.warnings
         return FileResult(str(path), "replaced" if old is not None else "added", rid,
                           "；".join(warnings[:3]), warnings)
@@ -202,7 +210,7 @@ def remove_report(ref: str, settings: Settings, store: Store | None = None, narr
         return None
     if narrative is None:
         narrative = open_narrative(settings)
-    hook = (lambda conn, r: narrative.remove(r)) if narrative is not None else None
+    hook = (lambda conn, r: narrative.remove(r, conn=conn)) if narrative is not None else None
     store.remove(rid, on_commit=hook)
     return rid
 

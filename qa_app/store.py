@@ -18,6 +18,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from . import migrations
 from .report import ParsedReport
 from .template import cell_order, column_label, row_label
 
@@ -33,7 +34,7 @@ reports = sa.Table(
     sa.Column("region", sa.String(200)),
     sa.Column("year", sa.Integer),
     # the body's place from the gazetteer (metadata.Meta); NULL when unknown. Added after the first
-    # indexes were built: Store() adds them to an older reports table (_add_missing_columns).
+    # indexes were built: Store() adds them to an older reports table (a migration below).
     sa.Column("province", sa.String(40)),
     sa.Column("prefecture", sa.String(40)),
     sa.Column("county", sa.String(40)),
@@ -103,6 +104,23 @@ checks = sa.Table(
 )
 sa.Index("ix_checks_report", checks.c.report_id)
 
+
+
+@migrations.migration("2026-12-reports-place-columns")
+def _reports_place_columns(conn):
+    """Province, prefecture, county, code and where body/year came from (all nullable: NULL until
+    the report is indexed again)."""
+    for name in ("province", "prefecture", "county", "region_code", "meta_source"):
+        migrations.add_column(conn, "reports", sa.Column(name, reports.c[name].type))
+
+
+@migrations.migration("2026-11-reports-indexes")
+def _reports_indexes(conn):
+    """Indexes added since the first indexes were built (cheap: one row per report)."""
+    for ix in reports.indexes:
+        migrations.create_index(conn, ix)
+
+
 CHILD_TABLES = (report_names, facts, aliases, checks)
 # built once (a statement built per call cost ~100 us): the report with these bytes, the report of this name
 _BY_SHA_AND_NAME = sa.select(
@@ -147,18 +165,6 @@ def _meta_columns(m) -> dict:
     return {"agency": m.agency, "region": m.region, "year": m.year, "province": m.province,
             "prefecture": m.prefecture, "county": m.county, "region_code": m.region_code,
             "meta_source": _JSON.encode({"agency": m.agency_source, "year": m.year_source})}
-
-
-def _add_missing_columns(engine) -> None:
-    """Columns of `reports` added since an index was built (all nullable): ALTER TABLE ADD COLUMN,
-    so an older index opens and reads as before (the new fields NULL until re-indexed)."""
-    have = {c["name"] for c in sa.inspect(engine).get_columns("reports")}
-    missing = [c for c in reports.columns if c.name not in have]
-    if not missing:
-        return
-    with engine.begin() as conn:
-        for c in missing:
-            conn.execute(sa.text(f"ALTER TABLE reports ADD COLUMN {c.name} {c.type.compile(engine.dialect)}"))
 
 
 def _num(v):
@@ -221,9 +227,7 @@ class Store:
                     dbapi_conn.execute("PRAGMA journal_mode=WAL")
                     dbapi_conn.execute("PRAGMA synchronous=NORMAL")
         meta.create_all(self.engine)
-        _add_missing_columns(self.engine)
-        for ix in reports.indexes:  # indexes added since an existing index was built (cheap: one row per report)
-            ix.create(self.engine, checkfirst=True)
+        self.migrated = migrations.apply(self.engine)  # what an index built by an older version lacks
         self._cache: dict = {}
         self._inserts: dict[str, tuple[str, tuple[int, ...] | None]] = {}
 

@@ -136,11 +136,19 @@ def test_failing_prose_index_fails_the_file_and_keeps_the_store(tmp_path):
     counts_before = counts(store)
 
     class BrokenNarrative:
-        def replace(self, rid, parsed, old_id=None):
+        rolled = 0
+
+        def replace(self, rid, parsed, old_id=None, conn=None):
             raise OSError("disk full")
 
-    res = index_paths([SEEDS / SEED_001], st, store=store, narrative=BrokenNarrative(), progress=False)
+        def rolled_back(self):
+            self.rolled += 1
+
+    broken = BrokenNarrative()
+
+    res = index_paths([SEEDS / SEED_001], st, store=store, narrative=broken, progress=False)
     assert res.results[0].status == "failed" and "disk full" in res.results[0].message
+    assert broken.rolled == 1  # the prose index is told, so no vector of the failed report is kept
     assert counts(store) == counts_before and store.by_name(SEED_001) is None
 
 

@@ -182,8 +182,10 @@ class CachedEmbedder:
         self.stats.setdefault("embedded", 0)
         self.stats.setdefault("cached", 0)
 
-    def embed_passages(self, texts: list[str], desc: str = "计算正文向量"):
-        """(len(texts), dim) float32, rows L2-normalised, in the order of `texts`."""
+    def embed_passages(self, texts: list[str], desc: str = "计算正文向量", conn=None):
+        """(len(texts), dim) float32, rows L2-normalised, in the order of `texts`. `conn`: an open
+        transaction on the cache's database to write new vectors in (the side store's, when the
+        prose tables share it: a second writer on SQLite would wait for it for ever)."""
         import numpy as np
         hashes = [text_hash(t) for t in texts]
         found = self.db.get_vectors(self.model_id, set(hashes))
@@ -201,7 +203,7 @@ class CachedEmbedder:
                     if len(vecs) != len(part):
                         raise RuntimeError(f"嵌入模型返回了 {len(vecs)} 个向量，应为 {len(part)} 个")
                     new = {h: vecs[j] for j, (h, _) in enumerate(part)}
-                    self.db.put_vectors(self.model_id, new)
+                    self.db.put_vectors(self.model_id, new, conn=conn)
                     found.update(new)
                     self.stats["embedded"] += len(part)
                     if bar is not None:

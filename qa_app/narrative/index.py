@@ -30,6 +30,7 @@ from __future__ import annotations
 import sys
 import threading
 import uuid
+from contextlib import nullcontext
 from pathlib import Path
 
 from .chunking import chunk_text, embed_text, keyword_text
@@ -38,11 +39,12 @@ from .db import OWN_STAMPS, ChunkRow, NarrativeDB
 
 class NarrativeIndex:
     FLUSH_AT = 1024  # buffered vectors go to Chroma in one add once this many wait
+    BACKGROUND_BM25_AT = 20_000  # chunks: a stale loaded BM25 index this large is rebuilt in the background
 
     def __init__(self, settings, store=None, progress: bool | None = None, create: bool = True):
         self.settings = settings
         self.dir = Path(settings.index)
-        self.db = NarrativeDB(self.dir / "narrative.sqlite", create=create)
+        self.db = NarrativeDB(self.dir / "narrative.sqlite", create=create, url=settings.database_url or None)
         # progress bars while embedding: on when stderr is a terminal, unless told
         self.progress = sys.stderr.isatty() if progress is None else progress
         self.stats = {"embedded": 0, "cached": 0}
@@ -50,10 +52,13 @@ class NarrativeIndex:
         self._embedder = None
         self._vs = None
         self._bm25 = None
+        self._bm25_thread: threading.Thread | None = None
         self._lock = threading.RLock()
         self._seen_stamp = self.db.stamp()
+        self._complete_at: str | None = None  # the stamp at which vectors_complete() last held
         self._batch = False  # inside an index run: vectors wait in _buffer
         self._buffer: dict[str, tuple] = {}  # chunk id -> (vector, Chroma metadata), in order
+        self._uncommitted: dict[str, tuple] = {}  # the same, of reports whose side-store commit is not known yet
 
     # -- parts, opened on first use --------------------------------------------------------
     @property
@@ -108,58 +113,75 @@ class NarrativeIndex:
         """An index run starts: buffer new vectors until `finish` (or FLUSH_AT of them)."""
         self._batch = True
 
-    def replace(self, report_id: int, parsed, old_id: int | None = None) -> int:
+    def replace(self, report_id: int, parsed, old_id: int | None = None, conn=None) -> int:
         """Index `parsed` as report `report_id`, dropping the chunks of `old_id` (and any earlier
-        chunks of `report_id`); returns the number of chunks. All or nothing."""
+        chunks of `report_id`); returns the number of chunks. All or nothing.
+
+        `conn`: the side store's open transaction (the indexer's hook passes it). When the prose
+        tables live in that same database (a shared PostgreSQL), the chunks are written in it:
+        the report's numbers and prose commit or roll back together. The new vectors never go
+        to Chroma here: every new chunk gets a `pending` row, and its vector waits until the
+        caller says the report is committed (`committed()`; `rolled_back()` drops it), so a
+        crash or a failed commit leaves chunks without vectors, never vectors without chunks."""
         from .vectorstore import chunk_metadata
         with self._lock:
             if self._batch and len(self._buffer) >= self.FLUSH_AT:
                 self.flush()  # before this report's writes: a Chroma failure leaves nothing of it behind
+            shared = conn is not None and self.db.url == self.store_url()
             chunks = chunk_text(parsed.text, parsed.tables.spans)
             embedder = self.embedder
-            vecs = embedder.embed_passages([embed_text(c) for c in chunks]) if chunks else []
+            vecs = embedder.embed_passages([embed_text(c) for c in chunks], conn=conn if shared else None) if chunks else []
             rows = self.rows_for(report_id, parsed, chunks)
             stale = sorted({report_id} | ({old_id} if old_id is not None else set()))
             old_ids = self.db.chunk_ids(stale)
             new_ids = [r.id for r in rows]
             metas = [chunk_metadata(r) for r in rows]
-            in_chroma = [i for i in old_ids if i not in self._buffer]
-            added = False
-            try:
-                with self.db.transaction() as conn:
-                    self.db.insert_chunks(conn, rows)
-                    self.db.delete_chunks(conn, old_ids)
-                    for rid in stale:
-                        self.db.delete_report(conn, rid)
-                    self.db.put_report(conn, report_id, parsed.sha256, parsed.file_name, parsed.meta.agency,
-                                       parsed.meta.region, parsed.meta.year, len(rows))
-                    self.db.bump(conn)
-                    if rows and self._batch:
-                        self.db.add_pending(conn, embedder.model_id, new_ids)
-                    elif rows:
-                        self.vectors.add(new_ids, vecs, metas)
-                        added = True
-                    if in_chroma:
-                        self.vectors.delete(in_chroma)
-            except BaseException:
-                if added:
-                    try:
-                        self.vectors.delete(new_ids)
-                    except Exception as e:  # the chunk table (rolled back) stays the truth
-                        print(f"警告：撤回正文向量失败（{e}），下次 qa-app index 时会清理", file=sys.stderr)
-                raise
+            in_chroma = [i for i in old_ids if i not in self._buffer and i not in self._uncommitted]
+            with (nullcontext(conn) if shared else self.db.transaction()) as c:
+                self.db.insert_chunks(c, rows)
+                self.db.delete_chunks(c, old_ids)
+                for rid in stale:
+                    self.db.delete_report(c, rid)
+                self.db.put_report(c, report_id, parsed.sha256, parsed.file_name, parsed.meta.agency,
+                                   parsed.meta.region, parsed.meta.year, len(rows))
+                self.db.bump(c)
+                if rows:
+                    self.db.add_pending(c, embedder.model_id, new_ids)
+                if in_chroma:  # old vectors go first: a failure now leaves chunks without vectors
+                    self.vectors.delete(in_chroma)
             for i in old_ids:
                 self._buffer.pop(i, None)
-            if rows and self._batch:
-                self._buffer.update(zip(new_ids, zip(vecs, metas)))
+                self._uncommitted.pop(i, None)
+            if rows:
+                self._uncommitted.update(zip(new_ids, zip(vecs, metas)))
             return len(rows)
 
-    def remove(self, report_id: int) -> int:
-        """Take a report's chunks out; returns how many there were."""
+    def store_url(self) -> str:
+        return self.settings.db_url
+
+    def committed(self) -> None:
+        """The side store committed the reports `replace` wrote since the last call: their vectors
+        may go to Chroma now (buffered during an index run, at once otherwise)."""
+        with self._lock:
+            self._buffer.update(self._uncommitted)
+            self._uncommitted.clear()
+            if not self._batch:
+                self.flush()
+
+    def rolled_back(self) -> None:
+        """The side store rolled back: the vectors of what `replace` wrote are dropped (their chunk
+        rows, where they were committed apart, are reconciled away by the next `finish`)."""
+        with self._lock:
+            self._uncommitted.clear()
+
+    def remove(self, report_id: int, conn=None) -> int:
+        """Take a report's chunks out; returns how many there were. `conn`: the side store's open
+        transaction, used when the prose tables share its database (as in `replace`)."""
         with self._lock:
             ids = self.db.chunk_ids([report_id])
-            in_chroma = [i for i in ids if i not in self._buffer]
-            with self.db.transaction() as conn:
+            in_chroma = [i for i in ids if i not in self._buffer and i not in self._uncommitted]
+            shared = conn is not None and self.db.url == self.store_url()
+            with (nullcontext(conn) if shared else self.db.transaction()) as conn:
                 self.db.delete_chunks(conn, ids)
                 self.db.delete_report(conn, report_id)
                 self.db.bump(conn)
@@ -167,6 +189,7 @@ class NarrativeIndex:
                     self.vectors.delete(in_chroma)
             for i in ids:
                 self._buffer.pop(i, None)
+                self._uncommitted.pop(i, None)
             return len(ids)
 
     def flush(self) -> int:
@@ -192,6 +215,9 @@ class NarrativeIndex:
         done = {"rebuilt": 0, "dropped": 0, "vectors_added": 0, "vectors_dropped": 0}
         with self._lock:
             self._batch = True  # a report rebuilt here is buffered too
+            # vectors whose commit nobody confirmed: their chunks, if committed, still have their
+            # pending rows, and sync_vectors adds them from the cache below
+            self._uncommitted.clear()
             try:
                 with store.engine.connect() as conn:
                     side = {r.id: (r.text_sha256, r.file_name) for r in
@@ -206,6 +232,7 @@ class NarrativeIndex:
                     if mine.get(rid) != sha:
                         try:
                             self.replace(rid, parse_report(store.text(rid), name))
+                            self.committed()  # its own transaction: nothing else to wait for
                             done["rebuilt"] += 1
                         except Exception as e:  # one bad report does not stop the others
                             print(f"警告：{name} 的正文未能建入检索索引：{type(e).__name__}: {e}", file=sys.stderr)
@@ -242,17 +269,42 @@ class NarrativeIndex:
             self.db.clear_pending(self.model_id, pending)
         return len(missing), len(extra)
 
-    def ensure_bm25(self, force: bool = False, load: bool = True) -> None:
+    def ensure_bm25(self, force: bool = False, load: bool = True, wait: bool = False) -> None:
         """Load the saved BM25 index, or rebuild it when the chunk table changed since.
-        `load=False`: only make sure the saved index is current (end of an index run)."""
+        `load=False`: only make sure the saved index is current (end of an index run).
+
+        A long-lived reader (an API replica) whose loaded index went stale and is large
+        (BACKGROUND_BM25_AT chunks: ~20 s to rebuild at 10,000 reports) keeps answering from it
+        while a fresh one is built in a background thread (`wait=True` builds in place): chunks
+        removed since are skipped by the search (their rows are gone), chunks added since are
+        found by the dense retriever until the new index is swapped in."""
         with self._lock:
             stamp = self.db.stamp()
             if not force and self.bm25.stamp == stamp:
                 return
             if not force and self.bm25.saved_stamp() == stamp and (not load or self.bm25.load()):
                 return
+            if (not force and load and not wait and self.bm25.stamp is not None
+                    and len(self.bm25.ids) >= self.BACKGROUND_BM25_AT):
+                if self._bm25_thread is None or not self._bm25_thread.is_alive():
+                    self._bm25_thread = threading.Thread(target=self._rebuild_bm25, args=(stamp,), daemon=True,
+                                                         name="qa-app-bm25")
+                    self._bm25_thread.start()
+                return
             ids, toks = self.db.all_tokens()
             self.bm25.build(ids, toks, stamp)
+
+    def _rebuild_bm25(self, stamp: str) -> None:
+        from .bm25 import Bm25Index
+        try:
+            ids, toks = self.db.all_tokens()
+            fresh = Bm25Index(self.dir / "bm25")
+            fresh.build(ids, toks, stamp)
+        except Exception as e:  # the stale index keeps serving; the next question tries again
+            print(f"警告：后台重建关键词索引失败：{e}", file=sys.stderr)
+            return
+        with self._lock:
+            self._bm25 = fresh
 
     # -- reads -----------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -270,8 +322,15 @@ class NarrativeIndex:
 
     def vectors_complete(self) -> bool:
         """The current model's collection holds every chunk, apart from those an index run
-        has written but not flushed yet (see the module docstring)."""
-        return self.vectors.count() + self.db.pending_count(self.model_id) >= self.db.count()
+        has written but not flushed yet (see the module docstring). Once true, remembered until
+        the chunk table's stamp changes (two round trips to a Chroma server saved per question)."""
+        stamp = self.db.stamp()
+        if self._complete_at == stamp:
+            return True
+        done = self.vectors.count() + self.db.pending_count(self.model_id) >= self.db.count()
+        if done:
+            self._complete_at = stamp
+        return done
 
     def dense(self, query: str, n: int, report_ids: list[int] | None = None) -> list[tuple[str, float]]:
         if not self.vectors_complete():

@@ -280,7 +280,7 @@ def open_index(settings):
            settings.embedding_base_url, settings.chroma_url)
     with _OPEN_LOCK:
         nx = _OPEN.get(key)
-        if nx is None or not nx.db.path.exists():
+        if nx is None or not nx.db.present():
             nx = _OPEN[key] = NarrativeIndex(settings, progress=False, create=False)
         else:
             nx.refresh()
