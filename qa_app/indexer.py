@@ -153,6 +153,7 @@ def index_file(path: Path, settings: Settings, store: Store, narrative=None) -> 
             parsed = parse_report(loaded.text, name)
         except NotAReport as e:
             raise InputError(path, str(e))
+        parsed.layout = loaded.layout  # PDFs: where each line is printed (the store keeps the boxes)
         hook = None
         if narrative is not None:
             def hook(conn, rid, _parsed=parsed, _old=old):
