@@ -517,7 +517,8 @@ def span_box(runs: list[list[float]], start: int, end: int) -> Box | None:
 # ---------------------------------------------------------------------------------------
 # Drawing a page
 
-MAX_DPI = 300
+MAX_DPI = 300  # renders asked at a higher resolution are drawn at this one
+DEFAULT_DPI = 110
 
 
 def page_count(path) -> int:
@@ -564,3 +565,39 @@ def render_page(path, page: int, dpi: int = 110, highlights: list[Box] | None = 
     buf = io.BytesIO()
     img.save(buf, format="PNG", optimize=False)
     return buf.getvalue()
+
+
+def parse_highlight(value: str) -> Box:
+    """「x0,top,x1,bottom」 -> a box; ValueError for anything else (four finite numbers, x0 <= x1,
+    top <= bottom)."""
+    parts = [float(x) for x in value.split(",")]
+    if len(parts) != 4 or any(p != p or abs(p) > 1e5 for p in parts):
+        raise ValueError(value)
+    x0, top, x1, bottom = parts
+    if x1 < x0 or bottom < top:
+        raise ValueError(value)
+    return (x0, top, x1, bottom)
+
+
+def page_png(path, cache_dir, key: str, page: int, dpi: int | None = None,
+             highlights: list[Box] | None = None) -> bytes:
+    """render_page with renders cached in `cache_dir` under `key` (the file's sha256): the page
+    itself once per resolution, and each set of highlights drawn on it once. Raises IndexError
+    for a page the PDF does not have."""
+    import hashlib
+    from pathlib import Path
+    dpi = max(36, min(int(dpi or DEFAULT_DPI), MAX_DPI))
+    cache = Path(cache_dir)
+    cache.mkdir(parents=True, exist_ok=True)
+    stem = f"{key[:32]}-p{page}-d{dpi}"
+    if highlights:
+        h = hashlib.sha1(";".join(",".join(f"{v:.2f}" for v in b) for b in highlights).encode()).hexdigest()[:16]
+        stem += f"-h{h}"
+    target = cache / f"{stem}.png"
+    if target.exists():
+        return target.read_bytes()
+    png = render_page(path, page, dpi, highlights)
+    tmp = target.with_suffix(f".{id(png)}.tmp")
+    tmp.write_bytes(png)
+    tmp.replace(target)  # atomic: a reader never sees half a file
+    return png

@@ -396,12 +396,11 @@ class Store:
                                        line_boxes.c.line <= last)).all()
         return {r.line: (r.page, json.loads(r.runs)) for r in rows}
 
-    def source_path(self, report_id: int) -> str | None:
-        """The path a report's file was indexed from (its first name that has one)."""
+    def source_paths(self, report_id: int) -> list[str]:
+        """The paths a report's file was indexed from (one per name it has)."""
         with self.engine.connect() as conn:
-            return conn.execute(sa.select(report_names.c.path).where(report_names.c.report_id == report_id,
-                                                                     report_names.c.path.is_not(None))
-                                .limit(1)).scalar()
+            return list(conn.execute(sa.select(report_names.c.path).where(report_names.c.report_id == report_id,
+                                                                          report_names.c.path.is_not(None))).scalars())
 
     def facts(self, report_ids=None, table=None, row=None, column=None, derived: bool | None = None) -> list[dict]:
         """Fact records in the shape of `qa-app facts --json` (keys of shared/template.md)."""
