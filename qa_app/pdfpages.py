@@ -312,6 +312,8 @@ def _page_objects(page) -> tuple[list[dict], list[dict]]:
         font_size, char_matrix = R.FPDFText_GetFontSize, R.FPDFText_GetMatrix
         cm = R.FS_MATRIX()
         same = len(text) == n
+        text_object = R.FPDFText_GetTextObject
+        order: list[int] = []  # per char kept: its text object (to restore the content stream's order)
         for i in range(n):
             if is_gen(raw, i) == 1:
                 continue
@@ -339,6 +341,7 @@ def _page_objects(page) -> tuple[list[dict], list[dict]]:
             top = bot - size if upright else top_ - rect.top
             chars.append({"object_type": "char", "text": ch, "x0": x0, "x1": x1, "top": top, "bottom": bot,
                           "doctop": top, "width": x1 - x0, "height": bot - top, "upright": upright, "size": size})
+            order.append(ctypes.cast(text_object(raw, i), ctypes.c_void_p).value or 0)
     finally:
         tp.close()
     edges: list[dict] = []
@@ -349,6 +352,9 @@ def _page_objects(page) -> tuple[list[dict], list[dict]]:
         for k in range(count):
             obj = get(k)
             kind = R.FPDFPageObj_GetType(obj)
+            if kind == R.FPDF_PAGEOBJ_TEXT:
+                place.setdefault(ctypes.cast(obj, ctypes.c_void_p).value or 0, len(place))
+                continue
             if kind not in (R.FPDF_PAGEOBJ_PATH, R.FPDF_PAGEOBJ_FORM):
                 continue
             if not R.FPDFPageObj_GetMatrix(obj, m):
@@ -360,7 +366,13 @@ def _page_objects(page) -> tuple[list[dict], list[dict]]:
                 continue
             _path_edges(obj, mat, R, x, y, left, top_, edges)
 
+    place: dict[int, int] = {}  # text object -> its place in the content stream
     walk(R.FPDFPage_CountObjects(page.raw), lambda j: R.FPDFPage_GetObject(page.raw, j), None)
+    # pdfium's text page may move a text object before an earlier one; pdfminer (and so
+    # pdfplumber's layout, which takes the characters as sorted) keeps the content stream's order
+    keys = [place.get(o, len(place)) for o in order]
+    if any(a > b for a, b in zip(keys, keys[1:])):
+        chars = [c for _, _, c in sorted(zip(keys, range(len(chars)), chars))]
     return chars, edges
 
 
