@@ -220,14 +220,16 @@ def main(ctx, index_dir):
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--no-narrative", is_flag=True, help="只索引表格数字，不建正文检索索引")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度条")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=None,
+              help="并行解析文件的进程数（默认每个 CPU 核一个；0 同默认；1 不并行），写入始终由一个进程完成")
 @index_option
-def index_cmd(paths, no_narrative, quiet, settings):
+def index_cmd(paths, no_narrative, quiet, jobs, settings):
     """把报告文件或文件夹（默认 seeds/）读入索引。"""
     from .indexer import index_paths
     if no_narrative:
         settings.narrative = False
     paths = paths or (Path("seeds"),)
-    summary = index_paths(paths, settings, progress=not quiet)
+    summary = index_paths(paths, settings, progress=not quiet, jobs=jobs)
     for r in summary.results:
         name = Path(r.path).name
         if r.status == "failed":

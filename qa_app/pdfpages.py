@@ -203,22 +203,29 @@ def _clean(cell: list[tuple[str, Box | None]]) -> list[tuple[str, Box | None]]:
 
 def _table_lines(page: _Page, table, page_no: int) -> list[PageLine]:
     """Table.extract() as tab-separated lines (loaders' form), boxes kept."""
-    chars = page.chars
-
-    def inside(c, bbox):
-        v = (c["top"] + c["bottom"]) / 2
-        h = (c["x0"] + c["x1"]) / 2
-        return bbox[0] <= h < bbox[2] and bbox[1] <= v < bbox[3]
+    from bisect import bisect_left
+    # Table.extract's test (a char's middle inside the row, then inside the cell), with the
+    # chars sorted by their vertical middle once instead of every char tried against every row
+    tb = table.bbox
+    mids = []
+    for k, c in enumerate(page.chars):
+        h, v = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
+        if tb[0] <= h < tb[2] and tb[1] <= v < tb[3]:
+            mids.append((v, h, k, c))
+    mids.sort(key=lambda m: m[0])
+    vs = [m[0] for m in mids]
 
     out: list[PageLine] = []
     for row in table.rows:
-        row_chars = [c for c in chars if inside(c, row.bbox)]
+        rb = row.bbox
+        band = [m for m in mids[bisect_left(vs, rb[1]):bisect_left(vs, rb[3])] if rb[0] <= m[1] < rb[2]]
+        band.sort(key=lambda m: m[2])  # the page's order, as Table.extract keeps it
         cells = []
         for cell in row.cells:
             if cell is None:
                 cells.append([])
                 continue
-            cc = [c for c in row_chars if inside(c, cell)]
+            cc = [m[3] for m in band if cell[0] <= m[1] < cell[2] and cell[1] <= m[0] < cell[3]]
             cells.append(_clean(_join_wrapped(_cell_chars_text(cc))) if cc else [])
         got = _row_line(cells)
         if got is not None:
@@ -314,6 +321,7 @@ def _page_objects(page) -> tuple[list[dict], list[dict]]:
         same = len(text) == n
         text_object = R.FPDFText_GetTextObject
         order: list[int] = []  # per char kept: its text object (to restore the content stream's order)
+        last_obj, size, upright = None, 0.0, True
         for i in range(n):
             if is_gen(raw, i) == 1:
                 continue
@@ -325,11 +333,14 @@ def _page_objects(page) -> tuple[list[dict], list[dict]]:
                     continue
             if not loose(raw, i, rect):
                 continue
-            # pdfminer's char: its height is the font size scaled by the text matrix, upright when
-            # the matrix neither turns nor mirrors it
-            char_matrix(raw, i, cm)
-            size = font_size(raw, i) * ((cm.c * cm.c + cm.d * cm.d) ** 0.5)
-            upright = cm.a * cm.d > 0 and cm.b * cm.c <= 0
+            obj = ctypes.cast(text_object(raw, i), ctypes.c_void_p).value or 0
+            if obj != last_obj or not obj:
+                # pdfminer's char: its height is the font size scaled by the text matrix, upright
+                # when the matrix neither turns nor mirrors it (the same for a text object's chars)
+                char_matrix(raw, i, cm)
+                size = font_size(raw, i) * ((cm.c * cm.c + cm.d * cm.d) ** 0.5)
+                upright = cm.a * cm.d > 0 and cm.b * cm.c <= 0
+                last_obj = obj
             x0, x1 = rect.left - left, rect.right - left
             bot = top_ - rect.bottom
             if x1 - x0 > 1.5 * size + 1 or rect.top - rect.bottom > 2 * size + 1:
@@ -341,7 +352,7 @@ def _page_objects(page) -> tuple[list[dict], list[dict]]:
             top = bot - size if upright else top_ - rect.top
             chars.append({"object_type": "char", "text": ch, "x0": x0, "x1": x1, "top": top, "bottom": bot,
                           "doctop": top, "width": x1 - x0, "height": bot - top, "upright": upright, "size": size})
-            order.append(ctypes.cast(text_object(raw, i), ctypes.c_void_p).value or 0)
+            order.append(obj)
     finally:
         tp.close()
     edges: list[dict] = []
