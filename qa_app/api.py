@@ -524,7 +524,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise ApiError(404, "not_found", f"库中没有编号为 {report_id} 的报告")
         if info.source_format != "pdf":
             raise ApiError(404, "not_found", f"报告 {info.file_name} 不是 PDF，没有页面图片")
-        src = source_file(backend, report_id, info.sha256)
+        from .pdfpages import source_pdf
+        src = source_pdf(backend.store, report_id, info.sha256)
         if src is None:
             raise ApiError(404, "not_found", f"报告 {info.file_name} 的原文件已不在索引时的位置（或已改动），无法显示页面")
         try:
@@ -749,25 +750,6 @@ def port_free(host: str, port: int) -> bool:
         except OSError:
             return False
     return True
-
-
-_VERIFIED: dict[tuple[str, int, int], str] = {}  # (path, mtime_ns, size) -> sha256 of the bytes
-
-
-def source_file(backend, report_id: int, sha256: str) -> Path | None:
-    """The report's file as indexed (its bytes still hash to `sha256`), or None."""
-    from .loaders import file_sha256
-    for path in backend.store.source_paths(report_id):
-        p = Path(path)
-        if not p.is_file():
-            continue
-        st = p.stat()
-        key = (str(p), st.st_mtime_ns, st.st_size)
-        if key not in _VERIFIED:
-            _VERIFIED[key] = file_sha256(p)
-        if _VERIFIED[key] == sha256:
-            return p
-    return None
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:

@@ -624,3 +624,37 @@ def page_png(path, cache_dir, key: str, page: int, dpi: int | None = None,
     tmp.write_bytes(png)
     tmp.replace(target)  # atomic: a reader never sees half a file
     return png
+
+
+_VERIFIED: dict[tuple[str, int, int], str] = {}  # (path, mtime_ns, size) -> sha256 of the bytes
+
+
+def source_pdf(store, report_id: int, sha256: str):
+    """The report's file as it was indexed (a path it was indexed from whose bytes still hash
+    to `sha256`), or None when it has moved or changed."""
+    from pathlib import Path
+    from .loaders import file_sha256
+    for path in store.source_paths(report_id):
+        p = Path(path)
+        if not p.is_file():
+            continue
+        st = p.stat()
+        key = (str(p), st.st_mtime_ns, st.st_size)
+        if key not in _VERIFIED:
+            _VERIFIED[key] = file_sha256(p)
+        if _VERIFIED[key] == sha256:
+            return p
+    return None
+
+
+def crop_png(png: bytes, boxes: list[Box], dpi: int, margin: float = 110) -> bytes:
+    """The part of a page image around `boxes` (PDF points, the image drawn at `dpi`): the full
+    width, `margin` points above the first box and below the last."""
+    from PIL import Image
+    img = Image.open(io.BytesIO(png))
+    scale = dpi / 72
+    top = max(0, int((min(b[1] for b in boxes) - margin) * scale))
+    bottom = min(img.height, int((max(b[3] for b in boxes) + margin) * scale))
+    buf = io.BytesIO()
+    img.crop((0, top, img.width, max(bottom, top + 1))).save(buf, format="PNG")
+    return buf.getvalue()

@@ -323,3 +323,27 @@ def test_table_question_loads_no_pdf_library(huaian):
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_chat_citation_shows_the_page_with_the_box(huaian, monkeypatch):
+    """Opening a citation of a PDF in the chat: the page (cut to the box, the whole page in a
+    popover) beside the stored lines."""
+    from streamlit.testing.v1 import AppTest
+    monkeypatch.setenv("QA_APP_INDEX", str(huaian.index))
+    monkeypatch.setenv("QA_APP_NARRATIVE", "0")
+    monkeypatch.setenv("QA_APP_LLM_MODE", "none")
+    monkeypatch.delenv("QA_APP_DATABASE_URL", raising=False)
+    at = AppTest.from_file(str(ROOT / "qa_app" / "chat_app.py"), default_timeout=60).run()
+    at.chat_input[0].set_value(Q_HUAIAN).run()
+    assert not at.exception, at.exception
+    exp = at.expander[0]
+    assert "huaian_city_2024.pdf" in exp.label
+    assert "PDF 第 4 页（红框为所引用的位置）" in [c.value for c in exp.caption]
+
+    def kinds(node):
+        for ch in (node.children.values() if isinstance(getattr(node, "children", None), dict) else []):
+            yield ch.type
+            yield from kinds(ch)
+    found = list(kinds(exp))
+    assert found.count("image") == 2 and "popover" in found  # the cut, and the whole page
+    assert any("qa-source" in m.value for m in exp.markdown)  # the stored lines still beside it
