@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -68,15 +67,16 @@ t = time.perf_counter(); emb.embed_documents(texts); print(json.dumps({"chunks":
 
 
 def run(cmd: list[str], env=None) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS MB of the child, stdout)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """(wall seconds, peak RSS MB of the largest process of the run (GNU time's %M: the
+    command or a worker it waited for), stdout)."""
+    timer = shutil.which("time") or "/usr/bin/time"
     t = time.perf_counter()
-    out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=str(ROOT))
+    out = subprocess.run([timer, "-f", "QA_PEAK_KB=%M"] + cmd, capture_output=True, text=True, env=env, cwd=str(ROOT))
     wall = time.perf_counter() - t
     if out.returncode != 0:
         raise SystemExit(f"失败：{' '.join(cmd)}\n{out.stderr[-2000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, max(peak, before) / 1024, out.stdout
+    peak = [int(x.split("=")[1]) for x in out.stderr.splitlines() if x.startswith("QA_PEAK_KB=")]
+    return wall, (peak[-1] if peak else 0) / 1024, out.stdout
 
 
 def bench(n: int, work: Path, jobs: int, prose: int) -> dict:
