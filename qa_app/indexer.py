@@ -113,8 +113,13 @@ def index_paths(paths: Iterable[str | Path], settings: Settings, store: Store | 
     if narrative is not None and hasattr(narrative, "begin"):
         narrative.begin()  # prose vectors are buffered until finish(): a few large Chroma adds
 
+    slots: dict[Path, list[int]] = {}  # results are listed in file order, whatever order they finish in
+    for k, (path, _) in enumerate(files):
+        slots.setdefault(path, []).append(k)
+    results: list[FileResult | None] = [None] * len(files)
+
     def done(path: Path, result: FileResult) -> None:
-        summary.results.append(result)
+        results[slots[path].pop(0)] = result
         if bar is not None:
             bar.update(1)
             bar.set_postfix_str(path.name[-30:], refresh=False)
@@ -126,11 +131,12 @@ def index_paths(paths: Iterable[str | Path], settings: Settings, store: Store | 
         else:
             todo.append(path)
     n_jobs = resolve_jobs(settings.jobs if jobs is None else jobs)
-    if n_jobs > 1 and len(todo) >= 2 * n_jobs:
+    if n_jobs > 1 and len(todo) >= max(8, 2 * n_jobs):  # fewer: starting the workers costs more than it saves
         _index_parallel(todo, settings, store, narrative, n_jobs, done)
     else:
         for path in todo:
             done(path, index_file(path, settings, store, narrative))
+    summary.results.extend(r for r in results if r is not None)
     if bar is not None:
         bar.close()
     if narrative is not None and hasattr(narrative, "finish"):

@@ -51,6 +51,8 @@ def test_two_jobs_index_what_one_job_does(tmp_path):
     for r in (r1, r2):
         assert "新增 6 份" in r.stdout and "同内容另名 1 份" in r.stdout and "失败 1 份" in r.stdout
         assert "✗ broken.pdf：PDF 文件已损坏" in r.stderr
+    # the results are listed in file order however the workers finish
+    assert r1.stdout.splitlines()[:-1] == r2.stdout.splitlines()[:-1] and r1.stderr == r2.stderr
     s1, s2 = snapshot(one), snapshot(two)
     assert s1 == s2
     reps, facts, boxes, names = s2
