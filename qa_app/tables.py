@@ -58,6 +58,7 @@ class Token(NamedTuple):
     kind: str
     text: str
     line: int  # 1-based line number in the stored text
+    word: int = -1  # 0-based place among the line's words (split at white space, | and tabs); -1: none
 
     @property
     def value(self):
@@ -100,6 +101,7 @@ def _tokenize(folded: list[str], start: int) -> list[Token]:
     for i, s in enumerate(folded, start + 1):
         if _PAGE_RE.match(s):  # is_page_marker
             continue
+        w0 = 0  # words of this line so far (Token.word)
         if "\f" in s:
             s = s.replace("\f", " ")
         wu = "无" in s
@@ -121,7 +123,8 @@ def _tokenize(folded: list[str], start: int) -> list[Token]:
                 # a slash between words of a label: 「本年增 / 减」
                 kinds = [TEXT if kind == NULL and 0 < k < len(words) - 1 and kinds[k - 1] == kinds[k + 1] == TEXT
                          else kind for k, kind in enumerate(kinds)]
-            out.extend(map(Token, kinds, words, repeat(i)))
+            out.extend(map(Token, kinds, words, repeat(i), range(w0, w0 + len(words))))
+            w0 += len(words)
             last_sep = None
         if last_sep == "\t":
             last_sep = None
@@ -157,6 +160,7 @@ class Cell:
     lines: tuple[int, int]
     derived: bool = False
     label: str = ""  # the row label as printed (white space removed)
+    at: tuple[int, int] | None = None  # (line, word) where the value is printed (Token.word); None: no word
 
 
 @dataclass
@@ -429,7 +433,8 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
             for col, v in zip(row.columns, vals):
                 line = v.line
                 cells.append(Cell(table, row.key, col, v.value,
-                                  (label_line, line) if label_line <= line else (line, label_line), label=label))
+                                  (label_line, line) if label_line <= line else (line, label_line), label=label,
+                                  at=(line, v.word) if v.word >= 0 else None))
             placed.add(row.key)
         else:
             problems.append(f"{T.TABLE_TITLES[table]}「{fold(row.label)}」行：只读到 {len(vals)} 个数，"
@@ -682,7 +687,8 @@ def _read_review(tokens: list[Token]) -> tuple[list[Cell], list[str]]:
     for i, row in enumerate(T.REVIEW_ROWS):
         for j, col in enumerate(T.REVIEW_COLS):
             tok = vals[i * 5 + j]
-            cells.append(Cell("review_litigation", row.key, col, tok.value, (tok.line, tok.line), label=row.label))
+            cells.append(Cell("review_litigation", row.key, col, tok.value, (tok.line, tok.line), label=row.label,
+                              at=(tok.line, tok.word) if tok.word >= 0 else None))
     return cells, []
 
 

@@ -469,7 +469,8 @@ def test_docs_without_cdn(client):
     assert client.get("/docs-assets/swagger-ui-bundle.js").status_code == 200
     assert "cdn.jsdelivr" not in client.get("/redoc").text
     spec = client.get("/openapi.json").json()
-    assert set(spec["paths"]) == {"/ask", "/reports", "/reports/{report_id}", "/facts", "/check", "/health"}
+    assert set(spec["paths"]) == {"/ask", "/reports", "/reports/{report_id}", "/reports/{report_id}/pages/{page}.png",
+                                  "/facts", "/check", "/health"}
     assert set(spec["paths"]["/reports"]) == {"get", "post"}
 
 

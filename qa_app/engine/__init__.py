@@ -116,6 +116,8 @@ def ask(question: str, history: list | None = None, settings: Settings | None = 
         ans = phrase_with_llm(ans, settings, history)
     if llm_notice:
         ans.notice = "；".join(x for x in (llm_notice, ans.notice) if x)
+    from .cite import attach_text_boxes
+    attach_text_boxes(store, ans)  # PDFs: where the quoted prose is printed
     ans.debug["ms"] = round((time.perf_counter() - t0) * 1000, 2)
     return ans
 

@@ -158,11 +158,73 @@ def _citation(n: int, store, facts: list[dict], by_row: dict, value, checks_fail
     cols = sorted({f["column"] for f in facts})
     row_label = label or (f0["row_label"] if len(rows) == 1 else "、".join(T.row_label(f0["table"], r) for r in rows))
     col_label = f0["column_label"] if len(cols) == 1 else "、".join(T.column_label(f0["table"], c) for c in cols)
-    return Citation(n=n, report=f0["report"], agency=f0["agency"], year=f0["year"],
-                    section=T.TABLE_TITLES[f0["table"]], row=row_label, column=col_label, quote=quote,
-                    lines=[min(s[0] for s in spans), max(s[1] for s in spans)], value=value,
-                    report_id=f0["report_id"], table=f0["table"], row_key=",".join(rows),
-                    column_key=",".join(cols), checks_failed=checks_failed)
+    cit = Citation(n=n, report=f0["report"], agency=f0["agency"], year=f0["year"],
+                   section=T.TABLE_TITLES[f0["table"]], row=row_label, column=col_label, quote=quote,
+                   lines=[min(s[0] for s in spans), max(s[1] for s in spans)], value=value,
+                   report_id=f0["report_id"], table=f0["table"], row_key=",".join(rows),
+                   column_key=",".join(cols), checks_failed=checks_failed)
+    set_boxes(cit, cell_boxes(store, facts))
+    return cit
+
+
+def cell_boxes(store, facts: list[dict]) -> list[dict]:
+    """[{page, bbox}] of the printed cells of a PDF report, one per fact that has a box."""
+    out = []
+    for f in facts:
+        got = store.cell_boxes(f["report_id"]).get((f["table"], f["row"], f["column"])) \
+            if hasattr(store, "cell_boxes") else None
+        if got is not None:
+            out.append({"page": got[0], "bbox": list(got[1])})
+    return out
+
+
+def set_boxes(cit: Citation, boxes: list[dict]) -> None:
+    if boxes:
+        cit.boxes = boxes
+        cit.page, cit.bbox = boxes[0]["page"], boxes[0]["bbox"]
+
+
+def text_boxes(store, report_id: int, first: int, last: int, head: str = "", tail: str = "") -> list[dict]:
+    """[{page, bbox}] of lines first..last of a PDF report: one box per printed line, the first
+    from where `head` starts in it, the last up to where `tail` ends (a sentence that starts or
+    ends inside a line)."""
+    from ..pdfpages import span_box
+    got = store.line_boxes(report_id, first, last)
+    if not got:
+        return []
+    lines = text_lines(store, report_id, first, last)
+    out = []
+    for ln in range(first, last + 1):
+        if ln not in got:
+            continue
+        page, runs = got[ln]
+        text = lines[ln - first] if ln - first < len(lines) else ""
+        start, end = 0, len(text)
+        if ln == first and head:
+            at = text.find(head[:6])
+            start = at if at >= 0 else 0
+        if ln == last and tail:
+            at = text.rfind(tail[-6:])
+            end = at + len(tail[-6:]) if at >= 0 else end
+        box = span_box(runs, start, end)
+        if box is not None:
+            out.append({"page": page, "bbox": list(box)})
+    return out
+
+
+def attach_text_boxes(store, answer) -> None:
+    """Boxes for the prose citations of an answer (lines of a PDF report), where none are set."""
+    if not hasattr(store, "line_boxes"):
+        return
+    for c in answer.citations:
+        if c.boxes or c.table or c.report_id is None:
+            continue
+        rep = store.report(c.report_id)
+        if rep is None or rep.source_format != "pdf":
+            continue
+        quote = [l for l in (c.quote or "").split("\n") if l.strip()]
+        set_boxes(c, text_boxes(store, c.report_id, c.lines[0], c.lines[1],
+                                quote[0].strip() if quote else "", quote[-1].strip() if quote else ""))
 
 
 def review_header(store, report_id: int, first_value_line: int, max_lines: int = 6) -> tuple[int, str] | None:

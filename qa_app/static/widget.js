@@ -60,6 +60,7 @@
     ".qaw-cite-head{font-weight:bold;color:#243b53}",
     ".qaw-cite-where{color:#52606d}",
     ".qaw-cite-warn{color:#9b1c1c}",
+    ".qaw-page{display:inline-block;margin-top:4px;font-size:12px;color:#1c64d6}" +
     ".qaw-quote{margin:4px 0 0;padding:4px 6px;max-height:9em;overflow:auto;background:#fff;border:1px solid #e4e7eb;",
     "white-space:pre-wrap;font:12px/1.5 'Noto Sans Mono CJK SC','Noto Sans CJK SC',monospace;color:#323f4b}",
     ".qaw-form{display:flex;gap:6px;padding:8px;border-top:1px solid #d9e2ec;background:#fff}",
@@ -288,7 +289,7 @@
       msg.appendChild(el("div", "qaw-cites-title", "出处"));
       var ol = el("ol", "qaw-cites");
       cites.forEach(function (c) {
-        var li = renderCitation(c);
+        var li = renderCitation(c, self.api);
         items[String(c.n)] = li;
         ol.appendChild(li);
       });
@@ -311,7 +312,15 @@
     return t;
   }
 
-  function renderCitation(c) {
+  // a PDF citation: a link to its page drawn by the server with the cited boxes framed
+  function pageUrl(api, c) {
+    var q = (c.boxes || []).filter(function (b) { return b.page === c.page; }).map(function (b) {
+      return "highlight=" + encodeURIComponent(b.bbox.join(","));
+    });
+    return api + "/reports/" + encodeURIComponent(c.report_id) + "/pages/" + c.page + ".png" + (q.length ? "?" + q.join("&") : "");
+  }
+
+  function renderCitation(c, api) {
     var li = el("li", "qaw-cite");
     var who = [c.agency, c.year ? c.year + "年" : ""].filter(Boolean).join(" ");
     li.appendChild(el("div", "qaw-cite-head", "[" + c.n + "] " + c.report + (who ? "（" + who + "）" : "")));
@@ -323,6 +332,13 @@
       li.appendChild(el("div", "qaw-cite-warn", "注意：该报告有 " + c.checks_failed + " 项勾稽关系未通过，数字可能有误。"));
     }
     if (c.quote) li.appendChild(el("pre", "qaw-quote", c.quote));
+    if (c.page && c.report_id && api !== undefined) {
+      var a = el("a", "qaw-page", "查看 PDF 第 " + c.page + " 页（标出所引用的位置）");
+      a.href = pageUrl(api, c);
+      a.target = "_blank";
+      a.rel = "noopener";
+      li.appendChild(a);
+    }
     return li;
   }
 

@@ -393,8 +393,31 @@ def render_citation(c: Citation, st_store) -> None:
             hit = {(T.row_label(c.table, c.row_key), T.column_label(c.table, c.column_key))}
             for df in blocks:
                 show_table(df, hits=hit)
-    st.caption(f"报告原文，第 {a}–{b} 行（标黄）及前后各 {CONTEXT_LINES} 行")
-    st.markdown(context_html(st_store, rid, a, b), unsafe_allow_html=True)
+    page_view = c.page is not None and c.boxes
+    cols = st.columns([3, 2]) if page_view else [st.container()]
+    if page_view:
+        with cols[0]:
+            show_page(c, st_store, rid)
+    with cols[-1]:
+        st.caption(f"报告原文，第 {a}–{b} 行（标黄）及前后各 {CONTEXT_LINES} 行")
+        st.markdown(context_html(st_store, rid, a, b), unsafe_allow_html=True)
+
+
+def show_page(c: Citation, st_store, rid: int, dpi: int = 120) -> None:
+    """The PDF page a citation is printed on, cut to the cited boxes (framed in red), with the
+    whole page on request. Draws nothing but a note when the file is no longer where it was."""
+    from ..pdfpages import crop_png, page_png, source_pdf
+    info = st_store.report(rid)
+    src = source_pdf(st_store, rid, info.sha256) if info else None
+    if src is None:
+        st.caption("原 PDF 文件已不在索引时的位置（或已改动），无法显示页面。")
+        return
+    boxes = [tuple(b["bbox"]) for b in c.boxes if b["page"] == c.page]
+    png = page_png(src, Path(settings().index) / "pages", info.sha256, c.page, dpi, boxes)
+    st.caption(f"PDF 第 {c.page} 页（红框为所引用的位置）")
+    st.image(crop_png(png, boxes, dpi), width="stretch")
+    with st.popover("查看整页"):
+        st.image(png, width="stretch")
 
 
 def context_html(st_store, rid: int, first: int, last: int, around: int = CONTEXT_LINES) -> str:
