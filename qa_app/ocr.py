@@ -1,0 +1,471 @@
+"""Scanned reports: text recognised on PDF pages that have no text layer, checked by the template's identities.
+
+What it does:
+- `pdf_needs_ocr(data)`: which pages of a PDF are scans (no text layer, or a large picture with
+  little text on it: a page whose prose is text and whose tables are images).
+- `ocr_pdf(data, path)`: renders those pages (pypdfium2), recognises their text with RapidOCR
+  (rapidocr-onnxruntime: PP-OCRv4 models inside the wheel, nothing downloaded), and turns the
+  words with their boxes into text lines laid out like `pdftotext -layout` (a word at the
+  column of its left edge, two spaces at least between two boxes, rows in reading order after
+  the page's skew is measured and taken out). Those lines go to the same table and metadata
+  readers as every other layout. A page with a text layer keeps its text: a recognised line
+  that lies over text-layer characters is replaced by them (the page is read both ways; the
+  text layer wins where it exists).
+- Proof-reading (`proofread`): the report is parsed from the recognised text and its 勾稽
+  identities are run. When an identity fails, every doubtful digit of the cells it involves
+  (a low recognition score, or a digit often confused: 0/8, 1/7, 3/8, 5/6 …) is tried in its
+  other readings; a single reading that makes every identity hold is taken (the text is
+  changed, the original reading is noted). Otherwise the doubtful cells of a failing identity
+  are marked uncertain; a failing identity whose cells were all read with confidence is the
+  report's own arithmetic (as on a text PDF), not the reader's doubt.
+- Each line keeps its page and one box per character in PDF points, origin at the page's top
+  left (the form of pdfpages.PageLine), so a cell's page and box can be cited.
+
+What it does not do: read tables (tables.py), decide what a report is (report.py), store
+anything, or download anything: the models are the ones inside the rapidocr-onnxruntime wheel.
+onnxruntime, OpenCV and pypdfium2 are imported only when a scanned page is read.
+"""
+from __future__ import annotations
+
+import math
+import os
+import re
+import statistics
+import sys
+from dataclasses import dataclass, field
+
+ENGINE = "rapidocr-onnxruntime"
+
+# digits a recogniser confuses with each other on a scan (each maps to its other readings)
+CONFUSABLE = {"0": "869", "8": "0365", "1": "74", "7": "1", "3": "8", "5": "6", "6": "58", "9": "0", "4": "1"}
+# below this recognition score a number is doubtful whatever its digits
+DOUBT_SCORE = 0.97
+# a page is a scan when it has fewer text-layer characters than this ...
+MIN_TEXT_CHARS = 20
+# ... or when pictures cover this share of it (a page whose tables are images)
+IMAGE_SHARE = 0.3
+
+
+@dataclass
+class Word:
+    """One recognised box: its text, score, and box in PDF points [x0, top, x1, bottom]."""
+    text: str
+    score: float
+    box: tuple[float, float, float, float]
+    from_text_layer: bool = False
+
+
+@dataclass
+class OcrLine:
+    """A line of the recognised text: the fields of pdfpages.PageLine (text, page, one box per
+    character, None for white space), plus the words it is made of."""
+    text: str
+    page: int
+    boxes: list = field(default_factory=list)
+    words: list = field(default_factory=list)  # [(start, end, Word)] character spans in text
+
+
+@dataclass
+class OcrResult:
+    text: str                      # pages separated by a form feed, as loaders.pdf_to_text gives
+    lines: list[OcrLine]           # one per line of text (the empty line between pages included)
+    pages_ocr: list[int]           # 1-based pages that were recognised
+    cells: dict = field(default_factory=dict)  # "table/row/column" -> {status, read, value, page, box}
+    notes: list[str] = field(default_factory=list)  # Chinese, for the index summary
+
+
+# ---------------------------------------------------------------------------------------
+# Which pages need it
+
+def pdf_needs_ocr(data: bytes) -> list[int]:
+    """1-based pages that are scans: fewer than MIN_TEXT_CHARS text-layer characters, or
+    pictures over IMAGE_SHARE of the page. [] for an ordinary text PDF (or one pdfium cannot
+    open: the text reader gives that error)."""
+    try:
+        import pypdfium2 as pdfium
+        import pypdfium2.raw as raw
+        pdf = pdfium.PdfDocument(data)
+    except Exception:
+        return []
+    out = []
+    try:
+        for i in range(len(pdf)):
+            page = pdf[i]
+            tp = page.get_textpage()
+            chars = len(re.sub(r"\s", "", tp.get_text_range() or ""))
+            tp.close()
+            w, h = page.get_size()
+            covered = 0.0
+            for obj in page.get_objects(filter=(raw.FPDF_PAGEOBJ_IMAGE,), max_depth=3):
+                x0, y0, x1, y1 = obj.get_bounds()
+                covered += max(0.0, min(x1, w) - max(x0, 0)) * max(0.0, min(y1, h) - max(y0, 0))
+            page.close()
+            if chars < MIN_TEXT_CHARS or covered / max(1.0, w * h) >= IMAGE_SHARE:
+                out.append(i + 1)
+    finally:
+        pdf.close()
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# The recogniser
+
+_ENGINE = None
+
+
+def _engine():
+    """The RapidOCR engine, built once per process (models from the wheel's own folder)."""
+    global _ENGINE
+    if _ENGINE is None:
+        from rapidocr_onnxruntime import RapidOCR
+        threads = int(os.environ.get("QA_APP_OCR_THREADS", "2") or 2)
+        _ENGINE = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1, use_cls=False,
+                           text_score=0.05, print_verbose=False)
+    return _ENGINE
+
+
+def recognise(image) -> list[tuple[list, str, float]]:
+    """A page image (PIL or numpy RGB) -> [(quad [[x,y]*4] in pixels, text, score)]."""
+    import numpy as np
+    arr = np.asarray(image.convert("RGB") if hasattr(image, "convert") else image)
+    res, _ = _engine()(arr)
+    return [(q, t, float(s)) for q, t, s in (res or []) if t and t.strip()]
+
+
+# ---------------------------------------------------------------------------------------
+# Words -> lines (pure)
+
+def skew(quads: list) -> float:
+    """The page's skew in radians, from the top edges of wide boxes (median; 0 with none)."""
+    angles = []
+    for q in quads:
+        (x0, y0), (x1, y1) = q[0], q[1]
+        if x1 - x0 > 3 * abs(q[3][1] - q[0][1]) and x1 - x0 > 40:
+            angles.append(math.atan2(y1 - y0, x1 - x0))
+    return statistics.median(angles) if angles else 0.0
+
+
+_NUMLIKE = re.compile(r"^[0-9OoIl|,.，]+$")
+
+
+def clean_word(text: str) -> str:
+    """A recognised word as the readers want it: letters read inside a number put back to
+    digits (O->0, l/I->1), a comma read for a thousands point kept as a comma."""
+    t = text.strip()
+    if _NUMLIKE.match(t) and any(ch.isdigit() for ch in t):
+        t = t.translate(str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "，": ","}))
+    return t
+
+
+_PAGE_NO = re.compile(r"^[-—–一_~]*\s*(\d{1,4})\s*[-—–一_~]*$")
+
+
+def layout_lines(words: list[Word], page: int, page_height: float) -> list[OcrLine]:
+    """Words of one page (boxes already de-skewed, in points) -> lines laid out like
+    `pdftotext -layout`: rows by vertical overlap, top to bottom; in a row, each word at the
+    column of its left edge (one column a half character wide), two spaces at least between
+    two words. A lone number at the foot of the page is written as the marker 「- n -」."""
+    if not words:
+        return []
+    heights = [w.box[3] - w.box[1] for w in words if w.box[3] > w.box[1]]
+    ch = statistics.median(heights) if heights else 10.0
+    col = max(1.0, ch / 2)  # a digit's width: a Chinese character takes two columns, as in -layout
+    rows: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (w.box[1] + w.box[3]) / 2):
+        cy = (w.box[1] + w.box[3]) / 2
+        if rows:
+            last = rows[-1]
+            top = statistics.median(x.box[1] for x in last)
+            bottom = statistics.median(x.box[3] for x in last)
+            overlap = min(bottom, w.box[3]) - max(top, w.box[1])
+            if overlap > 0.5 * min(bottom - top, w.box[3] - w.box[1]) or abs(cy - (top + bottom) / 2) < 0.3 * ch:
+                last.append(w)
+                continue
+        rows.append([w])
+    out: list[OcrLine] = []
+    for k, row in enumerate(rows):
+        row.sort(key=lambda w: w.box[0])
+        text, boxes, spans = "", [], []
+        for w in row:
+            t = clean_word(w.text)
+            if not t:
+                continue
+            at = int(round(w.box[0] / col))
+            pad = max(at - len(_width(text)), 2 if text else 0)
+            text += " " * pad
+            boxes += [None] * pad
+            start = len(text)
+            text += t
+            cw = (w.box[2] - w.box[0]) / max(1, len(t))
+            boxes += [None if c.isspace() else (round(w.box[0] + i * cw, 2), round(w.box[1], 2),
+                                                round(w.box[0] + (i + 1) * cw, 2), round(w.box[3], 2))
+                      for i, c in enumerate(t)]
+            spans.append((start, len(text), w))
+        m = _PAGE_NO.match(text.strip())
+        if m and k == len(rows) - 1 and row[0].box[1] > 0.85 * page_height and len(row) == 1:
+            text, boxes, spans = f"- {m.group(1)} -", [None] * len(f"- {m.group(1)} -"), []
+        out.append(OcrLine(text, page, boxes, spans))
+    return out
+
+
+def _width(text: str) -> str:
+    """`text` with each wide (CJK) character counted twice: the columns it takes."""
+    return "".join(c + (" " if ord(c) > 0x2E7F else "") for c in text)
+
+
+def deskew_words(raw: list, scale: float, size: tuple[float, float]) -> list[Word]:
+    """Recogniser output in pixels -> Words in PDF points, rotated about the page centre by
+    the page's measured skew so that a row of a table is one line again."""
+    a = -skew([q for q, _, _ in raw])
+    cx, cy = size[0] * scale / 2, size[1] * scale / 2
+    ca, sa = math.cos(a), math.sin(a)
+    words = []
+    for q, t, s in raw:
+        pts = [((x - cx) * ca - (y - cy) * sa + cx, (x - cx) * sa + (y - cy) * ca + cy) for x, y in q]
+        xs, ys = [p[0] / scale for p in pts], [p[1] / scale for p in pts]
+        words.append(Word(t, s, (min(xs), min(ys), max(xs), max(ys))))
+    return words
+
+
+# ---------------------------------------------------------------------------------------
+# Text layer beside the pictures (a page partly scanned)
+
+def text_layer_words(page) -> list[Word]:
+    """The text-layer characters of a pypdfium2 page, grouped into words by line and gap, in
+    points from the top left."""
+    tp = page.get_textpage()
+    h = page.get_height()
+    chars = []
+    for i in range(tp.count_chars()):
+        c = tp.get_text_range(i, 1)
+        if not c or c.isspace():
+            continue
+        l, b, r, t = tp.get_charbox(i, loose=True)
+        chars.append((c, (l, h - t, r, h - b)))
+    tp.close()
+    words: list[Word] = []
+    for c, box in chars:
+        if words:
+            w = words[-1]
+            same_line = abs((w.box[1] + w.box[3]) / 2 - (box[1] + box[3]) / 2) < 0.5 * (box[3] - box[1])
+            if same_line and 0 <= box[0] - w.box[2] < 0.6 * (box[3] - box[1]):
+                w.text += c
+                w.box = (w.box[0], min(w.box[1], box[1]), box[2], max(w.box[3], box[3]))
+                continue
+        words.append(Word(c, 1.0, box, from_text_layer=True))
+    return words
+
+
+def merge_layers(ocr_words: list[Word], layer: list[Word]) -> list[Word]:
+    """Both readings of one page: every text-layer word, and the recognised words that lie over
+    no text-layer character (the pictures)."""
+    def covered(w: Word) -> bool:
+        for t in layer:
+            ix = min(w.box[2], t.box[2]) - max(w.box[0], t.box[0])
+            iy = min(w.box[3], t.box[3]) - max(w.box[1], t.box[1])
+            if ix > 0 and iy > 0 and ix * iy > 0.3 * (t.box[2] - t.box[0]) * (t.box[3] - t.box[1]):
+                return True
+        return False
+    return list(layer) + [w for w in ocr_words if not covered(w)]
+
+
+# ---------------------------------------------------------------------------------------
+# The whole file
+
+def ocr_pdf(data: bytes, pages: list[int] | None = None, dpi: int = 200, progress: bool = True,
+            name: str = "") -> OcrResult:
+    """Read a PDF whose `pages` (1-based; all when None) are scans: those pages recognised,
+    the others (and the text layer of a partly scanned page) read from their text, all pages
+    laid out as lines; then proof-read by the identities."""
+    import pypdfium2 as pdfium
+    pdf = pdfium.PdfDocument(data)
+    todo = set(pages) if pages is not None else set(range(1, len(pdf) + 1))
+    bar = None
+    if progress:
+        from tqdm import tqdm
+        bar = tqdm(total=len(todo), desc=f"文字识别 {name}".strip(), unit="页", file=sys.stderr, dynamic_ncols=True)
+    all_lines: list[OcrLine] = []
+    try:
+        for i in range(len(pdf)):
+            page = pdf[i]
+            size = page.get_size()
+            layer = text_layer_words(page)
+            if i + 1 in todo:
+                scale = dpi / 72
+                image = page.render(scale=scale, grayscale=True).to_pil()
+                words = merge_layers(deskew_words(recognise(image), scale, size), layer)
+                if bar is not None:
+                    bar.update(1)
+            else:
+                words = layer
+            page.close()
+            if all_lines:
+                all_lines.append(OcrLine("\f", 0, [None]))
+            all_lines += layout_lines(words, i + 1, size[1])
+    finally:
+        if bar is not None:
+            bar.close()
+        pdf.close()
+    text = "\n".join(l.text for l in all_lines).replace("\n\f\n", "\n\f")
+    result = OcrResult(text, all_lines, sorted(todo))
+    proofread(result)
+    return result
+
+
+# ---------------------------------------------------------------------------------------
+# Proof-reading by the identities
+
+def _alternatives(word: str) -> list[str]:
+    """Other readings of a number: one digit at a time swapped for a digit it is confused with."""
+    out = []
+    for k, ch in enumerate(word):
+        for alt in CONFUSABLE.get(ch, ""):
+            cand = word[:k] + alt + word[k + 1:]
+            if cand != word and not (cand[0] == "0" and len(cand) > 1 and cand[1].isdigit()):
+                out.append(cand)
+    return out
+
+
+def _num_words(result: OcrResult, line_no: int) -> list[tuple[int, int, int, Word]]:
+    """(line index, start, end, word) of the recognised numbers on a 1-based stored line."""
+    out = []
+    stored = _stored_lines(result)
+    if not 1 <= line_no <= len(stored):
+        return out
+    li = stored[line_no - 1]
+    if li is None:
+        return out
+    line = result.lines[li]
+    for start, end, w in line.words:
+        t = line.text[start:end]
+        if re.fullmatch(r"\d[\d,]*(\.\d+)?", t) and not w.from_text_layer:
+            out.append((li, start, end, w))
+    return out
+
+
+def _stored_lines(result: OcrResult) -> list:
+    """Index into result.lines of each line of the stored text (the form feed's line: None)."""
+    out = []
+    for k, l in enumerate(result.lines):
+        out.append(None if l.text == "\f" else k)
+    return out
+
+
+def _value(t: str):
+    t = t.replace(",", "")
+    return float(t) if "." in t else int(t)
+
+
+def _failing(text: str) -> tuple[set, list]:
+    from .report import parse_report
+    parsed = parse_report(text, "ocr")
+    return {c.check + "/" + c.subject for c in parsed.checks if not c.ok}, parsed
+
+
+def _join(result: OcrResult) -> str:
+    return "\n".join(l.text for l in result.lines).replace("\n\f\n", "\n\f")
+
+
+def proofread(result: OcrResult) -> None:
+    """Check the recognised tables by the identities (see the module docstring); changes
+    `result.text` and `result.lines` where one reading makes every identity hold, and fills
+    `result.cells` with each recognised cell's page, box and status (ok / corrected /
+    uncertain) and `result.notes`."""
+    from .report import NotAReport
+    try:
+        failing, parsed = _failing(result.text)
+    except NotAReport:
+        return
+    tried = 0
+    while failing and tried < 6:
+        tried += 1
+        involved = _involved_words(result, parsed, failing)
+        best = None
+        for li, start, end, w in involved:
+            line = result.lines[li]
+            read = line.text[start:end]
+            for alt in _alternatives(read):
+                if len(alt) != len(read):
+                    continue
+                old = line.text
+                line.text = old[:start] + alt + old[end:]
+                try:
+                    still, _ = _failing(_join(result))
+                except NotAReport:
+                    still = failing
+                line.text = old
+                if len(still) < len(failing) and not (still - failing):
+                    gain = len(failing) - len(still)
+                    cand = (not still, gain, -w.score, li, start, end, read, alt)
+                    if best is None or cand[:3] > best[:3]:
+                        best = cand
+                    elif cand[:3] == best[:3] and (cand[3], cand[4]) != (best[3], best[4]):
+                        best = best[:7] + (None,)  # two readings do equally well: take neither
+        if best is None or best[7] is None or not best[0]:
+            break
+        _, _, _, li, start, end, read, alt = best
+        line = result.lines[li]
+        line.text = line.text[:start] + alt + line.text[end:]
+        result.text = _join(result)
+        failing, parsed = _failing(result.text)
+        result.notes.append(f"第 {line.page} 页识别为「{read}」的数字按勾稽关系读作「{alt}」")
+        _corrected.setdefault(id(result), set()).add((li, start))
+    corrected = _corrected.pop(id(result), set())
+    doubtful_cells = set()
+    if failing:
+        for li, start, end, w in _involved_words(result, parsed, failing):
+            if w.score < DOUBT_SCORE:
+                doubtful_cells.add((li, start))
+    stored = _stored_lines(result)
+    for c in parsed.tables.cells:
+        if c.derived or c.value is None:
+            continue
+        hit = None
+        for ln in range(c.lines[0], c.lines[1] + 1):
+            for li, start, end, w in _num_words(result, ln):
+                if _value(result.lines[li].text[start:end]) == c.value:
+                    key = (li, start)
+                    if hit is None or key in corrected or key in doubtful_cells:
+                        hit = (li, start, end, w)
+        if hit is None:
+            continue
+        li, start, end, w = hit
+        status = "corrected" if (li, start) in corrected else "uncertain" if (li, start) in doubtful_cells else "ocr"
+        line = result.lines[li]
+        boxes = [b for b in line.boxes[start:end] if b]
+        box = [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]
+        result.cells[f"{c.table}/{c.row}/{c.column}"] = {
+            "status": status, "read": w.text, "value": c.value, "score": round(w.score, 3),
+            "page": line.page, "box": [round(x, 2) for x in box]}
+    n_unc = sum(1 for v in result.cells.values() if v["status"] == "uncertain")
+    if n_unc:
+        result.notes.append(f"扫描件中有 {n_unc} 个数字识别不确定（不满足勾稽关系，且识别置信度低）")
+    del stored
+
+
+_corrected: dict[int, set] = {}
+
+
+def _involved_words(result: OcrResult, parsed, failing: set) -> list:
+    """The recognised number words of the cells of the failing identities, doubtful first."""
+    keys = []
+    for chk in parsed.checks:
+        if chk.ok or chk.check + "/" + chk.subject not in failing:
+            continue
+        for cell in chk.cells:
+            if cell.get("derived"):  # a group's sum: the printed cells it sums
+                keys += [(c.lines, c.value) for c in parsed.tables.cells
+                         if c.table == chk.table and c.column == cell["column"] and not c.derived
+                         and c.value is not None and c.row.startswith(cell["row"] + ".")]
+            elif cell.get("value") is not None:
+                keys.append((tuple(cell["lines"]), cell["value"]))
+    out, seen = [], set()
+    for (a, b), v in keys:
+        for ln in range(a, b + 1):
+            for li, start, end, w in _num_words(result, ln):
+                if (li, start) in seen or _value(result.lines[li].text[start:end]) != v:
+                    continue
+                seen.add((li, start))
+                out.append((li, start, end, w))
+    out.sort(key=lambda x: x[3].score)
+    return out
