@@ -38,8 +38,6 @@ ENGINE = "rapidocr-onnxruntime"
 
 # digits a recogniser confuses with each other on a scan (each maps to its other readings)
 CONFUSABLE = {"0": "869", "8": "0365", "1": "74", "7": "1", "3": "8", "5": "6", "6": "58", "9": "0", "4": "1"}
-# below this recognition score a number is doubtful whatever its digits
-DOUBT_SCORE = 0.97
 # a page is a scan when it has fewer text-layer characters than this ...
 MIN_TEXT_CHARS = 20
 # ... or when pictures cover this share of it (a page whose tables are images)
@@ -125,11 +123,79 @@ def _engine():
 
 
 def recognise(image) -> list[tuple[list, str, float]]:
-    """A page image (PIL or numpy RGB) -> [(quad [[x,y]*4] in pixels, text, score)]."""
+    """A page image (PIL or numpy RGB) -> [(quad [[x,y]*4] in pixels, text, score)]: the
+    detector's boxes, then the cells of ruled tables that hold ink but no detected box (a
+    lone small digit in a wide cell is what the detector misses) recognised on their own."""
     import numpy as np
     arr = np.asarray(image.convert("RGB") if hasattr(image, "convert") else image)
     res, _ = _engine()(arr)
-    return [(q, t, float(s)) for q, t, s in (res or []) if t and t.strip()]
+    found = [(q, t, float(s)) for q, t, s in (res or []) if t and t.strip()]
+    return found + missed_cells(arr, found)
+
+
+def table_cells(gray) -> list[tuple[int, int, int, int]]:
+    """Boxes (x0, y0, x1, y1, pixels) of the cells of ruled tables on a page image: the regions
+    enclosed by long horizontal and vertical strokes (OpenCV morphology)."""
+    import cv2
+    import numpy as np
+    h, w = gray.shape[:2]
+    binv = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+    horiz = cv2.morphologyEx(binv, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, w // 25), 1)))
+    vert = cv2.morphologyEx(binv, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(20, h // 60))))
+    grid = cv2.dilate(horiz | vert, np.ones((3, 3), np.uint8))
+    if not vert.any() or not horiz.any():
+        return []
+    n, _, stats, _ = cv2.connectedComponentsWithStats((grid == 0).astype(np.uint8), connectivity=4)
+    out = []
+    for x, y, cw, ch, area in stats[1:]:
+        if x <= 1 or y <= 1 or x + cw >= w - 1 or y + ch >= h - 1:
+            continue  # the page around the tables
+        if cw < 8 or ch < 8 or cw * ch > 0.2 * w * h or area < 0.5 * cw * ch:
+            continue
+        out.append((int(x), int(y), int(x + cw), int(y + ch)))
+    return out
+
+
+def missed_cells(arr, found: list) -> list[tuple[list, str, float]]:
+    """Table cells with ink in them and no detected box over that ink, each recognised alone."""
+    import cv2
+    import numpy as np
+    gray = arr if arr.ndim == 2 else cv2.cvtColor(arr, cv2.COLOR_RGB2GRAY)
+    cells = table_cells(gray)
+    if not cells:
+        return []
+    binv = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+    centres = [((q[0][0] + q[2][0]) / 2, (q[0][1] + q[2][1]) / 2) for q, _, _ in found]
+    heights = sorted(abs(q[2][1] - q[0][1]) for q, _, _ in found) or [20]
+    line_h = heights[len(heights) // 2]
+    crops, where = [], []
+    for x0, y0, x1, y1 in cells:
+        m = 3
+        ink = binv[y0 + m:y1 - m, x0 + m:x1 - m]
+        if ink.size == 0 or cv2.countNonZero(ink) < 12:
+            continue
+        ys, xs = np.nonzero(cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)) if ink.any() else ink)
+        if len(xs) < 8:
+            continue
+        ix0, ix1, iy0, iy1 = x0 + m + xs.min(), x0 + m + xs.max() + 1, y0 + m + ys.min(), y0 + m + ys.max() + 1
+        if any(ix0 - 2 <= cx <= ix1 + 2 and iy0 - 2 <= cy <= iy1 + 2 for cx, cy in centres):
+            continue
+        if iy1 - iy0 > 2.5 * line_h and iy1 - iy0 > 2.5 * (ix1 - ix0):
+            continue  # a label printed one character per line: not one line of text
+        pad = max(4, int(0.3 * (iy1 - iy0)))
+        crop = arr[max(0, iy0 - pad):iy1 + pad, max(0, ix0 - pad):ix1 + pad]
+        if crop.ndim == 2:
+            crop = cv2.cvtColor(crop, cv2.COLOR_GRAY2RGB)
+        crops.append(np.ascontiguousarray(crop))
+        where.append((ix0, iy0, ix1, iy1))
+    if not crops:
+        return []
+    rec, _ = _engine().text_rec(crops)
+    out = []
+    for (x0, y0, x1, y1), (t, s) in zip(where, rec):
+        if t and t.strip():
+            out.append(([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], t, float(s)))
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -272,35 +338,75 @@ def merge_layers(ocr_words: list[Word], layer: list[Word]) -> list[Word]:
 # ---------------------------------------------------------------------------------------
 # The whole file
 
-def ocr_pdf(data: bytes, pages: list[int] | None = None, dpi: int = 200, progress: bool = True,
-            name: str = "") -> OcrResult:
-    """Read a PDF whose `pages` (1-based; all when None) are scans: those pages recognised,
-    the others (and the text layer of a partly scanned page) read from their text, all pages
-    laid out as lines; then proof-read by the identities."""
+def load_scanned(path, data: bytes, sha: str, pages: list[int]):
+    """loaders.load for a PDF with scanned pages: a Loaded of source format "pdf-ocr" whose
+    `ocr` holds the engine, the recognised pages, each recognised cell's status, page and box,
+    and the notes. Raises loaders.InputError when the recogniser is missing or reads nothing."""
+    from pathlib import Path
+
+    from .loaders import InputError, Loaded, pdf_to_text
+    from .settings import Settings
+    try:
+        import rapidocr_onnxruntime  # noqa: F401
+    except ImportError:
+        raise InputError(path, "PDF 没有文字层（扫描件），需要文字识别组件 rapidocr-onnxruntime"
+                               "（pip install rapidocr-onnxruntime），或用 --no-ocr 跳过")
+    layer = None
     import pypdfium2 as pdfium
+    n = len(pdfium.PdfDocument(data))
+    if len(pages) < n:  # pages with a text layer are read as every text PDF is
+        try:
+            layer = pdf_to_text(data, path).split("\n\f")
+        except InputError:
+            layer = None
+    settings = Settings.load()
+    result = ocr_pdf(data, pages, dpi=settings.ocr_dpi, name=Path(path).name, layer_pages=layer)
+    if len(re.sub(r"\s", "", result.text)) < MIN_TEXT_CHARS:
+        raise InputError(path, "PDF 没有文字层（可能是扫描件或图片），文字识别（OCR）也没有认出文字")
+    info = {"engine": ENGINE, "pages": result.pages_ocr, "cells": result.cells, "notes": result.notes,
+            "line_pages": [l.page for l in result.lines if l.text != "\f"]}
+    notes = [f"第 {'、'.join(map(str, result.pages_ocr))} 页是扫描件，已用文字识别（OCR）读取"] + result.notes
+    return Loaded(Path(path), result.text, "pdf-ocr", sha, warnings=notes, ocr=info)
+
+
+def ocr_pdf(data: bytes, pages: list[int] | None = None, dpi: int = 200, progress: bool | None = None,
+            name: str = "", layer_pages: list[str] | None = None, recogniser=None) -> OcrResult:
+    """Read a PDF whose `pages` (1-based; all when None) are scans: those pages recognised
+    (the text layer of a partly scanned page kept where it exists), the others taken from
+    `layer_pages` (their text as loaders.pdf_to_text gives it) or else from their text layer;
+    then proof-read by the identities. `progress`: a bar per page on stderr (None: when
+    stderr is a terminal). `recogniser`: image -> [(quad, text, score)] (default `recognise`;
+    bench/ocr_engines.py passes Tesseract's)."""
+    import pypdfium2 as pdfium
+    recogniser = recogniser or recognise
     pdf = pdfium.PdfDocument(data)
     todo = set(pages) if pages is not None else set(range(1, len(pdf) + 1))
     bar = None
-    if progress:
+    if progress is not False:
         from tqdm import tqdm
-        bar = tqdm(total=len(todo), desc=f"文字识别 {name}".strip(), unit="页", file=sys.stderr, dynamic_ncols=True)
+        bar = tqdm(total=len(todo), desc=f"文字识别 {name}".strip(), unit="页", file=sys.stderr, dynamic_ncols=True,
+                   leave=False, disable=None if progress is None else False)
     all_lines: list[OcrLine] = []
     try:
         for i in range(len(pdf)):
             page = pdf[i]
             size = page.get_size()
+            if all_lines:
+                all_lines.append(OcrLine("\f", 0, [None]))
+            if i + 1 not in todo and layer_pages is not None and i < len(layer_pages):
+                all_lines += [OcrLine(t, i + 1, [None] * len(t)) for t in layer_pages[i].split("\n")]
+                page.close()
+                continue
             layer = text_layer_words(page)
             if i + 1 in todo:
                 scale = dpi / 72
                 image = page.render(scale=scale, grayscale=True).to_pil()
-                words = merge_layers(deskew_words(recognise(image), scale, size), layer)
+                words = merge_layers(deskew_words(recogniser(image), scale, size), layer)
                 if bar is not None:
                     bar.update(1)
             else:
                 words = layer
             page.close()
-            if all_lines:
-                all_lines.append(OcrLine("\f", 0, [None]))
             all_lines += layout_lines(words, i + 1, size[1])
     finally:
         if bar is not None:
@@ -366,106 +472,107 @@ def _join(result: OcrResult) -> str:
     return "\n".join(l.text for l in result.lines).replace("\n\f\n", "\n\f")
 
 
+def _instances(parsed) -> list[tuple[str, bool, set]]:
+    """(check/subject, ok, printed cells (table, row, column)) of every evaluated identity; a
+    group's derived sum stands for the printed sub-rows it adds up."""
+    printed = {(c.table, c.row, c.column) for c in parsed.tables.cells if not c.derived and c.value is not None}
+    out = []
+    for chk in parsed.checks:
+        keys = set()
+        for cell in chk.cells:
+            k = (chk.table, cell["row"], cell["column"])
+            if cell.get("derived"):
+                keys |= {p for p in printed if p[0] == k[0] and p[2] == k[2] and p[1].startswith(k[1] + ".")}
+            elif k in printed:
+                keys.add(k)
+        out.append((chk.check + "/" + chk.subject, chk.ok, keys))
+    return out
+
+
+def suspects(parsed) -> set:
+    """Printed cells that break an identity and are vouched for by none: in a failing identity
+    and in no identity that holds."""
+    inst = _instances(parsed)
+    good = set().union(*[k for _, ok, k in inst if ok]) if inst else set()
+    bad = set().union(*[k for _, ok, k in inst if not ok]) if inst else set()
+    return bad - good
+
+
+def _cell_words(result: OcrResult, cell) -> list[tuple[int, int, int, Word]]:
+    """The recognised number words that may be `cell`: on its lines, with its value."""
+    out = []
+    for ln in range(cell.lines[0], cell.lines[1] + 1):
+        for li, start, end, w in _num_words(result, ln):
+            if _value(result.lines[li].text[start:end]) == cell.value:
+                out.append((li, start, end, w))
+    return out
+
+
+MAX_TRIALS = 400  # re-parses per report while proof-reading (each ~10 ms)
+
+
 def proofread(result: OcrResult) -> None:
-    """Check the recognised tables by the identities (see the module docstring); changes
-    `result.text` and `result.lines` where one reading makes every identity hold, and fills
-    `result.cells` with each recognised cell's page, box and status (ok / corrected /
-    uncertain) and `result.notes`."""
+    """Check the recognised tables by the identities (see the module docstring): where exactly
+    one reading of one doubtful digit of a suspect cell (suspects()) makes the identities it
+    breaks hold, and breaks none, that reading is taken (`result.text` and `result.lines`
+    change, `result.notes` says so); suspects left are marked uncertain. Fills `result.cells`
+    with each recognised cell's page, box and status: "ocr", "corrected" or "uncertain"."""
     from .report import NotAReport
     try:
         failing, parsed = _failing(result.text)
     except NotAReport:
         return
-    tried = 0
-    while failing and tried < 6:
-        tried += 1
-        involved = _involved_words(result, parsed, failing)
-        best = None
-        for li, start, end, w in involved:
-            line = result.lines[li]
-            read = line.text[start:end]
-            for alt in _alternatives(read):
-                if len(alt) != len(read):
-                    continue
-                old = line.text
-                line.text = old[:start] + alt + old[end:]
-                try:
-                    still, _ = _failing(_join(result))
-                except NotAReport:
-                    still = failing
-                line.text = old
-                if len(still) < len(failing) and not (still - failing):
-                    gain = len(failing) - len(still)
-                    cand = (not still, gain, -w.score, li, start, end, read, alt)
-                    if best is None or cand[:3] > best[:3]:
-                        best = cand
-                    elif cand[:3] == best[:3] and (cand[3], cand[4]) != (best[3], best[4]):
-                        best = best[:7] + (None,)  # two readings do equally well: take neither
-        if best is None or best[7] is None or not best[0]:
+    corrected: dict[tuple[int, int], str] = {}
+    trials = 0
+    while failing and trials < MAX_TRIALS:
+        sus = suspects(parsed)
+        cells = [c for c in parsed.tables.cells if (c.table, c.row, c.column) in sus]
+        options = []
+        for cell in cells:
+            for li, start, end, w in _cell_words(result, cell):
+                line = result.lines[li]
+                read = line.text[start:end]
+                for alt in _alternatives(read):
+                    trials += 1
+                    old = line.text
+                    line.text = old[:start] + alt + old[end:]
+                    try:
+                        still, _ = _failing(_join(result))
+                    except NotAReport:
+                        still = failing
+                    line.text = old
+                    if len(still) < len(failing) and not (still - failing):
+                        options.append((len(failing) - len(still), li, start, end, read, alt))
+        if not options:
             break
-        _, _, _, li, start, end, read, alt = best
+        best = max(o[0] for o in options)
+        top = [o for o in options if o[0] == best]
+        if len({(o[1], o[2]) for o in top}) != 1 or len(top) != 1:
+            break  # two readings do as well: the identities cannot tell which, take neither
+        _, li, start, end, read, alt = top[0]
         line = result.lines[li]
         line.text = line.text[:start] + alt + line.text[end:]
         result.text = _join(result)
         failing, parsed = _failing(result.text)
-        result.notes.append(f"第 {line.page} 页识别为「{read}」的数字按勾稽关系读作「{alt}」")
-        _corrected.setdefault(id(result), set()).add((li, start))
-    corrected = _corrected.pop(id(result), set())
-    doubtful_cells = set()
-    if failing:
-        for li, start, end, w in _involved_words(result, parsed, failing):
-            if w.score < DOUBT_SCORE:
-                doubtful_cells.add((li, start))
-    stored = _stored_lines(result)
+        corrected[(li, start)] = read
+        result.notes.append(f"第 {line.page} 页识别为「{read}」的数字不满足勾稽关系，按唯一能使其成立的读法取「{alt}」")
+    sus = suspects(parsed) if failing else set()
     for c in parsed.tables.cells:
         if c.derived or c.value is None:
             continue
-        hit = None
-        for ln in range(c.lines[0], c.lines[1] + 1):
-            for li, start, end, w in _num_words(result, ln):
-                if _value(result.lines[li].text[start:end]) == c.value:
-                    key = (li, start)
-                    if hit is None or key in corrected or key in doubtful_cells:
-                        hit = (li, start, end, w)
-        if hit is None:
+        hits = _cell_words(result, c)
+        if not hits:
             continue
+        hit = next((h for h in hits if (h[0], h[1]) in corrected), hits[0])
         li, start, end, w = hit
-        status = "corrected" if (li, start) in corrected else "uncertain" if (li, start) in doubtful_cells else "ocr"
+        key = (c.table, c.row, c.column)
+        status = "corrected" if (li, start) in corrected else "uncertain" if key in sus else "ocr"
         line = result.lines[li]
         boxes = [b for b in line.boxes[start:end] if b]
         box = [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]
-        result.cells[f"{c.table}/{c.row}/{c.column}"] = {
-            "status": status, "read": w.text, "value": c.value, "score": round(w.score, 3),
-            "page": line.page, "box": [round(x, 2) for x in box]}
+        result.cells["/".join(key)] = {
+            "status": status, "read": corrected.get((li, start), line.text[start:end]), "value": c.value,
+            "score": round(w.score, 3), "page": line.page, "box": [round(x, 2) for x in box]}
     n_unc = sum(1 for v in result.cells.values() if v["status"] == "uncertain")
     if n_unc:
-        result.notes.append(f"扫描件中有 {n_unc} 个数字识别不确定（不满足勾稽关系，且识别置信度低）")
-    del stored
-
-
-_corrected: dict[int, set] = {}
-
-
-def _involved_words(result: OcrResult, parsed, failing: set) -> list:
-    """The recognised number words of the cells of the failing identities, doubtful first."""
-    keys = []
-    for chk in parsed.checks:
-        if chk.ok or chk.check + "/" + chk.subject not in failing:
-            continue
-        for cell in chk.cells:
-            if cell.get("derived"):  # a group's sum: the printed cells it sums
-                keys += [(c.lines, c.value) for c in parsed.tables.cells
-                         if c.table == chk.table and c.column == cell["column"] and not c.derived
-                         and c.value is not None and c.row.startswith(cell["row"] + ".")]
-            elif cell.get("value") is not None:
-                keys.append((tuple(cell["lines"]), cell["value"]))
-    out, seen = [], set()
-    for (a, b), v in keys:
-        for ln in range(a, b + 1):
-            for li, start, end, w in _num_words(result, ln):
-                if (li, start) in seen or _value(result.lines[li].text[start:end]) != v:
-                    continue
-                seen.add((li, start))
-                out.append((li, start, end, w))
-    out.sort(key=lambda x: x[3].score)
-    return out
+        result.notes.append(f"扫描件中有 {n_unc} 个数字识别不确定（不满足勾稽关系，也没有唯一的读法能使其成立）")
