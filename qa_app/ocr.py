@@ -36,8 +36,9 @@ from dataclasses import dataclass, field
 
 ENGINE = "rapidocr-onnxruntime"
 
-# digits a recogniser confuses with each other on a scan (each maps to its other readings)
-CONFUSABLE = {"0": "869", "8": "0365", "1": "74", "7": "1", "3": "8", "5": "6", "6": "58", "9": "0", "4": "1"}
+# pairs of digits a recogniser confuses on a scan; CONFUSABLE maps a digit to its other readings
+CONFUSED_PAIRS = ("08", "06", "09", "17", "14", "38", "35", "56", "68")
+CONFUSABLE = {d: "".join(sorted({p[1 - p.index(d)] for p in CONFUSED_PAIRS if d in p})) for d in "0123456789"}
 # a page is a scan when it has fewer text-layer characters than this ...
 MIN_TEXT_CHARS = 20
 # ... or when pictures cover this share of it (a page whose tables are images)
@@ -212,12 +213,16 @@ def skew(quads: list) -> float:
 
 
 _NUMLIKE = re.compile(r"^[0-9OoIl|,.，]+$")
+_LONE_DIGIT = re.compile(r"^[DOoQIl|]$")
+_LETTER_DIGITS = str.maketrans({"D": "0", "O": "0", "o": "0", "Q": "0", "I": "1", "l": "1", "|": "1"})
 
 
 def clean_word(text: str) -> str:
     """A recognised word as the readers want it: letters read inside a number put back to
-    digits (O->0, l/I->1), a comma read for a thousands point kept as a comma."""
+    digits (O->0, l/I->1), a lone letter that looks like a digit (a table cell) read as it."""
     t = text.strip()
+    if _LONE_DIGIT.match(t):  # a cell recognised alone: 「D」「O」 for 0, 「I」「l」 for 1
+        return t.translate(_LETTER_DIGITS)
     if _NUMLIKE.match(t) and any(ch.isdigit() for ch in t):
         t = t.translate(str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "，": ","}))
     return t
