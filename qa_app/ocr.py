@@ -157,6 +157,17 @@ def table_cells(gray) -> list[tuple[int, int, int, int]]:
     return out
 
 
+def _overlapped(ink, boxes) -> bool:
+    """Whether a detected box covers a fifth of this ink's box."""
+    area = max(1, (ink[2] - ink[0]) * (ink[3] - ink[1]))
+    for b in boxes:
+        ix = min(ink[2], b[2]) - max(ink[0], b[0])
+        iy = min(ink[3], b[3]) - max(ink[1], b[1])
+        if ix > 0 and iy > 0 and ix * iy > 0.2 * area:
+            return True
+    return False
+
+
 def missed_cells(arr, found: list) -> list[tuple[list, str, float]]:
     """Table cells with ink in them and no detected box over that ink, each recognised alone."""
     import cv2
@@ -167,6 +178,7 @@ def missed_cells(arr, found: list) -> list[tuple[list, str, float]]:
         return []
     binv = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
     centres = [((q[0][0] + q[2][0]) / 2, (q[0][1] + q[2][1]) / 2) for q, _, _ in found]
+    boxes = [(min(p[0] for p in q), min(p[1] for p in q), max(p[0] for p in q), max(p[1] for p in q)) for q, _, _ in found]
     heights = sorted(abs(q[2][1] - q[0][1]) for q, _, _ in found) or [20]
     line_h = heights[len(heights) // 2]
     crops, where = [], []
@@ -179,8 +191,8 @@ def missed_cells(arr, found: list) -> list[tuple[list, str, float]]:
         if len(xs) < 8:
             continue
         ix0, ix1, iy0, iy1 = x0 + m + xs.min(), x0 + m + xs.max() + 1, y0 + m + ys.min(), y0 + m + ys.max() + 1
-        if any(ix0 - 2 <= cx <= ix1 + 2 and iy0 - 2 <= cy <= iy1 + 2 for cx, cy in centres):
-            continue
+        if any(x0 <= cx <= x1 and y0 <= cy <= y1 for cx, cy in centres) or _overlapped((ix0, iy0, ix1, iy1), boxes):
+            continue  # the detector read something in this cell
         if iy1 - iy0 > 2.5 * line_h and iy1 - iy0 > 2.5 * (ix1 - ix0):
             continue  # a label printed one character per line: not one line of text
         pad = max(4, int(0.3 * (iy1 - iy0)))
