@@ -69,7 +69,7 @@ def tesseract_recogniser(image) -> list:
     clean[cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0] = 255
     with tempfile.NamedTemporaryFile(suffix=".png") as f:
         cv2.imwrite(f.name, clean)
-        tsv = subprocess.run(["tesseract", f.name, "-", "-l", "chi_sim", "--psm", "11", "tsv"], capture_output=True,
+        tsv = subprocess.run(["tesseract", f.name, "-", "-l", "chi_sim", "--psm", os.environ.get("TESS_PSM", "11"), "tsv"], capture_output=True,
                              text=True, env={**os.environ, "OMP_THREAD_LIMIT": "1"}).stdout
     words = []
     for row in tsv.splitlines()[1:]:

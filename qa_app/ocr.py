@@ -187,9 +187,7 @@ def missed_cells(arr, found: list) -> list[tuple[list, str, float]]:
         ink = binv[y0 + m:y1 - m, x0 + m:x1 - m]
         if ink.size == 0 or cv2.countNonZero(ink) < 12:
             continue
-        ys, xs = np.nonzero(cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)) if ink.any() else ink)
-        if len(xs) < 8:
-            continue
+        ys, xs = np.nonzero(ink)  # no opening: the one-pixel stroke of a 「1」 is all there is
         ix0, ix1, iy0, iy1 = x0 + m + xs.min(), x0 + m + xs.max() + 1, y0 + m + ys.min(), y0 + m + ys.max() + 1
         if any(x0 <= cx <= x1 and y0 <= cy <= y1 for cx, cy in centres) or _overlapped((ix0, iy0, ix1, iy1), boxes):
             continue  # the detector read something in this cell
@@ -574,14 +572,15 @@ def proofread(result: OcrResult) -> None:
         corrected[(li, start)] = read
         result.notes.append(f"第 {line.page} 页识别为「{read}」的数字不满足勾稽关系，按唯一能使其成立的读法取「{alt}」")
     sus = suspects(parsed) if failing else set()
+    used: set = set()  # each word is one cell: a row's cells (in column order) take its words left to right
     for c in parsed.tables.cells:
         if c.derived or c.value is None:
             continue
-        hits = _cell_words(result, c)
+        hits = [h for h in _cell_words(result, c) if (h[0], h[1]) not in used]
         if not hits:
             continue
-        hit = next((h for h in hits if (h[0], h[1]) in corrected), hits[0])
-        li, start, end, w = hit
+        li, start, end, w = hits[0]
+        used.add((li, start))
         key = (c.table, c.row, c.column)
         status = "corrected" if (li, start) in corrected else "uncertain" if key in sus else "ocr"
         line = result.lines[li]
@@ -592,4 +591,4 @@ def proofread(result: OcrResult) -> None:
             "score": round(w.score, 3), "page": line.page, "box": [round(x, 2) for x in box]}
     n_unc = sum(1 for v in result.cells.values() if v["status"] == "uncertain")
     if n_unc:
-        result.notes.append(f"扫描件中有 {n_unc} 个数字识别不确定（不满足勾稽关系，也没有唯一的读法能使其成立）")
+        result.notes.append(f"扫描件中有 {n_unc} 个数字不确定：不满足勾稽关系，也没有唯一的读法能使其成立（可能是识别有误，也可能是报告本身的数字不符，请对照原件）")

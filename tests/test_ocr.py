@@ -334,3 +334,26 @@ def test_a_page_with_prose_as_text_and_the_table_as_a_picture(tmp_path):
     db = sqlite3.connect(index / "facts.sqlite")
     stored_text = db.execute("select text from reports").fetchone()[0]
     assert "全区政府信息公开工作虽取得一定成绩。" in stored_text  # the prose from its text layer, exactly
+
+
+def test_recognition_needs_no_network(tmp_path):
+    """The models are inside the wheel: recognition runs in a network namespace with no
+    network at all (unshare -n), on a picture of a table row."""
+    import os
+    import sys
+    if shutil.which("unshare") is None or subprocess.run(["unshare", "-n", "true"]).returncode != 0:
+        pytest.skip("unshare -n 不可用（需要 root 或用户命名空间），跳过断网测试")
+    from PIL import Image, ImageDraw, ImageFont
+    font = next((p for p in ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+                             "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf") if Path(p).exists()), None)
+    if font is None:
+        pytest.skip("没有可用的字体")
+    img = Image.new("L", (900, 120), 255)
+    ImageDraw.Draw(img).text((20, 30), "1288   21   0   50   1362", fill=0, font=ImageFont.truetype(font, 40))
+    img.save(tmp_path / "row.png")
+    code = ("import sys, json; from PIL import Image; from qa_app import ocr; "
+            f"print(json.dumps([t for _, t, _ in ocr.recognise(Image.open({str(tmp_path / 'row.png')!r}))]))")
+    res = subprocess.run(["unshare", "-n", sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert res.returncode == 0, res.stderr
+    assert "".join(json.loads(res.stdout.strip().splitlines()[-1])).replace(" ", "") == "128821050" "1362"
