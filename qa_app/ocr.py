@@ -41,8 +41,8 @@ CONFUSED_PAIRS = ("08", "06", "09", "17", "14", "38", "35", "56", "68")
 CONFUSABLE = {d: "".join(sorted({p[1 - p.index(d)] for p in CONFUSED_PAIRS if d in p})) for d in "0123456789"}
 # a page is a scan when it has fewer text-layer characters than this ...
 MIN_TEXT_CHARS = 20
-# ... or when pictures cover this share of it (a page whose tables are images)
-IMAGE_SHARE = 0.3
+# ... or when a picture with no text on it covers this share of it (a table as an image)
+IMAGE_SHARE = 0.08
 
 
 @dataclass
@@ -77,9 +77,11 @@ class OcrResult:
 # Which pages need it
 
 def pdf_needs_ocr(data: bytes) -> list[int]:
-    """1-based pages that are scans: fewer than MIN_TEXT_CHARS text-layer characters, or
-    pictures over IMAGE_SHARE of the page. [] for an ordinary text PDF (or one pdfium cannot
-    open: the text reader gives that error)."""
+    """1-based pages that are scans: fewer than MIN_TEXT_CHARS text-layer characters, or a
+    picture over IMAGE_SHARE of the page with (almost) no text-layer characters on it (a
+    table printed as an image beside prose as text; a scan that already carries a text layer
+    is not read again). [] for an ordinary text PDF (or one pdfium cannot open: the text
+    reader gives that error)."""
     try:
         import pypdfium2 as pdfium
         import pypdfium2.raw as raw
@@ -92,14 +94,25 @@ def pdf_needs_ocr(data: bytes) -> list[int]:
             page = pdf[i]
             tp = page.get_textpage()
             chars = len(re.sub(r"\s", "", tp.get_text_range() or ""))
-            tp.close()
             w, h = page.get_size()
-            covered = 0.0
+            pictures = []
             for obj in page.get_objects(filter=(raw.FPDF_PAGEOBJ_IMAGE,), max_depth=3):
                 x0, y0, x1, y1 = obj.get_bounds()
-                covered += max(0.0, min(x1, w) - max(x0, 0)) * max(0.0, min(y1, h) - max(y0, 0))
+                if max(0.0, min(x1, w) - max(x0, 0)) * max(0.0, min(y1, h) - max(y0, 0)) >= IMAGE_SHARE * w * h:
+                    pictures.append((x0, y0, x1, y1))
+            bare = False
+            for x0, y0, x1, y1 in pictures:
+                inside = 0
+                for k in range(tp.count_chars()):
+                    l, b, r, t = tp.get_charbox(k)
+                    if x0 <= (l + r) / 2 <= x1 and y0 <= (b + t) / 2 <= y1:
+                        inside += 1
+                        if inside >= 5:
+                            break
+                bare = bare or inside < 5
+            tp.close()
             page.close()
-            if chars < MIN_TEXT_CHARS or covered / max(1.0, w * h) >= IMAGE_SHARE:
+            if chars < MIN_TEXT_CHARS or bare:
                 out.append(i + 1)
     finally:
         pdf.close()
@@ -320,19 +333,28 @@ def text_layer_words(page) -> list[Word]:
     for i in range(tp.count_chars()):
         c = tp.get_text_range(i, 1)
         if not c or c.isspace():
+            chars.append((" ", None))  # a space in the text layer ends a word
             continue
         l, b, r, t = tp.get_charbox(i, loose=True)
         chars.append((c, (l, h - t, r, h - b)))
     tp.close()
     words: list[Word] = []
+    after_space = True
     for c, box in chars:
-        if words:
+        if box is None:
+            after_space = True
+            continue
+        joined = False
+        if words and not after_space:
             w = words[-1]
             same_line = abs((w.box[1] + w.box[3]) / 2 - (box[1] + box[3]) / 2) < 0.5 * (box[3] - box[1])
-            if same_line and 0 <= box[0] - w.box[2] < 0.6 * (box[3] - box[1]):
-                w.text += c
-                w.box = (w.box[0], min(w.box[1], box[1]), box[2], max(w.box[3], box[3]))
-                continue
+            joined = same_line and -1 <= box[0] - w.box[2] < 1.5 * (box[3] - box[1])
+        after_space = False
+        if joined:
+            w = words[-1]
+            w.text += c
+            w.box = (w.box[0], min(w.box[1], box[1]), box[2], max(w.box[3], box[3]))
+            continue
         words.append(Word(c, 1.0, box, from_text_layer=True))
     return words
 
@@ -378,9 +400,9 @@ def load_scanned(path, data: bytes, sha: str, pages: list[int]):
     result = ocr_pdf(data, pages, dpi=settings.ocr_dpi, name=Path(path).name, layer_pages=layer)
     if len(re.sub(r"\s", "", result.text)) < MIN_TEXT_CHARS:
         raise InputError(path, "PDF 没有文字层（可能是扫描件或图片），文字识别（OCR）也没有认出文字")
-    info = {"engine": ENGINE, "pages": result.pages_ocr, "cells": result.cells, "notes": result.notes,
-            "line_pages": [l.page for l in result.lines if l.text != "\f"]}
     notes = [f"第 {'、'.join(map(str, result.pages_ocr))} 页是扫描件，已用文字识别（OCR）读取"] + result.notes
+    info = {"engine": ENGINE, "pages": result.pages_ocr, "cells": result.cells, "notes": notes,
+            "line_pages": [l.page for l in result.lines if l.text != "\f"]}
     return Loaded(Path(path), result.text, "pdf-ocr", sha, warnings=notes, ocr=info)
 
 
