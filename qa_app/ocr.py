@@ -284,6 +284,8 @@ def layout_lines(words: list[Word], page: int, page_height: float) -> list[OcrLi
             t = clean_word(w.text)
             if not t:
                 continue
+            if t in ("一", "丨") and (w.box[3] - w.box[1]) > 1.3 * (w.box[2] - w.box[0]):
+                t = "1"  # a 「1」 read as 「一」: its ink is tall and narrow (a dash 「—」 for a blank is flat)
             at = int(round(w.box[0] / col))
             pad = max(at - len(_width(text)), 2 if text else 0)
             text += " " * pad

@@ -128,6 +128,10 @@ def test_page_number_at_the_foot_is_a_marker_and_letters_in_numbers_are_digits()
     words = [W("3O1", 260, 400, 280, 412), W("-4-", 290, 800, 305, 812)]
     assert [l.text.strip() for l in ocr.layout_lines(words, 1, 842)] == ["3O1".replace("O", "0"), "- 4 -"]
     assert ocr.clean_word("l2") == "12" and ocr.clean_word("自然人") == "自然人"
+    # a 「1」 alone in a cell read as 「一」 (tall ink) is 1; a flat 「一」 (a dash for a blank) is not
+    row = [W("5.要求行政机关确认", 60, 100, 150, 112), W("1", 260, 100, 264, 112), W("一", 495, 100, 499, 112),
+           W("一", 530, 105, 542, 107)]
+    assert ocr.layout_lines(row, 1, 842)[0].text.split() == ["5.要求行政机关确认", "1", "1", "一"]
 
 
 def test_readings_of_a_digit():
