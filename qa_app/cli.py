@@ -220,12 +220,15 @@ def main(ctx, index_dir):
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--no-narrative", is_flag=True, help="只索引表格数字，不建正文检索索引")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度条")
+@click.option("--no-ocr", is_flag=True, help="不对扫描件做文字识别（没有文字层的 PDF 报错跳过）")
 @index_option
-def index_cmd(paths, no_narrative, quiet, settings):
+def index_cmd(paths, no_narrative, quiet, no_ocr, settings):
     """把报告文件或文件夹（默认 seeds/）读入索引。"""
     from .indexer import index_paths
     if no_narrative:
         settings.narrative = False
+    if no_ocr:
+        settings.ocr = False
     paths = paths or (Path("seeds"),)
     summary = index_paths(paths, settings, progress=not quiet)
     for r in summary.results:

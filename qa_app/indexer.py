@@ -147,7 +147,7 @@ def index_file(path: Path, settings: Settings, store: Store, narrative=None) -> 
                                   f"内容已改为与已索引的 {first_name} 相同：移除旧版本，只记下文件名")
             store.add_name(same, name, str(path))
             return FileResult(str(path), "same-content", same, f"与已索引的 {first_name} 内容相同，只记下文件名")
-        loaded = load(path, settings.max_file_mb, data)
+        loaded = load(path, settings.max_file_mb, data, ocr=settings.ocr)
         del data
         try:
             parsed = parse_report(loaded.text, name)
@@ -157,7 +157,8 @@ def index_file(path: Path, settings: Settings, store: Store, narrative=None) -> 
         if narrative is not None:
             def hook(conn, rid, _parsed=parsed, _old=old):
                 narrative.replace(rid, _parsed, old_id=_old)
-        rid = store.put_report(parsed, loaded.sha256, loaded.source_format, str(path), replace_id=old, on_commit=hook)
+        rid = store.put_report(parsed, loaded.sha256, loaded.source_format, str(path), replace_id=old, on_commit=hook,
+                               ocr=loaded.ocr)
         warnings = loaded.warnings + parsed.warnings
         return FileResult(str(path), "replaced" if old is not None else "added", rid,
                           "；".join(warnings[:3]), warnings)
