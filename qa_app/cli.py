@@ -224,12 +224,15 @@ def main(ctx, index_dir):
 @click.option("--year", default=None, help="报告年度，如 2024（读不出或读错时由人指定）")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=None,
               help="并行解析文件的进程数（默认每个 CPU 核一个；0 同默认；1 不并行），写入始终由一个进程完成")
+@click.option("--no-ocr", is_flag=True, help="不对扫描件做文字识别（没有文字层的 PDF 报错跳过）")
 @index_option
-def index_cmd(paths, no_narrative, quiet, agency, year, jobs, settings):
+def index_cmd(paths, no_narrative, quiet, agency, year, jobs, no_ocr, settings):
     """把报告文件或文件夹（默认 seeds/）读入索引。"""
     from .indexer import MetaError, check_meta_input, index_paths
     if no_narrative:
         settings.narrative = False
+    if no_ocr:
+        settings.ocr = False
     try:
         agency, year = check_meta_input(agency, year)
     except MetaError as e:

@@ -168,22 +168,23 @@ class Parsed:
     parsed: object = None
     warnings: list[str] = field(default_factory=list)
     error: str = ""
+    ocr: dict | None = None  # scanned pages recognised (loaders.Loaded.ocr)
 
 
-def parse_file(path: Path, max_mb: float, data: bytes | None = None) -> Parsed:
+def parse_file(path: Path, max_mb: float, data: bytes | None = None, ocr: bool = True) -> Parsed:
     """Read (unless `data` is given) and parse one file: pure work, no index. Never raises."""
     try:
         if data is None:
             precheck(path, max_mb)
             data = Path(path).read_bytes()
-        loaded = load(path, max_mb, data)
+        loaded = load(path, max_mb, data, ocr=ocr)
         del data
         try:
             parsed = parse_report(loaded.text, Path(path).name)
         except NotAReport as e:
             raise InputError(path, str(e))
         parsed.layout = loaded.layout  # PDFs: where each line is printed (the store keeps the boxes)
-        return Parsed(str(path), loaded.sha256, loaded.source_format, parsed, loaded.warnings)
+        return Parsed(str(path), loaded.sha256, loaded.source_format, parsed, loaded.warnings, ocr=loaded.ocr)
     except InputError as e:
         return Parsed(str(path), error=e.message)
     except Exception as e:  # an unexpected failure still names the file and leaves the index whole
@@ -191,8 +192,8 @@ def parse_file(path: Path, max_mb: float, data: bytes | None = None) -> Parsed:
 
 
 def _parse_job(args) -> Parsed:
-    path, max_mb = args
-    return parse_file(Path(path), max_mb)
+    path, max_mb, ocr = args
+    return parse_file(Path(path), max_mb, ocr=ocr)
 
 
 def _index_parallel(paths: list[Path], settings: Settings, store: Store, narrative, n_jobs: int, done,
@@ -220,14 +221,14 @@ def _index_parallel(paths: list[Path], settings: Settings, store: Store, narrati
         pending = deque()
         it = iter(planned)
         for path, old in it:
-            pending.append((path, old, pool.apply_async(_parse_job, ((str(path), settings.max_file_mb),))))
+            pending.append((path, old, pool.apply_async(_parse_job, ((str(path), settings.max_file_mb, settings.ocr),))))
             if len(pending) >= window:
                 break
         while pending:
             path, old, job = pending.popleft()
             nxt = next(it, None)
             if nxt is not None:
-                pending.append((nxt[0], nxt[1], pool.apply_async(_parse_job, ((str(nxt[0]), settings.max_file_mb),))))
+                pending.append((nxt[0], nxt[1], pool.apply_async(_parse_job, ((str(nxt[0]), settings.max_file_mb, settings.ocr),))))
             done(path, _commit(path, job.get(), store, narrative, old, agency, year))
     for path in later:
         done(path, index_file(path, settings, store, narrative, agency=agency, year=year))
@@ -305,7 +306,8 @@ def _commit(path: Path, got: Parsed, store: Store, narrative, old: int | None, a
             def hook(conn, rid, _parsed=parsed, _old=old):
                 narrative.replace(rid, _parsed, old_id=_old, conn=conn)
         try:
-            rid = store.put_report(parsed, got.sha256, got.source_format, str(path), replace_id=old, on_commit=hook)
+            rid = store.put_report(parsed, got.sha256, got.source_format, str(path), replace_id=old, on_commit=hook,
+                                   ocr=got.ocr)
         except BaseException:
             if narrative is not None and hasattr(narrative, "rolled_back"):
                 narrative.rolled_back()
@@ -333,7 +335,8 @@ def index_file(path: Path, settings: Settings, store: Store, narrative=None, age
         return FileResult(str(path), "failed", message=e.message + _kept(store, name))
     except Exception as e:  # an unexpected failure still names the file and leaves the index whole
         return FileResult(str(path), "failed", message=f"内部错误：{type(e).__name__}: {e}" + _kept(store, name))
-    return _commit(path, parse_file(path, settings.max_file_mb, data), store, narrative, old, agency, year)
+    return _commit(path, parse_file(path, settings.max_file_mb, data, ocr=settings.ocr), store, narrative, old,
+                   agency, year)
 
 
 def _kept_manual_meta(store: Store, old: int | None, agency: str | None, year: int | None) -> dict:

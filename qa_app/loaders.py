@@ -77,6 +77,8 @@ class Loaded:
     warnings: list[str] = field(default_factory=list)
     # PDFs: per line of the stored text, (page, word runs [start, end, x0, top, x1, bottom]); see pdf_layout
     layout: list | None = None
+    # scanned PDFs (ocr.py): {"engine", "pages", "cells": {"table/row/column": {status, read, page, box}}, "notes"}
+    ocr: dict | None = None
 
 
 def file_sha256(path: Path) -> str:
@@ -602,7 +604,8 @@ def pdf_read(data: bytes, path: Path | str = "") -> tuple[str, list | None]:
     text, layout = pdf_layout(pdf_page_lines(data, path))
     visible = re.sub(r"\s", "", text)
     if len(visible) < 20:
-        raise InputError(path, "PDF 没有文字层（可能是扫描件或图片）；暂不支持文字识别（OCR）")
+        raise InputError(path, "PDF 没有文字层（可能是扫描件或图片），文字识别（OCR）已关闭；"
+                              "去掉 --no-ocr（或设 QA_APP_OCR=1）后重新索引")
     if len("".join(_CID_RE.findall(visible))) > len(visible) / 2:
         raise InputError(path, "PDF 的文字无法提取（字体缺少 Unicode 映射，显示为 (cid:…)）；暂不支持文字识别（OCR）")
     from .report import normalise_text
@@ -678,10 +681,11 @@ def precheck(path: Path, max_mb: float = 50.0) -> None:
         raise InputError(path, hint or f"不支持的文件类型 {suffix or '（无扩展名）'}；支持 {' '.join(SUPPORTED)}")
 
 
-def load(path: Path, max_mb: float = 50.0, data: bytes | None = None) -> Loaded:
+def load(path: Path, max_mb: float = 50.0, data: bytes | None = None, ocr: bool = True) -> Loaded:
     """Read one file into text. Raises InputError (one Chinese line naming the file) when the
     file is missing, empty, too large, of a kind we do not read, or unreadable. `data`: the
-    file's bytes, when the caller has read them already (the indexer hashes them first)."""
+    file's bytes, when the caller has read them already (the indexer hashes them first).
+    `ocr`: recognise the text of scanned PDF pages (off: an image-only PDF is refused)."""
     path = Path(path)
     precheck(path, max_mb)
     suffix = path.suffix.lower()
@@ -694,6 +698,11 @@ def load(path: Path, max_mb: float = 50.0, data: bytes | None = None) -> Loaded:
                 "ole": "内容是旧版 Office 文档"}.get(kind, "文件头不是 %PDF")
         raise InputError(path, f"不是有效的 PDF 文件（{what}）")
     if kind == "pdf":
+        if ocr:  # scanned pages (no text layer, or tables as pictures) are recognised: ocr.py
+            from . import ocr as _ocr
+            scanned = _ocr.pdf_needs_ocr(data)
+            if scanned:
+                return _ocr.load_scanned(path, data, sha, scanned)
         text, layout = pdf_read(data, path)
         return Loaded(path, text, "pdf", sha, layout=layout)
     if kind == "ole":

@@ -36,6 +36,11 @@ class Settings:
     chroma_url: str = ""
     # Index prose chunks into Chroma/BM25 during `qa-app index` (off: facts only).
     narrative: bool = True
+    # Recognise the text of scanned PDF pages (no text layer, or tables as pictures) with OCR
+    # (ocr.py, RapidOCR models inside the rapidocr-onnxruntime wheel); off: such a PDF is refused.
+    ocr: bool = True
+    # Resolution at which a scanned page is rendered for recognition (dots per inch).
+    ocr_dpi: int = 200
     # Number of chunks a prose question retrieves.
     top_k: int = 5
     # Language model: "none" (default), "openai" (OpenAI-compatible endpoint), "local" (GGUF).

@@ -146,7 +146,24 @@ cell_boxes = sa.Table(
 )
 sa.Index("ix_cell_boxes_report", cell_boxes.c.report_id)
 
-CHILD_TABLES = (report_names, facts, aliases, checks, line_boxes, cell_boxes)
+# cells read by OCR from a scanned page (ocr.py): status "ocr" (read), "corrected" (a doubtful
+# digit read as the one reading that makes every 勾稽 identity hold; `read` is what was
+# recognised) or "uncertain" (breaks an identity the other cells satisfy); page and box
+# [x0, top, x1, bottom] in PDF points. A report read by OCR has source_format "pdf-ocr".
+ocr_cells = sa.Table(
+    "ocr_cells", meta,
+    sa.Column("report_id", sa.Integer, sa.ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("tbl", sa.String(32), nullable=False),
+    sa.Column("row", sa.String(64), nullable=False),
+    sa.Column("col", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("read", sa.String(64), nullable=False, default=""),
+    sa.Column("page", sa.Integer),
+    sa.Column("box", sa.String(100), nullable=False, default=""),  # JSON [x0, top, x1, bottom]
+)
+sa.Index("ix_ocr_cells_report", ocr_cells.c.report_id)
+
+CHILD_TABLES = (report_names, facts, aliases, checks, line_boxes, cell_boxes, ocr_cells)
 # built once (a statement built per call cost ~100 us): the report with these bytes, the report of this name
 _BY_SHA_AND_NAME = sa.select(
     sa.select(reports.c.id).where(reports.c.sha256 == sa.bindparam("sha256")).scalar_subquery(),
@@ -258,10 +275,11 @@ class Store:
 
     # -- writes -------------------------------------------------------------------------
     def put_report(self, parsed: ParsedReport, sha256: str, source_format: str, path: str | None = None,
-                   replace_id: int | None = None, on_commit=None) -> int:
+                   replace_id: int | None = None, on_commit=None, ocr: dict | None = None) -> int:
         """Insert `parsed` (replacing report `replace_id` whole) in one transaction; returns its id.
         `on_commit(conn, report_id)` runs inside the transaction (e.g. other stores' writes):
-        if it raises, nothing of this report is written."""
+        if it raises, nothing of this report is written. `ocr`: loaders.Loaded.ocr of a scanned
+        PDF (its cells go to ocr_cells, its notes to the report's warnings)."""
         t = parsed.tables
         passed = sum(1 for c in parsed.checks if c.ok)
         failed = sum(1 for c in parsed.checks if not c.ok)
@@ -274,7 +292,8 @@ class Store:
                 **_meta_columns(parsed.meta),
                 "format": t.format if t.tables_found else None, "source_format": source_format,
                 "cells_found": parsed.cells_found, "cells_blank": parsed.cells_blank,
-                "checks_passed": passed, "checks_failed": failed, "warnings": enc(parsed.warnings),
+                "checks_passed": passed, "checks_failed": failed,
+                "warnings": enc(parsed.warnings + list((ocr or {}).get("notes", []))),
                 "tables_found": ",".join(t.tables_found), "text": parsed.text,
                 "indexed_at": dt.datetime.now().isoformat(timespec="seconds"),
             }).inserted_primary_key[0]
@@ -298,10 +317,22 @@ class Store:
                 if boxes:
                     self._insert_rows(conn, cell_boxes, [(rid, c.table, c.row, c.column, page, *box)
                                                          for c, page, box in boxes])
+            if ocr and ocr.get("cells"):
+                self._insert_rows(conn, ocr_cells, [(rid, *k.split("/", 2), v["status"], str(v.get("read", ""))[:64],
+                                                     v.get("page"), enc(v.get("box") or []))
+                                                    for k, v in ocr["cells"].items()])
             if on_commit is not None:
                 on_commit(conn, rid)
         self._cache.clear()
         return rid
+
+    def ocr_cells(self, report_id: int) -> dict[tuple[str, str, str], dict]:
+        """(table, row, column) -> {status, read, page, box} of a scanned report's cells ({} for
+        a report not read by OCR)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(ocr_cells).where(ocr_cells.c.report_id == report_id)).all()
+        return {(r.tbl, r.row, r.col): {"status": r.status, "read": r.read, "page": r.page,
+                                        "box": json.loads(r.box) if r.box else None} for r in rows}
 
     def _insert_rows(self, conn, table: sa.Table, rows: list[tuple]) -> None:
         """Insert rows given as tuples of all of `table`'s columns, in the table's order, through
