@@ -92,8 +92,10 @@ def tokenize(lines: list[str], start: int = 0, end: int | None = None) -> list[T
     return _tokenize([fold(x) for x in lines[start:end]], start)
 
 
-def _tokenize(folded: list[str], start: int) -> list[Token]:
-    """tokenize() of lines already folded; folded[0] is line `start` (0-based)."""
+def _tokenize(folded: list[str], start: int, gaps: bool = False) -> list[Token]:
+    """tokenize() of lines already folded; folded[0] is line `start` (0-based).
+    `gaps`: the table prints one cell per line with no separator, so an empty line is an EMPTY
+    token (a blank cell, or nothing: the walk decides by the row it is reading)."""
     out: list[Token] = []
     last_sep = None  # "|" or "\t" when only white space has been seen since that separator
     num_match = _NUM_RE.match
@@ -102,8 +104,14 @@ def _tokenize(folded: list[str], start: int) -> list[Token]:
             continue
         if "\f" in s:
             s = s.replace("\f", " ")
+        if gaps and not s.strip():
+            out.append(Token(EMPTY, "", i))
+            continue
+        sep = "|" in s or "\t" in s
+        if sep and (("---" in s and _DELIM_RE.match(s)) or (not _DIGIT_RE.search(s) and _is_header_line(s))):
+            continue  # a markdown delimiter row the converter left, or a column-header row
         wu = "无" in s
-        for piece in (_SEP_RE.split(s) if ("|" in s or "\t" in s) else (s,)):
+        for piece in (_SEP_RE.split(s) if sep else (s,)):
             if piece in ("|", "\t"):
                 if last_sep is not None:
                     out.append(Token(EMPTY, "", i))
@@ -126,6 +134,29 @@ def _tokenize(folded: list[str], start: int) -> list[Token]:
         if last_sep == "\t":
             last_sep = None
     return out
+
+
+_DIGIT_RE = re.compile(r"(?<!数据)(?<!数据\d)\d")  # a digit that is not in 「数据1」…「数据12」
+_DELIM_RE = re.compile(r"^[\s|:\t-]*-{3,}[\s|:\t-]*$")
+# words of column headers (section 三's applicant columns, converters' 数据1…数据6 and 类别/项目,
+# section 二's and 四's column heads): a separated line of such cells holds no row label
+_HEADER_CELL_RE = re.compile(r"^(?:数据\d{1,2}|类别|项目|(?:\(|（)?数据项目(?:\)|）)?|数量|信息内容|申请人情况|自然人|法人或其他组织|"
+                             r"商业企业|科研机构|社会公益(?:组织)?|法律服务机构|其他|总计|合计|结果维持|结果纠正|其他结果|"
+                             r"尚未审结|本年(?:新收|制发|废止)?件数|.{0,6}件数|本年处理决定数量|现行有效件数|本年收费金额.*)$")
+
+
+def _is_header_line(s: str) -> bool:
+    """A row of table cells (tab- or pipe-separated, no digit in it) that is a column header: at
+    least two of its cells are column-header words (「类别 | 数据1 | … | 总计」, 「项目 | 本年新收件数 |
+    … | 总计」 repeated inside a table). Row labels in it (「本年新收件数」) must not name a row."""
+    cells = [c.strip() for c in _SEP_RE.split(s) if c not in ("|", "\t") and c.strip()]
+    if len(cells) < 3:
+        return False
+    heads = 0
+    for c in cells:
+        if _HEADER_CELL_RE.match(c.replace(" ", "")):
+            heads += 1
+    return heads >= 2
 
 
 def _none_words(words: list[str], kinds: list[str], in_cell: bool) -> list[str]:
@@ -315,7 +346,7 @@ def _is_junk(tok: Token) -> bool:
 
 
 def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
-              has_empty: bool | None = None) -> tuple[list[Cell], list[str], set[str]]:
+              has_empty: bool | None = None, gaps: bool = False) -> tuple[list[Cell], list[str], set[str]]:
     """Walk tokens, assigning runs of values to rows (see module docstring).
 
     A run's row is read from the label text before it; when that text names no row, from
@@ -347,7 +378,11 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
             buf.append(tok)
             i += 1
             continue
-        if tok.kind == EMPTY:
+        forced = None
+        if tok.kind == EMPTY and gaps and buf:
+            # one cell per line: an empty line right after a row's label is that row's blank cell
+            forced = _choose("".join(t.text for t in buf), primary[pos:])[0]
+        if tok.kind == EMPTY and forced is None:
             if buf and tokens[i - 1].kind is TEXT and tokens[i - 1].line == tok.line and (
                     i + 1 == n or tokens[i + 1].kind is EMPTY or tokens[i + 1].line != tok.line):
                 blank = _blank_row(tokens, i, buf, primary[pos:pos + 3], placed)
@@ -365,8 +400,15 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
             continue
         text = "".join(t.text for t in buf)
         label_toks = list(buf)
-        row, end = _choose(text, primary[pos:])
-        if buf and buf[-1].line == tok.line and (row is None or (end is not None and end[0] < len(text))):
+        row, end = (forced, None) if forced is not None else _choose(text, primary[pos:])
+        if row is None and forced is None and tok.kind == NULL and _placeholders(tokens, i):
+            # 「- | -」 under a converter's header table (申请人情况 (自然人) | 数量): no cells
+            while i < n and tokens[i].kind in (NULL, EMPTY):
+                i += 1
+            buf = []
+            continue
+        if forced is None and buf and buf[-1].line == tok.line and (
+                row is None or (end is not None and end[0] < len(text))):
             k = len(buf)
             while k and buf[k - 1].line == tok.line:
                 k -= 1
@@ -395,8 +437,9 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
                 if tokens[i].kind in (NUM, NULL) and i not in consumed:
                     skipped.append(tokens[i].text)
                 i += 1
-            problems.append(f"{T.TABLE_TITLES[table]}：第 {tok.line} 行的数字 {' '.join(skipped)} 无法对应到模板中的行"
-                            f"（前面的文字：「{text[-20:] or '无'}」），未采用")
+            if any(_NUM_RE.match(x) for x in skipped):  # a run of 「-」 placeholders loses nothing
+                problems.append(f"{T.TABLE_TITLES[table]}：第 {tok.line} 行的数字 {' '.join(skipped)} 无法对应到模板中的行"
+                                f"（前面的文字：「{text[-20:] or '无'}」），未采用")
             buf = []
             continue
         if id(row) in where:
@@ -437,6 +480,15 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
     return cells, problems, placed
 
 
+def _placeholders(tokens: list[Token], i: int) -> bool:
+    """Whether the run of values at tokens[i] is blanks only (「-」, 「/」) on one line, with label
+    text after it: a placeholder row of a header table, not a row of the template."""
+    line, n, j = tokens[i].line, len(tokens), i
+    while j < n and tokens[j].kind in (NULL, EMPTY) and tokens[j].line == line:
+        j += 1
+    return j < n and tokens[j].line != line and tokens[j].kind == TEXT
+
+
 def _cell_run(tokens: list[Token], i: int, ncols: int) -> tuple[list[Token], int] | None:
     """A row of table cells on one line (tab-separated: HTML, Word) with blank cells in it:
     (its `ncols` value tokens, blanks included as EMPTY (value None), index after them), or None
@@ -455,7 +507,12 @@ def _cell_run(tokens: list[Token], i: int, ncols: int) -> tuple[list[Token], int
     while j < n and tokens[j].line == line and tokens[j].kind != TEXT:
         j += 1
     seq = tokens[i:j]
-    if sum(1 for t in seq if t.kind != EMPTY) >= ncols:
+    filled = sum(1 for t in seq if t.kind != EMPTY)
+    if filled == ncols and len(seq) > ncols:
+        # exactly the row's values, with empty cells between them: a value cell spanning two
+        # grid columns (colspan) leaves an empty one beside it, not a blank
+        return [t for t in seq if t.kind != EMPTY], j
+    if filled >= ncols:
         return None
     if len(seq) > ncols and all(t.kind == EMPTY for t in seq[ncols:]):
         seq = seq[:ncols]  # cells after the row's last one: empty columns of the grid
@@ -478,6 +535,12 @@ def _blank_row(tokens: list[Token], i: int, label: list[Token], candidates: list
         j += 1
     if j < n and tokens[j].line == line:
         return None  # more on this line: a header, or cells that are not all blank
+    if j < n and tokens[j].kind != TEXT:
+        nxt, k = tokens[j].line, j
+        while k < n and tokens[k].line == nxt and tokens[k].kind != TEXT:
+            k += 1
+        if (k == n or tokens[k].line != nxt) and any(t.kind == NUM for t in tokens[j:k]):
+            return None  # the label in one row, its numbers in the next (converter markdown)
     row = _choose_back("".join(t.text for t in label if t.line == line), candidates, placed)
     if row is None or j - i < len(row.columns):
         return None
@@ -601,16 +664,17 @@ def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
     # empty cells come only from `|` and tab separators: without any, no table has one
     seps = "\t" in whole or "|" in whole
     for key, (a, b) in regions.items():
-        toks = _tokenize(folded[a:b], a)
+        gaps = not seps and _one_cell_per_line(folded, a, b)
+        toks = _tokenize(folded[a:b], a, gaps)
         if key == "proactive":
             rows = list(T.proactive_rows(res.format))
-            cells, probs, placed = read_rows(toks, rows, key, seps)
+            cells, probs, placed = read_rows(toks, rows, key, seps, gaps)
         elif key == "applications":
             rows = [r for r in T.APPLICATION_ROWS if res.format in r.formats]
-            if not _has_total_column(comp, a, b):
-                cells, probs, placed = _read_without_total(toks, rows, seps)
+            if not _has_total_column(comp, a, b, folded):
+                cells, probs, placed = _read_without_total(toks, rows, seps, gaps)
             else:
-                cells, probs, placed = read_rows(toks, rows, key, seps)
+                cells, probs, placed = read_rows(toks, rows, key, seps, gaps)
         else:
             cells, probs = _read_review(toks)
             placed = {c.row for c in cells}
@@ -628,23 +692,46 @@ def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
     return res
 
 
-def _has_total_column(comp: list[str], a: int, b: int) -> bool:
+def _one_cell_per_line(folded: list[str], a: int, b: int) -> bool:
+    """Whether the table in lines [a, b) prints one cell per line with no separator: nearly
+    every line holding a number holds nothing else. Then an empty line may be a blank cell."""
+    single = multi = 0
+    for s in folded[a:b]:
+        if not _DIGIT_RE.search(s) or _PAGE_RE.match(s):
+            continue
+        words = s.split()
+        nums = sum(1 for w in words if w.isdecimal() or _NUM_RE.match(w))
+        if nums == 1 and len(words) == 1:
+            single += 1
+        elif nums:
+            multi += 1
+    return single >= 12 and multi * 10 <= single
+
+
+def _has_total_column(comp: list[str], a: int, b: int, folded: list[str] | None = None) -> bool:
     """Whether section 三's column header (the text above its first row) prints 「总计」; when
     no header is in sight (no 「自然人」 above the first row), the template's columns are assumed."""
     head = ""
-    for c in comp[a:b]:
+    for k in range(a, b):
+        c = comp[k]
         if "本年新收" in c or "新收政府信息公开申请" in c:
+            if folded is not None:
+                # the first row's own numbers decide when they are printed beside it or just below
+                for s in folded[k:min(b, k + 4)]:
+                    vals = [w for w in _SEP_RE.sub(" ", s).split() if _NUM_RE.match(w) or w in _NULLS]
+                    if len(vals) >= 6:
+                        return len(vals) >= 7
             break
         head += c
     return "总计" in head or "合计" in head or "自然人" not in head
 
 
-def _read_without_total(tokens: list[Token], rows: list[T.Row],
-                        has_empty: bool | None = None) -> tuple[list[Cell], list[str], set[str]]:
+def _read_without_total(tokens: list[Token], rows: list[T.Row], has_empty: bool | None = None,
+                        gaps: bool = False) -> tuple[list[Cell], list[str], set[str]]:
     """Section 三 printed without its 总计 column: each row has the six applicant columns; the
     total is stored blank (null), as a cell the report does not print, and said so."""
     six = [dataclasses.replace(r, columns=r.columns[:-1]) if r.columns == T.APP_COLS else r for r in rows]
-    cells, probs, placed = read_rows(tokens, six, "applications", has_empty)
+    cells, probs, placed = read_rows(tokens, six, "applications", has_empty, gaps)
     for row in [r for r in six if r.key in placed]:
         last = [c for c in cells if c.row == row.key][-1]
         cells.append(Cell("applications", row.key, "total", None, last.lines, label=last.label))
