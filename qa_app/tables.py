@@ -188,6 +188,9 @@ class Cell:
     lines: tuple[int, int]
     derived: bool = False
     label: str = ""  # the row label as printed (white space removed)
+    # the reader is not sure this cell is in the right row (placed by position among rows whose
+    # labels were printed apart from their numbers, and the template's identities do not confirm it)
+    uncertain: bool = False
 
 
 @dataclass
@@ -346,7 +349,8 @@ def _is_junk(tok: Token) -> bool:
 
 
 def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
-              has_empty: bool | None = None, gaps: bool = False) -> tuple[list[Cell], list[str], set[str]]:
+              has_empty: bool | None = None, gaps: bool = False,
+              trace: dict | None = None) -> tuple[list[Cell], list[str], set[str]]:
     """Walk tokens, assigning runs of values to rows (see module docstring).
 
     A run's row is read from the label text before it; when that text names no row, from
@@ -420,6 +424,7 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
                     row = below
                     consumed |= used
                     label_toks = head + [tokens[k] for k in sorted(used)]
+        ahead = row is None  # a label read below its numbers is weaker evidence (realign)
         if row is None:
             row, used = _look_ahead(tokens, i, primary[pos:])
             if row is not None:
@@ -473,6 +478,8 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
                 line = v.line
                 cells.append(Cell(table, row.key, col, v.value,
                                   (label_line, line) if label_line <= line else (line, label_line), label=label))
+                if trace is not None:
+                    trace[id(v)] = (row.key, 6 if ahead else 10)
             placed.add(row.key)
         else:
             problems.append(f"{T.TABLE_TITLES[table]}「{fold(row.label)}」行：只读到 {len(vals)} 个数，"
@@ -674,7 +681,12 @@ def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
             if not _has_total_column(comp, a, b, folded):
                 cells, probs, placed = _read_without_total(toks, rows, seps, gaps)
             else:
-                cells, probs, placed = read_rows(toks, rows, key, seps, gaps)
+                trace: dict = {}
+                cells, probs, placed = read_rows(toks, rows, key, seps, gaps, trace)
+                if probs or any(not r.optional and r.key not in placed for r in rows if not r.derived_from):
+                    better = realign(toks, rows, cells, trace)
+                    if better is not None:
+                        cells, probs, placed = better
         else:
             cells, probs = _read_review(toks)
             placed = {c.row for c in cells}
@@ -708,6 +720,161 @@ def _one_cell_per_line(folded: list[str], a: int, b: int) -> bool:
     return single >= 12 and multi * 10 <= single
 
 
+# ---------------------------------------------------------------------------------------
+# Placing rows whose labels are printed apart from their numbers (converted PDFs)
+
+def _line_runs(tokens: list[Token], ncols: int) -> tuple[list[tuple[int, int, list[Token]]], list[Token]]:
+    """Rows of values cut by lines: (index of the first token, index after the last, the row's
+    `ncols` value tokens) in reading order, and the stray values that make no row. A line of
+    exactly `ncols` values is a row; shorter lines are joined with the next while they fill one
+    (a number pushed to the next line); trailing empty cells beyond `ncols` are grid padding."""
+    runs, stray = [], []
+    n, i = len(tokens), 0
+    pend: list[Token] = []
+    pend_start = 0
+    while i < n:
+        if tokens[i].kind == TEXT:
+            if not _is_junk(tokens[i]):
+                stray.extend(t for t in pend if t.kind != EMPTY)
+                pend = []
+            i += 1
+            continue
+        line, j = tokens[i].line, i
+        while j < n and tokens[j].line == line and tokens[j].kind != TEXT:
+            j += 1
+        vals = list(tokens[i:j])
+        while len(vals) > ncols and vals[-1].kind == EMPTY:
+            vals.pop()
+        while len(vals) > ncols and vals[0].kind == EMPTY:
+            vals.pop(0)
+        if not any(t.kind != EMPTY for t in vals):
+            i = j
+            continue
+        if len(vals) == ncols:
+            stray.extend(t for t in pend if t.kind != EMPTY)
+            pend = []
+            runs.append((i, j, vals))
+        elif len(vals) < ncols:
+            if not pend:
+                pend_start = i
+            pend = pend + vals
+            if len(pend) == ncols:
+                runs.append((pend_start, j, pend))
+                pend = []
+            elif len(pend) > ncols:
+                stray.extend(t for t in pend[:len(pend) - len(vals)] if t.kind != EMPTY)
+                pend, pend_start = vals, i
+        else:
+            stray.extend(t for t in vals if t.kind != EMPTY)
+        i = j
+    stray.extend(t for t in pend if t.kind != EMPTY)
+    return runs, stray
+
+
+def realign(tokens: list[Token], rows: list[T.Row], greedy: list[Cell],
+            trace: dict) -> tuple[list[Cell], list[str], set[str]] | None:
+    """Section 三 when the walk left numbers unplaced or rows empty: every row of values (cut by
+    lines) is given a template row, in template order, so as to agree best with the labels
+    around it. A row keeps the walk's choice where the walk placed it (score 10), else it goes
+    to a row whose label is printed in the text between its neighbours (6), else to the next row
+    in order (1, template rows only, never an optional group row); leaving a row of numbers
+    unplaced costs 10. Among equal scores the placement under which the template's identities
+    hold wins. Rows not placed by the walk are marked uncertain unless every identity that can
+    be evaluated holds. Returns None when this does not do better than the walk."""
+    from .checks import run_checks
+    ncols = len(T.APP_COLS)
+    order = [r for r in rows if not r.derived_from or r.key == "other" or r.optional]
+    runs, stray = _line_runs(tokens, ncols)
+    if not runs:
+        return None
+    # the label text around each run: from the end of the run before to the start of the next
+    texts = []
+    for k, (a, b, _v) in enumerate(runs):
+        lo = runs[k - 1][1] if k else 0
+        hi = runs[k + 1][0] if k + 1 < len(runs) else len(tokens)
+        before = "".join(t.text for t in tokens[lo:a] if t.kind == TEXT)
+        after = "".join(t.text for t in tokens[b:hi] if t.kind == TEXT)
+        texts.append((before, after))
+
+    def score(k: int, row: T.Row) -> int:
+        vals = runs[k][2]
+        keys = [trace.get(id(t)) for t in vals]
+        if keys and all(x is not None and x[0] == row.key for x in keys):
+            return min(x[1] for x in keys)
+        before, after = texts[k]
+        if row.optional or row.derived_from:
+            # a printed group total (「（三）不予公开」 row) has its own label right before its
+            # numbers: the label that ends last there; elsewhere a group label is a heading
+            return 6 if _choose(before, order)[0] is row else -100
+        if _match_end(row, before) or _match_end(row, after):
+            return 6
+        return 1
+
+    nr, nm = len(runs), len(order)
+    NEG = -10 ** 9
+    # best[k][j]: best score of runs[:k] using rows order[:j] (row j-1 the last one usable)
+    best = [[NEG] * (nm + 1) for _ in range(nr + 1)]
+    back: dict = {}
+    for j in range(nm + 1):
+        best[0][j] = 0
+    for k in range(1, nr + 1):
+        for j in range(nm + 1):
+            cand = best[k - 1][j] - 10, ("drop", j)  # run k-1 left unplaced
+            if j:
+                if best[k][j - 1] > cand[0]:
+                    cand = best[k][j - 1], ("skip", j - 1)
+                sc = score(k - 1, order[j - 1])
+                if sc > -100 and best[k - 1][j - 1] + sc > cand[0]:
+                    cand = best[k - 1][j - 1] + sc, ("take", j - 1)
+            best[k][j], back[(k, j)] = cand
+    k, j = nr, nm
+    plan: dict[int, tuple[T.Row, int]] = {}
+    while k > 0:
+        how, jj = back[(k, j)]
+        if how == "take":
+            plan[k - 1] = (order[jj], score(k - 1, order[jj]))
+            k, j = k - 1, jj
+        elif how == "skip":
+            j = jj
+        else:
+            k, j = k - 1, jj
+    cells: list[Cell] = []
+    placed: set[str] = set()
+    unsure: set[str] = set()
+    problems: list[str] = []
+    for k, (_a, _b, vals) in enumerate(runs):
+        if k not in plan:
+            stray.extend(t for t in vals if t.kind != EMPTY)
+            continue
+        row, sc = plan[k]
+        first = min(t.line for t in vals)
+        last = max(t.line for t in vals)
+        for col, v in zip(row.columns, vals):
+            cells.append(Cell("applications", row.key, col, v.value, (first, last), label=fold(row.label)))
+        placed.add(row.key)
+        if sc < 10:
+            unsure.add(row.key)
+    all_cells = cells + derive(cells)
+    results = run_checks(all_cells)
+    failed = sum(1 for r in results if not r.ok)
+    greedy_failed = sum(1 for r in run_checks(greedy + derive(greedy)) if not r.ok)
+    greedy_rows = {c.row for c in greedy}
+    if len(placed) < len(greedy_rows) or (len(placed) == len(greedy_rows) and failed >= greedy_failed):
+        return None
+    if failed and unsure:
+        for c in cells:
+            if c.row in unsure:
+                c.uncertain = True
+        problems.append(f"{T.TABLE_TITLES['applications']}：{len(unsure)} 行的数字与行名分开印出，按模板行序放入"
+                        f"（{'、'.join(T.short_row_label('applications', r) for r in sorted(unsure, key=lambda r: [o.key for o in order].index(r)))}），"
+                        "勾稽关系未能确认，这些行标为「不确定」")
+    nums = [t for t in stray if t.kind == NUM]
+    if nums:
+        problems.append(f"{T.TABLE_TITLES['applications']}：第 {nums[0].line} 行的数字 {' '.join(t.text for t in nums)} "
+                        "无法对应到模板中的行，未采用")
+    return cells, problems, placed
+
+
 def _has_total_column(comp: list[str], a: int, b: int, folded: list[str] | None = None) -> bool:
     """Whether section 三's column header (the text above its first row) prints 「总计」; when
     no header is in sight (no 「自然人」 above the first row), the template's columns are assumed."""
@@ -717,10 +884,15 @@ def _has_total_column(comp: list[str], a: int, b: int, folded: list[str] | None 
         if "本年新收" in c or "新收政府信息公开申请" in c:
             if folded is not None:
                 # the first row's own numbers decide when they are printed beside it or just below
-                for s in folded[k:min(b, k + 4)]:
-                    vals = [w for w in _SEP_RE.sub(" ", s).split() if _NUM_RE.match(w) or w in _NULLS]
-                    if len(vals) >= 6:
-                        return len(vals) >= 7
+                got = 0
+                for s in folded[k:min(b, k + 5)]:
+                    words = _SEP_RE.sub(" ", s).split()
+                    vals = sum(1 for w in words if _NUM_RE.match(w) or w in _NULLS)
+                    if got and vals < len(words):
+                        break  # the next row's label
+                    got += vals
+                if got >= 6:
+                    return got >= 7
             break
         head += c
     return "总计" in head or "合计" in head or "自然人" not in head

@@ -239,6 +239,8 @@ def apply_blanks(v: Values, q: Quirks) -> Values:
     cells = dict(v.cells)
     for k in q.blanks:
         cells[k] = None
+    if None in cells.values() and q.blank_word not in BLANK_WORDS.get(q.layout, ("",)):
+        q.blank_word = BLANK_WORDS[q.layout][0]  # a layout without cell separators must print a blank
     return Values(cells)
 
 
