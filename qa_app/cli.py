@@ -259,11 +259,18 @@ def reports_cmd(as_json, settings):
     if not reps:
         click.echo("索引里还没有报告。")
         return
-    print_table(["编号", "文件", "机关", "地区", "年度", "表格格式", "单元格(有数/空白)", "勾稽(通过/未通过)", "提示"],
+    print_table(["编号", "文件", "机关", "地区", "年度", "表格格式", "单元格(有数/空白)", "勾稽(通过/未通过)", "表格读取", "提示"],
                 [[r.id, r.file_name, r.agency or "未识别", r.region or "未识别", r.year or "未识别",
                   f"{r.format}版" if r.format else "未找到表格",
                   f"{r.cells_found}/{r.cells_blank}", f"{r.checks_passed}/{r.checks_failed}",
+                  "、".join(x for x, on in (("不完整", r.missing_rows), ("有不确定的行", r.uncertain_rows)) if on) or "完整",
                   f"{len(r.warnings)} 条，见下" if r.warnings else ""] for r in reps])
+    flagged = [r for r in reps if r.missing_rows or r.uncertain_rows]
+    if flagged:
+        click.echo("\n表格读取：")
+        for r in flagged:
+            for x in _table_flags(r.uncertain_rows, r.missing_rows):
+                click.echo(f"  [{r.id}] {r.file_name}：{x}")
     noted = [r for r in reps if r.warnings]
     if noted:
         click.echo("\n提示：")
@@ -272,6 +279,18 @@ def reports_cmd(as_json, settings):
                 click.echo(f"  [{r.id}] {r.file_name}：{w}")
     click.echo(f"\n共 {len(reps)} 份报告。单元格「空白」是报告留空或写「/」「—」的格子（记为空，不当作 0）；"
                "勾稽核对详情见 qa-app check。")
+
+
+def _table_flags(uncertain_rows, missing_rows) -> list[str]:
+    """The reader's doubts about a report's tables, in Chinese: rows missing (incomplete table),
+    rows it is not sure of (numbers placed by position)."""
+    from .tables import missing_message
+    from .template import short_row_label
+    out = [missing_message(t, rows) for t, rows in (missing_rows or {}).items()]
+    if uncertain_rows:
+        names = "、".join(short_row_label(*x.split(".", 1)) for x in uncertain_rows if "." in x)
+        out.append(f"读取不确定的行（数字与行名分开印出，按位置放入，勾稽关系未能确认；请对照原文）：{names}")
+    return out
 
 
 def _select_reports(store, report=None, agency=None, year=None, region=None):
@@ -310,7 +329,7 @@ def facts_cmd(report, agency, year, region, table, derived, as_json, as_csv, set
         click.echo(f"没有符合条件的报告（已索引的机关：{known}）。")
         return
     recs = store.facts([r.id for r in reps], table=table, derived=None if derived else False) if reps else []
-    out = [{k: f[k] for k in FACT_KEYS} for f in recs]
+    out = [{**{k: f[k] for k in FACT_KEYS}, "uncertain": f["uncertain"]} for f in recs]
     if as_json:
         click.echo(json.dumps(out, ensure_ascii=False))
     elif as_csv:
@@ -378,17 +397,24 @@ def check_cmd(as_json, show_all, settings):
             mine = [c for c in res if c["report_id"] == r.id]
             bad = [c for c in mine if not c["ok"]]
             blocked = unevaluable((b["table"], b["row"], b["column"]) for b in blanks.get(r.id, []))
-            head = f"{'✗' if bad else '✓'} [{r.id}] {r.file_name}（{r.agency or '机关未识别'}，{r.year or '年度未识别'}年）："
+            mark = "✓" if not bad else ("✗" if any(c["kind"] == "report" for c in bad) else "?")
+            head = f"{mark} [{r.id}] {r.file_name}（{r.agency or '机关未识别'}，{r.year or '年度未识别'}年）："
             if not r.format:
                 click.echo(head + "没有读到表格，无从核对")
                 continue
+            unsure = sum(1 for c in mine if c["kind"] == "reader")
             line = (f"{r.checks_passed} 项全部通过" if not r.checks_failed
-                    else f"通过 {r.checks_passed} 项，未通过 {r.checks_failed} 项")
+                    else f"通过 {r.checks_passed} 项，未通过 {r.checks_failed} 项"
+                    + (f"（其中 {unsure} 项读取不确定，不能断定是报告的错）" if unsure else "（报告自身数字对不上）"))
             if blocked:
                 line += f"；{len(blocked)} 项因空白单元格无法核对"
             click.echo(head + line)
+            for x in _table_flags(r.uncertain_rows, r.missing_rows):
+                click.echo(f"    ? {x}")
             for n, c in enumerate(mine, 1):
-                click.echo(f"    {'✗' if not c['ok'] else '✓'} {c['explanation']}")
+                click.echo(f"    {'✓' if c['ok'] else '？' if c['kind'] == 'reader' else '✗'} {c['explanation']}"
+                           + ("（读取不确定：涉及的行位置没有把握）" if c["kind"] == "reader" else
+                              "（报告自身数字对不上）" if not c["ok"] else ""))
                 where = "；".join(f"{_part_name(c, x)} 第{x['lines'][0]}"
                                  f"{'' if x['lines'][0] == x['lines'][1] else '–' + str(x['lines'][1])}行"
                                  f"{'（推算）' if x.get('derived') else ''}" for x in c["cells"])
@@ -397,7 +423,9 @@ def check_cmd(as_json, show_all, settings):
                 click.echo(f"    · 空白：{cell_name(b['table'], b['row'], b['column'])}（第{b['lines'][0]}行），"
                            "涉及它的核对未做")
         n_bad = len({c["report_id"] for c in failed})
-        click.echo(f"共 {len(reps)} 份报告，{n_bad} 份有勾稽关系未通过。"
+        n_reader = len({c["report_id"] for c in failed if c["kind"] == "reader"})
+        click.echo(f"共 {len(reps)} 份报告，{n_bad} 份有勾稽关系未通过"
+                   + (f"（其中 {n_reader} 份是读取不确定，不能断定是报告的错）" if n_reader else "") + "。"
                    + ("报告印出的数字相互对不上时只如实指出，不作修改。" if n_bad else ""))
     if failed:
         sys.exit(1)

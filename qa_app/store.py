@@ -9,6 +9,7 @@ questions: it stores what report.ParsedReport holds and answers queries.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -19,6 +20,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from .report import ParsedReport
+from .tables import uncertain_rows
 from .template import cell_order, column_label, row_label
 
 meta = sa.MetaData()
@@ -42,6 +44,10 @@ reports = sa.Table(
     sa.Column("tables_found", sa.String(100), nullable=False, default=""),
     sa.Column("text", sa.Text, nullable=False),  # normalised text: citations quote its lines
     sa.Column("indexed_at", sa.String(40), nullable=False),
+    # JSON list of 「table.row」 the reader is not sure of; JSON {table: [row keys]} of template rows
+    # a table found does not print (["*"]: the table is missing). Added later: see _ADDED_COLUMNS.
+    sa.Column("uncertain_rows", sa.Text, server_default="[]"),
+    sa.Column("missing_rows", sa.Text, server_default="{}"),
 )
 sa.Index("ix_reports_agency", reports.c.agency)
 sa.Index("ix_reports_year", reports.c.year)
@@ -67,6 +73,8 @@ facts = sa.Table(
     sa.Column("line_first", sa.Integer, nullable=False),
     sa.Column("line_last", sa.Integer, nullable=False),
     sa.Column("label", sa.String(200), nullable=False, default=""),
+    # the reader is not sure this cell is in the right row (tables.Cell.uncertain); added later
+    sa.Column("uncertain", sa.Boolean, server_default=sa.false()),
 )
 # One index, in insertion order (report ids only grow): a report's cells, or one cell across
 # many reports (`report_id IN (...) AND tbl = ? AND row IN (...)`, one seek per report). An index
@@ -96,6 +104,9 @@ checks = sa.Table(
 sa.Index("ix_checks_report", checks.c.report_id)
 
 CHILD_TABLES = (report_names, facts, aliases, checks)
+# columns added after indexes were first built: ALTER TABLE ... ADD COLUMN on an older index, so
+# it stays readable (its old rows read as certain / nothing missing)
+_ADDED_COLUMNS = ((reports, ("uncertain_rows", "missing_rows")), (facts, ("uncertain",)))
 # built once (a statement built per call cost ~100 us): the report with these bytes, the report of this name
 _BY_SHA_AND_NAME = sa.select(
     sa.select(reports.c.id).where(reports.c.sha256 == sa.bindparam("sha256")).scalar_subquery(),
@@ -159,6 +170,8 @@ class ReportInfo:
     tables_found: list[str]
     sha256: str
     aliases: list[str]
+    uncertain_rows: list[str] = dataclasses.field(default_factory=list)  # 「table.row」 the reader is not sure of
+    missing_rows: dict = dataclasses.field(default_factory=dict)  # table -> template rows not printed (["*"]: no table)
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -184,10 +197,25 @@ class Store:
                     dbapi_conn.execute("PRAGMA journal_mode=WAL")
                     dbapi_conn.execute("PRAGMA synchronous=NORMAL")
         meta.create_all(self.engine)
+        self._add_columns()
         for ix in reports.indexes:  # indexes added since an existing index was built (cheap: one row per report)
             ix.create(self.engine, checkfirst=True)
         self._cache: dict = {}
         self._inserts: dict[str, tuple[str, tuple[int, ...] | None]] = {}
+
+    def _add_columns(self) -> None:
+        insp = sa.inspect(self.engine)
+        for table, names in _ADDED_COLUMNS:
+            have = {c["name"] for c in insp.get_columns(table.name)}
+            for name in names:
+                if name in have:
+                    continue
+                col = table.c[name]
+                default = col.server_default.arg
+                default = default.compile(dialect=self.engine.dialect) if hasattr(default, "compile") else f"'{default}'"
+                with self.engine.begin() as conn:
+                    conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {name} "
+                                         f"{col.type.compile(dialect=self.engine.dialect)} DEFAULT {default}")
 
     # -- writes -------------------------------------------------------------------------
     def put_report(self, parsed: ParsedReport, sha256: str, source_format: str, path: str | None = None,
@@ -210,12 +238,13 @@ class Store:
                 "checks_passed": passed, "checks_failed": failed, "warnings": enc(parsed.warnings),
                 "tables_found": ",".join(t.tables_found), "text": parsed.text,
                 "indexed_at": dt.datetime.now().isoformat(timespec="seconds"),
+                "uncertain_rows": enc(uncertain_rows(t.cells)), "missing_rows": enc(t.missing),
             }).inserted_primary_key[0]
             # the child rows as plain tuples, one executemany per table (see _insert_rows)
             self._insert_rows(conn, report_names, [(rid, parsed.file_name, path)])
             if t.cells:
                 self._insert_rows(conn, facts, [(rid, c.table, c.row, c.column, c.value, c.derived, c.lines[0],
-                                                 c.lines[1], c.label) for c in t.cells])
+                                                 c.lines[1], c.label, c.uncertain) for c in t.cells])
             names = {parsed.meta.agency, *parsed.meta.aliases} - {None, ""}
             if names:
                 self._insert_rows(conn, aliases, [(rid, a) for a in sorted(names)])
@@ -326,7 +355,8 @@ class Store:
         out = [ReportInfo(r.id, r.file_name, names.get(r.id, [r.file_name]), r.agency, r.region, r.year, r.format,
                           r.source_format, r.cells_found, r.cells_blank, r.checks_passed, r.checks_failed,
                           json.loads(r.warnings), [x for x in r.tables_found.split(",") if x], r.sha256,
-                          sorted(al.get(r.id, [])))
+                          sorted(al.get(r.id, [])), json.loads(r.uncertain_rows or "[]"),
+                          json.loads(r.missing_rows or "{}"))
                for r in rows]
         self._cache["reports"] = out
         return out
@@ -366,6 +396,7 @@ class Store:
         return [{"report": r.file_name, "report_id": r.report_id, "agency": r.agency, "region": r.region,
                  "year": r.year, "table": r.tbl, "row": r.row, "column": r.col, "value": _num(r.value),
                  "derived": bool(r.derived), "lines": [r.line_first, r.line_last], "label": r.label,
+                 "uncertain": bool(r.uncertain),
                  "row_label": row_label(r.tbl, r.row), "column_label": column_label(r.tbl, r.col)}
                 for r in rows]
 
@@ -390,6 +421,19 @@ class Store:
             q = q.where(checks.c.ok == sa.false())
         with self.engine.connect() as conn:
             rows = conn.execute(q.order_by(checks.c.report_id)).all()
-        return [{"report": r.file_name, "report_id": r.report_id, "agency": r.agency, "year": r.year,
-                 "check": r.check_key, "table": r.tbl, "subject": r.subject, "ok": bool(r.ok), "detail": r.detail,
-                 "cells": _unpack_cells(r.cells)} for r in rows]
+        from .checks import check_uncertain, failure_kind
+        unsure = {r.id: r.uncertain_rows for r in self.reports() if r.uncertain_rows}
+        out = [{"report": r.file_name, "report_id": r.report_id, "agency": r.agency, "year": r.year,
+                "check": r.check_key, "table": r.tbl, "subject": r.subject, "ok": bool(r.ok), "detail": r.detail,
+                "cells": _unpack_cells(r.cells)} for r in rows]
+        for c in out:  # "reader": rests on a row the reader is not sure of; "report": the printed numbers
+            c["uncertain"] = check_uncertain(c, unsure.get(c["report_id"]))
+            c["kind"] = failure_kind(c["ok"], c["uncertain"])
+        return out
+
+    def is_uncertain(self, report_id: int, table: str, row: str, column: str | None = None) -> bool:
+        """Whether the reader is not sure of this cell (or, column None, of any cell of this row):
+        its numbers were placed by position and the template's identities do not confirm them.
+        An answer resting on such a cell must say so (「读取不确定」), never state it as plain fact."""
+        rep = self.report(report_id)
+        return rep is not None and f"{table}.{row}" in set(rep.uncertain_rows)

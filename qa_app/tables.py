@@ -200,6 +200,7 @@ class TableRead:
     format: str = "2021"
     tables_found: list[str] = field(default_factory=list)
     spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # table -> (first, last) line
+    missing: dict[str, list[str]] = field(default_factory=dict)  # table -> template rows not printed (missing_rows)
 
     def get(self, table: str, row: str, column: str):
         for c in self.cells:
@@ -701,7 +702,65 @@ def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
         if printed_other and not sub_other and res.format == "2021" and "proactive" not in regions:
             res.format = "2019"
     res.cells.extend(derive(res.cells))
+    res.missing = missing_rows(res)
+    said = "".join(res.problems)
+    for t, rows in res.missing.items():
+        if t == "applications" and rows == ["*"]:
+            continue  # report.py says that one
+        # a row whose numbers were found but could not be taken is named by its problem already
+        rows = [r for r in rows
+                if not (T.TABLE_TITLES[t] in said if r == "*" else f"「{fold(T.row_label(t, r))}」行" in said)]
+        if rows:
+            res.problems.append(missing_message(t, rows))
     return res
+
+
+def missing_rows(res: TableRead) -> dict[str, list[str]]:
+    """Rows of the template that a table found in the report does not print (a section 三 cut
+    off in the middle, rows dropped by a converter): table -> row keys, in template order. A
+    table the report does not have at all is listed as ["*"] when another table was found.
+    (六)其他处理 printed as one row stands for its three sub-rows, and the reverse."""
+    out: dict[str, list[str]] = {}
+    have: dict[str, set[str]] = {}
+    for c in res.cells:
+        if not c.derived:
+            have.setdefault(c.table, set()).add(c.row)
+    if not have:
+        return out
+    for table in ("proactive", "applications", "review_litigation"):
+        rows = have.get(table)
+        if not rows:
+            out[table] = ["*"]
+            continue
+        if table == "proactive":
+            want = [r.key for r in T.proactive_rows(res.format)]
+        elif table == "applications":
+            want = [r.key for r in T.APPLICATION_ROWS if res.format in r.formats and not r.optional]
+            if "other" in rows or res.format == "2019":
+                want = [k for k in want if not k.startswith("other.")] + (["other"] if res.format == "2019" else [])
+        else:
+            want = [r.key for r in T.REVIEW_ROWS]
+        lost = [k for k in want if k not in rows]
+        if lost:
+            out[table] = lost
+    return out
+
+
+def uncertain_rows(cells: list[Cell]) -> list[str]:
+    """「table.row」 of every row (printed or derived) holding a cell the reader is not sure of."""
+    seen: dict[str, None] = {}
+    for c in cells:
+        if c.uncertain:
+            seen.setdefault(f"{c.table}.{c.row}", None)
+    return list(seen)
+
+
+def missing_message(table: str, rows: list[str]) -> str:
+    """The Chinese warning for a table with rows missing (or not found at all)."""
+    if rows == ["*"]:
+        return f"没有找到「{T.TABLE_TITLES[table]}」表格，表格不完整"
+    names = "、".join(T.short_row_label(table, r) for r in rows)
+    return f"{T.TABLE_TITLES[table]}：表格不完整，缺少 {len(rows)} 行（{names}）"
 
 
 def _one_cell_per_line(folded: list[str], a: int, b: int) -> bool:
@@ -969,7 +1028,8 @@ def derive(cells: list[Cell]) -> list[Cell]:
         for col in T.APP_COLS:
             parts = [have[("applications", s, col)] for s in subs]
             lines = (min([p.lines[0] for p in parts]), max([p.lines[1] for p in parts]))
-            c = Cell("applications", group, col, _sum([p.value for p in parts]), lines, derived=True, label=label)
+            c = Cell("applications", group, col, _sum([p.value for p in parts]), lines, derived=True, label=label,
+                     uncertain=any(p.uncertain for p in parts))
             out.append(c)
             have[("applications", group, col)] = c
     for row in T.APPLICATION_ROWS:
@@ -977,5 +1037,5 @@ def derive(cells: list[Cell]) -> list[Cell]:
         if all(parts):
             lines = (min([p.lines[0] for p in parts]), max([p.lines[1] for p in parts]))
             out.append(Cell("applications", row.key, "legal_person_or_org", _sum([p.value for p in parts]),
-                            lines, derived=True, label=parts[0].label))
+                            lines, derived=True, label=parts[0].label, uncertain=any(p.uncertain for p in parts)))
     return out

@@ -11,7 +11,8 @@ report.parse_report) and `diff(values, parsed)` lists every cell not returned ex
 What it does not do: judge the reader (tests/test_layout_fuzz.py and bench/bench_fuzz.py do),
 or render body/year title forms (the metadata fuzzer's job).
 
-Families (`Quirks.layout`): pdf_text (label then numbers, wraps, pushed numbers), tabs, pipes
+Families (`Quirks.layout`): pdf_text (label then numbers, wraps, pushed numbers), pdf_blocks
+(plain pdftotext reading order: section 三's labels in one block, its numbers in another), tabs, pipes
 (one cell per line, 「 |」 after each), cells_nosep (one cell per line, blanks as empty lines),
 box (box-drawing), md (pipe tables), md_llm (one table per row group, 数据1…数据6 columns,
 bogus header rows, a label in one row and its numbers in the next, a label split over two
@@ -188,10 +189,10 @@ class Quirks:
     extra: dict = field(default_factory=dict)
 
 
-LAYOUTS = ("pdf_text", "tabs", "pipes", "cells_nosep", "box", "md", "md_llm", "html", "html_word", "docx")
+LAYOUTS = ("pdf_text", "pdf_blocks", "tabs", "pipes", "cells_nosep", "box", "md", "md_llm", "html", "html_word", "docx")
 EXT = {"md": ".md", "md_llm": ".md", "html": ".html", "html_word": ".html", "docx": ".docx", "pdf": ".pdf"}
 # how each layout can print a blank: an empty cell needs cell separators
-BLANK_WORDS = {"pdf_text": ("/", "—", "无"), "tabs": ("", "/", "—", "无"), "pipes": ("", "/", "—"),
+BLANK_WORDS = {"pdf_text": ("/", "—", "无"), "pdf_blocks": ("/", "—"), "tabs": ("", "/", "—", "无"), "pipes": ("", "/", "—"),
                "cells_nosep": ("",), "box": ("", "/", "—"), "md": ("", "/", "—", "无"), "md_llm": ("", "/", "—"),
                "html": ("", "/", "—", "无"), "html_word": ("", "/", "—"), "docx": ("", "/", "—", "无"),
                "pdf": ("/", "—")}
@@ -202,8 +203,8 @@ FOOTERS = ("- 4 -", "— 5 —", "第 3 页", "第 2 页 共 6 页", "3 / 7")
 def quirks(draw, layouts=LAYOUTS) -> Quirks:
     layout = draw(st.sampled_from(layouts))
     q = Quirks(layout=layout, seed=draw(st.integers(0, 10 ** 6)))
-    text_like = layout in ("pdf_text", "tabs", "pipes", "cells_nosep", "box", "pdf")
-    if layout in ("pdf_text", "pdf", "cells_nosep", "pipes"):
+    text_like = layout in ("pdf_text", "pdf_blocks", "tabs", "pipes", "cells_nosep", "box", "pdf")
+    if layout in ("pdf_text", "pdf_blocks", "pdf", "cells_nosep", "pipes"):
         q.wrap = draw(st.sampled_from([0, 0, 9, 12, 15]))
     if layout == "pdf_text":
         q.push = draw(st.booleans())
@@ -319,6 +320,24 @@ def render_pdf_text(v: Values, q: Quirks) -> str:
             return [parts[0] + " " + nums] + parts[1:]
         return parts[:-1] + [parts[-1] + " " + nums]
     lines = HEAD + _section2_lines(v, q, row_line) + _section3_lines(v, q, row_line, APP_HEADER_TXT)
+    return "\n".join(lines + _section4_lines(v, q, " ") + TAIL)
+
+
+def render_pdf_blocks(v: Values, q: Quirks) -> str:
+    """Plain pdftotext reading order (no -layout): section 三's labels as one block, then its
+    rows of numbers as another, one row a line."""
+    def row_line(label, cells, header=False):
+        return [label + " " + " ".join(cells)]
+    s3 = ["三、收到和处理政府信息公开申请情况", ""] + APP_HEADER_TXT
+    for key in APP_KEYS:
+        if q.groups and key in GROUP_BEFORE:
+            s3.append(GROUP_BEFORE[key])
+        s3.extend(wrap(APP_LABEL[key], q.wrap))
+    for i, key in enumerate(APP_KEYS):
+        if i == q.footer:
+            s3.append(q.footer_text)
+        s3.append(" ".join(num(x, q) for x in v.app(key)))
+    lines = HEAD + _section2_lines(v, q, row_line) + s3 + [""]
     return "\n".join(lines + _section4_lines(v, q, " ") + TAIL)
 
 
@@ -690,7 +709,7 @@ def render(v: Values, q: Quirks, folder: Path, name: str = "report") -> Path:
     elif q.layout == "pdf":
         render_pdf(v, q, path)
     else:
-        fn = {"pdf_text": render_pdf_text, "tabs": render_tabs, "pipes": render_pipes,
+        fn = {"pdf_text": render_pdf_text, "pdf_blocks": render_pdf_blocks, "tabs": render_tabs, "pipes": render_pipes,
               "cells_nosep": render_cells_nosep, "box": render_box, "md": render_md, "md_llm": render_md_llm,
               "html": lambda a, b: render_html(a, b), "html_word": lambda a, b: render_html(a, b, word=True)}[q.layout]
         path.write_text(fn(v, q), encoding="utf-8")

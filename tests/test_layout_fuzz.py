@@ -39,19 +39,22 @@ def _truth_values() -> list:
 TRUTH_VALUES = _truth_values()
 
 
-def _roundtrip(v: F.Values, q: F.Quirks) -> None:
+def _roundtrip(v: F.Values, q: F.Quirks, consistent: bool = False) -> None:
     v = F.apply_blanks(v, q)
     with tempfile.TemporaryDirectory() as d:
         path = F.render(v, q, Path(d))
         parsed = F.read(path)
     wrong = F.diff(v, parsed)
     assert not wrong, (q, sorted(wrong.items())[:8], parsed.tables.problems[:5])
+    assert parsed.tables.missing == {}, parsed.tables.missing
+    if consistent:  # values under which every identity holds: no row is left uncertain
+        assert not [c for c in parsed.tables.cells if c.uncertain], q
 
 
 @fuzz(160)
 @given(F.consistent_values(), F.quirks())
 def test_random_values_every_layout(v, q):
-    _roundtrip(v, q)
+    _roundtrip(v, q, consistent=True)
 
 
 @fuzz(60)
@@ -75,5 +78,5 @@ def test_pdf_files(v, q):
 
 def test_renderers_cover_every_family():
     """Each family of template.md's 「Layouts seen in real reports」 has a renderer here."""
-    assert set(F.LAYOUTS) == {"pdf_text", "tabs", "pipes", "cells_nosep", "box", "md", "md_llm", "html",
+    assert set(F.LAYOUTS) == {"pdf_text", "pdf_blocks", "tabs", "pipes", "cells_nosep", "box", "md", "md_llm", "html",
                               "html_word", "docx"}
