@@ -259,12 +259,13 @@ def reports_cmd(as_json, settings):
     if not reps:
         click.echo("索引里还没有报告。")
         return
-    print_table(["编号", "文件", "机关", "地区", "年度", "表格格式", "单元格(有数/空白)", "勾稽(通过/未通过)", "表格读取", "提示"],
+    print_table(["编号", "文件", "机关", "地区", "年度", "表格格式", "单元格(有数/空白)", "勾稽(通过/未通过)", "提示"],
                 [[r.id, r.file_name, r.agency or "未识别", r.region or "未识别", r.year or "未识别",
                   f"{r.format}版" if r.format else "未找到表格",
                   f"{r.cells_found}/{r.cells_blank}", f"{r.checks_passed}/{r.checks_failed}",
-                  "、".join(x for x, on in (("不完整", r.missing_rows), ("有不确定的行", r.uncertain_rows)) if on) or "完整",
-                  f"{len(r.warnings)} 条，见下" if r.warnings else ""] for r in reps])
+                  "；".join(x for x in ("、".join(f for f, on in (("表格不完整", r.missing_rows),
+                                                                ("有读取不确定的行", r.uncertain_rows)) if on),
+                                       f"{len(r.warnings)} 条，见下" if r.warnings else "") if x)] for r in reps])
     flagged = [r for r in reps if r.missing_rows or r.uncertain_rows]
     if flagged:
         click.echo("\n表格读取：")
@@ -404,10 +405,12 @@ def check_cmd(as_json, show_all, settings):
                 continue
             unsure = sum(1 for c in mine if c["kind"] == "reader")
             line = (f"{r.checks_passed} 项全部通过" if not r.checks_failed
-                    else f"通过 {r.checks_passed} 项，未通过 {r.checks_failed} 项"
-                    + (f"（其中 {unsure} 项读取不确定，不能断定是报告的错）" if unsure else "（报告自身数字对不上）"))
+                    else f"通过 {r.checks_passed} 项，未通过 {r.checks_failed} 项")
             if blocked:
                 line += f"；{len(blocked)} 项因空白单元格无法核对"
+            if r.checks_failed:
+                line += (f"（未通过的其中 {unsure} 项读取不确定，不能断定是报告的错）" if unsure
+                         else "（未通过的是报告自身数字对不上）")
             click.echo(head + line)
             for x in _table_flags(r.uncertain_rows, r.missing_rows):
                 click.echo(f"    ? {x}")

@@ -671,8 +671,12 @@ def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
     res.format = _detect_format(comp, regions)
     # empty cells come only from `|` and tab separators: without any, no table has one
     seps = "\t" in whole or "|" in whole
+    # one cell per line: decided per table, and a small table (section 四) follows the others
+    shape = {key: _one_cell_per_line(folded, a, b) for key, (a, b) in regions.items()} if not seps else {}
+    doc_gaps = any(single >= 12 and multi * 10 <= single for single, multi in shape.values())
     for key, (a, b) in regions.items():
-        gaps = not seps and _one_cell_per_line(folded, a, b)
+        single, multi = shape.get(key, (0, 1))
+        gaps = not seps and ((single >= 12 and multi * 10 <= single) or (doc_gaps and single and not multi))
         toks = _tokenize(folded[a:b], a, gaps)
         if key == "proactive":
             rows = list(T.proactive_rows(res.format))
@@ -684,12 +688,13 @@ def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
             else:
                 trace: dict = {}
                 cells, probs, placed = read_rows(toks, rows, key, seps, gaps, trace)
-                if probs or any(not r.optional and r.key not in placed for r in rows if not r.derived_from):
+                if probs or any(not r.optional and r.key not in placed for r in rows
+                                if not r.derived_from and not (r.key.startswith("other.") and "other" in placed)):
                     better = realign(toks, rows, cells, trace)
                     if better is not None:
                         cells, probs, placed = better
         else:
-            cells, probs = _read_review(toks)
+            cells, probs = _read_review(toks, gaps)
             placed = {c.row for c in cells}
         if cells:
             res.tables_found.append(key)
@@ -763,9 +768,10 @@ def missing_message(table: str, rows: list[str]) -> str:
     return f"{T.TABLE_TITLES[table]}：表格不完整，缺少 {len(rows)} 行（{names}）"
 
 
-def _one_cell_per_line(folded: list[str], a: int, b: int) -> bool:
-    """Whether the table in lines [a, b) prints one cell per line with no separator: nearly
-    every line holding a number holds nothing else. Then an empty line may be a blank cell."""
+def _one_cell_per_line(folded: list[str], a: int, b: int) -> tuple[int, int]:
+    """(lines holding one number and nothing else, lines holding numbers and more) in lines
+    [a, b): a table printing one cell per line with no separator has nearly only the first kind,
+    and then an empty line may be a blank cell."""
     single = multi = 0
     for s in folded[a:b]:
         if not _DIGIT_RE.search(s) or _PAGE_RE.match(s):
@@ -776,7 +782,7 @@ def _one_cell_per_line(folded: list[str], a: int, b: int) -> bool:
             single += 1
         elif nums:
             multi += 1
-    return single >= 12 and multi * 10 <= single
+    return single, multi
 
 
 # ---------------------------------------------------------------------------------------
@@ -975,7 +981,30 @@ def _read_without_total(tokens: list[Token], rows: list[T.Row], has_empty: bool 
 _REVIEW_HEADER_CHARS = set("行政复议诉讼结果维持纠正其他尚未审结总计经直接起后()（）、·:：表情况一二三0123456789.")
 
 
-def _read_review(tokens: list[Token]) -> tuple[list[Cell], list[str]]:
+def _review_gaps(tokens: list[Token], vals: list[Token]) -> list[Token]:
+    """One cell per line, blanks as empty lines, some cells not printed at all (only the three
+    总计 cells): the run's cells are the empty lines just before its first value and the values
+    after, up to 15, the empty lines next to the first value counted first (a row printing only
+    its last cell puts it by position); the empty lines after the run fill what is left."""
+    first = next(k for k, t in enumerate(tokens) if t is vals[0])
+    lead = 0
+    while first - lead - 1 >= 0 and tokens[first - lead - 1].kind == EMPTY:
+        lead += 1
+    core = list(vals)
+    while core and core[-1].kind == EMPTY:
+        core.pop()
+    k = next(k for k, t in enumerate(tokens) if t is core[-1]) + 1
+    trail = 0
+    while k + trail < len(tokens) and tokens[k + trail].kind == EMPTY:
+        trail += 1
+    need = 15 - len(core)
+    if need < 0 or lead + trail < need:
+        return vals
+    take_lead = min(lead, need)
+    return tokens[first - take_lead:first] + core + tokens[k:k + need - take_lead]
+
+
+def _read_review(tokens: list[Token], gaps: bool = False) -> tuple[list[Cell], list[str]]:
     """Section 四: the first run of 15 values after the header, read as three rows of five.
     Some reports print the three rows one under another, each under its own labels: a run may
     pause for label text after 5 or 10 values (only the table's own header words: prose with
@@ -991,6 +1020,8 @@ def _read_review(tokens: list[Token]) -> tuple[list[Cell], list[str]]:
         vals.append(tok)
         if len(vals) == 15:
             break
+    if gaps and vals and (len(vals) < 15 or vals[-1].kind == EMPTY):
+        vals = _review_gaps(tokens, vals)
     if len(vals) < 15:
         if vals:
             return [], [f"{T.TABLE_TITLES['review_litigation']}：只读到 {len(vals)} 个数，应有 15 个"

@@ -185,6 +185,8 @@ class Quirks:
     review_split: bool = False  # section 四 as three tables, one per row
     split_table: int = -1    # section 三 broken into two tables before this row index (header repeated)
     groups: bool = True      # group labels printed (（三）不予公开 …)
+    review_totals_only: bool = False  # section 四 prints only its three 总计 cells (cells_nosep)
+    label_split: bool = False  # md_llm: some labels split over two cells
     seed: int = 0            # for choices inside a renderer
     extra: dict = field(default_factory=dict)
 
@@ -217,7 +219,11 @@ def quirks(draw, layouts=LAYOUTS) -> Quirks:
         q.footer = draw(st.integers(3, 22))
         q.footer_text = draw(st.sampled_from(FOOTERS))
     if layout in ("pdf_text", "tabs", "md", "html", "docx", "pipes") and draw(st.booleans()):
-        q.unit = "件"
+        q.unit = draw(st.sampled_from(["件", "件", "条"]))
+    if layout == "cells_nosep":
+        q.review_totals_only = draw(st.booleans())
+    if layout == "md_llm":
+        q.label_split = draw(st.booleans())
     if layout in ("pdf_text", "tabs", "md", "html") and draw(st.booleans()):
         q.fullwidth = True
     if layout not in ("cells_nosep",):
@@ -240,6 +246,10 @@ def apply_blanks(v: Values, q: Quirks) -> Values:
     cells = dict(v.cells)
     for k in q.blanks:
         cells[k] = None
+    if q.review_totals_only:
+        for r in REV_ROWS:
+            for c in REV_COLS[:4]:
+                cells[("review_litigation", r, c)] = None
     if None in cells.values() and q.blank_word not in BLANK_WORDS.get(q.layout, ("",)):
         q.blank_word = BLANK_WORDS[q.layout][0]  # a layout without cell separators must print a blank
     return Values(cells)
@@ -294,7 +304,8 @@ def _section3_lines(v: Values, q: Quirks, row_line, header_lines) -> list[str]:
 
 
 def _section4_lines(v: Values, q: Quirks, sep: str) -> list[str]:
-    vals = [num(x, q, unit=False) for x in v.rev()]
+    # cells joined by spaces cannot show an empty blank: those print 「/」
+    vals = [num(x, q, unit=False, blank=q.blank_word or ("/" if not sep.strip() else "")) for x in v.rev()]
     out = ["四、政府信息公开行政复议、行政诉讼情况", ""]
     if q.review_split:
         for i, name in enumerate(("行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）")):
@@ -367,7 +378,7 @@ def render_cells_nosep(v: Values, q: Quirks) -> str:
         return wrap(label, q.wrap) + [c for c in cells]
     header = [APP_HEAD_NOTE, "申请人情况", "自然人", "法人或其他组织"] + list(ORGS) + ["总计"]
     lines = HEAD + _section2_lines(v, q, row_line) + _section3_lines(v, q, row_line, header)
-    rev = [num(x, q, unit=False) for x in v.rev()]
+    rev = [num(x, q, unit=False, blank="") for x in v.rev()]
     s4 = ["四、政府信息公开行政复议、行政诉讼情况", "行政复议", "行政诉讼"] + list(REV_HEAD) + \
          ["未经复议直接起诉", "复议后起诉"] + list(REV_HEAD) * 2 + rev + [""]
     return "\n".join(lines + s4 + TAIL)
@@ -483,6 +494,9 @@ def render_md_llm(v: Values, q: Quirks) -> str:
             if (q.seed // 7) % 5 == gi % 5 and j == 0:  # the label in one row, its numbers in the next
                 rows.append([label] + [""] * 7)
                 rows.append([""] + cells)
+            elif q.label_split and j % 2 == 0 and len(label) > 6:  # a label split over two cells
+                cut = len(label) // 2
+                rows.append([label[:cut], label[cut:]] + cells)
             else:
                 rows.append([label] + cells)
         out += _md_table(head, rows)

@@ -77,7 +77,7 @@ def test_cut_report_flagged_in_index_summary_and_reports(tmp_path):
     res = qa("reports", "--index", "idx", cwd=tmp_path)
     assert "表格读取：" in res.stdout
     assert "cut.txt：" + CUT_MESSAGE in res.stdout
-    assert "不完整" in [line for line in res.stdout.split("\n") if line.startswith("1 ")][0]
+    assert "表格不完整；" in [line for line in res.stdout.split("\n") if line.startswith("1 ")][0]
     res = qa("reports", "--json", "--index", "idx", cwd=tmp_path)
     reps = {r["file_name"]: r for r in json.loads(res.stdout)}
     assert reps["cut.txt"]["missing_rows"] == {"applications": CUT_MISSING, "review_litigation": ["*"]}
@@ -180,7 +180,7 @@ def test_uncertainty_in_store_and_cli(tmp_path):
     unsure_block = out[out.index("unsure.txt"):out.index("mismatch.txt")]
     mismatch_block = out[out.index("mismatch.txt"):]
     assert unsure_block.startswith("unsure.txt") and "读取不确定" in unsure_block
-    assert "（其中 4 项读取不确定，不能断定是报告的错）" in unsure_block
+    assert "（未通过的其中 4 项读取不确定，不能断定是报告的错）" in unsure_block
     assert "报告自身数字对不上" in mismatch_block and "读取不确定" not in mismatch_block.split("共 ")[0]
     assert "（其中 1 份是读取不确定，不能断定是报告的错）" in out
     res = qa("check", "--json", "--index", "idx", cwd=tmp_path)
