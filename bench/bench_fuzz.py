@@ -64,6 +64,8 @@ def _quirk_tags(q: F.Quirks) -> list[str]:
         tags.append("section 四 only its 总计 cells")
     if q.label_split:
         tags.append("label split over two cells")
+    if q.review_transposed:
+        tags.append("section 四 transposed")
     return tags
 
 

@@ -949,14 +949,21 @@ def _has_total_column(comp: list[str], a: int, b: int, folded: list[str] | None 
         if "本年新收" in c or "新收政府信息公开申请" in c:
             if folded is not None:
                 # the first row's own numbers decide when they are printed beside it or just below
-                got = 0
+                got, holes = 0, False
                 for s in folded[k:min(b, k + 5)]:
                     words = _SEP_RE.sub(" ", s).split()
-                    vals = sum(1 for w in words if _NUM_RE.match(w) or w in _NULLS)
+                    vals = sum(1 for w in words if _NUM_RE.match(w) or w in _NULLS or w == "无")
                     if got and vals < len(words):
                         break  # the next row's label
+                    if vals and ("|" in s or "\t" in s):  # an empty cell among the values: undecided
+                        cells = [c.strip() for c in _SEP_RE.split(s) if c not in ("|", "\t")]
+                        # (after the label: a colspan pad and a blank first value look alike)
+                        value = [bool(_NUM_RE.match(c) or c in _NULLS or c == "无") for c in cells]
+                        label = max([i for i, c in enumerate(cells) if c and not value[i]], default=-1)
+                        last = max(i for i, c in enumerate(cells) if c and value[i])
+                        holes = holes or any(not c for c in cells[label + 1:last])
                     got += vals
-                if got >= 6:
+                if got >= 7 or (got == 6 and not holes):
                     return got >= 7
             break
         head += c
@@ -1010,16 +1017,23 @@ def _read_review(tokens: list[Token], gaps: bool = False) -> tuple[list[Cell], l
     pause for label text after 5 or 10 values (only the table's own header words: prose with
     numbers in it must not be read as cells), never in the middle of a row."""
     vals: list[Token] = []
+    pauses: list[int] = []  # how many values stood before each stretch of header words
     for tok in tokens:
         if tok.kind == TEXT:
-            if vals and not _is_junk(tok) and (len(vals) % 5 or not set(tok.text) <= _REVIEW_HEADER_CHARS):
+            if vals and not _is_junk(tok) and ((len(vals) % 5 and len(vals) % 3)
+                                               or not set(tok.text) <= _REVIEW_HEADER_CHARS):
                 break
+            if vals and not _is_junk(tok) and (not pauses or pauses[-1] != len(vals)):
+                pauses.append(len(vals))
             continue
         if tok.kind == EMPTY and not vals:
             continue
         vals.append(tok)
         if len(vals) == 15:
             break
+    if pauses and any(p % 5 for p in pauses) and len(vals) < 15:
+        return [], [f"{T.TABLE_TITLES['review_litigation']}：只读到 {len(vals)} 个数，应有 15 个"
+                    f"（第 {vals[0].line} 行），未采用"]
     if gaps and vals and (len(vals) < 15 or vals[-1].kind == EMPTY):
         vals = _review_gaps(tokens, vals)
     if len(vals) < 15:
@@ -1027,12 +1041,49 @@ def _read_review(tokens: list[Token], gaps: bool = False) -> tuple[list[Cell], l
             return [], [f"{T.TABLE_TITLES['review_litigation']}：只读到 {len(vals)} 个数，应有 15 个"
                         f"（第 {vals[0].line} 行），未采用"]
         return [], []
+    # the three rows of five as printed, or transposed (a row per result, 结果维持 … 总计, of
+    # three numbers: 复议, 直接起诉, 复议后起诉): the order under which 总计 = the sum of the four
+    # results holds; when the printing itself says transposed (label text after every third
+    # number) and neither order holds, the cells are kept transposed and marked uncertain
+    rows_major = [vals[i * 5:i * 5 + 5] for i in range(3)]
+    transposed = [[vals[j * 3 + i] for j in range(5)] for i in range(3)]
+    looks_transposed = bool(pauses) and all(p % 3 == 0 for p in pauses) and any(p % 5 for p in pauses)
+    holds_rows, holds_cols = _review_holds(rows_major), _review_holds(transposed)
+    unsure = False
+    if looks_transposed:
+        chosen = transposed if holds_cols or not holds_rows else rows_major
+        unsure = not holds_cols and not holds_rows
+    else:
+        # labels and numbers in separate blocks: transposed only when the identities say so
+        # clearly (two rows or more break as printed, every transposed row holds, not all zero);
+        # a report's own slip breaks one row
+        broken = sum(1 for r in rows_major if None not in [t.value for t in r]
+                     and abs(r[4].value - sum(t.value for t in r[:4])) > 1e-6)
+        clear = broken >= 2 and holds_cols is True and any(t.value for t in vals)
+        chosen = transposed if clear else rows_major
     cells = []
     for i, row in enumerate(T.REVIEW_ROWS):
         for j, col in enumerate(T.REVIEW_COLS):
-            tok = vals[i * 5 + j]
-            cells.append(Cell("review_litigation", row.key, col, tok.value, (tok.line, tok.line), label=row.label))
-    return cells, []
+            tok = chosen[i][j]
+            cells.append(Cell("review_litigation", row.key, col, tok.value, (tok.line, tok.line), label=row.label,
+                              uncertain=unsure))
+    probs = [f"{T.TABLE_TITLES['review_litigation']}：表格按列印出（每行是一种结果），总计与各项之和对不上，"
+             "无法确认数字的位置，这些格标为「不确定」"] if unsure else []
+    return cells, probs
+
+
+def _review_holds(rows: list[list[Token]]) -> bool | None:
+    """Whether 总计 = 维持 + 纠正 + 其他 + 尚未审结 in every row that has no blank (None: none
+    can be evaluated)."""
+    seen = False
+    for r in rows:
+        v = [t.value for t in r]
+        if any(x is None for x in v):
+            continue
+        seen = True
+        if abs(v[4] - sum(v[:4])) > 1e-6:
+            return False
+    return True if seen else None
 
 
 # ---------------------------------------------------------------------------------------

@@ -187,6 +187,7 @@ class Quirks:
     groups: bool = True      # group labels printed (（三）不予公开 …)
     review_totals_only: bool = False  # section 四 prints only its three 总计 cells (cells_nosep)
     label_split: bool = False  # md_llm: some labels split over two cells
+    review_transposed: bool = False  # section 四 printed transposed: a row per result, 3 numbers each
     seed: int = 0            # for choices inside a renderer
     extra: dict = field(default_factory=dict)
 
@@ -228,6 +229,8 @@ def quirks(draw, layouts=LAYOUTS) -> Quirks:
         q.fullwidth = True
     if layout not in ("cells_nosep",):
         q.review_split = draw(st.booleans())
+    if layout in ("pdf_text", "tabs", "md") and not q.review_split:
+        q.review_transposed = draw(st.booleans())
     if layout in ("md", "html", "tabs", "docx") and draw(st.booleans()):
         q.split_table = draw(st.integers(4, 20))
     q.groups = draw(st.booleans()) if layout in ("pdf_text", "tabs", "md") else True
@@ -307,6 +310,11 @@ def _section4_lines(v: Values, q: Quirks, sep: str) -> list[str]:
     # cells joined by spaces cannot show an empty blank: those print 「/」
     vals = [num(x, q, unit=False, blank=q.blank_word or ("/" if not sep.strip() else "")) for x in v.rev()]
     out = ["四、政府信息公开行政复议、行政诉讼情况", ""]
+    if q.review_transposed:
+        out.append(sep.join(["项目", "行政复议", "未经复议直接起诉", "复议后起诉"]))
+        for j, h in enumerate(REV_HEAD):
+            out.append(sep.join([h] + [vals[i * 5 + j] for i in range(3)]))
+        return out + [""]
     if q.review_split:
         for i, name in enumerate(("行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）")):
             out += [name, sep.join(REV_HEAD), sep.join(vals[i * 5:i * 5 + 5]), ""]
@@ -448,7 +456,10 @@ def render_md(v: Values, q: Quirks) -> str:
     out += _md_table(head, rows)
     out += ["## 四、政府信息公开行政复议、行政诉讼情况", ""]
     rev = [num(x, q, unit=False) for x in v.rev()]
-    if q.review_split:
+    if q.review_transposed:
+        out += _md_table(["项目", "行政复议", "未经复议直接起诉", "复议后起诉"],
+                         [[h] + [rev[i * 5 + j] for i in range(3)] for j, h in enumerate(REV_HEAD)])
+    elif q.review_split:
         for i, name in enumerate(("行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）")):
             out += ["### " + name, ""] + _md_table(list(REV_HEAD), [rev[i * 5:i * 5 + 5]])
     else:

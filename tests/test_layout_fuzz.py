@@ -51,20 +51,20 @@ def _roundtrip(v: F.Values, q: F.Quirks, consistent: bool = False) -> None:
         assert not [c for c in parsed.tables.cells if c.uncertain], q
 
 
-@fuzz(160)
+@fuzz(140)
 @given(F.consistent_values(), F.quirks())
 def test_random_values_every_layout(v, q):
     _roundtrip(v, q, consistent=True)
 
 
-@fuzz(60)
+@fuzz(50)
 @given(st.sampled_from(TRUTH_VALUES), F.quirks())
 def test_truth_values_every_layout(v, q):
     """The values of the seeds and the real reports (zeros, blanks, large numbers as printed)."""
     _roundtrip(v, q)
 
 
-@fuzz(10)
+@fuzz(8)
 @given(F.consistent_values(), F.quirks(layouts=("pdf_text",)))
 def test_pdf_files(v, q):
     """PDF files typeset with reportlab, read through loaders.py's PDF path."""
