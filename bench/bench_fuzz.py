@@ -66,6 +66,8 @@ def _quirk_tags(q: F.Quirks) -> list[str]:
         tags.append("label split over two cells")
     if q.review_transposed:
         tags.append("section 四 transposed")
+    if q.column_order:
+        tags.append("section 三 columns reordered")
     return tags
 
 

@@ -693,6 +693,11 @@ def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
                     better = realign(toks, rows, cells, trace)
                     if better is not None:
                         cells, probs, placed = better
+                order = _column_order(comp, a, b)
+                if order is not None:  # the header prints the applicant columns in another order
+                    remap = dict(zip(T.APP_COLS, order))
+                    for c in cells:
+                        c.column = remap.get(c.column, c.column)
         else:
             cells, probs = _read_review(toks, gaps)
             placed = {c.row for c in cells}
@@ -938,6 +943,34 @@ def realign(tokens: list[Token], rows: list[T.Row], greedy: list[Cell],
         problems.append(f"{T.TABLE_TITLES['applications']}：第 {nums[0].line} 行的数字 {' '.join(t.text for t in nums)} "
                         "无法对应到模板中的行，未采用")
     return cells, problems, placed
+
+
+_COLUMN_WORDS = tuple((key, re.compile(pat)) for key, pat in (
+    ("natural_person", r"自然人"), ("commercial_enterprise", r"商业企业"), ("research_institution", r"科研机构"),
+    ("social_welfare_org", r"社会公益"), ("legal_service_org", r"法律服务"), ("other_org", r"(?<!或)其他(?!组织)"),
+    ("total", r"总计|合计")))
+
+
+def _column_order(comp: list[str], a: int, b: int) -> tuple[str, ...] | None:
+    """The applicant columns in the order section 三's header prints them, when that header is
+    one line naming all seven (a markdown or HTML header row) in an order other than the
+    template's; None otherwise (two-line headers, 「自然人 法人或其他组织 总计」 over the five org
+    columns, cannot be ordered from text)."""
+    for k in range(a, b):
+        c = comp[k]
+        if "本年新收" in c or "新收政府信息公开申请" in c:
+            return None
+        if "自然人" not in c or "商业企业" not in c:
+            continue
+        at = []
+        for key, pat in _COLUMN_WORDS:
+            m = pat.search(c)
+            if m is None:
+                return None
+            at.append((m.start(), key))
+        order = tuple(key for _p, key in sorted(at))
+        return None if order == T.APP_COLS else order
+    return None
 
 
 def _has_total_column(comp: list[str], a: int, b: int, folded: list[str] | None = None) -> bool:

@@ -188,6 +188,7 @@ class Quirks:
     review_totals_only: bool = False  # section 四 prints only its three 总计 cells (cells_nosep)
     label_split: bool = False  # md_llm: some labels split over two cells
     review_transposed: bool = False  # section 四 printed transposed: a row per result, 3 numbers each
+    column_order: tuple = ()  # md: section 三's seven columns in this printed order (indexes into APP_COLS)
     seed: int = 0            # for choices inside a renderer
     extra: dict = field(default_factory=dict)
 
@@ -231,6 +232,8 @@ def quirks(draw, layouts=LAYOUTS) -> Quirks:
         q.review_split = draw(st.booleans())
     if layout in ("pdf_text", "tabs", "md") and not q.review_split:
         q.review_transposed = draw(st.booleans())
+    if layout == "md" and draw(st.booleans()):
+        q.column_order = tuple(draw(st.permutations(range(7))))
     if layout in ("md", "html", "tabs", "docx") and draw(st.booleans()):
         q.split_table = draw(st.integers(4, 20))
     q.groups = draw(st.booleans()) if layout in ("pdf_text", "tabs", "md") else True
@@ -446,13 +449,16 @@ def render_md(v: Values, q: Quirks) -> str:
             out += _md_table(list(PRO_HEAD[art]), [[l] + [num(x, q, unit=False) for x in v.pro(k, c)]
                                                    for k, l, c in block])
     out += ["## 三、收到和处理政府信息公开申请情况", ""]
-    head = [APP_HEAD_NOTE, "", "自然人", *ORGS, "总计"]
+    names = ["自然人", *ORGS, "总计"]
+    perm = q.column_order or tuple(range(7))
+    head = [APP_HEAD_NOTE, ""] + [names[p] for p in perm]
     rows = []
     for i, key in enumerate(APP_KEYS):
         if i == q.split_table:
             out += _md_table(head, rows)
             rows = []
-        rows.append([(GROUP_OF[key] or "") if q.groups else "", APP_LABEL[key]] + [num(x, q) for x in v.app(key)])
+        vals = [num(x, q) for x in v.app(key)]
+        rows.append([(GROUP_OF[key] or "") if q.groups else "", APP_LABEL[key]] + [vals[p] for p in perm])
     out += _md_table(head, rows)
     out += ["## 四、政府信息公开行政复议、行政诉讼情况", ""]
     rev = [num(x, q, unit=False) for x in v.rev()]
