@@ -8,6 +8,16 @@ template order. A row collects exactly as many values as the template gives it, 
 breaks, so wrapped labels, numbers pushed to the next line, tab-separated rows and
 one-cell-per-line pipes all read the same way.
 
+When the walk leaves numbers unplaced or template rows empty (labels printed apart from their
+numbers: PDFs converted to markdown, plain pdftotext reading order), `realign` places the rows of
+numbers in template order by the labels around them and the template's identities; rows so
+placed that the identities do not confirm are marked `Cell.uncertain`. Section 四 printed
+transposed is read in the order under which its identity holds. Rows a table lacks (a section
+三 cut off) are listed in `TableRead.missing` and warned about. Layout shapes handled on the way:
+markdown delimiter and column-header rows inside a table (类别 | 数据1 … 数据6), a label row of
+empty cells with its numbers on the next row, colspan pads, one cell per line with blanks as
+empty lines, section 三 columns in another order (a one-line header).
+
 What it does not do: decode files (loaders.py), guess a number it cannot place (such rows are
 reported in `TableRead.problems` and left out), or judge whether the numbers add up (checks.py).
 
@@ -132,6 +142,10 @@ def _tokenize(folded: list[str], start: int, gaps: bool = False) -> list[Token]:
             out.extend(map(Token, kinds, words, repeat(i)))
             last_sep = None
         if last_sep == "\t":
+            if s.endswith("\t") and out and out[-1].line == i and out[-1].kind in (NUM, NULL):
+                # 「…\t0\t」: a tab after the line's last value opens an empty last cell
+                # (tab-separated text copied from a sheet); a grid pad beyond the row is trimmed later
+                out.append(Token(EMPTY, "", i))
             last_sep = None
     return out
 
