@@ -68,6 +68,10 @@ def _quirk_tags(q: F.Quirks) -> list[str]:
         tags.append("section 四 transposed")
     if q.column_order:
         tags.append("section 三 columns reordered")
+    if q.blank_row:
+        tags.append("a whole row blank")
+    if q.fee_unit:
+        tags.append("fee amount with 万元")
     return tags
 
 

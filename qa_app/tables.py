@@ -398,7 +398,9 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
             i += 1
             continue
         forced = None
-        if tok.kind == EMPTY and gaps and buf:
+        alone = tok.kind == EMPTY and buf and tokens[i - 1].kind is TEXT and tokens[i - 1].line != tok.line and (
+            i + 1 == n or tokens[i + 1].line != tok.line)  # 「|」 on a line of its own: one cell per line
+        if tok.kind == EMPTY and (gaps or alone) and buf:
             # one cell per line: an empty line right after a row's label is that row's blank cell
             forced = _choose("".join(t.text for t in buf), primary[pos:])[0]
         if tok.kind == EMPTY and forced is None:
@@ -477,6 +479,13 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
             if t.kind == TEXT:
                 if not _is_junk(t):
                     break
+                if (t.text == "无" and vals and len(vals) == len(row.columns) - 1 and t.line != vals[-1].line
+                        and (i + 1 == n or tokens[i + 1].line != t.line)):
+                    # the row's last blank 「无」 pushed to a line of its own (else a character of
+                    # a label printed one per line): the row is short of exactly this cell
+                    vals.append(Token(NULL, t.text, t.line))
+                    i += 1
+                    continue
                 buf.append(t)
             else:
                 vals.append(t)
@@ -995,26 +1004,43 @@ def _has_total_column(comp: list[str], a: int, b: int, folded: list[str] | None 
         c = comp[k]
         if "本年新收" in c or "新收政府信息公开申请" in c:
             if folded is not None:
-                # the first row's own numbers decide when they are printed beside it or just below
-                got, holes = 0, False
-                for s in folded[k:min(b, k + 5)]:
-                    words = _SEP_RE.sub(" ", s).split()
-                    vals = sum(1 for w in words if _NUM_RE.match(w) or w in _NULLS or w == "无")
-                    if got and vals < len(words):
-                        break  # the next row's label
-                    if vals and ("|" in s or "\t" in s):  # an empty cell among the values: undecided
-                        cells = [c.strip() for c in _SEP_RE.split(s) if c not in ("|", "\t")]
-                        # (after the label: a colspan pad and a blank first value look alike)
-                        value = [bool(_NUM_RE.match(c) or c in _NULLS or c == "无") for c in cells]
-                        label = max([i for i, c in enumerate(cells) if c and not value[i]], default=-1)
-                        last = max(i for i, c in enumerate(cells) if c and value[i])
-                        holes = holes or any(not c for c in cells[label + 1:last])
-                    got += vals
-                if got >= 7 or (got == 6 and not holes):
-                    return got >= 7
+                decided = _row_width(folded, k, b)
+                if decided is not None:
+                    return decided
             break
         head += c
     return "总计" in head or "合计" in head or "自然人" not in head
+
+
+def _row_width(folded: list[str], k: int, b: int) -> bool | None:
+    """Whether section 三's rows print seven numbers (True) or six (False), from the first rows
+    from line k on: the first row's numbers beside its label or just below it (pdf text), or
+    the first separated row with no empty cell among its values (a blank cell there, or a
+    colspan pad after the label, leaves the width undecided); None when no row decides."""
+    got = 0
+    for s in folded[k:min(b, k + 5)]:  # the first row, unseparated, its numbers maybe below
+        if "|" in s or "\t" in s:
+            break
+        words = s.split()
+        vals = sum(1 for w in words if _NUM_RE.match(w) or w in _NULLS or w == "无")
+        if got and vals < len(words):
+            break  # the next row's label
+        got += vals
+    if got >= 6:
+        return got >= 7
+    for s in folded[k:min(b, k + 40)]:
+        if "|" not in s and "\t" not in s:
+            continue
+        cells = [c.strip() for c in _SEP_RE.split(s) if c not in ("|", "\t")]
+        value = [bool(c) and bool(_NUM_RE.match(c) or c in _NULLS or c == "无") for c in cells]
+        if sum(value) < 6:
+            continue
+        label = max([i for i, c in enumerate(cells) if c and not value[i]], default=-1)
+        last = max(i for i, v in enumerate(value) if v)
+        if any(not c for c in cells[label + 1:last]):
+            continue  # undecided: try the next row
+        return sum(value) >= 7
+    return None
 
 
 def _read_without_total(tokens: list[Token], rows: list[T.Row], has_empty: bool | None = None,

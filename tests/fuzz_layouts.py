@@ -189,6 +189,8 @@ class Quirks:
     label_split: bool = False  # md_llm: some labels split over two cells
     review_transposed: bool = False  # section 四 printed transposed: a row per result, 3 numbers each
     column_order: tuple = ()  # md: section 三's seven columns in this printed order (indexes into APP_COLS)
+    blank_row: str = ""      # a section-三 row whose seven cells are all blank
+    fee_unit: bool = False   # section 二's fee amount printed with 「万元」
     seed: int = 0            # for choices inside a renderer
     extra: dict = field(default_factory=dict)
 
@@ -215,7 +217,7 @@ def quirks(draw, layouts=LAYOUTS) -> Quirks:
     if draw(st.booleans()):
         q.blank_word = draw(st.sampled_from(BLANK_WORDS[layout]))
         rows = draw(st.lists(st.sampled_from(APP_KEYS[:23]), min_size=1, max_size=3, unique=True))
-        cols = draw(st.lists(st.sampled_from(APP_COLS[1:6]), min_size=1, max_size=3, unique=True))
+        cols = draw(st.lists(st.sampled_from(APP_COLS[:6]), min_size=1, max_size=3, unique=True))
         q.blanks = tuple(("applications", r, c) for r in rows for c in cols)
     if text_like and draw(st.booleans()):
         q.footer = draw(st.integers(3, 22))
@@ -234,6 +236,11 @@ def quirks(draw, layouts=LAYOUTS) -> Quirks:
         q.review_transposed = draw(st.booleans())
     if layout == "md" and draw(st.booleans()):
         q.column_order = tuple(draw(st.permutations(range(7))))
+    if draw(st.integers(0, 3)) == 0:
+        q.blank_row = draw(st.sampled_from(APP_KEYS[4:23]))
+        if not q.blank_word:
+            q.blank_word = draw(st.sampled_from(BLANK_WORDS[layout]))
+    q.fee_unit = layout in ("pdf_text", "tabs", "md", "html", "docx") and draw(st.booleans())
     if layout in ("md", "html", "tabs", "docx") and draw(st.booleans()):
         q.split_table = draw(st.integers(4, 20))
     q.groups = draw(st.booleans()) if layout in ("pdf_text", "tabs", "md") else True
@@ -252,6 +259,9 @@ def apply_blanks(v: Values, q: Quirks) -> Values:
     cells = dict(v.cells)
     for k in q.blanks:
         cells[k] = None
+    if q.blank_row:
+        for c in APP_COLS:
+            cells[("applications", q.blank_row, c)] = None
     if q.review_totals_only:
         for r in REV_ROWS:
             for c in REV_COLS[:4]:
@@ -267,6 +277,8 @@ def num(v, q: Quirks, blank: str | None = None, unit: bool = True) -> str:
     s = f"{v:,}" if isinstance(v, int) and v >= 10000 and q.seed % 3 == 0 else str(v)
     if isinstance(v, float):
         s = repr(v)
+    if not unit and q.fee_unit and isinstance(v, float):
+        s += "万元"
     if unit and q.unit and isinstance(v, int):
         s += q.unit
     if q.fullwidth:
