@@ -435,5 +435,8 @@ class Store:
         """Whether the reader is not sure of this cell (or, column None, of any cell of this row):
         its numbers were placed by position and the template's identities do not confirm them.
         An answer resting on such a cell must say so (「读取不确定」), never state it as plain fact."""
-        rep = self.report(report_id)
-        return rep is not None and f"{table}.{row}" in set(rep.uncertain_rows)
+        unsure = self._cache.get("unsure")
+        if unsure is None:  # once per change of the index: report id -> its uncertain rows
+            unsure = self._cache["unsure"] = {r.id: frozenset(r.uncertain_rows) for r in self.reports()
+                                              if r.uncertain_rows}
+        return f"{table}.{row}" in unsure.get(report_id, ())
