@@ -871,9 +871,11 @@ def realign(tokens: list[Token], rows: list[T.Row], greedy: list[Cell],
     around it. A row keeps the walk's choice where the walk placed it (score 10), else it goes
     to a row whose label is printed in the text between its neighbours (6), else to the next row
     in order (1, template rows only, never an optional group row); leaving a row of numbers
-    unplaced costs 10. Among equal scores the placement under which the template's identities
-    hold wins. Rows not placed by the walk are marked uncertain unless every identity that can
-    be evaluated holds. Returns None when this does not do better than the walk."""
+    unplaced costs 10. The placement is taken over the walk's only when it places more rows, or
+    as many with fewer broken identities; rows not placed by the walk's label-before choice are
+    marked uncertain unless every identity that can be evaluated holds then. (Alternative
+    placements of equal score are not yet compared by the identities.) Returns None when this
+    does not do better than the walk."""
     from .checks import run_checks
     ncols = len(T.APP_COLS)
     order = [r for r in rows if not r.derived_from or r.key == "other" or r.optional]
