@@ -142,8 +142,8 @@ def _tokenize(folded: list[str], start: int, gaps: bool = False) -> list[Token]:
             out.extend(map(Token, kinds, words, repeat(i)))
             last_sep = None
         if last_sep == "\t":
-            if s.endswith("\t") and out and out[-1].line == i and out[-1].kind in (NUM, NULL):
-                # 「…\t0\t」: a tab after the line's last value opens an empty last cell
+            if s.endswith("\t") and out and out[-1].line == i and out[-1].kind in (NUM, NULL, EMPTY):
+                # 「…\t0\t」: a tab after the line's last cell opens an empty last cell
                 # (tab-separated text copied from a sheet); a grid pad beyond the row is trimmed later
                 out.append(Token(EMPTY, "", i))
             last_sep = None
