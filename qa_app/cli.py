@@ -330,7 +330,7 @@ def facts_cmd(report, agency, year, region, table, derived, as_json, as_csv, set
         click.echo(f"没有符合条件的报告（已索引的机关：{known}）。")
         return
     recs = store.facts([r.id for r in reps], table=table, derived=None if derived else False) if reps else []
-    out = [{**{k: f[k] for k in FACT_KEYS}, "uncertain": f["uncertain"]} for f in recs]
+    out = [{k: f[k] for k in FACT_KEYS} for f in recs]
     if as_json:
         click.echo(json.dumps(out, ensure_ascii=False))
     elif as_csv:

@@ -83,8 +83,7 @@ def test_facts_json_scores_100_percent(index, tmp_path):
 def test_facts_json_records(index):
     facts = json.loads(qa("facts", "--json", "--index", index).stdout)
     assert set(facts[0]) == {"report", "agency", "region", "year", "table", "row", "column", "value", "derived",
-                             "lines", "uncertain"}
-    assert {f["uncertain"] for f in facts} == {False}  # every seed cell read with confidence
+                             "lines"}
     by = {(f["report"], f["table"], f["row"], f["column"]): f for f in facts}
     blank = by[(SEED_004, "review_litigation", "litigation_after_review", "total")]
     assert blank["value"] is None and blank["derived"] is False and blank["lines"] == [343, 343]

@@ -190,8 +190,7 @@ def test_uncertainty_in_store_and_cli(tmp_path):
     reps = {r["file_name"]: r for r in json.loads(res.stdout)}
     assert "applications.total" in reps["unsure.txt"]["uncertain_rows"]
     assert reps["mismatch.txt"]["uncertain_rows"] == []
-    res = qa("facts", "--json", "--index", "idx", "--report", "unsure.txt", cwd=tmp_path)
-    assert {f["uncertain"] for f in json.loads(res.stdout) if f["table"] == "review_litigation"} == {False}
+    assert {f["uncertain"] for f in store.facts([unsure], table="review_litigation")} == {False}
 
 
 def test_index_built_before_the_flags_stays_readable(tmp_path):
