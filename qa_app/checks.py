@@ -22,6 +22,13 @@ class CheckResult:
     ok: bool
     detail: str         # e.g. "review_litigation review: total 0 != 10 + 1 + 0 + 0 = 11"
     cells: list[dict] = field(default_factory=list)  # [{row, column, value, lines}]
+    # a cell it rests on is one the reader is not sure of (tables.Cell.uncertain): a failure then
+    # says "the reader is not sure", not "the report's numbers do not add up"
+    uncertain: bool = False
+
+    @property
+    def kind(self) -> str:
+        return failure_kind(self.ok, self.uncertain)
 
 
 def _fmt(v):
@@ -74,8 +81,30 @@ def run_checks(cells: list[Cell]) -> list[CheckResult]:
         detail = f"{table} {subject}: {names_l} {_side(lv)} {rel} {_side(rv)}"
         cl = [{"row": x.row, "column": x.column, "value": x.value, "lines": list(x.lines), "derived": x.derived}
               for x in both]
-        out.append(CheckResult(key, table, subject, ok, detail, cl))
+        out.append(CheckResult(key, table, subject, ok, detail, cl, any(x.uncertain for x in both)))
     return out
+
+
+# How a check came out, for people and programs: it holds; the report's own numbers do not add
+# up (every cell placed with confidence); or the reader is not sure of a row it rests on.
+PASSED, REPORT_MISMATCH, READER_UNSURE = "passed", "report", "reader"
+KIND_WORDS = {PASSED: "通过", REPORT_MISMATCH: "报告自身数字对不上",
+              READER_UNSURE: "读取不确定（有行的位置没有把握，不能断定是报告的错）"}
+
+
+def failure_kind(ok: bool, uncertain: bool) -> str:
+    """PASSED, REPORT_MISMATCH (all its cells read with confidence, the printed numbers break the
+    identity) or READER_UNSURE (a cell it rests on is marked uncertain by the reader)."""
+    if ok:
+        return PASSED
+    return READER_UNSURE if uncertain else REPORT_MISMATCH
+
+
+def check_uncertain(check: dict, uncertain_rows) -> bool:
+    """Whether a stored check (Store.checks() dict) rests on a row the reader is not sure of;
+    `uncertain_rows`: the report's 「table.row」 keys (ReportInfo.uncertain_rows)."""
+    rows = set(uncertain_rows or ())
+    return any(f"{check['table']}.{c['row']}" in rows for c in check["cells"])
 
 
 def unevaluable(blank) -> list[tuple[str, str, list[tuple[str, str]]]]:

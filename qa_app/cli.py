@@ -275,7 +275,15 @@ def reports_cmd(as_json, settings):
                 [[r.id, r.file_name, r.agency or "未识别", r.region or "未识别", r.year or "未识别",
                   f"{r.format}版" if r.format else "未找到表格",
                   f"{r.cells_found}/{r.cells_blank}", f"{r.checks_passed}/{r.checks_failed}",
-                  f"{len(r.warnings)} 条，见下" if r.warnings else ""] for r in reps])
+                  "；".join(x for x in ("、".join(f for f, on in (("表格不完整", r.missing_rows),
+                                                                ("有读取不确定的行", r.uncertain_rows)) if on),
+                                       f"{len(r.warnings)} 条，见下" if r.warnings else "") if x)] for r in reps])
+    flagged = [r for r in reps if r.missing_rows or r.uncertain_rows]
+    if flagged:
+        click.echo("\n表格读取：")
+        for r in flagged:
+            for x in _table_flags(r.uncertain_rows, r.missing_rows):
+                click.echo(f"  [{r.id}] {r.file_name}：{x}")
     noted = [r for r in reps if r.warnings]
     if noted:
         click.echo("\n提示：")
@@ -293,6 +301,17 @@ def reports_cmd(as_json, settings):
     click.echo(f"\n共 {len(reps)} 份报告。单元格「空白」是报告留空或写「/」「—」的格子（记为空，不当作 0）；"
                "勾稽核对详情见 qa-app check。")
 
+
+def _table_flags(uncertain_rows, missing_rows) -> list[str]:
+    """The reader's doubts about a report's tables, in Chinese: rows missing (incomplete table),
+    rows it is not sure of (numbers placed by position)."""
+    from .tables import missing_message
+    from .template import short_row_label
+    out = [missing_message(t, rows) for t, rows in (missing_rows or {}).items()]
+    if uncertain_rows:
+        names = "、".join(short_row_label(*x.split(".", 1)) for x in uncertain_rows if "." in x)
+        out.append(f"读取不确定的行（数字与行名分开印出，按位置放入，勾稽关系未能确认；请对照原文）：{names}")
+    return out
 
 
 def _select_reports(store, report=None, agency=None, year=None, region=None):
@@ -399,17 +418,26 @@ def check_cmd(as_json, show_all, settings):
             mine = [c for c in res if c["report_id"] == r.id]
             bad = [c for c in mine if not c["ok"]]
             blocked = unevaluable((b["table"], b["row"], b["column"]) for b in blanks.get(r.id, []))
-            head = f"{'✗' if bad else '✓'} [{r.id}] {r.file_name}（{r.agency or '机关未识别'}，{r.year or '年度未识别'}年）："
+            mark = "✓" if not bad else ("✗" if any(c["kind"] == "report" for c in bad) else "?")
+            head = f"{mark} [{r.id}] {r.file_name}（{r.agency or '机关未识别'}，{r.year or '年度未识别'}年）："
             if not r.format:
                 click.echo(head + "没有读到表格，无从核对")
                 continue
+            unsure = sum(1 for c in mine if c["kind"] == "reader")
             line = (f"{r.checks_passed} 项全部通过" if not r.checks_failed
                     else f"通过 {r.checks_passed} 项，未通过 {r.checks_failed} 项")
             if blocked:
                 line += f"；{len(blocked)} 项因空白单元格无法核对"
+            if r.checks_failed:
+                line += (f"（未通过的其中 {unsure} 项读取不确定，不能断定是报告的错）" if unsure
+                         else "（未通过的是报告自身数字对不上）")
             click.echo(head + line)
+            for x in _table_flags(r.uncertain_rows, r.missing_rows):
+                click.echo(f"    ? {x}")
             for n, c in enumerate(mine, 1):
-                click.echo(f"    {'✗' if not c['ok'] else '✓'} {c['explanation']}")
+                click.echo(f"    {'✓' if c['ok'] else '？' if c['kind'] == 'reader' else '✗'} {c['explanation']}"
+                           + ("（读取不确定：涉及的行位置没有把握）" if c["kind"] == "reader" else
+                              "（报告自身数字对不上）" if not c["ok"] else ""))
                 where = "；".join(f"{_part_name(c, x)} 第{x['lines'][0]}"
                                  f"{'' if x['lines'][0] == x['lines'][1] else '–' + str(x['lines'][1])}行"
                                  f"{'（推算）' if x.get('derived') else ''}" for x in c["cells"])
@@ -418,7 +446,9 @@ def check_cmd(as_json, show_all, settings):
                 click.echo(f"    · 空白：{cell_name(b['table'], b['row'], b['column'])}（第{b['lines'][0]}行），"
                            "涉及它的核对未做")
         n_bad = len({c["report_id"] for c in failed})
-        click.echo(f"共 {len(reps)} 份报告，{n_bad} 份有勾稽关系未通过。"
+        n_reader = len({c["report_id"] for c in failed if c["kind"] == "reader"})
+        click.echo(f"共 {len(reps)} 份报告，{n_bad} 份有勾稽关系未通过"
+                   + (f"（其中 {n_reader} 份是读取不确定，不能断定是报告的错）" if n_reader else "") + "。"
                    + ("报告印出的数字相互对不上时只如实指出，不作修改。" if n_bad else ""))
     if failed:
         sys.exit(1)

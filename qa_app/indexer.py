@@ -22,6 +22,7 @@ from .loaders import SUPPORTED, InputError, load, precheck
 from .report import NotAReport, parse_report
 from .settings import Settings
 from .store import Store
+from .tables import uncertain_rows
 
 
 @dataclass
@@ -31,6 +32,8 @@ class FileResult:
     report_id: int | None = None
     message: str = ""
     warnings: list[str] = field(default_factory=list)
+    uncertain: list[str] = field(default_factory=list)  # 「table.row」 rows the reader is not sure of
+    missing: dict = field(default_factory=dict)  # table -> template rows the report's tables lack
 
 
 @dataclass
@@ -57,6 +60,12 @@ class IndexSummary:
                f"同内容另名 {self.count('same-content')} 份，失败 {self.count('failed')} 份")
         if self.warned:
             out += f"；{len(self.warned)} 份已索引但有提示"
+        cut = sum(1 for r in self.results if r.missing)
+        unsure = sum(1 for r in self.results if r.uncertain)
+        if cut:
+            out += f"；{cut} 份表格不完整（缺少的行见提示）"
+        if unsure:
+            out += f"；{unsure} 份有读取不确定的行（不是报告的错，请对照原文）"
         ignored = [Path(r.path).name for r in self.results if r.status == "ignored"]
         if ignored:
             out += f"；跳过 {len(ignored)} 个不支持的文件（{'、'.join(ignored[:3])}{' 等' if len(ignored) > 3 else ''}）"
@@ -316,7 +325,8 @@ def _commit(path: Path, got: Parsed, store: Store, narrative, old: int | None, a
             narrative.committed()  # the report's vectors go to Chroma only now
         warnings = got.warnings + parsed.warnings
         return FileResult(str(path), "replaced" if old is not None else "added", rid,
-                          "；".join(warnings[:3]), warnings)
+                          "；".join(warnings[:3]), warnings, uncertain_rows(parsed.tables.cells),
+                          dict(parsed.tables.missing))
     except Exception as e:  # an unexpected failure still names the file and leaves the index whole
         return FileResult(str(path), "failed", message=f"内部错误：{type(e).__name__}: {e}" + _kept(store, name))
 

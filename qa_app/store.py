@@ -9,6 +9,7 @@ questions: it stores what report.ParsedReport holds and answers queries.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -20,6 +21,7 @@ import sqlalchemy as sa
 
 from . import migrations
 from .report import ParsedReport
+from .tables import uncertain_rows
 from .template import cell_order, column_label, row_label
 
 meta = sa.MetaData()
@@ -51,6 +53,10 @@ reports = sa.Table(
     sa.Column("tables_found", sa.String(100), nullable=False, default=""),
     sa.Column("text", sa.Text, nullable=False),  # normalised text: citations quote its lines
     sa.Column("indexed_at", sa.String(40), nullable=False),
+    # JSON list of 「table.row」 the reader is not sure of; JSON {table: [row keys]} of template rows
+    # a table found does not print (["*"]: the table is missing). Added later: see the migration _reader_uncertainty_columns.
+    sa.Column("uncertain_rows", sa.Text, server_default="[]"),
+    sa.Column("missing_rows", sa.Text, server_default="{}"),
 )
 sa.Index("ix_reports_agency", reports.c.agency)
 sa.Index("ix_reports_year", reports.c.year)
@@ -76,6 +82,8 @@ facts = sa.Table(
     sa.Column("line_first", sa.Integer, nullable=False),
     sa.Column("line_last", sa.Integer, nullable=False),
     sa.Column("label", sa.String(200), nullable=False, default=""),
+    # the reader is not sure this cell is in the right row (tables.Cell.uncertain); added later
+    sa.Column("uncertain", sa.Boolean, server_default=sa.false()),
 )
 # One index, in insertion order (report ids only grow): a report's cells, or one cell across
 # many reports (`report_id IN (...) AND tbl = ? AND row IN (...)`, one seek per report). An index
@@ -112,6 +120,16 @@ def _reports_place_columns(conn):
     the report is indexed again)."""
     for name in ("province", "prefecture", "county", "region_code", "meta_source"):
         migrations.add_column(conn, "reports", sa.Column(name, reports.c[name].type))
+
+
+@migrations.migration("2026-12-reader-uncertainty-columns")
+def _reader_uncertainty_columns(conn):
+    """What the reader is not sure of: rows per report, a flag per fact (old rows read as certain,
+    nothing missing)."""
+    for table, names in ((reports, ("uncertain_rows", "missing_rows")), (facts, ("uncertain",))):
+        for name in names:
+            col = table.c[name]
+            migrations.add_column(conn, table.name, sa.Column(name, col.type, server_default=col.server_default.arg))
 
 
 @migrations.migration("2026-11-reports-indexes")
@@ -239,6 +257,8 @@ class ReportInfo:
     county: str | None = None
     region_code: str | None = None
     meta_source: dict | None = None  # {"agency": "title", "year": "period"}; "manual" once a person set it
+    uncertain_rows: list[str] = dataclasses.field(default_factory=list)  # 「table.row」 the reader is not sure of
+    missing_rows: dict = dataclasses.field(default_factory=dict)  # table -> template rows not printed (["*"]: no table)
 
     @property
     def flagged(self) -> bool:
@@ -296,12 +316,13 @@ class Store:
                 "warnings": enc(parsed.warnings + list((ocr or {}).get("notes", []))),
                 "tables_found": ",".join(t.tables_found), "text": parsed.text,
                 "indexed_at": dt.datetime.now().isoformat(timespec="seconds"),
+                "uncertain_rows": enc(uncertain_rows(t.cells)), "missing_rows": enc(t.missing),
             }).inserted_primary_key[0]
             # the child rows as plain tuples, one executemany per table (see _insert_rows)
             self._insert_rows(conn, report_names, [(rid, parsed.file_name, path)])
             if t.cells:
                 self._insert_rows(conn, facts, [(rid, c.table, c.row, c.column, c.value, c.derived, c.lines[0],
-                                                 c.lines[1], c.label) for c in t.cells])
+                                                 c.lines[1], c.label, c.uncertain) for c in t.cells])
             names = {parsed.meta.agency, *parsed.meta.aliases} - {None, ""}
             if names:
                 self._insert_rows(conn, aliases, [(rid, a) for a in sorted(names)])
@@ -447,7 +468,8 @@ class Store:
                           r.source_format, r.cells_found, r.cells_blank, r.checks_passed, r.checks_failed,
                           json.loads(r.warnings), [x for x in r.tables_found.split(",") if x], r.sha256,
                           sorted(al.get(r.id, [])), r.province, r.prefecture, r.county, r.region_code,
-                          json.loads(r.meta_source) if r.meta_source else None)
+                          json.loads(r.meta_source) if r.meta_source else None, json.loads(r.uncertain_rows or "[]"),
+                          json.loads(r.missing_rows or "{}"))
                for r in rows]
         self._cache["reports"] = out
         return out
@@ -510,6 +532,7 @@ class Store:
         return [{"report": r.file_name, "report_id": r.report_id, "agency": r.agency, "region": r.region,
                  "year": r.year, "table": r.tbl, "row": r.row, "column": r.col, "value": _num(r.value),
                  "derived": bool(r.derived), "lines": [r.line_first, r.line_last], "label": r.label,
+                 "uncertain": bool(r.uncertain),
                  "row_label": row_label(r.tbl, r.row), "column_label": column_label(r.tbl, r.col)}
                 for r in rows]
 
@@ -534,6 +557,22 @@ class Store:
             q = q.where(checks.c.ok == sa.false())
         with self.engine.connect() as conn:
             rows = conn.execute(q.order_by(checks.c.report_id)).all()
-        return [{"report": r.file_name, "report_id": r.report_id, "agency": r.agency, "year": r.year,
-                 "check": r.check_key, "table": r.tbl, "subject": r.subject, "ok": bool(r.ok), "detail": r.detail,
-                 "cells": _unpack_cells(r.cells)} for r in rows]
+        from .checks import check_uncertain, failure_kind
+        unsure = {r.id: r.uncertain_rows for r in self.reports() if r.uncertain_rows}
+        out = [{"report": r.file_name, "report_id": r.report_id, "agency": r.agency, "year": r.year,
+                "check": r.check_key, "table": r.tbl, "subject": r.subject, "ok": bool(r.ok), "detail": r.detail,
+                "cells": _unpack_cells(r.cells)} for r in rows]
+        for c in out:  # "reader": rests on a row the reader is not sure of; "report": the printed numbers
+            c["uncertain"] = check_uncertain(c, unsure.get(c["report_id"]))
+            c["kind"] = failure_kind(c["ok"], c["uncertain"])
+        return out
+
+    def is_uncertain(self, report_id: int, table: str, row: str, column: str | None = None) -> bool:
+        """Whether the reader is not sure of this cell (or, column None, of any cell of this row):
+        its numbers were placed by position and the template's identities do not confirm them.
+        An answer resting on such a cell must say so (「读取不确定」), never state it as plain fact."""
+        unsure = self._cache.get("unsure")
+        if unsure is None:  # once per change of the index: report id -> its uncertain rows
+            unsure = self._cache["unsure"] = {r.id: frozenset(r.uncertain_rows) for r in self.reports()
+                                              if r.uncertain_rows}
+        return f"{table}.{row}" in unsure.get(report_id, ())

@@ -8,6 +8,16 @@ template order. A row collects exactly as many values as the template gives it, 
 breaks, so wrapped labels, numbers pushed to the next line, tab-separated rows and
 one-cell-per-line pipes all read the same way.
 
+When the walk leaves numbers unplaced or template rows empty (labels printed apart from their
+numbers: PDFs converted to markdown, plain pdftotext reading order), `realign` places the rows of
+numbers in template order by the labels around them and the template's identities; rows so
+placed that the identities do not confirm are marked `Cell.uncertain`. Section 四 printed
+transposed is read in the order under which its identity holds. Rows a table lacks (a section
+三 cut off) are listed in `TableRead.missing` and warned about. Layout shapes handled on the way:
+markdown delimiter and column-header rows inside a table (类别 | 数据1 … 数据6), a label row of
+empty cells with its numbers on the next row, colspan pads, one cell per line with blanks as
+empty lines, section 三 columns in another order (a one-line header).
+
 What it does not do: decode files (loaders.py), guess a number it cannot place (such rows are
 reported in `TableRead.problems` and left out), or judge whether the numbers add up (checks.py).
 
@@ -93,8 +103,10 @@ def tokenize(lines: list[str], start: int = 0, end: int | None = None) -> list[T
     return _tokenize([fold(x) for x in lines[start:end]], start)
 
 
-def _tokenize(folded: list[str], start: int) -> list[Token]:
-    """tokenize() of lines already folded; folded[0] is line `start` (0-based)."""
+def _tokenize(folded: list[str], start: int, gaps: bool = False) -> list[Token]:
+    """tokenize() of lines already folded; folded[0] is line `start` (0-based).
+    `gaps`: the table prints one cell per line with no separator, so an empty line is an EMPTY
+    token (a blank cell, or nothing: the walk decides by the row it is reading)."""
     out: list[Token] = []
     last_sep = None  # "|" or "\t" when only white space has been seen since that separator
     num_match = _NUM_RE.match
@@ -104,8 +116,14 @@ def _tokenize(folded: list[str], start: int) -> list[Token]:
         w0 = 0  # words of this line so far (Token.word)
         if "\f" in s:
             s = s.replace("\f", " ")
+        if gaps and not s.strip():
+            out.append(Token(EMPTY, "", i))
+            continue
+        sep = "|" in s or "\t" in s
+        if sep and (("---" in s and _DELIM_RE.match(s)) or (not _DIGIT_RE.search(s) and _is_header_line(s))):
+            continue  # a markdown delimiter row the converter left, or a column-header row
         wu = "无" in s
-        for piece in (_SEP_RE.split(s) if ("|" in s or "\t" in s) else (s,)):
+        for piece in (_SEP_RE.split(s) if sep else (s,)):
             if piece in ("|", "\t"):
                 if last_sep is not None:
                     out.append(Token(EMPTY, "", i))
@@ -127,8 +145,35 @@ def _tokenize(folded: list[str], start: int) -> list[Token]:
             w0 += len(words)
             last_sep = None
         if last_sep == "\t":
+            if s.endswith("\t") and out and out[-1].line == i and out[-1].kind in (NUM, NULL, EMPTY):
+                # 「…\t0\t」: a tab after the line's last cell opens an empty last cell
+                # (tab-separated text copied from a sheet); a grid pad beyond the row is trimmed later
+                out.append(Token(EMPTY, "", i))
             last_sep = None
     return out
+
+
+_DIGIT_RE = re.compile(r"(?<!数据)(?<!数据\d)\d")  # a digit that is not in 「数据1」…「数据12」
+_DELIM_RE = re.compile(r"^[\s|:\t-]*-{3,}[\s|:\t-]*$")
+# words of column headers (section 三's applicant columns, converters' 数据1…数据6 and 类别/项目,
+# section 二's and 四's column heads): a separated line of such cells holds no row label
+_HEADER_CELL_RE = re.compile(r"^(?:数据\d{1,2}|类别|项目|(?:\(|（)?数据项目(?:\)|）)?|数量|信息内容|申请人情况|自然人|法人或其他组织|"
+                             r"商业企业|科研机构|社会公益(?:组织)?|法律服务机构|其他|总计|合计|结果维持|结果纠正|其他结果|"
+                             r"尚未审结|本年(?:新收|制发|废止)?件数|.{0,6}件数|本年处理决定数量|现行有效件数|本年收费金额.*)$")
+
+
+def _is_header_line(s: str) -> bool:
+    """A row of table cells (tab- or pipe-separated, no digit in it) that is a column header: at
+    least two of its cells are column-header words (「类别 | 数据1 | … | 总计」, 「项目 | 本年新收件数 |
+    … | 总计」 repeated inside a table). Row labels in it (「本年新收件数」) must not name a row."""
+    cells = [c.strip() for c in _SEP_RE.split(s) if c not in ("|", "\t") and c.strip()]
+    if len(cells) < 3:
+        return False
+    heads = 0
+    for c in cells:
+        if _HEADER_CELL_RE.match(c.replace(" ", "")):
+            heads += 1
+    return heads >= 2
 
 
 def _none_words(words: list[str], kinds: list[str], in_cell: bool) -> list[str]:
@@ -161,6 +206,9 @@ class Cell:
     derived: bool = False
     label: str = ""  # the row label as printed (white space removed)
     at: tuple[int, int] | None = None  # (line, word) where the value is printed (Token.word); None: no word
+    # the reader is not sure this cell is in the right row (placed by position among rows whose
+    # labels were printed apart from their numbers, and the template's identities do not confirm it)
+    uncertain: bool = False
 
 
 @dataclass
@@ -170,6 +218,7 @@ class TableRead:
     format: str = "2021"
     tables_found: list[str] = field(default_factory=list)
     spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # table -> (first, last) line
+    missing: dict[str, list[str]] = field(default_factory=dict)  # table -> template rows not printed (missing_rows)
 
     def get(self, table: str, row: str, column: str):
         for c in self.cells:
@@ -319,7 +368,8 @@ def _is_junk(tok: Token) -> bool:
 
 
 def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
-              has_empty: bool | None = None) -> tuple[list[Cell], list[str], set[str]]:
+              has_empty: bool | None = None, gaps: bool = False,
+              trace: dict | None = None) -> tuple[list[Cell], list[str], set[str]]:
     """Walk tokens, assigning runs of values to rows (see module docstring).
 
     A run's row is read from the label text before it; when that text names no row, from
@@ -351,7 +401,13 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
             buf.append(tok)
             i += 1
             continue
-        if tok.kind == EMPTY:
+        forced = None
+        alone = tok.kind == EMPTY and buf and tokens[i - 1].kind is TEXT and tokens[i - 1].line != tok.line and (
+            i + 1 == n or tokens[i + 1].line != tok.line)  # 「|」 on a line of its own: one cell per line
+        if tok.kind == EMPTY and (gaps or alone) and buf:
+            # one cell per line: an empty line right after a row's label is that row's blank cell
+            forced = _choose("".join(t.text for t in buf), primary[pos:])[0]
+        if tok.kind == EMPTY and forced is None:
             if buf and tokens[i - 1].kind is TEXT and tokens[i - 1].line == tok.line and (
                     i + 1 == n or tokens[i + 1].kind is EMPTY or tokens[i + 1].line != tok.line):
                 blank = _blank_row(tokens, i, buf, primary[pos:pos + 3], placed)
@@ -369,8 +425,15 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
             continue
         text = "".join(t.text for t in buf)
         label_toks = list(buf)
-        row, end = _choose(text, primary[pos:])
-        if buf and buf[-1].line == tok.line and (row is None or (end is not None and end[0] < len(text))):
+        row, end = (forced, None) if forced is not None else _choose(text, primary[pos:])
+        if row is None and forced is None and tok.kind == NULL and _placeholders(tokens, i):
+            # 「- | -」 under a converter's header table (申请人情况 (自然人) | 数量): no cells
+            while i < n and tokens[i].kind in (NULL, EMPTY):
+                i += 1
+            buf = []
+            continue
+        if forced is None and buf and buf[-1].line == tok.line and (
+                row is None or (end is not None and end[0] < len(text))):
             k = len(buf)
             while k and buf[k - 1].line == tok.line:
                 k -= 1
@@ -382,6 +445,7 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
                     row = below
                     consumed |= used
                     label_toks = head + [tokens[k] for k in sorted(used)]
+        ahead = row is None  # a label read below its numbers is weaker evidence (realign)
         if row is None:
             row, used = _look_ahead(tokens, i, primary[pos:])
             if row is not None:
@@ -399,8 +463,9 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
                 if tokens[i].kind in (NUM, NULL) and i not in consumed:
                     skipped.append(tokens[i].text)
                 i += 1
-            problems.append(f"{T.TABLE_TITLES[table]}：第 {tok.line} 行的数字 {' '.join(skipped)} 无法对应到模板中的行"
-                            f"（前面的文字：「{text[-20:] or '无'}」），未采用")
+            if any(_NUM_RE.match(x) for x in skipped):  # a run of 「-」 placeholders loses nothing
+                problems.append(f"{T.TABLE_TITLES[table]}：第 {tok.line} 行的数字 {' '.join(skipped)} 无法对应到模板中的行"
+                                f"（前面的文字：「{text[-20:] or '无'}」），未采用")
             buf = []
             continue
         if id(row) in where:
@@ -418,6 +483,13 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
             if t.kind == TEXT:
                 if not _is_junk(t):
                     break
+                if (t.text == "无" and vals and len(vals) == len(row.columns) - 1 and t.line != vals[-1].line
+                        and (i + 1 == n or tokens[i + 1].line != t.line)):
+                    # the row's last blank 「无」 pushed to a line of its own (else a character of
+                    # a label printed one per line): the row is short of exactly this cell
+                    vals.append(Token(NULL, t.text, t.line))
+                    i += 1
+                    continue
                 buf.append(t)
             else:
                 vals.append(t)
@@ -435,11 +507,22 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
                 cells.append(Cell(table, row.key, col, v.value,
                                   (label_line, line) if label_line <= line else (line, label_line), label=label,
                                   at=(line, v.word) if v.word >= 0 else None))
+                if trace is not None:
+                    trace[id(v)] = (row.key, 6 if ahead else 10)
             placed.add(row.key)
         else:
             problems.append(f"{T.TABLE_TITLES[table]}「{fold(row.label)}」行：只读到 {len(vals)} 个数，"
                             f"应有 {len(row.columns)} 个（第 {vals[0].line} 行），未采用")
     return cells, problems, placed
+
+
+def _placeholders(tokens: list[Token], i: int) -> bool:
+    """Whether the run of values at tokens[i] is blanks only (「-」, 「/」) on one line, with label
+    text after it: a placeholder row of a header table, not a row of the template."""
+    line, n, j = tokens[i].line, len(tokens), i
+    while j < n and tokens[j].kind in (NULL, EMPTY) and tokens[j].line == line:
+        j += 1
+    return j < n and tokens[j].line != line and tokens[j].kind == TEXT
 
 
 def _cell_run(tokens: list[Token], i: int, ncols: int) -> tuple[list[Token], int] | None:
@@ -460,7 +543,12 @@ def _cell_run(tokens: list[Token], i: int, ncols: int) -> tuple[list[Token], int
     while j < n and tokens[j].line == line and tokens[j].kind != TEXT:
         j += 1
     seq = tokens[i:j]
-    if sum(1 for t in seq if t.kind != EMPTY) >= ncols:
+    filled = sum(1 for t in seq if t.kind != EMPTY)
+    if filled == ncols and len(seq) > ncols:
+        # exactly the row's values, with empty cells between them: a value cell spanning two
+        # grid columns (colspan) leaves an empty one beside it, not a blank
+        return [t for t in seq if t.kind != EMPTY], j
+    if filled >= ncols:
         return None
     if len(seq) > ncols and all(t.kind == EMPTY for t in seq[ncols:]):
         seq = seq[:ncols]  # cells after the row's last one: empty columns of the grid
@@ -483,6 +571,12 @@ def _blank_row(tokens: list[Token], i: int, label: list[Token], candidates: list
         j += 1
     if j < n and tokens[j].line == line:
         return None  # more on this line: a header, or cells that are not all blank
+    if j < n and tokens[j].kind != TEXT:
+        nxt, k = tokens[j].line, j
+        while k < n and tokens[k].line == nxt and tokens[k].kind != TEXT:
+            k += 1
+        if (k == n or tokens[k].line != nxt) and any(t.kind == NUM for t in tokens[j:k]):
+            return None  # the label in one row, its numbers in the next (converter markdown)
     row = _choose_back("".join(t.text for t in label if t.line == line), candidates, placed)
     if row is None or j - i < len(row.columns):
         return None
@@ -605,19 +699,35 @@ def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
     res.format = _detect_format(comp, regions)
     # empty cells come only from `|` and tab separators: without any, no table has one
     seps = "\t" in whole or "|" in whole
+    # one cell per line: decided per table, and a small table (section 四) follows the others
+    shape = {key: _one_cell_per_line(folded, a, b) for key, (a, b) in regions.items()} if not seps else {}
+    doc_gaps = any(single >= 12 and multi * 10 <= single for single, multi in shape.values())
     for key, (a, b) in regions.items():
-        toks = _tokenize(folded[a:b], a)
+        single, multi = shape.get(key, (0, 1))
+        gaps = not seps and ((single >= 12 and multi * 10 <= single) or (doc_gaps and single and not multi))
+        toks = _tokenize(folded[a:b], a, gaps)
         if key == "proactive":
             rows = list(T.proactive_rows(res.format))
-            cells, probs, placed = read_rows(toks, rows, key, seps)
+            cells, probs, placed = read_rows(toks, rows, key, seps, gaps)
         elif key == "applications":
             rows = [r for r in T.APPLICATION_ROWS if res.format in r.formats]
-            if not _has_total_column(comp, a, b):
-                cells, probs, placed = _read_without_total(toks, rows, seps)
+            if not _has_total_column(comp, a, b, folded):
+                cells, probs, placed = _read_without_total(toks, rows, seps, gaps)
             else:
-                cells, probs, placed = read_rows(toks, rows, key, seps)
+                trace: dict = {}
+                cells, probs, placed = read_rows(toks, rows, key, seps, gaps, trace)
+                if probs or any(not r.optional and r.key not in placed for r in rows
+                                if not r.derived_from and not (r.key.startswith("other.") and "other" in placed)):
+                    better = realign(toks, rows, cells, trace)
+                    if better is not None:
+                        cells, probs, placed = better
+                order = _column_order(comp, a, b)
+                if order is not None:  # the header prints the applicant columns in another order
+                    remap = dict(zip(T.APP_COLS, order))
+                    for c in cells:
+                        c.column = remap.get(c.column, c.column)
         else:
-            cells, probs = _read_review(toks)
+            cells, probs = _read_review(toks, gaps)
             placed = {c.row for c in cells}
         if cells:
             res.tables_found.append(key)
@@ -630,26 +740,322 @@ def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
         if printed_other and not sub_other and res.format == "2021" and "proactive" not in regions:
             res.format = "2019"
     res.cells.extend(derive(res.cells))
+    res.missing = missing_rows(res)
+    said = "".join(res.problems)
+    for t, rows in res.missing.items():
+        if t == "applications" and rows == ["*"]:
+            continue  # report.py says that one
+        # a row whose numbers were found but could not be taken is named by its problem already
+        rows = [r for r in rows
+                if not (T.TABLE_TITLES[t] in said if r == "*" else f"「{fold(T.row_label(t, r))}」行" in said)]
+        if rows:
+            res.problems.append(missing_message(t, rows))
     return res
 
 
-def _has_total_column(comp: list[str], a: int, b: int) -> bool:
+def missing_rows(res: TableRead) -> dict[str, list[str]]:
+    """Rows of the template that a table found in the report does not print (a section 三 cut
+    off in the middle, rows dropped by a converter): table -> row keys, in template order. A
+    table the report does not have at all is listed as ["*"] when another table was found.
+    (六)其他处理 printed as one row stands for its three sub-rows, and the reverse."""
+    out: dict[str, list[str]] = {}
+    have: dict[str, set[str]] = {}
+    for c in res.cells:
+        if not c.derived:
+            have.setdefault(c.table, set()).add(c.row)
+    if not have:
+        return out
+    for table in ("proactive", "applications", "review_litigation"):
+        rows = have.get(table)
+        if not rows:
+            out[table] = ["*"]
+            continue
+        if table == "proactive":
+            want = [r.key for r in T.proactive_rows(res.format)]
+        elif table == "applications":
+            want = [r.key for r in T.APPLICATION_ROWS if res.format in r.formats and not r.optional]
+            if "other" in rows or res.format == "2019":
+                want = [k for k in want if not k.startswith("other.")] + (["other"] if res.format == "2019" else [])
+        else:
+            want = [r.key for r in T.REVIEW_ROWS]
+        lost = [k for k in want if k not in rows]
+        if lost:
+            out[table] = lost
+    return out
+
+
+def uncertain_rows(cells: list[Cell]) -> list[str]:
+    """「table.row」 of every row (printed or derived) holding a cell the reader is not sure of."""
+    seen: dict[str, None] = {}
+    for c in cells:
+        if c.uncertain:
+            seen.setdefault(f"{c.table}.{c.row}", None)
+    return list(seen)
+
+
+def missing_message(table: str, rows: list[str]) -> str:
+    """The Chinese warning for a table with rows missing (or not found at all)."""
+    if rows == ["*"]:
+        return f"没有找到「{T.TABLE_TITLES[table]}」表格，表格不完整"
+    names = "、".join(T.short_row_label(table, r) for r in rows)
+    return f"{T.TABLE_TITLES[table]}：表格不完整，缺少 {len(rows)} 行（{names}）"
+
+
+def _one_cell_per_line(folded: list[str], a: int, b: int) -> tuple[int, int]:
+    """(lines holding one number and nothing else, lines holding numbers and more) in lines
+    [a, b): a table printing one cell per line with no separator has nearly only the first kind,
+    and then an empty line may be a blank cell."""
+    single = multi = 0
+    for s in folded[a:b]:
+        if not _DIGIT_RE.search(s) or _PAGE_RE.match(s):
+            continue
+        words = s.split()
+        nums = sum(1 for w in words if w.isdecimal() or _NUM_RE.match(w))
+        if nums == 1 and len(words) == 1:
+            single += 1
+        elif nums:
+            multi += 1
+    return single, multi
+
+
+# ---------------------------------------------------------------------------------------
+# Placing rows whose labels are printed apart from their numbers (converted PDFs)
+
+def _line_runs(tokens: list[Token], ncols: int) -> tuple[list[tuple[int, int, list[Token]]], list[Token]]:
+    """Rows of values cut by lines: (index of the first token, index after the last, the row's
+    `ncols` value tokens) in reading order, and the stray values that make no row. A line of
+    exactly `ncols` values is a row; shorter lines are joined with the next while they fill one
+    (a number pushed to the next line); trailing empty cells beyond `ncols` are grid padding."""
+    runs, stray = [], []
+    n, i = len(tokens), 0
+    pend: list[Token] = []
+    pend_start = 0
+    while i < n:
+        if tokens[i].kind == TEXT:
+            if not _is_junk(tokens[i]):
+                stray.extend(t for t in pend if t.kind != EMPTY)
+                pend = []
+            i += 1
+            continue
+        line, j = tokens[i].line, i
+        while j < n and tokens[j].line == line and tokens[j].kind != TEXT:
+            j += 1
+        vals = list(tokens[i:j])
+        while len(vals) > ncols and vals[-1].kind == EMPTY:
+            vals.pop()
+        while len(vals) > ncols and vals[0].kind == EMPTY:
+            vals.pop(0)
+        if not any(t.kind != EMPTY for t in vals):
+            i = j
+            continue
+        if len(vals) == ncols:
+            stray.extend(t for t in pend if t.kind != EMPTY)
+            pend = []
+            runs.append((i, j, vals))
+        elif len(vals) < ncols:
+            if not pend:
+                pend_start = i
+            pend = pend + vals
+            if len(pend) == ncols:
+                runs.append((pend_start, j, pend))
+                pend = []
+            elif len(pend) > ncols:
+                stray.extend(t for t in pend[:len(pend) - len(vals)] if t.kind != EMPTY)
+                pend, pend_start = vals, i
+        else:
+            stray.extend(t for t in vals if t.kind != EMPTY)
+        i = j
+    stray.extend(t for t in pend if t.kind != EMPTY)
+    return runs, stray
+
+
+def realign(tokens: list[Token], rows: list[T.Row], greedy: list[Cell],
+            trace: dict) -> tuple[list[Cell], list[str], set[str]] | None:
+    """Section 三 when the walk left numbers unplaced or rows empty: every row of values (cut by
+    lines) is given a template row, in template order, so as to agree best with the labels
+    around it. A row keeps the walk's choice where the walk placed it (score 10), else it goes
+    to a row whose label is printed in the text between its neighbours (6), else to the next row
+    in order (1, template rows only, never an optional group row); leaving a row of numbers
+    unplaced costs 10. The placement is taken over the walk's only when it places more rows, or
+    as many with fewer broken identities; rows not placed by the walk's label-before choice are
+    marked uncertain unless every identity that can be evaluated holds then. (Alternative
+    placements of equal score are not yet compared by the identities.) Returns None when this
+    does not do better than the walk."""
+    from .checks import run_checks
+    ncols = len(T.APP_COLS)
+    order = [r for r in rows if not r.derived_from or r.key == "other" or r.optional]
+    runs, stray = _line_runs(tokens, ncols)
+    if not runs:
+        return None
+    # the label text around each run: from the end of the run before to the start of the next
+    texts = []
+    for k, (a, b, _v) in enumerate(runs):
+        lo = runs[k - 1][1] if k else 0
+        hi = runs[k + 1][0] if k + 1 < len(runs) else len(tokens)
+        before = "".join(t.text for t in tokens[lo:a] if t.kind == TEXT)
+        after = "".join(t.text for t in tokens[b:hi] if t.kind == TEXT)
+        texts.append((before, after))
+
+    def score(k: int, row: T.Row) -> int:
+        vals = runs[k][2]
+        keys = [trace.get(id(t)) for t in vals]
+        if keys and all(x is not None and x[0] == row.key for x in keys):
+            return min(x[1] for x in keys)
+        before, after = texts[k]
+        if row.optional or row.derived_from:
+            # a printed group total (「（三）不予公开」 row) has its own label right before its
+            # numbers: the label that ends last there; elsewhere a group label is a heading
+            return 6 if _choose(before, order)[0] is row else -100
+        if _match_end(row, before) or _match_end(row, after):
+            return 6
+        return 1
+
+    nr, nm = len(runs), len(order)
+    NEG = -10 ** 9
+    # best[k][j]: best score of runs[:k] using rows order[:j] (row j-1 the last one usable)
+    best = [[NEG] * (nm + 1) for _ in range(nr + 1)]
+    back: dict = {}
+    for j in range(nm + 1):
+        best[0][j] = 0
+    for k in range(1, nr + 1):
+        for j in range(nm + 1):
+            cand = best[k - 1][j] - 10, ("drop", j)  # run k-1 left unplaced
+            if j:
+                if best[k][j - 1] > cand[0]:
+                    cand = best[k][j - 1], ("skip", j - 1)
+                sc = score(k - 1, order[j - 1])
+                if sc > -100 and best[k - 1][j - 1] + sc > cand[0]:
+                    cand = best[k - 1][j - 1] + sc, ("take", j - 1)
+            best[k][j], back[(k, j)] = cand
+    k, j = nr, nm
+    plan: dict[int, tuple[T.Row, int]] = {}
+    while k > 0:
+        how, jj = back[(k, j)]
+        if how == "take":
+            plan[k - 1] = (order[jj], score(k - 1, order[jj]))
+            k, j = k - 1, jj
+        elif how == "skip":
+            j = jj
+        else:
+            k, j = k - 1, jj
+    cells: list[Cell] = []
+    placed: set[str] = set()
+    unsure: set[str] = set()
+    problems: list[str] = []
+    for k, (_a, _b, vals) in enumerate(runs):
+        if k not in plan:
+            stray.extend(t for t in vals if t.kind != EMPTY)
+            continue
+        row, sc = plan[k]
+        first = min(t.line for t in vals)
+        last = max(t.line for t in vals)
+        for col, v in zip(row.columns, vals):
+            cells.append(Cell("applications", row.key, col, v.value, (first, last), label=fold(row.label)))
+        placed.add(row.key)
+        if sc < 10:
+            unsure.add(row.key)
+    all_cells = cells + derive(cells)
+    results = run_checks(all_cells)
+    failed = sum(1 for r in results if not r.ok)
+    greedy_failed = sum(1 for r in run_checks(greedy + derive(greedy)) if not r.ok)
+    greedy_rows = {c.row for c in greedy}
+    if len(placed) < len(greedy_rows) or (len(placed) == len(greedy_rows) and failed >= greedy_failed):
+        return None
+    if failed and unsure:
+        for c in cells:
+            if c.row in unsure:
+                c.uncertain = True
+        problems.append(f"{T.TABLE_TITLES['applications']}：{len(unsure)} 行的数字与行名分开印出，按模板行序放入"
+                        f"（{'、'.join(T.short_row_label('applications', r) for r in sorted(unsure, key=lambda r: [o.key for o in order].index(r)))}），"
+                        "勾稽关系未能确认，这些行标为「不确定」")
+    nums = [t for t in stray if t.kind == NUM]
+    if nums:
+        problems.append(f"{T.TABLE_TITLES['applications']}：第 {nums[0].line} 行的数字 {' '.join(t.text for t in nums)} "
+                        "无法对应到模板中的行，未采用")
+    return cells, problems, placed
+
+
+_COLUMN_WORDS = tuple((key, re.compile(pat)) for key, pat in (
+    ("natural_person", r"自然人"), ("commercial_enterprise", r"商业企业"), ("research_institution", r"科研机构"),
+    ("social_welfare_org", r"社会公益"), ("legal_service_org", r"法律服务"), ("other_org", r"(?<!或)其他(?!组织)"),
+    ("total", r"总计|合计")))
+
+
+def _column_order(comp: list[str], a: int, b: int) -> tuple[str, ...] | None:
+    """The applicant columns in the order section 三's header prints them, when that header is
+    one line naming all seven (a markdown or HTML header row) in an order other than the
+    template's; None otherwise (two-line headers, 「自然人 法人或其他组织 总计」 over the five org
+    columns, cannot be ordered from text)."""
+    for k in range(a, b):
+        c = comp[k]
+        if "本年新收" in c or "新收政府信息公开申请" in c:
+            return None
+        if "自然人" not in c or "商业企业" not in c:
+            continue
+        at = []
+        for key, pat in _COLUMN_WORDS:
+            m = pat.search(c)
+            if m is None:
+                return None
+            at.append((m.start(), key))
+        order = tuple(key for _p, key in sorted(at))
+        return None if order == T.APP_COLS else order
+    return None
+
+
+def _has_total_column(comp: list[str], a: int, b: int, folded: list[str] | None = None) -> bool:
     """Whether section 三's column header (the text above its first row) prints 「总计」; when
     no header is in sight (no 「自然人」 above the first row), the template's columns are assumed."""
     head = ""
-    for c in comp[a:b]:
+    for k in range(a, b):
+        c = comp[k]
         if "本年新收" in c or "新收政府信息公开申请" in c:
+            if folded is not None:
+                decided = _row_width(folded, k, b)
+                if decided is not None:
+                    return decided
             break
         head += c
     return "总计" in head or "合计" in head or "自然人" not in head
 
 
-def _read_without_total(tokens: list[Token], rows: list[T.Row],
-                        has_empty: bool | None = None) -> tuple[list[Cell], list[str], set[str]]:
+def _row_width(folded: list[str], k: int, b: int) -> bool | None:
+    """Whether section 三's rows print seven numbers (True) or six (False), from the first rows
+    from line k on: the first row's numbers beside its label or just below it (pdf text), or
+    the first separated row with no empty cell among its values (a blank cell there, or a
+    colspan pad after the label, leaves the width undecided); None when no row decides."""
+    got = 0
+    for s in folded[k:min(b, k + 5)]:  # the first row, unseparated, its numbers maybe below
+        if "|" in s or "\t" in s:
+            break
+        words = s.split()
+        vals = sum(1 for w in words if _NUM_RE.match(w) or w in _NULLS or w == "无")
+        if got and vals < len(words):
+            break  # the next row's label
+        got += vals
+    if got >= 6:
+        return got >= 7
+    for s in folded[k:min(b, k + 40)]:
+        if "|" not in s and "\t" not in s:
+            continue
+        cells = [c.strip() for c in _SEP_RE.split(s) if c not in ("|", "\t")]
+        value = [bool(c) and bool(_NUM_RE.match(c) or c in _NULLS or c == "无") for c in cells]
+        if sum(value) < 6:
+            continue
+        label = max([i for i, c in enumerate(cells) if c and not value[i]], default=-1)
+        last = max(i for i, v in enumerate(value) if v)
+        if any(not c for c in cells[label + 1:last]):
+            continue  # undecided: try the next row
+        return sum(value) >= 7
+    return None
+
+
+def _read_without_total(tokens: list[Token], rows: list[T.Row], has_empty: bool | None = None,
+                        gaps: bool = False) -> tuple[list[Cell], list[str], set[str]]:
     """Section 三 printed without its 总计 column: each row has the six applicant columns; the
     total is stored blank (null), as a cell the report does not print, and said so."""
     six = [dataclasses.replace(r, columns=r.columns[:-1]) if r.columns == T.APP_COLS else r for r in rows]
-    cells, probs, placed = read_rows(tokens, six, "applications", has_empty)
+    cells, probs, placed = read_rows(tokens, six, "applications", has_empty, gaps)
     for row in [r for r in six if r.key in placed]:
         last = [c for c in cells if c.row == row.key][-1]
         cells.append(Cell("applications", row.key, "total", None, last.lines, label=last.label))
@@ -662,34 +1068,102 @@ def _read_without_total(tokens: list[Token], rows: list[T.Row],
 _REVIEW_HEADER_CHARS = set("行政复议诉讼结果维持纠正其他尚未审结总计经直接起后()（）、·:：表情况一二三0123456789.")
 
 
-def _read_review(tokens: list[Token]) -> tuple[list[Cell], list[str]]:
+def _review_gaps(tokens: list[Token], vals: list[Token]) -> list[Token]:
+    """One cell per line, blanks as empty lines, some cells not printed at all (only the three
+    总计 cells): the run's cells are the empty lines just before its first value and the values
+    after, up to 15, the empty lines next to the first value counted first (a row printing only
+    its last cell puts it by position); the empty lines after the run fill what is left."""
+    first = next(k for k, t in enumerate(tokens) if t is vals[0])
+    lead = 0
+    while first - lead - 1 >= 0 and tokens[first - lead - 1].kind == EMPTY:
+        lead += 1
+    core = list(vals)
+    while core and core[-1].kind == EMPTY:
+        core.pop()
+    k = next(k for k, t in enumerate(tokens) if t is core[-1]) + 1
+    trail = 0
+    while k + trail < len(tokens) and tokens[k + trail].kind == EMPTY:
+        trail += 1
+    need = 15 - len(core)
+    if need < 0 or lead + trail < need:
+        return vals
+    take_lead = min(lead, need)
+    return tokens[first - take_lead:first] + core + tokens[k:k + need - take_lead]
+
+
+def _read_review(tokens: list[Token], gaps: bool = False) -> tuple[list[Cell], list[str]]:
     """Section 四: the first run of 15 values after the header, read as three rows of five.
     Some reports print the three rows one under another, each under its own labels: a run may
     pause for label text after 5 or 10 values (only the table's own header words: prose with
     numbers in it must not be read as cells), never in the middle of a row."""
     vals: list[Token] = []
+    pauses: list[int] = []  # how many values stood before each stretch of header words
     for tok in tokens:
         if tok.kind == TEXT:
-            if vals and not _is_junk(tok) and (len(vals) % 5 or not set(tok.text) <= _REVIEW_HEADER_CHARS):
+            if vals and not _is_junk(tok) and ((len(vals) % 5 and len(vals) % 3)
+                                               or not set(tok.text) <= _REVIEW_HEADER_CHARS):
                 break
+            if vals and not _is_junk(tok) and (not pauses or pauses[-1] != len(vals)):
+                pauses.append(len(vals))
             continue
         if tok.kind == EMPTY and not vals:
             continue
         vals.append(tok)
         if len(vals) == 15:
             break
+    if pauses and any(p % 5 for p in pauses) and len(vals) < 15:
+        return [], [f"{T.TABLE_TITLES['review_litigation']}：只读到 {len(vals)} 个数，应有 15 个"
+                    f"（第 {vals[0].line} 行），未采用"]
+    if gaps and vals and (len(vals) < 15 or vals[-1].kind == EMPTY):
+        vals = _review_gaps(tokens, vals)
     if len(vals) < 15:
         if vals:
             return [], [f"{T.TABLE_TITLES['review_litigation']}：只读到 {len(vals)} 个数，应有 15 个"
                         f"（第 {vals[0].line} 行），未采用"]
         return [], []
+    # the three rows of five as printed, or transposed (a row per result, 结果维持 … 总计, of
+    # three numbers: 复议, 直接起诉, 复议后起诉): the order under which 总计 = the sum of the four
+    # results holds; when the printing itself says transposed (label text after every third
+    # number) and neither order holds, the cells are kept transposed and marked uncertain
+    rows_major = [vals[i * 5:i * 5 + 5] for i in range(3)]
+    transposed = [[vals[j * 3 + i] for j in range(5)] for i in range(3)]
+    looks_transposed = bool(pauses) and all(p % 3 == 0 for p in pauses) and any(p % 5 for p in pauses)
+    holds_rows, holds_cols = _review_holds(rows_major), _review_holds(transposed)
+    unsure = False
+    if looks_transposed:
+        chosen = transposed if holds_cols or not holds_rows else rows_major
+        unsure = not holds_cols and not holds_rows
+    else:
+        # labels and numbers in separate blocks: transposed only when the identities say so
+        # clearly (two rows or more break as printed, every transposed row holds, not all zero);
+        # a report's own slip breaks one row
+        broken = sum(1 for r in rows_major if None not in [t.value for t in r]
+                     and abs(r[4].value - sum(t.value for t in r[:4])) > 1e-6)
+        clear = broken >= 2 and holds_cols is True and any(t.value for t in vals)
+        chosen = transposed if clear else rows_major
     cells = []
     for i, row in enumerate(T.REVIEW_ROWS):
         for j, col in enumerate(T.REVIEW_COLS):
-            tok = vals[i * 5 + j]
+            tok = chosen[i][j]
             cells.append(Cell("review_litigation", row.key, col, tok.value, (tok.line, tok.line), label=row.label,
-                              at=(tok.line, tok.word) if tok.word >= 0 else None))
-    return cells, []
+                              uncertain=unsure, at=(tok.line, tok.word) if tok.word >= 0 else None))
+    probs = [f"{T.TABLE_TITLES['review_litigation']}：表格按列印出（每行是一种结果），总计与各项之和对不上，"
+             "无法确认数字的位置，这些格标为「不确定」"] if unsure else []
+    return cells, probs
+
+
+def _review_holds(rows: list[list[Token]]) -> bool | None:
+    """Whether 总计 = 维持 + 纠正 + 其他 + 尚未审结 in every row that has no blank (None: none
+    can be evaluated)."""
+    seen = False
+    for r in rows:
+        v = [t.value for t in r]
+        if any(x is None for x in v):
+            continue
+        seen = True
+        if abs(v[4] - sum(v[:4])) > 1e-6:
+            return False
+    return True if seen else None
 
 
 # ---------------------------------------------------------------------------------------
@@ -716,7 +1190,8 @@ def derive(cells: list[Cell]) -> list[Cell]:
         for col in T.APP_COLS:
             parts = [have[("applications", s, col)] for s in subs]
             lines = (min([p.lines[0] for p in parts]), max([p.lines[1] for p in parts]))
-            c = Cell("applications", group, col, _sum([p.value for p in parts]), lines, derived=True, label=label)
+            c = Cell("applications", group, col, _sum([p.value for p in parts]), lines, derived=True, label=label,
+                     uncertain=any(p.uncertain for p in parts))
             out.append(c)
             have[("applications", group, col)] = c
     for row in T.APPLICATION_ROWS:
@@ -724,5 +1199,5 @@ def derive(cells: list[Cell]) -> list[Cell]:
         if all(parts):
             lines = (min([p.lines[0] for p in parts]), max([p.lines[1] for p in parts]))
             out.append(Cell("applications", row.key, "legal_person_or_org", _sum([p.value for p in parts]),
-                            lines, derived=True, label=parts[0].label))
+                            lines, derived=True, label=parts[0].label, uncertain=any(p.uncertain for p in parts)))
     return out

@@ -13,7 +13,8 @@ from qa_app.store import Store
 def test_an_old_index_is_upgraded_once(tmp_path):
     url = f"sqlite:///{tmp_path / 'facts.sqlite'}"
     store = Store(url)
-    assert store.migrated == ["2026-12-reports-place-columns", "2026-11-reports-indexes"]
+    assert store.migrated == ["2026-12-reports-place-columns", "2026-12-reader-uncertainty-columns",
+                              "2026-11-reports-indexes"]
     assert Store(url).migrated == []  # recorded: not run again
     # an index from before the migrations table, the indexed_at index and the place columns
     with store.engine.begin() as conn:
@@ -23,7 +24,7 @@ def test_an_old_index_is_upgraded_once(tmp_path):
     assert "ix_reports_indexed_at" not in {i["name"] for i in sa.inspect(store.engine).get_indexes("reports")}
     res = CliRunner().invoke(main, ["migrate", "--index", str(tmp_path)], env={"QA_APP_DATABASE_URL": ""})
     assert res.exit_code == 0, res.output
-    assert "本次升级 2 项（2026-12-reports-place-columns、2026-11-reports-indexes）" in res.output
+    assert "本次升级 3 项（2026-12-reports-place-columns、2026-12-reader-uncertainty-columns、2026-11-reports-indexes）" in res.output
     assert "待升级 0 项" in res.output
     assert "ix_reports_indexed_at" in {i["name"] for i in sa.inspect(store.engine).get_indexes("reports")}
     assert "region_code" in {c["name"] for c in sa.inspect(store.engine).get_columns("reports")}

@@ -616,7 +616,13 @@ def test_realworld_text_scores_100_percent(extract, tmp_path):
                    "derived": c.derived} for c in parsed.tables.cells]
     out = tmp_path / "facts.json"
     out.write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
-    res = subprocess.run([sys.executable, str(SCORE_FACTS), str(out), str(REALWORLD / "truth")],
+    truth_dir = tmp_path / "truth"  # the PDFs' truth files only (realworld/ holds md and html too)
+    truth_dir.mkdir()
+    for pdf in pdfs:
+        for t in (REALWORLD / "truth").glob("*.json"):
+            if pdf.name in json.loads(t.read_text(encoding="utf-8"))["files"]:
+                shutil.copy(t, truth_dir / t.name)
+    res = subprocess.run([sys.executable, str(SCORE_FACTS), str(out), str(truth_dir)],
                          capture_output=True, text=True)
     assert res.returncode == 0, res.stdout + res.stderr
     assert "facts: 572/572 (100.0%) in 3 report files" in res.stdout
