@@ -724,7 +724,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
     import click
     import uvicorn
     if not settings.database_url and not (Path(settings.index) / "facts.sqlite").exists():
-        click.echo(f"提示：索引目录 {settings.index} 里还没有索引；可先运行 qa-app index，或用 POST /reports 上传报告。", err=True)
+        click.echo(f"提示：索引目录 {settings.index} 里还没有索引；可先运行 {settings.index_command('报告文件夹')}，或用 POST /reports 上传报告。", err=True)
     if host not in ("127.0.0.1", "localhost", "::1") and not settings.api_token:
         click.echo("警告：服务对本机以外开放，但没有设置 API 令牌（QA_APP_API_TOKEN）："
                    "能访问这个端口的人都能提问、上传和删除报告。", err=True)

@@ -71,6 +71,13 @@ class Settings:
     def replace(self, **changes) -> "Settings":
         return dataclasses.replace(self, **changes)
 
+    def index_command(self, what: str = "") -> str:
+        """The `qa-app index` command line that builds THIS index (names the folder unless it is
+        the default ./index), e.g. 「qa-app --index /srv/qa-index index 报告文件夹」."""
+        import shlex
+        cmd = "qa-app index" if Path(self.index) == Path("index") else f"qa-app --index {shlex.quote(str(self.index))} index"
+        return f"{cmd} {what}".rstrip()
+
 
 def _coerce(f, raw):
     if not isinstance(raw, str):
