@@ -723,6 +723,11 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
     """Run the app with uvicorn (what `qa-app serve` does)."""
     import click
     import uvicorn
+    from .settings import SettingsError
+    try:
+        settings.check()  # fail fast, in Chinese: a token HTTP cannot carry, an unknown mode, a server not there
+    except SettingsError as e:
+        raise click.ClickException(str(e)) from None
     if not settings.database_url and not (Path(settings.index) / "facts.sqlite").exists():
         click.echo(f"提示：索引目录 {settings.index} 里还没有索引；可先运行 {settings.index_command('报告文件夹')}，或用 POST /reports 上传报告。", err=True)
     if host not in ("127.0.0.1", "localhost", "::1") and not settings.api_token:

@@ -29,7 +29,7 @@ page = st.navigation([
     st.Page(UI / "numbers_page.py", title="数字浏览", icon=":material/table_chart:", url_path="numbers"),
 ])
 
-settings = common.settings()
+settings = common.settings_checked()
 ready = False
 with common.guard("打开索引"):
     store = common.store(settings)

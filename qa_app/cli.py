@@ -20,7 +20,7 @@ from pathlib import Path
 
 import click
 
-from .settings import Settings
+from .settings import Settings, SettingsError
 
 FACT_KEYS = ("report", "agency", "region", "year", "table", "row", "column", "value", "derived", "lines")
 
@@ -32,7 +32,11 @@ def index_option(f):
     def wrapper(*args, index_dir=None, **kwargs):
         if index_dir is None:  # 「qa-app --index 目录 命令」: given before the command
             index_dir = (click.get_current_context().obj or {}).get("index")
-        return f(*args, settings=Settings.load(index=index_dir), **kwargs)
+        try:
+            settings = Settings.load(index=index_dir)
+        except SettingsError as e:
+            raise click.ClickException(str(e)) from None
+        return f(*args, settings=settings, **kwargs)
     return wrapper
 
 

@@ -40,6 +40,22 @@ def settings() -> Settings:
     return Settings.load()
 
 
+def settings_checked() -> Settings:
+    """The settings, after the start-up checks (once per session; `qa-app chat` has run them
+    before the server started): a problem is shown in Chinese and the page stops there."""
+    from ..settings import SettingsError
+    try:
+        s = settings()
+        if not st.session_state.get("settings_ok"):
+            s.check()
+            st.session_state["settings_ok"] = True
+        return s
+    except SettingsError as e:
+        lines = str(e).split("\n")
+        st.error(lines[0].replace("服务没有启动", "页面无法打开") + "  \n" + "  \n".join(escape_md(x.strip()) for x in lines[1:]))
+        st.stop()
+
+
 def store(s: Settings):
     """The engine's Store for these settings (shared with `ask`, so an upload is seen at once)."""
     from ..engine import get_store
@@ -247,8 +263,13 @@ def upload_box(s: Settings, st_store) -> None:
                     ("error", f"读入上传的文件时出错：{type(e).__name__}。索引未改变，请重试或换一个文件。")]
         st.session_state["upload_gen"] = gen + 1  # a fresh, empty uploader
         st.rerun()  # redraw the report list and filters with the new reports
+    # A file over the size limit is refused by the browser before it is sent (Streamlit's
+    # maxUploadSize = max_file_mb): streamlit_zh.js then writes why, in Chinese, into this note
+    # and hides the results of the upload before, so they are not taken for this file's.
+    sb.html('<div class="qa-upload-note" role="alert" style="color:#9b1c1c;font-size:0.9rem"></div>')
+    box = sb.container(key="qa_upload_results")
     for level, line in st.session_state.get("upload_results", []):
-        with sb:
+        with box:
             SHOW[level](line)
 
 
