@@ -544,11 +544,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def static_endpoint(path: Path, media: str, cache: str):
+# Addresses outside the server that a bundled docs asset would load, and what it loads instead
+# (ReDoc's footer always shows Redocly's logo from their CDN: an empty SVG in its place).
+OFFLINE_PATCHES = {"redoc.standalone.js": {b"https://cdn.redoc.ly/redoc/logo-mini.svg":
+                                           b"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E"}}
+
+
+def static_endpoint(path: Path, media: str, cache: str, patches: dict[bytes, bytes] | None = None):
     """An endpoint serving one fixed file (it takes no parameters: nothing from the request
-    can change which file is read)."""
+    can change which file is read), with fixed byte replacements `patches`."""
     def endpoint() -> Response:
-        return Response(path.read_bytes(), media_type=media,
+        body = path.read_bytes()
+        for old, new in (patches or {}).items():
+            body = body.replace(old, new)
+        return Response(body, media_type=media,
                         headers={"Cache-Control": cache, "X-Content-Type-Options": "nosniff"})
     return endpoint
 
@@ -682,7 +691,8 @@ def install_docs(app: FastAPI) -> None:
              "redoc.standalone.js": "application/javascript", "favicon.png": "image/png"}
     if assets is not None:
         for fname, media in files.items():
-            app.add_api_route(f"/docs-assets/{fname}", static_endpoint(assets / fname, media, "max-age=86400"),
+            app.add_api_route(f"/docs-assets/{fname}", static_endpoint(assets / fname, media, "max-age=86400",
+                                                                       OFFLINE_PATCHES.get(fname)),
                               methods=["GET"], include_in_schema=False)
 
     @app.get("/docs", include_in_schema=False)

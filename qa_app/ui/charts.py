@@ -32,43 +32,52 @@ def _number(v) -> float | None:
     return None if math.isnan(f) else f
 
 
-def chart_rows(labels: list, values: list, by_value: bool = True) -> list[tuple[str, float]]:
-    """(label, value) pairs to draw: blank values left out, duplicate labels kept apart, largest
-    first (ties by label) or in the given order."""
+BLANK = "空（未填写）"
+
+
+def chart_rows(labels: list, values: list, by_value: bool = True) -> list[tuple[str, float | None]]:
+    """(label, value) pairs to draw: a blank value (None: the report left the cell empty) is
+    kept as None, so the body is still named; duplicate labels are kept apart; largest first
+    (ties by label, blanks last) or in the given order."""
     rows, seen = [], {}
     for label, v in zip(labels, values):
-        f = _number(v)
-        if f is None:
-            continue
         name = str(label)
         seen[name] = seen.get(name, 0) + 1
         if seen[name] > 1:
             name = f"{name}（{seen[name]}）"
-        rows.append((name, f))
+        rows.append((name, _number(v)))
     if by_value:
-        rows.sort(key=lambda r: (-r[1], r[0]))
+        rows.sort(key=lambda r: (r[1] is None, -(r[1] or 0), r[0]))
     return rows
+
+
+def _label(v: float | None, whole: bool) -> str:
+    if v is None:
+        return BLANK
+    return f"{int(v):,}" if whole else f"{v:,.2f}".rstrip("0").rstrip(".")
 
 
 def bar_chart_spec(labels: list, values: list, unit: str = "数量", by_value: bool = True, title: str = ""):
     """An Altair chart of horizontal bars, or None when there is nothing to draw."""
     import altair as alt
     rows = chart_rows(labels, values, by_value)
-    if not rows:
+    if not any(v is not None for _, v in rows):
         return None
     order = [r[0] for r in rows]
-    nums = [r[1] for r in rows]
-    whole = all(float(v).is_integer() for v in nums)
-    top = max(max(nums), 0.0)
-    low = min(min(nums), 0.0)
+    given = [r[1] for r in rows if r[1] is not None]
+    nums = [r[1] if r[1] is not None else 0.0 for r in rows]
+    whole = all(float(v).is_integer() for v in given)
+    top = max(max(given), 0.0)
+    low = min(min(given), 0.0)
     hi = top if top > 0 else 1.0  # all zeros: an axis 0..1 (tick 0 and 1), not 0.000000
     hi *= 1.12  # room for the printed value after the longest bar
     if whole:
         hi = math.ceil(hi)
     df = pd.DataFrame({"名称": order, "值": nums,
-                       "标注": [f"{int(v):,}" if whole else f"{v:,.2f}".rstrip("0").rstrip(".") for v in nums]})
-    x_axis = alt.Axis(title=unit, format="d" if whole else ",.2~f", tickMinStep=1 if whole else None,
-                      labelFontSize=12, titleFontSize=12, labelColor="#3d3d3d", titleColor="#3d3d3d", grid=True)
+                       "标注": [_label(r[1], whole) for r in rows]})
+    whole_ticks = {"tickMinStep": 1} if whole else {}
+    x_axis = alt.Axis(title=unit, format="d" if whole else ",.2~f", labelFontSize=12, titleFontSize=12,
+                      labelColor="#3d3d3d", titleColor="#3d3d3d", grid=True, **whole_ticks)
     base = alt.Chart(df).encode(
         y=alt.Y("名称:N", sort=order, title=None,
                 axis=alt.Axis(labelLimit=0, labelOverlap=False, labelFontSize=LABEL_FONT, labelPadding=6, labelColor="#1f1f1f",
@@ -88,20 +97,24 @@ def bar_chart_spec(labels: list, values: list, unit: str = "数量", by_value: b
 def describe(labels: list, values: list, unit: str = "数量", by_value: bool = True) -> str:
     """The chart in words (its alternative text), in drawing order."""
     rows = chart_rows(labels, values, by_value)
-    if not rows:
+    if not any(v is not None for _, v in rows):
         return "没有可画的数字"
     return "横向柱状图（" + unit + "）：" + "；".join(
-        f"{name} {int(v) if float(v).is_integer() else v}" for name, v in rows)
+        f"{name} {BLANK if v is None else (int(v) if float(v).is_integer() else v)}" for name, v in rows)
 
 
 def empty_note(labels: list, values: list) -> str:
     """What to say next to the chart when it shows nothing to compare."""
     rows = chart_rows(labels, values)
-    if not rows:
+    given = [v for _, v in rows if v is not None]
+    if not given:
         return "没有可画的数字（报告里这一格都是空的）。"
-    if all(v == 0 for _, v in rows):
-        return f"这{len(rows)}项都是 0。" if len(rows) > 1 else "这一项是 0。"
-    return ""
+    notes = []
+    if all(v == 0 for v in given):
+        notes.append(f"这{len(given)}项都是 0。" if len(given) > 1 else "这一项是 0。")
+    if len(given) < len(rows):
+        notes.append(f"{len(rows) - len(given)}项报告里留空（未填写），不画柱子。")
+    return "".join(notes)
 
 
 def bar_chart(labels: list, values: list, unit: str = "数量", by_value: bool = True, title: str = "",
