@@ -585,11 +585,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def static_endpoint(path: Path, media: str, cache: str):
+# Addresses outside the server that a bundled docs asset would load, and what it loads instead
+# (ReDoc's footer always shows Redocly's logo from their CDN: an empty SVG in its place).
+OFFLINE_PATCHES = {"redoc.standalone.js": {b"https://cdn.redoc.ly/redoc/logo-mini.svg":
+                                           b"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E"}}
+
+
+def static_endpoint(path: Path, media: str, cache: str, patches: dict[bytes, bytes] | None = None):
     """An endpoint serving one fixed file (it takes no parameters: nothing from the request
-    can change which file is read)."""
+    can change which file is read), with fixed byte replacements `patches`."""
     def endpoint() -> Response:
-        return Response(path.read_bytes(), media_type=media,
+        body = path.read_bytes()
+        for old, new in (patches or {}).items():
+            body = body.replace(old, new)
+        return Response(body, media_type=media,
                         headers={"Cache-Control": cache, "X-Content-Type-Options": "nosniff"})
     return endpoint
 
@@ -723,7 +732,8 @@ def install_docs(app: FastAPI) -> None:
              "redoc.standalone.js": "application/javascript", "favicon.png": "image/png"}
     if assets is not None:
         for fname, media in files.items():
-            app.add_api_route(f"/docs-assets/{fname}", static_endpoint(assets / fname, media, "max-age=86400"),
+            app.add_api_route(f"/docs-assets/{fname}", static_endpoint(assets / fname, media, "max-age=86400",
+                                                                       OFFLINE_PATCHES.get(fname)),
                               methods=["GET"], include_in_schema=False)
 
     @app.get("/docs", include_in_schema=False)
@@ -764,8 +774,13 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
     """Run the app with uvicorn (what `qa-app serve` does)."""
     import click
     import uvicorn
+    from .settings import SettingsError
+    try:
+        settings.check()  # fail fast, in Chinese: a token HTTP cannot carry, an unknown mode, a server not there
+    except SettingsError as e:
+        raise click.ClickException(str(e)) from None
     if not settings.database_url and not (Path(settings.index) / "facts.sqlite").exists():
-        click.echo(f"提示：索引目录 {settings.index} 里还没有索引；可先运行 qa-app index，或用 POST /reports 上传报告。", err=True)
+        click.echo(f"提示：索引目录 {settings.index} 里还没有索引；可先运行 {settings.index_command('报告文件夹')}，或用 POST /reports 上传报告。", err=True)
     if host not in ("127.0.0.1", "localhost", "::1") and not settings.api_token:
         click.echo("警告：服务对本机以外开放，但没有设置 API 令牌（QA_APP_API_TOKEN）："
                    "能访问这个端口的人都能提问、上传和删除报告。", err=True)

@@ -13,19 +13,23 @@ from pathlib import Path
 
 import streamlit as st
 
-from qa_app.ui import common
+from qa_app.ui import common, zh
 
 UI = Path(__file__).resolve().parent / "ui"
 
-st.set_page_config(page_title="政府信息公开年报问答", page_icon=":material/description:", layout="wide",
-                   initial_sidebar_state="expanded")
+# The page icon is a file of the app (served by Streamlit itself): a ":material/…:" icon would be
+# fetched from fonts.gstatic.com, which an intranet cannot reach and should not be told about.
+st.set_page_config(page_title="政府信息公开年报问答", page_icon=str(zh.ICON), layout="wide",
+                   initial_sidebar_state="expanded", menu_items={"Get help": None, "Report a bug": None,
+                                                                 "About": "政府信息公开工作年度报告问答（qa-app）"})
+zh.install(common.embedded())
 
 page = st.navigation([
     st.Page(UI / "chat_page.py", title="问答", icon=":material/chat:", default=True),
     st.Page(UI / "numbers_page.py", title="数字浏览", icon=":material/table_chart:", url_path="numbers"),
 ])
 
-settings = common.settings()
+settings = common.settings_checked()
 ready = False
 with common.guard("打开索引"):
     store = common.store(settings)

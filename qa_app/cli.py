@@ -20,7 +20,7 @@ from pathlib import Path
 
 import click
 
-from .settings import Settings
+from .settings import Settings, SettingsError
 
 FACT_KEYS = ("report", "agency", "region", "year", "table", "row", "column", "value", "derived", "lines")
 
@@ -32,7 +32,11 @@ def index_option(f):
     def wrapper(*args, index_dir=None, **kwargs):
         if index_dir is None:  # 「qa-app --index 目录 命令」: given before the command
             index_dir = (click.get_current_context().obj or {}).get("index")
-        return f(*args, settings=Settings.load(index=index_dir), **kwargs)
+        try:
+            settings = Settings.load(index=index_dir)
+        except SettingsError as e:
+            raise click.ClickException(str(e)) from None
+        return f(*args, settings=settings, **kwargs)
     return wrapper
 
 
@@ -114,13 +118,14 @@ class ChineseError(click.ClickException):
 HELP_WORDS = (("Usage: ", "用法："), ("[OPTIONS]", "[选项]"), ("COMMAND [ARGS]...", "命令 [参数]..."),
               ("\nOptions:\n", "\n选项：\n"), ("\nCommands:\n", "\n命令：\n"),
               ("\nPositional arguments:\n", "\n参数：\n"), ("Show this message and exit.", "显示本帮助并退出。"),
-              ("[default: ", "[默认："), ("[required]", "[必填]"))
+              ("[required]", "[必填]"))
 
 
 def _zh_help(text: str) -> str:
     """Click's help and usage text with its English words in Chinese."""
     for en, zh in HELP_WORDS:
         text = text.replace(en, zh)
+    text = re.sub(r"\[default:\s+([^\]]*)\]", lambda m: f"[默认：{' '.join(m.group(1).split())}]", text)
     for name, zh in ARGUMENT_NAMES.items():
         text = re.sub(rf"(?<=[ \[]){name}\b", zh, text)
     return text
@@ -202,7 +207,8 @@ def _store(settings: Settings, must_exist: bool = True, first_run: bool = False)
             click.echo(summary.line(), err=True)
             missing = not (Path(settings.index) / "facts.sqlite").exists()
     if must_exist and missing:
-        raise click.ClickException(f"索引目录 {settings.index} 里还没有索引。先运行：qa-app index（默认索引 seeds/）；"
+        raise click.ClickException(f"索引目录 {settings.index} 里还没有索引。先运行：{settings.index_command('报告文件夹')}"
+                                   "（不写文件夹时读入 seeds/）；"
                                    "索引在别处时用 --index 目录 或环境变量 QA_APP_INDEX 指明")
     return Store(settings.db_url)
 
@@ -587,7 +593,7 @@ def search_cmd(query, agency, region, year, k, mode, as_json, settings):
         hits = search(" ".join(query), settings, k=k or settings.top_k, agency=agency, region=region, year=year,
                       mode=mode)
     except FileNotFoundError:
-        raise click.ClickException(f"索引目录 {settings.index} 里还没有正文检索索引。先运行：qa-app index（不要加 --no-narrative）")
+        raise click.ClickException(f"索引目录 {settings.index} 里还没有正文检索索引。先运行：{settings.index_command()}（不要加 --no-narrative）")
     except (LookupError, ValueError) as e:
         raise click.ClickException(str(e))
     if as_json:

@@ -3,12 +3,17 @@ Debian chromium driven by Playwright (no browser download), facts-only index of 
 
 Checks what a user sees: the demo page's chat box answers with the number and its citation,
 the iframe page works, a page on another origin embeds it with one script tag (CORS), and
-server text is shown as text, never run as HTML.
+server text is shown as text, never run as HTML; an aggregate answer draws a bar for every
+body with its value; no page (/demo, /widget, /docs, /redoc) requests anything from a host but
+the server (every test's browser context records its requests); axe-core finds no serious
+accessibility problem; the widget works from the keyboard alone. docs/screenshots/widget.png
+is written when missing or with QA_APP_UPDATE_SCREENSHOTS=1.
 """
 from __future__ import annotations
 
 import http.server
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -21,6 +26,7 @@ import pytest
 
 from qa_app.indexer import index_paths
 from qa_app.settings import Settings
+from browser_util import RequestLog, axe_violations, tab_to
 
 pytestmark = pytest.mark.slow
 
@@ -30,6 +36,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-s
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--no-first-run", "--disable-quic"]
 PORTAL_PORT = None  # set by the fixture: a second loopback server plays an intranet portal
+README_SHOT = ROOT / "docs" / "screenshots" / "widget.png"
+BODIES_2023 = ["红旗区人民政府办公室", "红旗区城乡建设局", "红旗区文化街街道办事处", "红谷滩区政府办"]
 
 
 def free_port() -> int:
@@ -110,12 +118,14 @@ def browser(server):
 @pytest.fixture()
 def page(browser):
     ctx = browser.new_context(viewport={"width": 1200, "height": 900}, locale="zh-CN")
+    log = RequestLog(ctx)
     pg = ctx.new_page()
     errors = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
     yield pg
     ctx.close()
     assert errors == [], errors  # no JavaScript error on the page
+    assert log.urls and log.outside() == []  # nothing but the loopback servers was asked for anything
 
 
 def ask(scope, question: str):
@@ -189,3 +199,97 @@ def test_embed_on_another_origin(server, page):
     err.wait_for(timeout=15000)
     assert err.inner_text().startswith(f"无法连接问答服务（{server}）")
     assert stranger in err.inner_text()
+
+
+def answer_box(scope, i: int = 0):
+    box = scope.locator(".qaw-bot:not(.qaw-pending)").nth(i)
+    box.wait_for(timeout=15000)
+    return box
+
+
+def test_aggregate_answer_draws_every_body_with_its_value(server, page):
+    server, _ = server
+    page.goto(server + "/demo")
+    w = page.locator("#qa-demo")
+    ask(w, "2023年各单位部分公开的申请一共多少件？")
+    box = answer_box(w)
+    assert box.locator(".qaw-bar-label").all_inner_texts() == [
+        "红谷滩区政府办", "红旗区人民政府办公室", "红旗区城乡建设局", "红旗区文化街街道办事处"]
+    assert box.locator(".qaw-bar-value").all_inner_texts() == ["12", "0", "0", "0"]
+    widths = [b.evaluate("e => e.getBoundingClientRect().width") for b in box.locator(".qaw-bar").all()]
+    assert widths[0] > 100 and widths[1:] == [0, 0, 0]
+    assert box.locator(".qaw-chart").get_attribute("aria-label") == (
+        "横向柱状图：红谷滩区政府办 12；红旗区人民政府办公室 0；红旗区城乡建设局 0；红旗区文化街街道办事处 0")
+    time.sleep(0.3)
+    shot = Path(os.environ.get("TMPDIR", "/tmp")) / f"widget-{os.getpid()}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    if not README_SHOT.exists() or os.environ.get("QA_APP_UPDATE_SCREENSHOTS") == "1":
+        shutil.copyfile(shot, README_SHOT)
+
+
+def test_zeros_and_blank_cells_are_named_and_said(server, page):
+    server, _ = server
+    page.goto(server + "/widget")
+    ask(page, "2023年各单位行政诉讼一共多少件？")
+    box = answer_box(page)
+    assert box.locator(".qaw-bar-label").all_inner_texts() == [
+        "红旗区人民政府办公室", "红旗区城乡建设局", "红旗区文化街街道办事处", "红谷滩区政府办"]
+    assert box.locator(".qaw-bar-value").all_inner_texts() == ["0", "0", "0", "空（未填写）"]
+    assert box.locator(".qaw-chart-note").inner_text() == "这3项都是 0。1项报告里留空（未填写），不画柱子。"
+
+
+def test_catalog_question_after_a_2022_question_lists_every_report(server, page):
+    server, _ = server
+    page.goto(server + "/widget")
+    ask(page, "红旗区信访局2022年收到多少件申请？")
+    answer_box(page, 0)
+    ask(page, "库里有哪些报告？")
+    text = answer_box(page, 1).locator(".qaw-text").inner_text()
+    assert text.startswith("库中共有5份报告"), text
+
+
+def test_no_page_asks_another_host(server, page):
+    """The fixture fails the test on any request off the loopback servers; here every page is opened."""
+    server, _ = server
+    page.goto(server + "/demo")
+    ask(page.locator("#qa-demo"), "红谷滩部分公开了多少件申请？")
+    answer_box(page.locator("#qa-demo"))
+    page.frame_locator("#qa-iframe").locator(".qaw-input").wait_for()
+    page.goto(server + "/docs")
+    page.locator(".swagger-ui .info .title").wait_for(timeout=15000)
+    assert "接口文档" in page.title()
+    page.goto(server + "/redoc")
+    page.locator("h1").first.wait_for(timeout=20000)
+    page.goto(server + "/widget")
+    page.locator(".qaw-input").wait_for()
+
+
+def test_no_serious_accessibility_problem(server, page):
+    server, _ = server
+    page.goto(server + "/demo")
+    w = page.locator("#qa-demo")
+    ask(w, "2023年各单位部分公开的申请一共多少件？")
+    answer_box(w)
+    f = page.frame_locator("#qa-iframe")
+    ask(f, "红谷滩部分公开了多少件申请？")
+    answer_box(f)
+    assert axe_violations(page) == []
+    frame = next(fr for fr in page.frames if fr.url.endswith("/widget"))
+    assert axe_violations(frame) == []
+
+
+def test_the_widget_by_keyboard_alone(server, page):
+    server, _ = server
+    page.goto(server + "/widget")
+    tab_to(page, "e => e && e.classList.contains('qaw-example')")   # the example questions come first
+    tab_to(page, "e => e && e.classList.contains('qaw-input')")
+    page.keyboard.type("红谷滩部分公开了多少件申请？")
+    page.keyboard.press("Enter")
+    box = answer_box(page)
+    assert "12件" in box.locator(".qaw-text").inner_text()
+    tab_to(page, "e => e && e.classList.contains('qaw-ref') && e.textContent === '[1]'")
+    page.keyboard.press("Enter")
+    focused = page.evaluate("() => { const r = document.querySelector('#qa').shadowRoot; "
+                            "return r && r.activeElement ? r.activeElement.className : ''; }")
+    assert focused.startswith("qaw-cite")
+    assert box.locator(".qaw-cite").first.evaluate("e => e === e.getRootNode().activeElement")

@@ -478,6 +478,8 @@ def resolve_history(history, catalog: Catalog) -> Query | None:
 
 
 def is_follow_up(query: Query) -> bool:
+    if query.op == "list_reports":
+        return False  # 「库里有哪些报告？」 is about the whole library: it takes no body or year from before
     q = fold(query.question).strip().lower()
     short = len(q) <= 20 or re.match(FOLLOW_START, q) or re.search(r"呢[?？]?$", q)
     missing = query.cell is None or not query.cell.row_named \

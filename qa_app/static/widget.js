@@ -50,6 +50,16 @@
     ".qaw-options{margin-top:6px}",
     ".qaw-option{display:inline-block;margin:4px 6px 0 0;padding:2px 10px;border:1px solid #1d4e89;border-radius:4px;",
     "background:#fff;color:#1d4e89;font:inherit;font-size:13px;cursor:pointer}",
+    ".qaw-chart{margin:8px 0 0;padding:6px 8px;border:1px solid #d9e2ec;border-radius:6px;background:#fff}",
+    ".qaw-chart-title{font-size:12px;color:#3e4c59;margin:0 0 4px}",
+    ".qaw-bar-row{display:flex;align-items:center;gap:6px;margin:3px 0;font-size:12px}",
+    ".qaw-bar-label{flex:0 0 auto;max-width:55%;color:#1f2933;text-align:right;min-width:6em}",
+    ".qaw-bar-track{flex:1 1 auto;display:flex;align-items:center;gap:4px;min-width:40px}",
+    ".qaw-bar{display:inline-block;height:14px;background:#1d4e89;border-radius:0 3px 3px 0}",
+    ".qaw-bar-value{color:#1f2933;font-variant-numeric:tabular-nums}",
+    ".qaw-chart-note{font-size:12px;color:#3e4c59;margin-top:4px}",
+    ".qaw-cite:focus{outline:2px solid #5d9cec;outline-offset:1px}",
+    ".qaw-ref:focus,.qaw-example:focus,.qaw-option:focus,.qaw-send:focus{outline:2px solid #5d9cec;outline-offset:1px}",
     ".qaw-table{border-collapse:collapse;margin-top:8px;font-size:12px;display:block;overflow-x:auto;max-width:100%}",
     ".qaw-table th,.qaw-table td{border:1px solid #d9e2ec;padding:2px 6px;white-space:nowrap}",
     ".qaw-table th{background:#f0f4f8}",
@@ -263,6 +273,7 @@
           if (!li) return;
           li.scrollIntoView({block: "nearest"});
           li.className = "qaw-cite qaw-flash";
+          li.focus();  // keyboard and screen-reader users land on the citation
           setTimeout(function () { li.className = "qaw-cite"; }, 1500);
         });
         text.appendChild(ref);
@@ -284,6 +295,8 @@
     }
     if (a.table && a.table.length && typeof a.table[0] === "object") {
       msg.appendChild(renderTable(a.table));
+      var chart = renderChart(a.table);
+      if (chart) msg.appendChild(chart);
     }
     if (cites.length) {
       msg.appendChild(el("div", "qaw-cites-title", "出处"));
@@ -320,8 +333,68 @@
     return api + "/reports/" + encodeURIComponent(c.report_id) + "/pages/" + c.page + ".png" + (q.length ? "?" + q.join("&") : "");
   }
 
+  // The answer's numbers as horizontal bars, by the rules of the chat's chart
+  // (qa_app/ui/charts.py): every body named, the value printed on each bar, largest first, whole
+  // numbers as they are; all zeros and no numbers say so in words.
+  function chartRows(rows) {
+    var keys = Object.keys(rows[0]);
+    if (keys.indexOf("机关") < 0 || keys.indexOf("值") < 0 || rows.length < 2) return null;
+    var names = {}, out = [];
+    rows.forEach(function (r) { var n = String(r["机关"]); names[n] = (names[n] || 0) + 1; });
+    rows.forEach(function (r) {
+      var v = r["值"];
+      var blank = v === null || v === undefined || v === "" || isNaN(Number(v));
+      var label = String(r["机关"]);
+      if (names[label] > 1 && r["年度"]) label += " " + r["年度"] + "年";
+      out.push({label: label, value: blank ? null : Number(v)});
+    });
+    out.sort(function (a, b) {
+      if ((a.value === null) !== (b.value === null)) return a.value === null ? 1 : -1;
+      return (b.value || 0) - (a.value || 0) || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0);
+    });
+    return out;
+  }
+
+  function fmtNumber(v) {
+    if (v === null) return "空（未填写）";
+    return Math.round(v) === v ? String(v) : String(Math.round(v * 100) / 100);
+  }
+
+  function renderChart(rows) {
+    var data = chartRows(rows);
+    if (data === null) return null;
+    var fig = el("figure", "qaw-chart");
+    var given = data.filter(function (d) { return d.value !== null; });
+    if (!given.length) {
+      fig.appendChild(el("div", "qaw-chart-note", "没有可画的数字（报告里这一格都是空的）。"));
+      return fig;
+    }
+    var top = Math.max.apply(null, given.map(function (d) { return d.value; }));
+    var words = data.map(function (d) { return d.label + " " + fmtNumber(d.value); }).join("；");
+    fig.setAttribute("aria-label", "横向柱状图：" + words);
+    fig.appendChild(el("figcaption", "qaw-chart-title", "各单位数值（从多到少）"));
+    data.forEach(function (d) {
+      var row = el("div", "qaw-bar-row");
+      row.appendChild(el("span", "qaw-bar-label", d.label));
+      var track = el("span", "qaw-bar-track");
+      var bar = el("span", "qaw-bar");
+      bar.style.width = (top > 0 && d.value !== null ? Math.max(0, d.value) / top * 85 : 0) + "%";
+      bar.setAttribute("aria-hidden", "true");
+      track.appendChild(bar);
+      track.appendChild(el("span", "qaw-bar-value", fmtNumber(d.value)));
+      row.appendChild(track);
+      fig.appendChild(row);
+    });
+    var note = "";
+    if (given.every(function (d) { return d.value === 0; })) note += "这" + given.length + "项都是 0。";
+    if (given.length < data.length) note += (data.length - given.length) + "项报告里留空（未填写），不画柱子。";
+    if (note) fig.appendChild(el("div", "qaw-chart-note", note));
+    return fig;
+  }
+
   function renderCitation(c, api) {
     var li = el("li", "qaw-cite");
+    li.setAttribute("tabindex", "-1");
     var who = [c.agency, c.year ? c.year + "年" : ""].filter(Boolean).join(" ");
     li.appendChild(el("div", "qaw-cite-head", "[" + c.n + "] " + c.report + (who ? "（" + who + "）" : "")));
     var where = [c.section, c.row, c.column].filter(Boolean).join(" · ");

@@ -48,6 +48,15 @@ def get_answer(question: str, history: list[dict], s, st_store, filters: dict, u
     return done[-1], True
 
 
+def shared_question() -> str:
+    """The question of a shared link (?q=…), asked once when the page opens with it."""
+    q = str(st.query_params.get("q", "") or "").strip()[:500]
+    if not q or st.session_state.get("shared_asked") == q:
+        return ""
+    st.session_state["shared_asked"] = q
+    return q
+
+
 def welcome() -> None:
     st.markdown("#### 您好！可以用中文问报告里的数字和内容")
     st.caption("数字都取自报告的表格，每个回答都列出出处：哪份报告、哪一节、第几行，点开可以看到原文。"
@@ -71,7 +80,7 @@ def main() -> None:
         st.info(note, icon=":material/filter_alt:")
 
     question = st.chat_input("请输入问题，例如：红谷滩部分公开了多少件申请？")
-    question = (question or st.session_state.pop("pending", None) or "").strip()
+    question = (question or st.session_state.pop("pending", None) or shared_question() or "").strip()
 
     if not messages and not question:
         welcome()
@@ -101,6 +110,8 @@ def main() -> None:
                 messages.append({"role": "assistant", "content": msg, "error": True})
                 return
             messages.append({"role": "assistant", "content": ans.answer, "answer": ans})
+            st.query_params["q"] = question  # the address bar now shares this answer too
+            st.session_state["shared_asked"] = question
             with common.guard("显示回答"):
                 common.render_answer(ans, f"m{len(messages) - 1}", st_store, text_shown=shown)
 

@@ -40,10 +40,36 @@ def settings() -> Settings:
     return Settings.load()
 
 
+def settings_checked() -> Settings:
+    """The settings, after the start-up checks (once per session; `qa-app chat` has run them
+    before the server started): a problem is shown in Chinese and the page stops there."""
+    from ..settings import SettingsError
+    try:
+        s = settings()
+        if not st.session_state.get("settings_ok"):
+            s.check()
+            st.session_state["settings_ok"] = True
+        return s
+    except SettingsError as e:
+        lines = str(e).split("\n")
+        st.error(lines[0].replace("服务没有启动", "页面无法打开") + "  \n" + "  \n".join(escape_md(x.strip()) for x in lines[1:]))
+        st.stop()
+
+
 def store(s: Settings):
     """The engine's Store for these settings (shared with `ask`, so an upload is seen at once)."""
     from ..engine import get_store
     return get_store(s)
+
+
+def embedded() -> bool:
+    """Whether the app runs inside another page (`?embed=true`)."""
+    try:
+        if st.context.is_embedded:
+            return True
+    except AttributeError:
+        pass
+    return str(st.query_params.get("embed", "")).lower() == "true"
 
 
 @contextmanager
@@ -111,7 +137,8 @@ def ensure_index(s: Settings, st_store) -> None:
         return
     seeds = seeds_dir()
     if seeds is None:
-        st.warning("索引里还没有报告，也没有找到 seeds/ 文件夹。请在左侧栏上传报告文件，或在命令行运行 qa-app index 路径。")
+        st.warning(f"索引（{s.index}）里还没有报告，也没有找到 seeds/ 文件夹。请在左侧栏上传报告文件，"
+                   f"或在命令行运行：{s.index_command('报告文件夹')}")
         return
     files = [p for p, _ in iter_files([seeds]) if p.suffix.lower() in SUPPORTED]
     with st.status(f"首次运行：正在索引 {seeds.name}/ 中的 {len(files)} 份报告……", expanded=True) as status:
@@ -158,6 +185,11 @@ def body_names(st_store, filters: dict | None = None) -> dict[int, str]:
 ALL = "全部"
 
 
+def year_text(y) -> str:
+    """A year as the pages show it: 2023 -> 「2023年」 (「全部」 stays)."""
+    return f"{y}年" if isinstance(y, int) else str(y)
+
+
 def sidebar(s: Settings, st_store) -> tuple[dict, bool | None]:
     """Draw the sidebar; returns (filters for ask, use_llm or None for the settings' default)."""
     reps = reports(st_store)
@@ -173,7 +205,7 @@ def sidebar(s: Settings, st_store) -> tuple[dict, bool | None]:
     if agency != ALL and agency in agencies:
         filters["agency"] = agency
     years = sorted({r.year for r in reports(st_store, filters) if r.year}, reverse=True)
-    year = sb.selectbox("年度", [ALL] + years, key="f_year")
+    year = sb.selectbox("年度", [ALL] + years, key="f_year", format_func=year_text)
     if year != ALL and year in years:
         filters["year"] = int(year)
 
@@ -243,8 +275,13 @@ def upload_box(s: Settings, st_store) -> None:
                     ("error", f"读入上传的文件时出错：{type(e).__name__}。索引未改变，请重试或换一个文件。")]
         st.session_state["upload_gen"] = gen + 1  # a fresh, empty uploader
         st.rerun()  # redraw the report list and filters with the new reports
+    # A file over the size limit is refused by the browser before it is sent (Streamlit's
+    # maxUploadSize = max_file_mb): streamlit_zh.js then writes why, in Chinese, into this note
+    # and hides the results of the upload before, so they are not taken for this file's.
+    sb.html('<div class="qa-upload-note" role="alert" style="color:#9b1c1c;font-size:0.9rem"></div>')
+    box = sb.container(key="qa_upload_results")
     for level, line in st.session_state.get("upload_results", []):
-        with sb:
+        with box:
             SHOW[level](line)
     flagged_box(s, st_store)
 
@@ -325,13 +362,82 @@ def render_answer(ans: Answer, key: str, st_store, text_shown: bool = False) -> 
         for i, opt in enumerate(ans.options):
             cols[i % len(cols)].button(opt, key=f"{key}_opt{i}", on_click=ask_later, args=(opt,))
     if ans.table:
-        render_answer_table(ans.table)
+        render_answer_table(ans.table, key=f"{key}_chart")
     if ans.citations:
         st.markdown(f"**来源**（{len(ans.citations)}）")
         for c in ans.citations:
             with st.expander(citation_title(c), icon=":material/warning:" if c.checks_failed else None):
                 with guard("显示出处"):
                     render_citation(c, st_store)
+    if ans.question:
+        share_row(ans)
+
+
+# -- share and copy ----------------------------------------------------------------------------------
+def share_url(base: str, question: str, embedded: bool = False) -> str:
+    """The app's address that asks `question` when opened: <base>?q=<question>[&embed=true].
+
+    >>> share_url("http://10.0.0.5:8501/", "红谷滩部分公开了多少件申请？")
+    'http://10.0.0.5:8501/?q=%E7%BA%A2%E8%B0%B7%E6%BB%A9%E9%83%A8%E5%88%86%E5%85%AC%E5%BC%80%E4%BA%86%E5%A4%9A%E5%B0%91%E4%BB%B6%E7%94%B3%E8%AF%B7%EF%BC%9F'
+    """
+    from urllib.parse import urlencode
+    params = {"q": question}
+    if embedded:
+        params["embed"] = "true"
+    return base.split("?")[0].split("#")[0] + "?" + urlencode(params)
+
+
+def page_base() -> str:
+    """The address of the chat page as the browser sees it (no query)."""
+    try:
+        url = st.context.url or ""
+    except AttributeError:
+        url = ""
+    base = url.split("?")[0].split("#")[0]
+    if base.endswith("/numbers"):
+        base = base[: -len("numbers")]
+    return base or "./"
+
+
+def citation_text(c: Citation) -> str:
+    """One citation as a line of plain text (for notes): who, year, where, file and lines."""
+    if c.table and c.row_key:
+        where = T.short_row_label(c.table, c.row_key) + (f" · {T.column_label(c.table, c.column_key)}" if c.column_key else "")
+        where = f"{c.section} · {where}" if c.section else where
+    else:
+        where = c.section or "正文"
+    a, b = (c.lines + [0, 0])[:2]
+    span = f"第{a}行" if a == b else f"第{a}–{b}行"
+    warn = f"（该报告有 {c.checks_failed} 项勾稽关系未通过）" if c.checks_failed else ""
+    return f"[{c.n}] {c.agency or '未识别机关'} {c.year or '？'}年 · {where}；{c.report} {span}{warn}"
+
+
+def answer_as_text(ans: Answer, link: str = "") -> str:
+    """An answer with its citations as plain text, as an inspector pastes it into notes."""
+    out = [f"问：{ans.question}", f"答：{ans.answer}"]
+    if ans.notice:
+        out.append(f"说明：{ans.notice}")
+    if ans.citations:
+        out.append("出处：")
+        out += [citation_text(c) for c in ans.citations]
+    if link:
+        out.append(f"链接：{link}")
+    return "\n".join(out)
+
+
+def share_row(ans: Answer) -> None:
+    """Under an answer: a link that asks the question again, and a button that copies the answer
+    with its citations as text (qa_app/static/streamlit_zh.js does the copying, also over plain
+    http where the browser's clipboard API is missing)."""
+    link = share_url(page_base(), ans.question, embedded())
+    text = answer_as_text(ans, link)
+    st.html(f'<div class="qa-share" style="display:flex;gap:1.2em;align-items:center;font-size:0.9rem">'
+            f'<a href="{html.escape(link)}" target="_blank" rel="noopener" class="qa-share-link" '
+            f'style="color:#1d4e89">分享这个回答（链接里带着问题，打开即提问）</a>'
+            f'<button type="button" class="qa-copy" data-copy="{html.escape(text)}" '
+            f'style="border:1px solid #8a8a8a;border-radius:4px;background:#fff;color:#1f1f1f;padding:2px 10px;'
+            f'font:inherit;cursor:pointer">复制回答和出处</button>'
+            f'<span class="qa-copy-status" role="status" aria-live="polite" style="color:#2b6a2b"></span></div>')
 
 
 def escape_md(text: str) -> str:
@@ -345,28 +451,21 @@ def ask_later(question: str) -> None:
     st.session_state["pending"] = question
 
 
-def render_answer_table(rows: list[dict]) -> None:
+def render_answer_table(rows: list[dict], key: str | None = None) -> None:
+    """An answer's table, and over several bodies or years the same bar chart as the numbers page."""
     df = pd.DataFrame(rows)
     st.dataframe(df, hide_index=True, width="stretch")
-    if "值" in df.columns and "机关" in df.columns and pd.api.types.is_numeric_dtype(df["值"]) and len(df) > 1:
+    if "值" in df.columns and "机关" in df.columns and len(df) > 1:
         label = df["机关"].astype(str)
         if "年度" in df.columns and label.duplicated().any():
             label = label + " " + df["年度"].astype(str) + "年"
-        bar_chart(label.tolist(), df["值"].tolist())
+        bar_chart(label.tolist(), df["值"].tolist(), unit="数值", key=key)
 
 
-def bar_chart(labels: list[str], values: list, unit: str = "数量", by_value: bool = True) -> None:
-    """Horizontal bars with full Chinese labels and the number at each bar's end; largest first
-    (or in the given order, e.g. years)."""
-    import altair as alt
-    df = pd.DataFrame({"名称": labels, unit: values})
-    base = alt.Chart(df).encode(
-        y=alt.Y("名称:N", sort="-x" if by_value else list(labels), title=None, axis=alt.Axis(labelLimit=360, labelFontSize=13)),
-        x=alt.X(f"{unit}:Q", title=unit),
-        tooltip=["名称", unit])
-    chart = base.mark_bar(color="#b3261e", cornerRadiusEnd=3) + base.mark_text(align="left", dx=4).encode(
-        text=alt.Text(f"{unit}:Q"))
-    st.altair_chart(chart.properties(height=max(120, 34 * len(df))), width="stretch")
+def bar_chart(labels: list[str], values: list, unit: str = "数值", by_value: bool = True, key: str | None = None) -> None:
+    """The one chart of the app (qa_app/ui/charts.py): horizontal bars, every label, values printed."""
+    from .charts import bar_chart as draw
+    draw(labels, values, unit=unit, by_value=by_value, key=key)
 
 
 def render_citation(c: Citation, st_store) -> None:

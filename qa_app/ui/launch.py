@@ -36,7 +36,14 @@ def streamlit_env(settings: Settings) -> dict[str, str]:
 
 
 def run_chat(settings: Settings, port: int = 8501, address: str = "127.0.0.1") -> None:
-    """Replace this process with the Streamlit server."""
+    """Replace this process with the Streamlit server (after the start-up checks of the settings:
+    a problem stops here with a Chinese message, before anything listens)."""
+    import click
+    from ..settings import SettingsError
+    try:
+        settings.check()
+    except SettingsError as e:
+        raise click.ClickException(str(e)) from None
     argv = streamlit_argv(port, address, settings.max_file_mb)
     env = streamlit_env(settings)
     if (PROJECT / ".streamlit" / "config.toml").exists():

@@ -1,0 +1,48 @@
+"""A question about the library itself (「库里有哪些报告？」) stands on its own in a conversation:
+it takes no body and no year from the questions before it (the widget, asked it after a 2022
+question, used to list only the 2022 reports). Index: the five seed reports, facts only."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qa_app import engine
+from qa_app.indexer import index_paths
+from qa_app.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+EARLIER = [
+    "红旗区信访局2022年收到多少件申请？",       # a body and a year
+    "2022年各单位部分公开多少件？",             # a year only
+    "红谷滩部分公开了多少件申请？",             # a body only
+    "红旗区2023年行政复议多少件？",             # a region and a year
+]
+CATALOG_QUESTIONS = ["库里有哪些报告？", "库中有几份报告？", "收录了哪些报告？", "有多少份报告", "库里有哪些报告"]
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory):
+    idx = tmp_path_factory.mktemp("followup_catalog")
+    s = Settings.load(index=idx, narrative=False, database_url="", llm_mode="none")
+    assert index_paths([ROOT / "seeds"], s, progress=False).count("added") == 5
+    return s
+
+
+@pytest.mark.parametrize("earlier", EARLIER)
+@pytest.mark.parametrize("question", CATALOG_QUESTIONS)
+def test_catalog_question_after_any_question_lists_every_report(settings, earlier, question):
+    ans = engine.ask(question, history=[earlier], settings=settings)
+    assert ans.answer.startswith("库中共有5份报告"), ans.answer
+    assert len(ans.table) == 5
+
+
+def test_a_year_named_in_the_catalog_question_itself_still_counts(settings):
+    ans = engine.ask("库里有2023年的哪些报告？", history=["红旗区信访局2022年收到多少件申请？"], settings=settings)
+    assert ans.answer.startswith("库中共有4份报告"), ans.answer
+
+
+def test_a_real_follow_up_still_inherits(settings):
+    ans = engine.ask("那2022年呢？", history=["红谷滩部分公开了多少件申请？"], settings=settings)
+    assert "2022" in ans.answer and "红谷滩" in ans.answer
