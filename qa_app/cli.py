@@ -407,18 +407,13 @@ def check_cmd(as_json, show_all, settings):
 @click.argument("report")
 @index_option
 def remove_cmd(report, settings):
-    """把一份报告（及其数字、正文片段、别名）从索引中移除。"""
-    from .indexer import remove_report
+    """把一份报告（及其数字、正文片段、别名）从索引中移除；通过上传读入的文件副本一并删除。"""
+    from .ingest import remove
     store = _store(settings)
-    info = store.report(store.resolve(report) or -1)
-    if info is None:
+    done = remove(report, settings, store)
+    if done is None:
         raise click.ClickException(f"库中没有报告 {report}（用 qa-app reports 查看文件名和编号）")
-    rid = remove_report(report, settings, store)
-    if rid is None:
-        raise click.ClickException(f"库中没有报告 {report}")
-    others = [n for n in info.names if n != info.file_name]
-    click.echo(f"已移除 {info.file_name}（{info.agency or '未识别机关'} {info.year or '未识别年度'}）：数字、正文片段、别名"
-               + (f"，以及同内容的文件名 {'、'.join(others)}" if others else ""))
+    click.echo(done.line())
 
 
 @main.command("ask")

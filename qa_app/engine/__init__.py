@@ -30,24 +30,12 @@ def get_store(settings: Settings):
     with _lock:
         st = _stores.get(settings.db_url)
         if st is None:
-            st = _stores[settings.db_url] = Store(settings.db_url)
+            st = _stores[settings.db_url] = Store(settings.db_url, write_timeout=settings.write_timeout)
         return st
 
 
-def _fingerprint(store) -> tuple:
-    """Changes whenever any process adds, replaces or removes a report (cheap: one query)."""
-    import sqlalchemy as sa
-    from ..store import reports as R
-    with store.engine.connect() as conn:
-        return tuple(conn.execute(sa.select(sa.func.count(R.c.id), sa.func.max(R.c.id),
-                                            sa.func.max(R.c.indexed_at))).one())
-
-
 def get_catalog(store, filters: dict | None = None) -> Catalog:
-    fp = _fingerprint(store)
-    if store._cache.get("fingerprint") != fp:
-        store._cache.clear()  # another process changed the index
-        store._cache["fingerprint"] = fp
+    store.fresh()  # another process may have changed the index: then the store's cache is dropped
     key = ("catalog", tuple(sorted((filters or {}).items())))
     cat = store._cache.get(key)
     if cat is None:
