@@ -57,6 +57,23 @@ def get_catalog(store, filters: dict | None = None) -> Catalog:
     return cat
 
 
+def conflict_notice(ans: Answer, store) -> str:
+    """「……的报告有两个文件，数字不一致：本回答用的是 X（另有 Y）」 for each cited report that
+    Store.reports() flags with conflicts; empty when none is."""
+    notes, seen = [], set()
+    for c in ans.citations:
+        rid = c.report_id
+        if rid is None or rid in seen:
+            continue
+        seen.add(rid)
+        info = store.report(rid)
+        if info is not None and info.conflicts:
+            others = "、".join(o["file_name"] for o in info.conflicts)
+            notes.append(f"{info.agency} {info.year}年的报告库中有 {len(info.conflicts) + 1} 个文件，表格数字不一致："
+                         f"本回答用的是 {info.file_name}（另有 {others}）")
+    return "；".join(notes)
+
+
 def ask(question: str, history: list | None = None, settings: Settings | None = None,
         filters: dict | None = None, store=None, use_llm: bool | None = None) -> Answer:
     """Answer one question. `history`: earlier turns ([{"role": "user", "content": ...}, ...] or
@@ -104,6 +121,9 @@ def ask(question: str, history: list | None = None, settings: Settings | None = 
         ans = phrase_with_llm(ans, settings, history)
     if llm_notice:
         ans.notice = "；".join(x for x in (llm_notice, ans.notice) if x)
+    conflict = conflict_notice(ans, store)
+    if conflict:  # two files of one body and year whose numbers differ: say which one answered
+        ans.notice = "；".join(x for x in (ans.notice, conflict) if x)
     ans.debug["ms"] = round((time.perf_counter() - t0) * 1000, 2)
     return ans
 
