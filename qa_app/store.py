@@ -327,7 +327,20 @@ class Store:
 
         self._cache: dict = {}
         self._inserts: dict[str, tuple[str, tuple[int, ...] | None]] = {}
-        self._write(self._create)
+        if not self._ready():
+            self._write(self._create)
+
+    def _ready(self) -> bool:
+        """Every table, index and the generation row are there already (then opening the store
+        writes nothing, and so never waits for a writer in another process)."""
+        with self.engine.connect() as conn:
+            insp = sa.inspect(conn)
+            if not set(meta.tables) <= set(insp.get_table_names()):
+                return False
+            if not {ix.name for ix in reports.indexes} <= {ix["name"] for ix in insp.get_indexes("reports")}:
+                return False
+            return conn.execute(sa.select(store_state.c.value).where(store_state.c.key == "generation")).scalar() \
+                is not None
 
     def _create(self, conn) -> None:
         meta.create_all(conn)
