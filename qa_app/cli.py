@@ -13,6 +13,7 @@ import csv
 import functools
 import io
 import json
+import logging
 import re
 import sys
 import unicodedata
@@ -32,8 +33,32 @@ def index_option(f):
     def wrapper(*args, index_dir=None, **kwargs):
         if index_dir is None:  # 「qa-app --index 目录 命令」: given before the command
             index_dir = (click.get_current_context().obj or {}).get("index")
-        return f(*args, settings=Settings.load(index=index_dir), **kwargs)
+        settings = Settings.load(index=index_dir)
+        log_to_file(settings)
+        return f(*args, settings=settings, **kwargs)
     return wrapper
+
+
+class _LogFile(logging.FileHandler):
+    """<index>/qa-app.log, opened on the first record; a record that cannot be written (the
+    disk is full) is dropped silently rather than printed on the terminal."""
+
+    def handleError(self, record):  # noqa: N802
+        pass
+
+
+def log_to_file(settings: Settings) -> None:
+    """The library's log (details of failures: SQL, tracebacks) goes to <index>/qa-app.log, not
+    to the terminal, where the user reads the Chinese messages only."""
+    logger = logging.getLogger("qa_app")
+    for h in [h for h in logger.handlers if isinstance(h, _LogFile)]:
+        logger.removeHandler(h)
+        h.close()
+    h = _LogFile(Path(settings.index) / "qa-app.log", encoding="utf-8", delay=True)
+    h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(h)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
 
 
 # -- errors in Chinese ---------------------------------------------------------------------------
