@@ -27,6 +27,8 @@ import json
 import logging
 import math
 import random
+import sqlite3
+import threading
 import time
 from dataclasses import dataclass, field
 from itertools import chain
@@ -47,6 +49,7 @@ store_state = sa.Table(
     sa.Column("key", sa.String(32), primary_key=True),
     sa.Column("value", sa.BigInteger, nullable=False),
 )
+_GENERATION = sa.select(store_state.c.value).where(store_state.c.key == "generation")
 _BUMP = store_state.update().where(store_state.c.key == "generation").values(value=store_state.c.value + 1)
 
 reports = sa.Table(
@@ -325,6 +328,9 @@ class Store:
             def _on_begin(conn):  # noqa: ANN001
                 conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("qa_write") else "BEGIN")
 
+        self._file = (url[len("sqlite:///"):] if self.sqlite and url.startswith("sqlite:///")
+                      and not url.startswith("sqlite:///:memory:") and "?" not in url else None)
+        self._local = threading.local()
         self._cache: dict = {}
         self._inserts: dict[str, tuple[str, tuple[int, ...] | None]] = {}
         if not self._ready():
@@ -351,13 +357,17 @@ class Store:
 
     # -- freshness ----------------------------------------------------------------------
     def fingerprint(self) -> tuple:
-        """Changes with every write by any process: the generation (bumped by every write
-        transaction), and the report count and last id (for writers older than the generation)."""
+        """Changes with every write by any process: the generation, bumped by every write
+        transaction (one primary-key lookup). On an SQLite file through a plain connection of
+        this thread (~7 us instead of ~130 us through the pool: it runs before every cached read)."""
+        if self._file is not None:
+            c = getattr(self._local, "conn", None)
+            if c is None:
+                c = self._local.conn = sqlite3.connect(self._file, timeout=5, isolation_level=None)
+            row = c.execute("SELECT value FROM store_state WHERE key = 'generation'").fetchone()
+            return (row[0] if row else None,)
         with self.engine.connect() as conn:
-            return tuple(conn.execute(sa.select(
-                sa.select(store_state.c.value).where(store_state.c.key == "generation").scalar_subquery(),
-                sa.select(sa.func.count(reports.c.id)).scalar_subquery(),
-                sa.select(sa.func.max(reports.c.id)).scalar_subquery())).one())
+            return (conn.execute(_GENERATION).scalar(),)
 
     def fresh(self) -> tuple:
         """Drop what this object cached when the index changed since (in any process);
