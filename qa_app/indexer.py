@@ -193,13 +193,17 @@ def index_file(path: Path, settings: Settings, store: Store, narrative=None, met
         sha = hashlib.sha256(data).hexdigest()
         same, old = store.by_sha_and_name(sha, name)
         drop = (lambda conn, r: narrative.remove(r)) if narrative is not None else None
+        # the report this name belongs to; it is this file's own (to be replaced when the file
+        # changed) only when the report was indexed from it, not when the name was added to a
+        # report indexed from another file (same content or the same report in another format)
+        own = old is not None and (info := store.report(old)) is not None and info.file_name == name
         if same is not None:
             mine = old
             if mine == same:
                 return FileResult(str(path), "unchanged", same, "未变，跳过")
             first = store.report(same)
             first_name = first.file_name if first else same
-            if mine is not None:
+            if mine is not None and own:
                 # this file changed into a copy of another indexed report: its old version goes,
                 # its name now points at that report
                 store.add_name(same, name, str(path), drop_id=mine, on_commit=drop)
@@ -214,9 +218,13 @@ def index_file(path: Path, settings: Settings, store: Store, narrative=None, met
         except NotAReport as e:
             raise InputError(path, str(e))
         parsed = apply_meta(parsed, meta)
+        if not own:
+            old = None  # a name of another file's report: that report stays; this file is its own now
         twin = _twin(store, parsed, old)
         if twin is not None:  # the same report in another encoding or format
             rid, first_name = twin
+            if store.by_name(name) == rid:
+                return FileResult(str(path), "unchanged", rid, "未变，跳过")
             store.add_name(rid, name, str(path), drop_id=old, on_commit=drop if old is not None else None)
             who = f"{parsed.meta.agency} {parsed.meta.year}年"
             return FileResult(str(path), "same-content", rid,

@@ -433,7 +433,9 @@ class Store:
                 "tables_found": ",".join(t.tables_found), "text": parsed.text,
                 "indexed_at": dt.datetime.now().isoformat(timespec="seconds"),
             }).inserted_primary_key[0]
-            # the child rows as plain tuples, one executemany per table (see _insert_rows)
+            # the child rows as plain tuples, one executemany per table (see _insert_rows); the
+            # name first leaves a report it was another name of
+            conn.execute(report_names.delete().where(report_names.c.file_name == parsed.file_name))
             self._insert_rows(conn, report_names, [(rid, parsed.file_name, path)])
             if t.cells:
                 self._insert_rows(conn, facts, [(rid, c.table, c.row, c.column, c.value, c.derived, c.lines[0],
