@@ -34,8 +34,11 @@ def index_option(f):
         if index_dir is None:  # 「qa-app --index 目录 命令」: given before the command
             index_dir = (click.get_current_context().obj or {}).get("index")
         settings = Settings.load(index=index_dir)
-        log_to_file(settings)
-        return f(*args, settings=settings, **kwargs)
+        undo = log_to_file(settings)
+        try:
+            return f(*args, settings=settings, **kwargs)
+        finally:
+            undo()
     return wrapper
 
 
@@ -43,22 +46,34 @@ class _LogFile(logging.FileHandler):
     """<index>/qa-app.log, opened on the first record; a record that cannot be written (the
     disk is full) is dropped silently rather than printed on the terminal."""
 
+    def emit(self, record):
+        try:
+            super().emit(record)
+        except Exception:  # noqa: BLE001 (opening the file can fail before the handler's own guard)
+            pass
+
     def handleError(self, record):  # noqa: N802
         pass
 
 
-def log_to_file(settings: Settings) -> None:
-    """The library's log (details of failures: SQL, tracebacks) goes to <index>/qa-app.log, not
-    to the terminal, where the user reads the Chinese messages only."""
+def log_to_file(settings: Settings):
+    """While a command runs, the library's log (details of failures: SQL, tracebacks) goes to
+    <index>/qa-app.log, not to the terminal, where the user reads the Chinese messages only.
+    Returns the function that puts logging back as it was."""
     logger = logging.getLogger("qa_app")
-    for h in [h for h in logger.handlers if isinstance(h, _LogFile)]:
-        logger.removeHandler(h)
-        h.close()
     h = _LogFile(Path(settings.index) / "qa-app.log", encoding="utf-8", delay=True)
     h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    before = (logger.level, logger.propagate)
     logger.addHandler(h)
     logger.setLevel(logging.INFO)
     logger.propagate = False
+
+    def undo():
+        logger.removeHandler(h)
+        h.close()
+        logger.setLevel(before[0])
+        logger.propagate = before[1]
+    return undo
 
 
 # -- errors in Chinese ---------------------------------------------------------------------------

@@ -301,6 +301,7 @@ class Store:
             Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
         self.url = url
         self.write_timeout = write_timeout
+        self.busy_timeout = busy_timeout
         self.sqlite = url.startswith("sqlite")
         connect_args = {"timeout": busy_timeout} if self.sqlite else {}
         self.engine = sa.create_engine(url, connect_args=connect_args)
@@ -390,6 +391,8 @@ class Store:
                 with self.engine.connect() as conn:
                     conn.execution_options(qa_write=True)
                     with conn.begin():
+                        if not self.sqlite:  # PostgreSQL waits for a row lock for ever unless told
+                            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(self.busy_timeout * 1000)}ms'")
                         out = fn(conn)
                         conn.execute(_BUMP)
                 self._cache.clear()
