@@ -55,6 +55,12 @@ class _LogFile(logging.FileHandler):
     def handleError(self, record):  # noqa: N802
         pass
 
+    def close(self):
+        try:
+            super().close()  # flushes: fails on a full disk
+        except Exception:  # noqa: BLE001
+            self.stream = None
+
 
 def log_to_file(settings: Settings):
     """While a command runs, the library's log (details of failures: SQL, tracebacks) goes to
