@@ -165,20 +165,21 @@ def apply_meta(parsed, meta: dict | None):
 
 
 def _twin(store: Store, parsed, old: int | None):
-    """(id, file name) of the report already indexed that `parsed` is another file of: same
-    body, region and year, and the same printed numbers (at least one); else None."""
+    """((id, file name) of the report already indexed that `parsed` is another file of - same
+    body, region and year, and the same printed numbers (at least one) - or None, [(id, file
+    name) of the other reports of that body and year])."""
     m = parsed.meta
     others = [(rid, fn) for rid, fn in store.same_body_year(m.agency, m.region, m.year) if rid != old]
     if not others:
-        return None
+        return None, others
     mine = {(c.table, c.row, c.column): (None if c.value is None else float(c.value))
             for c in parsed.tables.cells if not c.derived}
     if not any(v is not None for v in mine.values()):
-        return None
+        return None, others
     for rid, fn in others:
         if store.printed_values(rid) == mine:
-            return rid, fn
-    return None
+            return (rid, fn), others
+    return None, others
 
 
 def index_file(path: Path, settings: Settings, store: Store, narrative=None, meta: dict | None = None) -> FileResult:
@@ -220,7 +221,7 @@ def index_file(path: Path, settings: Settings, store: Store, narrative=None, met
         parsed = apply_meta(parsed, meta)
         if not own:
             old = None  # a name of another file's report: that report stays; this file is its own now
-        twin = _twin(store, parsed, old)
+        twin, others = _twin(store, parsed, old)
         if twin is not None:  # the same report in another encoding or format
             rid, first_name = twin
             if store.by_name(name) == rid:
@@ -235,8 +236,7 @@ def index_file(path: Path, settings: Settings, store: Store, narrative=None, met
                 narrative.replace(rid, _parsed, old_id=_old)
         rid = store.put_report(parsed, loaded.sha256, loaded.source_format, str(path), replace_id=old, on_commit=hook)
         warnings = loaded.warnings + parsed.warnings
-        conflicts = [fn for r, fn in store.same_body_year(parsed.meta.agency, parsed.meta.region, parsed.meta.year)
-                     if r != rid]
+        conflicts = [fn for r, fn in others if r != rid]
         if conflicts:
             warnings = warnings + [f"库中已有同一机关同一年度的报告 {'、'.join(conflicts)}，表格数字与它不一致；"
                                    "回答会注明用的是哪个文件"]

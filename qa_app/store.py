@@ -130,6 +130,8 @@ _BY_SHA_AND_NAME = sa.select(
     sa.select(reports.c.id).where(reports.c.sha256 == sa.bindparam("sha256")).scalar_subquery(),
     sa.select(report_names.c.report_id).where(report_names.c.file_name == sa.bindparam("file_name")).scalar_subquery())
 MAX_ID = 2 ** 31 - 1  # the largest report id (PostgreSQL's INTEGER); a larger number is no report
+_SAME_BODY = sa.select(reports.c.id, reports.c.file_name, reports.c.region, reports.c.year) \
+    .where(reports.c.agency == sa.bindparam("agency"))
 _MAX_PARAMS = 999  # parameters per statement: the smallest limit of SQLite builds (older than 3.32)
 _JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(x, ensure_ascii=False), without a new encoder per call
 _JSON_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -310,9 +312,9 @@ class Store:
 
             @sa.event.listens_for(self.engine, "connect")
             def _on_connect(dbapi_conn, _):  # noqa: ANN001
-                # the driver's own implicit BEGIN is off: _on_begin below says BEGIN, or BEGIN
-                # IMMEDIATE for a write (the write lock taken at once, waiting for it with the
-                # busy timeout, instead of failing when a read turns into a write)
+                # the driver's own implicit BEGIN is off: _on_begin below says BEGIN IMMEDIATE
+                # for a write (the write lock taken at once, waiting for it with the busy
+                # timeout, instead of failing when a read turns into a write)
                 dbapi_conn.isolation_level = None
                 dbapi_conn.execute("PRAGMA foreign_keys=ON")
                 dbapi_conn.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
@@ -327,7 +329,10 @@ class Store:
 
             @sa.event.listens_for(self.engine, "begin")
             def _on_begin(conn):  # noqa: ANN001
-                conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("qa_write") else "BEGIN")
+                # reads run statement by statement (as the driver ran them before: no BEGIN, one
+                # round trip less per read); a write is one transaction holding the write lock
+                if conn.get_execution_options().get("qa_write"):
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         self._file = (url[len("sqlite:///"):] if self.sqlite and url.startswith("sqlite:///")
                       and not url.startswith("sqlite:///:memory:") and "?" not in url else None)
@@ -531,11 +536,10 @@ class Store:
         """(id, file name) of the reports of this body (and region) and year."""
         if not agency or not year:
             return []
-        q = sa.select(reports.c.id, reports.c.file_name).where(
-            reports.c.agency == agency, reports.c.year == year,
-            reports.c.region.is_(None) if region is None else reports.c.region == region).order_by(reports.c.id)
+        # by the agency index (ORDER BY id would make SQLite walk the whole table in id order)
         with self.engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(q)]
+            rows = conn.execute(_SAME_BODY, {"agency": agency}).all()
+        return sorted((r.id, r.file_name) for r in rows if r.year == year and r.region == region)
 
     def printed_values(self, report_id: int) -> dict[tuple[str, str, str], float | None]:
         """(table, row, column) -> value of every printed (not derived) cell of a report."""
