@@ -1,8 +1,9 @@
 """HTTP API and the embeddable question widget: `create_app(settings) -> FastAPI`.
 
 `qa-app serve` runs this app with uvicorn. Every endpoint calls the same library functions as
-the CLI (`engine.ask`, `Store.reports/facts/checks`, `indexer.index_file/remove_report`), so an
-answer over HTTP is byte for byte the JSON of `qa-app ask --json`.
+the CLI (`engine.ask`, `Store.reports/facts/checks`, `ingest.save_upload/remove`), so an
+answer over HTTP is byte for byte the JSON of `qa-app ask --json`, and an upload is named,
+kept and worded as the chat's uploader does it.
 
 Endpoints (all but /health, the widget assets and the docs need the API token when
 `settings.api_token` is set):
@@ -19,19 +20,19 @@ Endpoints (all but /health, the widget assets and the docs need the API token wh
 
 Security: optional bearer token / X-API-Key, a CORS allow-list, body size limits (uploads:
 max_file_mb; anything else: 256 KB) and upload types,
-upload names sanitised into <index>/uploads/, no path parameter that maps to a file. Every
-error is JSON {"error", "message" (Chinese), "status"}; never a traceback.
+upload names sanitised into <index>/uploads/ (ingest.safe_name), no path parameter that maps
+to a file, ids beyond the largest possible report id are 404/422. Every error is JSON
+{"error", "message" (Chinese), "status"}; never a traceback, SQL or a class name (those go to
+the log). A write that waits too long for another writer (a running `qa-app index`) is 503
+with Retry-After; an index that cannot be written at all (disk full) is 507 / 503.
 """
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import logging
 import re
-import threading
 import unicodedata
-import uuid
 from pathlib import Path
 from typing import Any, Literal
 
@@ -44,8 +45,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .ingest import IngestError, safe_name
 from .loaders import SUPPORTED
 from .settings import Settings
+from .store import MAX_ID, StoreError
 
 log = logging.getLogger("qa_app.api")
 
@@ -70,6 +73,8 @@ STATUS_TEXT = {
     413: ("too_large", "请求内容太大"),
     415: ("unsupported_media_type", "不支持的内容类型"),
     422: ("invalid_request", "请求参数不正确"),
+    503: ("unavailable", "服务暂时不可用，请稍后重试"),
+    507: ("insufficient_storage", "磁盘空间不足，索引写不进去"),
     500: ("internal_error", "服务器内部错误，已记录日志；请稍后重试或联系管理员"),
 }
 
@@ -82,6 +87,15 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str, headers: dict | None = None):
         super().__init__(message)
         self.status, self.code, self.message, self.headers = status, code, message, headers
+
+
+def store_error_response(message: str, fatal: bool, retry_after: int | None) -> JSONResponse:
+    """503 + Retry-After for a busy index, 507 for a full disk, 503 for another index failure."""
+    if retry_after is not None:
+        return error_json(503, "index_busy", message, {"Retry-After": str(retry_after)})
+    if fatal and ("空间" in message or "配额" in message):
+        return error_json(507, "insufficient_storage", message)
+    return error_json(503, "index_unavailable", message)
 
 
 class BodyTooLarge(StarletteHTTPException):
@@ -143,6 +157,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
         return error_json(exc.status, exc.code, exc.message, exc.headers)
+
+    @app.exception_handler(StoreError)
+    async def _store_error(request: Request, exc: StoreError):  # the index's failure, told plainly
+        log.warning("store error on %s %s: %s", request.method, request.url.path, exc.message)
+        return store_error_response(exc.message, exc.fatal, exc.retry_after)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
@@ -300,43 +319,25 @@ ERRORS = {s: {"model": ErrorOut} for s in (401, 422)}
 # -- upload names --------------------------------------------------------------------------
 
 def safe_upload_name(raw: str | None) -> str:
-    """A client's file name -> a plain file name for <index>/uploads/: no folders, no leading
-    dots, only letters (any script), digits and ._-() kept, at most 120 characters; the
-    extension must be one of loaders.SUPPORTED.
+    """ingest.safe_name, with its refusal as a 400.
 
     >>> safe_upload_name("../../etc/红旗区 2023年报.TXT")
     '红旗区_2023年报.txt'
     """
-    name = unicodedata.normalize("NFC", raw or "").replace("\\", "/").split("/")[-1]
-    name = re.sub(r"[^\w.\-()（）]+", "_", name, flags=re.UNICODE).strip("._ ")
-    stem, dot, ext = name.rpartition(".")
-    if not dot:
-        stem, ext = name, ""
-    ext = ext.lower()
-    if "." + ext not in SUPPORTED:
-        shown = ("." + ext) if ext else "（无扩展名）"
-        raise ApiError(400, "unsupported_type", f"不支持的文件类型 {shown}；支持 {' '.join(SUPPORTED)}")
-    stem = stem.strip("._ ")[:120] or "upload"
-    return f"{stem}.{ext}"
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    try:
+        return safe_name(raw)
+    except IngestError as e:
+        raise ApiError(400, e.code, e.message) from e
 
 
 # -- the app -----------------------------------------------------------------------------
 
 class Backend:
-    """What the endpoints share: settings, the store, the prose index (opened on first need),
-    and one lock so index writes (upload, delete) happen one at a time."""
+    """What the endpoints share: settings, the store, the prose index (opened on first need).
+    Index writes (upload, delete) take ingest's lock on uploads/, shared with other processes."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.write_lock = threading.Lock()
         self._narrative = None
         self._store = None
 
@@ -468,12 +469,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
               responses={200: {"description": "文件已在库中（未变或同内容另名）"},
                          400: {"model": ErrorOut, "description": "不支持的文件类型"},
                          413: {"model": ErrorOut, "description": "文件超过 max_file_mb"},
-                         422: {"model": ErrorOut, "description": "文件读不了或不是年报"}, 401: {"model": ErrorOut}})
+                         422: {"model": ErrorOut, "description": "文件读不了或不是年报"}, 401: {"model": ErrorOut},
+                         503: {"model": ErrorOut, "description": "索引正被另一个程序写入（带 Retry-After），或暂时不可用"},
+                         507: {"model": ErrorOut, "description": "磁盘空间不足"}})
     def upload_report(response: Response,
                       file: UploadFile = File(..., description=f"报告文件（{' '.join(SUPPORTED)}）"),
                       agency: str | None = Form(None, description="发布机关全称（报告里读不出或读错时由人指定）"),
                       year: str | None = Form(None, description="报告年度，如 2024（读不出或读错时由人指定）")):
         from .indexer import MetaError, check_meta_input
+        from .ingest import describe, save_upload
         name = safe_upload_name(file.filename)
         try:
             agency, year = check_meta_input(agency, year)
@@ -486,28 +490,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                              f"超过上限 {settings.max_file_mb:g} MB（设置 QA_APP_MAX_FILE_MB）")
         if size == 0:
             raise ApiError(422, "index_failed", f"无法索引 {name}：文件是空的")
-        result = save_and_index(backend, name, file.file, agency=agency, year=year)
+        result = save_upload(name, file.file, settings, backend.store, backend.narrative(),
+                             meta={"agency": agency, "year": year})
         if result.status == "failed":
+            if result.retry_after is not None or result.fatal:
+                return store_error_response(f"无法索引 {name}：{result.message}", result.fatal, result.retry_after)
             raise ApiError(422, "index_failed", f"无法索引 {name}：{result.message}")
         info = backend.store.report(result.report_id) if result.report_id else None
         if result.status in ("unchanged", "same-content"):
             response.status_code = 200
         return {"status": result.status, "report_id": result.report_id, "file_name": name,
                 "message": result.message, "warnings": result.warnings,
+                "line": describe(result, backend.store)[1],
                 "report": info.as_dict() if info else None}
 
     @app.delete("/reports/{report_id}", tags=["报告"], summary="从索引中移除一份报告",
-                dependencies=auth, responses={404: {"model": ErrorOut}, **ERRORS})
-    def delete_report(report_id: int = PathParam(..., ge=1, description="报告编号（GET /reports 的 id）")):
-        from .indexer import remove_report
-        with backend.write_lock:
-            info = backend.store.report(report_id)
-            if info is None:
-                raise ApiError(404, "not_found", f"库中没有编号为 {report_id} 的报告")
-            remove_report(str(report_id), settings, backend.store, backend.narrative())
-            deleted = delete_uploaded_copies(backend, info)
-        return {"removed": report_id, "file_name": info.file_name, "agency": info.agency, "year": info.year,
-                "deleted_uploads": deleted}
+                dependencies=auth, responses={404: {"model": ErrorOut}, 503: {"model": ErrorOut}, **ERRORS})
+    def delete_report(report_id: int = PathParam(..., ge=1, le=MAX_ID, description="报告编号（GET /reports 的 id）")):
+        from .ingest import remove
+        if backend.store.report(report_id) is None:
+            raise ApiError(404, "not_found", f"库中没有编号为 {report_id} 的报告")
+        done = remove(report_id, settings, backend.store, backend.narrative())
+        if done is None:  # removed meanwhile by another process
+            raise ApiError(404, "not_found", f"库中没有编号为 {report_id} 的报告")
+        return {"removed": done.report_id, "file_name": done.file_name, "agency": done.agency, "year": done.year,
+                "deleted_uploads": done.deleted_uploads}
 
     # -- pages of PDF reports -------------------------------------------------------------------
     @app.get("/reports/{report_id}/pages/{page}.png", tags=["报告"], summary="PDF 报告的一页（PNG），可标出引用的位置",
@@ -556,7 +563,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   table: Literal["proactive", "applications", "review_litigation"] | None = Query(None, description="表"),
                   row: str | None = Query(None, max_length=64, description="行键，如 partially_granted"),
                   column: str | None = Query(None, max_length=64, description="列键，如 total"),
-                  report_id: int | None = Query(None, ge=1, description="报告编号"),
+                  report_id: int | None = Query(None, ge=1, le=MAX_ID, description="报告编号"),
                   derived: bool = Query(True, description="是否包含推算值（分组合计、法人或其他组织列）"),
                   limit: int | None = Query(None, ge=1, le=100000, description="最多返回多少条"),
                   offset: int = Query(0, ge=0, description="跳过前多少条")) -> list[dict]:
@@ -575,7 +582,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/check", tags=["数据"], summary="勾稽核对结果（同 qa-app check --json）",
              dependencies=auth, responses=ERRORS)
     def get_check(show_all: bool = Query(False, alias="all", description="也列出通过的核对"),
-                  report_id: int | None = Query(None, ge=1, description="只看这份报告")) -> list[dict]:
+                  report_id: int | None = Query(None, ge=1, le=MAX_ID, description="只看这份报告")) -> list[dict]:
         from .checks import explain
         res = backend.store.checks([report_id] if report_id else None, failed_only=not show_all)
         for c in res:  # as `qa-app check --json`
@@ -622,57 +629,6 @@ def _size_of(f) -> int:
     size = f.tell()
     f.seek(pos)
     return size
-
-
-def save_and_index(backend: Backend, name: str, src, agency: str | None = None, year: int | None = None):
-    """Write the upload to <index>/uploads/<name> and index it as `qa-app index` would. A file
-    that fails to index is removed again, and an earlier upload of that name is put back."""
-    from .indexer import index_file
-    uploads = backend.uploads
-    uploads.mkdir(parents=True, exist_ok=True)
-    dest = (uploads / name).resolve()
-    if dest.parent != uploads.resolve():  # cannot happen after safe_upload_name; checked anyway
-        raise ApiError(400, "bad_name", "文件名不正确")
-    with backend.write_lock:
-        tmp = uploads / f".incoming-{uuid.uuid4().hex}"
-        backup = None
-        src.seek(0)
-        with open(tmp, "wb") as out:
-            for block in iter(lambda: src.read(1 << 20), b""):
-                out.write(block)
-        try:
-            if dest.exists():
-                backup = uploads / f".previous-{uuid.uuid4().hex}"
-                dest.replace(backup)
-            tmp.replace(dest)
-            result = index_file(dest, backend.settings, backend.store, backend.narrative(), agency=agency, year=year)
-        except BaseException:
-            dest.unlink(missing_ok=True)
-            if backup is not None:
-                backup.replace(dest)
-            raise
-        finally:
-            tmp.unlink(missing_ok=True)
-        if result.status == "failed":
-            dest.unlink(missing_ok=True)
-            if backup is not None:
-                backup.replace(dest)
-        elif backup is not None:
-            backup.unlink(missing_ok=True)
-        return result
-
-
-def delete_uploaded_copies(backend: Backend, info) -> list[str]:
-    """Delete <index>/uploads/<name> for each name of a removed report whose bytes are the
-    report's (a file the API saved); files elsewhere are never touched."""
-    deleted = []
-    uploads = backend.uploads.resolve()
-    for n in info.names:
-        p = (uploads / Path(n).name).resolve()
-        if p.parent == uploads and p.is_file() and file_sha256(p) == info.sha256:
-            p.unlink()
-            deleted.append(p.name)
-    return deleted
 
 
 # -- server-sent events ------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import csv
 import functools
 import io
 import json
+import logging
 import re
 import sys
 import unicodedata
@@ -36,8 +37,52 @@ def index_option(f):
             settings = Settings.load(index=index_dir)
         except SettingsError as e:
             raise click.ClickException(str(e)) from None
-        return f(*args, settings=settings, **kwargs)
+        undo = log_to_file(settings)
+        try:
+            return f(*args, settings=settings, **kwargs)
+        finally:
+            undo()
     return wrapper
+
+
+class _LogFile(logging.FileHandler):
+    """<index>/qa-app.log, opened on the first record; a record that cannot be written (the
+    disk is full) is dropped silently rather than printed on the terminal."""
+
+    def emit(self, record):
+        try:
+            super().emit(record)
+        except Exception:  # noqa: BLE001 (opening the file can fail before the handler's own guard)
+            pass
+
+    def handleError(self, record):  # noqa: N802
+        pass
+
+    def close(self):
+        try:
+            super().close()  # flushes: fails on a full disk
+        except Exception:  # noqa: BLE001
+            self.stream = None
+
+
+def log_to_file(settings: Settings):
+    """While a command runs, the library's log (details of failures: SQL, tracebacks) goes to
+    <index>/qa-app.log, not to the terminal, where the user reads the Chinese messages only.
+    Returns the function that puts logging back as it was."""
+    logger = logging.getLogger("qa_app")
+    h = _LogFile(Path(settings.index) / "qa-app.log", encoding="utf-8", delay=True)
+    h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    before = (logger.level, logger.propagate)
+    logger.addHandler(h)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+    def undo():
+        logger.removeHandler(h)
+        h.close()
+        logger.setLevel(before[0])
+        logger.propagate = before[1]
+    return undo
 
 
 # -- errors in Chinese ---------------------------------------------------------------------------
@@ -496,18 +541,13 @@ def migrate_cmd(settings):
 @click.argument("report")
 @index_option
 def remove_cmd(report, settings):
-    """把一份报告（及其数字、正文片段、别名）从索引中移除。"""
-    from .indexer import remove_report
+    """把一份报告（及其数字、正文片段、别名）从索引中移除；通过上传读入的文件副本一并删除。"""
+    from .ingest import remove
     store = _store(settings)
-    info = store.report(store.resolve(report) or -1)
-    if info is None:
+    done = remove(report, settings, store)
+    if done is None:
         raise click.ClickException(f"库中没有报告 {report}（用 qa-app reports 查看文件名和编号）")
-    rid = remove_report(report, settings, store)
-    if rid is None:
-        raise click.ClickException(f"库中没有报告 {report}")
-    others = [n for n in info.names if n != info.file_name]
-    click.echo(f"已移除 {info.file_name}（{info.agency or '未识别机关'} {info.year or '未识别年度'}）：数字、正文片段、别名"
-               + (f"，以及同内容的文件名 {'、'.join(others)}" if others else ""))
+    click.echo(done.line())
 
 
 @main.command("ask")

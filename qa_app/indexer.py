@@ -3,15 +3,26 @@
 For each file: load (loaders.py) -> parse (report.py) -> store (store.py) in one transaction,
 together with the prose chunks (narrative index) when that is on. Unchanged files (same bytes)
 are skipped; the same bytes under a new name are remembered as another name; a changed file
-replaces its old report whole. A file that fails is reported and leaves the index as it was
-(a file indexed before keeps its last good version). With several jobs, worker processes read
-and parse files while this process alone writes, committing reports in file order; at most a
-few parsed reports per worker wait in memory, never a whole folder.
+replaces its old report whole. The same report in another file (another encoding or
+format: same body, region and year, the same printed numbers) is remembered as another name of
+the report already indexed; a report of the same body and year with different numbers is
+indexed and flagged (Store.reports()' `conflicts`). A file that fails is reported and leaves
+the index as it was (a file indexed before keeps its last good version). A failure of the
+index itself that every following file would hit too (disk full, read-only or damaged
+database) stops the run at once with one message; the index stays as the last complete report
+left it. Files are read one at a time: a folder of thousands holds one report's text in memory
+at once, never all of them. `meta` ({"agency", "year"}) overrides what the report says about
+itself (apply_meta), for every file of the run.
+Uploads, removal and the wording of results shared by every front end are in ingest.py. With several jobs, worker
+processes read and parse files while this process alone writes, committing reports in file
+order; at most a few parsed reports per worker wait in memory.
 It does not decode files (loaders.py) or read tables (report.py, tables.py).
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import logging
 import os
 import sys
 from dataclasses import dataclass, field
@@ -21,8 +32,11 @@ from typing import Iterable, Iterator
 from .loaders import SUPPORTED, InputError, load, precheck
 from .report import NotAReport, parse_report
 from .settings import Settings
-from .store import Store
+from .store import Store, StoreError, as_store_error
 from .tables import uncertain_rows
+
+log = logging.getLogger("qa_app.indexer")
+INTERNAL = "处理时出现内部错误（详情已记入服务器日志）"
 
 
 @dataclass
@@ -34,11 +48,14 @@ class FileResult:
     warnings: list[str] = field(default_factory=list)
     uncertain: list[str] = field(default_factory=list)  # 「table.row」 rows the reader is not sure of
     missing: dict = field(default_factory=dict)  # table -> template rows the report's tables lack
+    fatal: bool = False  # the index itself failed (disk full ...): every following file would too
+    retry_after: int | None = None  # the index was busy: seconds after which to try again
 
 
 @dataclass
 class IndexSummary:
     results: list[FileResult] = field(default_factory=list)
+    stopped: str = ""  # why the run stopped before its last file (a fatal failure), in Chinese
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -71,6 +88,8 @@ class IndexSummary:
             out += f"；跳过 {len(ignored)} 个不支持的文件（{'、'.join(ignored[:3])}{' 等' if len(ignored) > 3 else ''}）"
             if any(Path(n).suffix.lower() in (".doc", ".wps", ".rtf", ".ofd") for n in ignored):
                 out += "，其中 .doc/.wps/.rtf/.ofd 请另存为 .docx 或 PDF 后再索引"
+        if self.stopped:
+            out += f"。{self.stopped}"
         return out
 
 
@@ -106,13 +125,16 @@ def open_narrative(settings: Settings):
 
 def index_paths(paths: Iterable[str | Path], settings: Settings, store: Store | None = None,
                 narrative=None, progress: bool = True, jobs: int | None = None, agency: str | None = None,
-                year: int | None = None) -> IndexSummary:
+                year: int | None = None, meta: dict | None = None) -> IndexSummary:
     """Index files and folders. agency/year: a person's settings for every file named
     (qa-app index --agency/--year). `jobs` (default settings.jobs; 0: one per core): processes that
     read and parse files while this one, the only writer, commits each report in its own
     transaction, in the order the files are listed. With one job (or few files) everything runs
     here."""
-    store = store or Store(settings.db_url)
+    if meta:  # the ingest service's form of the same override
+        agency = agency or meta.get("agency") or None
+        year = year if year is not None else meta.get("year")
+    store = store or Store(settings.db_url, write_timeout=settings.write_timeout)
     if narrative is None:
         narrative = open_narrative(settings)
     files = list(iter_files(paths))
@@ -143,18 +165,31 @@ def index_paths(paths: Iterable[str | Path], settings: Settings, store: Store | 
             todo.append(path)
     n_jobs = resolve_jobs(settings.jobs if jobs is None else jobs)
     if n_jobs > 1 and len(todo) >= max(8, 2 * n_jobs):  # fewer: starting the workers costs more than it saves
-        _index_parallel(todo, settings, store, narrative, n_jobs, done, agency, year)
+        fatal = _index_parallel(todo, settings, store, narrative, n_jobs, done, agency, year)
     else:
+        fatal = None
         for path in todo:
-            done(path, index_file(path, settings, store, narrative, agency=agency, year=year))
+            last = index_file(path, settings, store, narrative, agency=agency, year=year)
+            done(path, last)
+            if last.fatal:  # the index itself failed: every following file would fail the same way
+                fatal = last
+                break
+    if fatal is not None:
+        left = sum(1 for r in results if r is None)
+        summary.stopped = (f"索引已停止：{fatal.message}。索引保持在上一份成功写入的报告之后的状态"
+                           + (f"，其余 {left} 个文件未处理" if left else "") + "；腾出空间或排除问题后重新运行即可")
     summary.results.extend(r for r in results if r is not None)
     if bar is not None:
         bar.close()
-    if narrative is not None and hasattr(narrative, "finish"):
+    if narrative is not None and hasattr(narrative, "finish") and not summary.stopped:
         try:  # once per run: reports indexed while the prose index was off, the model's vectors, BM25
             narrative.finish(store)
         except Exception as e:
-            summary.results.append(FileResult("（正文检索索引）", "failed", message=f"收尾失败：{type(e).__name__}: {e}"))
+            err = as_store_error(e)
+            log.exception("prose index: finishing the run failed")
+            summary.results.append(FileResult("（正文检索索引）", "failed",
+                                              message="收尾失败：" + (err.message if err else INTERNAL),
+                                              fatal=bool(err and err.fatal)))
     return summary
 
 
@@ -197,7 +232,8 @@ def parse_file(path: Path, max_mb: float, data: bytes | None = None, ocr: bool =
     except InputError as e:
         return Parsed(str(path), error=e.message)
     except Exception as e:  # an unexpected failure still names the file and leaves the index whole
-        return Parsed(str(path), error=f"内部错误：{type(e).__name__}: {e}")
+        log.exception("parsing %s failed", path)
+        return Parsed(str(path), error=INTERNAL)
 
 
 def _parse_job(args) -> Parsed:
@@ -206,11 +242,12 @@ def _parse_job(args) -> Parsed:
 
 
 def _index_parallel(paths: list[Path], settings: Settings, store: Store, narrative, n_jobs: int, done,
-                    agency: str | None = None, year: int | None = None) -> None:
+                    agency: str | None = None, year: int | None = None) -> FileResult | None:
     """Plan each file here (unchanged? same bytes as another? — answered by the store), parse
     the rest in `n_jobs` worker processes, commit here in file order with at most a few
     reports per worker waiting. A name or content seen twice in this run is handled after the
-    others, one at a time (it depends on what was committed before it)."""
+    others, one at a time (it depends on what was committed before it). Returns the result that
+    stopped the run (a fatal failure of the index: the files after it are not done), or None."""
     import multiprocessing as mp
     from collections import deque
     planned, later = [], []
@@ -238,9 +275,16 @@ def _index_parallel(paths: list[Path], settings: Settings, store: Store, narrati
             nxt = next(it, None)
             if nxt is not None:
                 pending.append((nxt[0], nxt[1], pool.apply_async(_parse_job, ((str(nxt[0]), settings.max_file_mb, settings.ocr),))))
-            done(path, _commit(path, job.get(), store, narrative, old, agency, year))
+            res = _commit(path, job.get(), store, narrative, old, agency, year)
+            done(path, res)
+            if res.fatal:
+                return res  # leaving the pool stops the workers
     for path in later:
-        done(path, index_file(path, settings, store, narrative, agency=agency, year=year))
+        res = index_file(path, settings, store, narrative, agency=agency, year=year)
+        done(path, res)
+        if res.fatal:
+            return res
+    return None
 
 
 def _plan(path: Path, settings: Settings, store: Store, narrative, shas: set, agency=None, year=None):
@@ -258,10 +302,8 @@ def _plan(path: Path, settings: Settings, store: Store, narrative, shas: set, ag
             return _same_content(path, settings, store, narrative, same, old, agency, year)
         shas.add(sha)
         return old if old is not None else -1
-    except InputError as e:
-        return FileResult(str(path), "failed", message=e.message + _kept(store, name))
     except Exception as e:
-        return FileResult(str(path), "failed", message=f"内部错误：{type(e).__name__}: {e}" + _kept(store, name))
+        return _failed(path, store, e)
 
 
 def file_sha256_path(path: Path) -> str:
@@ -283,11 +325,10 @@ def _same_content(path: Path, settings: Settings, store: Store, narrative, same:
         return FileResult(str(path), "unchanged", same, "未变，跳过")
     first = store.report(same)
     first_name = first.file_name if first else same
-    if mine is not None:
-        # this file changed into a copy of another indexed report: its old version goes,
-        # its name now points at that report
-        store.remove(mine, on_commit=(lambda conn, r: narrative.remove(r, conn=conn)) if narrative is not None else None)
-        store.add_name(same, name, str(path))
+    if mine is not None and _own(store, mine, name):
+        # this file changed into a copy of another indexed report: its old version goes (in the
+        # same transaction), its name now points at that report
+        store.add_name(same, name, str(path), drop_id=mine, on_commit=_drop_hook(narrative))
         return FileResult(str(path), "same-content", same,
                           f"内容已改为与已索引的 {first_name} 相同：移除旧版本，只记下文件名")
     store.add_name(same, name, str(path))
@@ -310,6 +351,17 @@ def _commit(path: Path, got: Parsed, store: Store, narrative, old: int | None, a
             layout = parsed.layout
             parsed = parse_report(parsed.text, name, **manual)
             parsed.layout = layout
+        if not _own(store, old, name):
+            old = None  # a name of another file's report: that report stays; this file is its own now
+        twin, others = _twin(store, parsed, old)
+        if twin is not None:  # the same report in another encoding or format
+            rid, first_name = twin
+            if store.by_name(name) == rid:
+                return FileResult(str(path), "unchanged", rid, "未变，跳过")
+            store.add_name(rid, name, str(path), drop_id=old, on_commit=_drop_hook(narrative) if old is not None else None)
+            who = f"{parsed.meta.agency} {parsed.meta.year}年"
+            return FileResult(str(path), "same-content", rid,
+                              f"与已索引的 {first_name} 是同一份报告（{who}，表格数字相同），只记下文件名")
         hook = None
         if narrative is not None:
             def hook(conn, rid, _parsed=parsed, _old=old):
@@ -324,29 +376,96 @@ def _commit(path: Path, got: Parsed, store: Store, narrative, old: int | None, a
         if narrative is not None and hasattr(narrative, "committed"):
             narrative.committed()  # the report's vectors go to Chroma only now
         warnings = got.warnings + parsed.warnings
+        conflicts = [fn for r, fn in others if r != rid]
+        if conflicts:
+            warnings = warnings + [f"库中已有同一机关同一年度的报告 {'、'.join(conflicts)}，表格数字与它不一致；"
+                                   "回答会注明用的是哪个文件"]
         return FileResult(str(path), "replaced" if old is not None else "added", rid,
                           "；".join(warnings[:3]), warnings, uncertain_rows(parsed.tables.cells),
                           dict(parsed.tables.missing))
-    except Exception as e:  # an unexpected failure still names the file and leaves the index whole
-        return FileResult(str(path), "failed", message=f"内部错误：{type(e).__name__}: {e}" + _kept(store, name))
+    except Exception as e:  # the file's or the index's failure: said in Chinese, details to the log
+        return _failed(path, store, e)
 
+
+def apply_meta(parsed, meta: dict | None):
+    """`parsed` with its metadata overridden by `meta` ({"agency": str, "year": int}; missing
+    or empty keys keep what the report says). The one place an override reaches the report."""
+    if not meta:
+        return parsed
+    changes = {k: v for k, v in meta.items() if k in ("agency", "year", "region") and v not in (None, "")}
+    if not changes:
+        return parsed
+    return dataclasses.replace(parsed, meta=dataclasses.replace(parsed.meta, **changes))
+
+
+def _twin(store: Store, parsed, old: int | None):
+    """((id, file name) of the report already indexed that `parsed` is another file of - same
+    body, region and year, and the same printed numbers (at least one) - or None, [(id, file
+    name) of the other reports of that body and year])."""
+    m = parsed.meta
+    others = [(rid, fn) for rid, fn in store.same_body_year(m.agency, m.region, m.year) if rid != old]
+    if not others:
+        return None, others
+    mine = {(c.table, c.row, c.column): (None if c.value is None else float(c.value))
+            for c in parsed.tables.cells if not c.derived}
+    if not any(v is not None for v in mine.values()):
+        return None, others
+    for rid, fn in others:
+        if store.printed_values(rid) == mine:
+            return (rid, fn), others
+    return None, others
 
 def index_file(path: Path, settings: Settings, store: Store, narrative=None, agency: str | None = None,
-               year: int | None = None) -> FileResult:
+               year: int | None = None, meta: dict | None = None) -> FileResult:
+    """Index one file (serially): skipped when unchanged, a name added when its bytes are
+    another report's, else parsed and committed by _commit. `meta` ({"agency", "year"}, the
+    ingest service's form) is the same as agency/year."""
+    if meta:
+        agency = agency or meta.get("agency") or None
+        year = year if year is not None else meta.get("year")
     name = path.name
     try:
         precheck(path, settings.max_file_mb)  # before reading: a huge file is refused unread
-        data = path.read_bytes()  # read once: hashed here, decoded by load()
+        try:
+            data = path.read_bytes()  # read once: hashed here, decoded by load()
+        except OSError as e:
+            raise InputError(path, "读不了这个文件（" + ("没有读权限" if isinstance(e, PermissionError) else "读取出错")
+                             + "）")
         sha = hashlib.sha256(data).hexdigest()
         same, old = store.by_sha_and_name(sha, name)
         if same is not None:
             return _same_content(path, settings, store, narrative, same, old, agency, year)
-    except InputError as e:
-        return FileResult(str(path), "failed", message=e.message + _kept(store, name))
-    except Exception as e:  # an unexpected failure still names the file and leaves the index whole
-        return FileResult(str(path), "failed", message=f"内部错误：{type(e).__name__}: {e}" + _kept(store, name))
+    except Exception as e:
+        return _failed(path, store, e)
     return _commit(path, parse_file(path, settings.max_file_mb, data, ocr=settings.ocr), store, narrative, old,
                    agency, year)
+
+
+def _failed(path: Path, store: Store, e: BaseException) -> FileResult:
+    """The result of a file that failed: the file's own problem (InputError), the index's (a
+    StoreError: disk full, busy, damaged — said plainly, fatal when every following file would
+    fail too), or anything else (a Chinese line; the details go to the log, never to the user)."""
+    name = Path(path).name
+    if isinstance(e, InputError):
+        return FileResult(str(path), "failed", message=e.message + _kept(store, name))
+    err = e if isinstance(e, StoreError) else as_store_error(e)
+    if err is not None:
+        log.warning("indexing %s failed: %s", path, err.message, exc_info=e)
+        return FileResult(str(path), "failed", message=err.message + ("" if err.fatal else _kept(store, name)),
+                          fatal=err.fatal, retry_after=err.retry_after)
+    log.exception("indexing %s failed", path, exc_info=e)
+    return FileResult(str(path), "failed", message=INTERNAL + _kept(store, name))
+
+
+def _drop_hook(narrative):
+    return (lambda conn, r: narrative.remove(r, conn=conn)) if narrative is not None else None
+
+
+def _own(store: Store, old: int | None, name: str) -> bool:
+    """The report this name belongs to is this file's own (to be replaced when the file changed)
+    only when it was indexed from it, not when the name was added to a report indexed from
+    another file (same content, or the same report in another format)."""
+    return old is not None and (info := store.report(old)) is not None and info.file_name == name
 
 
 def _kept_manual_meta(store: Store, old: int | None, agency: str | None, year: int | None) -> dict:
@@ -370,16 +489,11 @@ def _kept(store: Store, name: str) -> str:
 
 
 def remove_report(ref: str, settings: Settings, store: Store | None = None, narrative=None) -> int | None:
-    """Take a report out of the index (facts, chunks, names) in one step; returns its id."""
-    store = store or Store(settings.db_url)
-    rid = store.resolve(ref)
-    if rid is None:
-        return None
-    if narrative is None:
-        narrative = open_narrative(settings)
-    hook = (lambda conn, r: narrative.remove(r, conn=conn)) if narrative is not None else None
-    store.remove(rid, on_commit=hook)
-    return rid
+    """Take a report out of the index (facts, chunks, names) in one step, and its uploaded
+    copies out of <index>/uploads/ (ingest.remove); returns its id."""
+    from .ingest import remove
+    done = remove(ref, settings, store, narrative)
+    return done.report_id if done is not None else None
 
 
 # -- a person sets a report's body and year ------------------------------------------------

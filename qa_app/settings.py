@@ -35,6 +35,9 @@ class Settings:
     # SQLAlchemy URL of the side store; empty means sqlite:///<index>/facts.sqlite.
     # A PostgreSQL URL (postgresql+psycopg://...) works with the same schema.
     database_url: str = ""
+    # Seconds a write to the side store waits for another writer (a running `qa-app index`,
+    # another upload) before giving up: an upload then gets HTTP 503 with Retry-After.
+    write_timeout: float = 30.0
     # Files larger than this are refused by `qa-app index` (megabytes).
     max_file_mb: float = 50.0
     # Worker processes `qa-app index` parses files in (one writer commits); 0: one per core.

@@ -6,14 +6,32 @@ so an interrupted `qa-app index` leaves the earlier state whole. A report's many
 (cells, checks) go in through INSERTs compiled once for the database, as multi-row statements
 on SQLite, rather than row by row through Core. This module knows nothing of file formats or
 questions: it stores what report.ParsedReport holds and answers queries.
+
+Many processes, one index (a `qa-app serve`, a chat, a `qa-app index` at once):
+- Every write transaction bumps a generation number (table store_state); every read that
+  serves from this object's cache (`reports()`, `report()`, `text()`) first compares it (one
+  tiny query, `fresh()`), so a report another process added, replaced or removed is seen on
+  the next read.
+- SQLite runs in WAL mode (readers never wait for a writer) with a busy timeout; a write
+  transaction starts with BEGIN IMMEDIATE, and a writer that finds the database busy waits and
+  retries with backoff up to `write_timeout` seconds, then raises StoreBusy.
+- A database error becomes a StoreError whose message is Chinese and holds no SQL or class
+  name (the original goes to the log); `fatal` marks the errors that every following write
+  would hit too (disk full, read-only, damaged or unreachable database).
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
 import json
+import logging
 import math
-from dataclasses import dataclass
+import random
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
@@ -24,7 +42,18 @@ from .report import ParsedReport
 from .tables import uncertain_rows
 from .template import cell_order, column_label, row_label
 
+log = logging.getLogger("qa_app.store")
+
 meta = sa.MetaData()
+
+# key -> value; "generation" grows by one in every write transaction (see fresh())
+store_state = sa.Table(
+    "store_state", meta,
+    sa.Column("key", sa.String(32), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)
+_GENERATION = sa.select(store_state.c.value).where(store_state.c.key == "generation")
+_BUMP = store_state.update().where(store_state.c.key == "generation").values(value=store_state.c.value + 1)
 
 reports = sa.Table(
     "reports", meta,
@@ -186,12 +215,108 @@ CHILD_TABLES = (report_names, facts, aliases, checks, line_boxes, cell_boxes, oc
 _BY_SHA_AND_NAME = sa.select(
     sa.select(reports.c.id).where(reports.c.sha256 == sa.bindparam("sha256")).scalar_subquery(),
     sa.select(report_names.c.report_id).where(report_names.c.file_name == sa.bindparam("file_name")).scalar_subquery())
+MAX_ID = 2 ** 31 - 1  # the largest report id (PostgreSQL's INTEGER); a larger number is no report
+_SAME_BODY = sa.select(reports.c.id, reports.c.file_name, reports.c.region, reports.c.year) \
+    .where(reports.c.agency == sa.bindparam("agency"))
 _MAX_PARAMS = 999  # parameters per statement: the smallest limit of SQLite builds (older than 3.32)
 _JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(x, ensure_ascii=False), without a new encoder per call
 _JSON_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 _CELL_HEADS: dict[tuple[str, str], str] = {}  # (row, column) -> '["row","column",' (template keys)
+
+
+# -- errors ------------------------------------------------------------------------------------
+class StoreError(Exception):
+    """A side-store failure told to people: `message` is Chinese, with no SQL, class name or
+    trace (the original exception is chained and logged). `fatal`: every following write
+    would fail the same way (disk full, read-only, damaged or unreachable database), so an
+    index run stops at once. `retry_after`: seconds after which trying again may succeed."""
+
+    def __init__(self, message: str, fatal: bool = False, retry_after: int | None = None):
+        super().__init__(message)
+        self.message, self.fatal, self.retry_after = message, fatal, retry_after
+
+
+class StoreBusy(StoreError):
+    """Another writer held the database for longer than `write_timeout`."""
+
+
+# SQLite primary result codes (sqlite3.Error.sqlite_errorcode & 0xff) and PostgreSQL SQLSTATEs
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+_FATAL_SQLITE = {
+    13: "磁盘空间不足（或数据库已达到大小上限），索引写不进去",  # SQLITE_FULL
+    8: "索引数据库是只读的（文件或目录没有写权限，或文件系统只读）",  # SQLITE_READONLY
+    10: "读写索引数据库时磁盘出错（I/O 错误）",  # SQLITE_IOERR
+    11: "索引数据库文件已损坏",  # SQLITE_CORRUPT
+    26: "索引数据库文件已损坏（不是数据库文件）",  # SQLITE_NOTADB
+    14: "打不开索引数据库文件（目录不存在或没有权限）",  # SQLITE_CANTOPEN
+}
+_FATAL_WORDS = (  # the same conditions by their message, for drivers that give no code
+    ("database or disk is full", 13), ("disk is full", 13), ("readonly database", 8), ("read-only", 8),
+    ("disk i/o error", 10), ("malformed", 11), ("not a database", 26), ("unable to open database", 14),
+)
+_FATAL_OS = {
+    errno.ENOSPC: "磁盘空间不足，索引写不进去",
+    errno.EDQUOT: "磁盘配额已用完，索引写不进去",
+    errno.EROFS: "文件系统只读，索引写不进去",
+    errno.EACCES: "没有写权限，索引写不进去",
+    errno.EPERM: "没有写权限，索引写不进去",
+    errno.EIO: "读写磁盘出错（I/O 错误）",
+}
+_FATAL_PG = {"53100": 13, "53200": 10, "25006": 8, "42501": 8}  # disk full, out of memory, read-only, no privilege
+_BUSY_PG = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock not available
+
+
+def _codes(exc: BaseException) -> tuple[int | None, str | None, str]:
+    """(SQLite result code, PostgreSQL SQLSTATE, lower-case message) of a DBAPI error, plain or
+    wrapped by SQLAlchemy."""
+    orig = getattr(exc, "orig", None) or exc
+    code = getattr(orig, "sqlite_errorcode", None)
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return (code & 0xFF if isinstance(code, int) else None), state, str(orig).lower()
+
+
+def is_busy(exc: BaseException) -> bool:
+    """The database was busy (locked by another writer): trying again later may succeed."""
+    code, state, text = _codes(exc)
+    if code in (_SQLITE_BUSY, _SQLITE_LOCKED) or state in _BUSY_PG:
+        return True
+    return code is None and state is None and ("database is locked" in text or "database is busy" in text)
+
+
+def as_store_error(exc: BaseException) -> StoreError | None:
+    """The StoreError for a failure that is the database's or the disk's (not the report's),
+    or None. Fatal ones: every following write would fail too."""
+    if isinstance(exc, StoreError):
+        return exc
+    seen = exc
+    for _ in range(5):  # the condition may sit in a chained cause (a hook's OSError, a driver's error)
+        if isinstance(seen, OSError) and seen.errno in _FATAL_OS:
+            return StoreError(_FATAL_OS[seen.errno] + (f"（{seen.filename}）" if seen.filename else ""), fatal=True)
+        if "no space left on device" in str(seen).lower():  # e.g. Chroma's own errors, which carry no errno
+            return StoreError(_FATAL_OS[errno.ENOSPC], fatal=True)
+        if isinstance(seen, (sa.exc.DBAPIError, sa.exc.OperationalError)) or type(seen).__module__.split(".")[0] in (
+                "sqlite3", "psycopg", "psycopg2"):
+            code, state, text = _codes(seen)
+            if is_busy(seen):
+                return StoreBusy("索引正被另一个程序写入，等待超时；请稍后重试", retry_after=5)
+            if state in _FATAL_PG:
+                code = _FATAL_PG[state]
+            if code is None:
+                code = next((c for w, c in _FATAL_WORDS if w in text), None)
+            if code in _FATAL_SQLITE:
+                return StoreError(_FATAL_SQLITE[code], fatal=True)
+            if isinstance(seen, sa.exc.DBAPIError) and seen.connection_invalidated or (
+                    state is not None and state.startswith("08")):
+                return StoreError("连接不上索引数据库（数据库服务没有运行或网络中断）", fatal=True)
+            if isinstance(seen, sa.exc.OperationalError) and "connection" in text:
+                return StoreError("连接不上索引数据库（数据库服务没有运行或网络中断）", fatal=True)
+        nxt = seen.__cause__ or seen.__context__
+        if nxt is None:
+            break
+        seen = nxt
+    return None
 
 
 def _pack_cells(cells: list[dict]) -> str:
@@ -260,6 +385,11 @@ class ReportInfo:
     uncertain_rows: list[str] = dataclasses.field(default_factory=list)  # 「table.row」 the reader is not sure of
     missing_rows: dict = dataclasses.field(default_factory=dict)  # table -> template rows not printed (["*"]: no table)
 
+    # other reports of the same body and year whose printed numbers differ from this one's:
+    # [{"id", "file_name"}]; empty when there is none (the same report in another format or
+    # encoding with the same numbers is kept as one report with several `names`)
+    conflicts: list[dict] = field(default_factory=list)
+
     @property
     def flagged(self) -> bool:
         """Body or year unknown: no question by body or year reaches this report until they are set."""
@@ -270,30 +400,133 @@ class ReportInfo:
 
 
 class Store:
-    """The side store. Open it with `Store(settings.db_url)`; tables are created on first use."""
+    """The side store. Open it with `Store(settings.db_url)`; tables are created on first use.
+    `write_timeout`: seconds a writer waits for a busy database (then StoreBusy);
+    `busy_timeout`: seconds SQLite itself waits for a lock within one attempt."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, write_timeout: float = 30.0, busy_timeout: float = 5.0):
         if url.startswith("sqlite:///"):
             Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
         self.url = url
-        self.engine = sa.create_engine(url)
-        if url.startswith("sqlite"):
+        self.write_timeout = write_timeout
+        self.busy_timeout = busy_timeout
+        self.sqlite = url.startswith("sqlite")
+        connect_args = {"timeout": busy_timeout} if self.sqlite else {}
+        self.engine = sa.create_engine(url, connect_args=connect_args)
+        if self.sqlite:
+            memory = url.startswith("sqlite:///:memory:") or url == "sqlite://"
+
             @sa.event.listens_for(self.engine, "connect")
-            def _fk(dbapi_conn, _):  # noqa: ANN001
+            def _on_connect(dbapi_conn, _):  # noqa: ANN001
+                # the driver's own implicit BEGIN is off: _on_begin below says BEGIN IMMEDIATE
+                # for a write (the write lock taken at once, waiting for it with the busy
+                # timeout, instead of failing when a read turns into a write)
+                dbapi_conn.isolation_level = None
                 dbapi_conn.execute("PRAGMA foreign_keys=ON")
+                dbapi_conn.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
                 # Write-ahead log, synced at checkpoints rather than at every commit: each report
                 # is still one atomic transaction, but indexing no longer waits for an fsync per
                 # report (see docs/benchmarks.md). A crash of the program loses nothing committed;
-                # a power cut may lose the last reports written, never consistency.
-                if not url.startswith("sqlite:///:memory:") and url != "sqlite://":
+                # a power cut may lose the last reports written, never consistency. Readers in
+                # other processes never wait for a writer.
+                if not memory:
                     dbapi_conn.execute("PRAGMA journal_mode=WAL")
                     dbapi_conn.execute("PRAGMA synchronous=NORMAL")
-        meta.create_all(self.engine)
-        self.migrated = migrations.apply(self.engine)  # what an index built by an older version lacks
+
+            @sa.event.listens_for(self.engine, "begin")
+            def _on_begin(conn):  # noqa: ANN001
+                # reads run statement by statement (as the driver ran them before: no BEGIN, one
+                # round trip less per read); a write is one transaction holding the write lock
+                if conn.get_execution_options().get("qa_write"):
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        self._file = (url[len("sqlite:///"):] if self.sqlite and url.startswith("sqlite:///")
+                      and not url.startswith("sqlite:///:memory:") and "?" not in url else None)
+        self._local = threading.local()
         self._cache: dict = {}
         self._inserts: dict[str, tuple[str, tuple[int, ...] | None]] = {}
+        if not self._ready():
+            self._write(self._create)
+        # what an index built by an older version lacks (a read when there is nothing to do)
+        self.migrated = migrations.apply(self.engine) if migrations.pending(self.engine) else []
+
+    def _ready(self) -> bool:
+        """Every table, index and the generation row are there already (then opening the store
+        writes nothing, and so never waits for a writer in another process)."""
+        with self.engine.connect() as conn:
+            insp = sa.inspect(conn)
+            if not set(meta.tables) <= set(insp.get_table_names()):
+                return False
+            if not {ix.name for ix in reports.indexes} <= {ix["name"] for ix in insp.get_indexes("reports")}:
+                return False
+            return conn.execute(sa.select(store_state.c.value).where(store_state.c.key == "generation")).scalar() \
+                is not None
+
+    def _create(self, conn) -> None:
+        meta.create_all(conn)
+        for ix in reports.indexes:  # indexes added since an existing index was built (cheap: one row per report)
+            ix.create(conn, checkfirst=True)
+        if conn.execute(sa.select(store_state.c.value).where(store_state.c.key == "generation")).scalar() is None:
+            conn.execute(store_state.insert(), {"key": "generation", "value": 0})
+
+    # -- freshness ----------------------------------------------------------------------
+    def fingerprint(self) -> tuple:
+        """Changes with every write by any process: the generation, bumped by every write
+        transaction (one primary-key lookup). On an SQLite file through a plain connection of
+        this thread (~7 us instead of ~130 us through the pool: it runs before every cached read)."""
+        if self._file is not None:
+            c = getattr(self._local, "conn", None)
+            if c is None:
+                c = self._local.conn = sqlite3.connect(self._file, timeout=5, isolation_level=None)
+            row = c.execute("SELECT value FROM store_state WHERE key = 'generation'").fetchone()
+            return (row[0] if row else None,)
+        with self.engine.connect() as conn:
+            return (conn.execute(_GENERATION).scalar(),)
+
+    def fresh(self) -> tuple:
+        """Drop what this object cached when the index changed since (in any process);
+        returns the fingerprint. Every cached read calls it first."""
+        fp = self.fingerprint()
+        if self._cache.get("fingerprint") != fp:
+            self._cache.clear()
+            self._cache["fingerprint"] = fp
+        return fp
 
     # -- writes -------------------------------------------------------------------------
+    def _write(self, fn, what: str = "写入索引"):
+        """Run `fn(conn)` in one write transaction and return its result. A busy database is
+        waited for (the busy timeout, then retries with backoff) up to `write_timeout` seconds;
+        past that StoreBusy. A database or disk failure becomes a StoreError (logged in full)."""
+        deadline = time.monotonic() + self.write_timeout
+        delay = 0.05
+        while True:
+            try:
+                with self.engine.connect() as conn:
+                    conn.execution_options(qa_write=True)
+                    with conn.begin():
+                        if not self.sqlite:  # PostgreSQL waits for a row lock for ever unless told
+                            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(self.busy_timeout * 1000)}ms'")
+                        out = fn(conn)
+                        conn.execute(_BUMP)
+                self._cache.clear()
+                return out
+            except StoreError:
+                raise
+            except Exception as e:  # noqa: BLE001
+                if is_busy(e) and time.monotonic() + delay < deadline:
+                    log.info("database busy (%s), retrying in %.2f s", what, delay)
+                    time.sleep(delay * (1 + random.random()))
+                    delay = min(delay * 2, 1.0)
+                    continue
+                err = as_store_error(e)
+                if err is None:
+                    raise
+                log.warning("%s failed: %s", what, err.message, exc_info=e)
+                if isinstance(err, StoreBusy):
+                    err = StoreBusy(f"索引正被另一个程序写入，等了 {self.write_timeout:g} 秒仍未轮到；请稍后重试",
+                                    retry_after=max(1, int(self.write_timeout // 6)))
+                raise err from e
+
     def put_report(self, parsed: ParsedReport, sha256: str, source_format: str, path: str | None = None,
                    replace_id: int | None = None, on_commit=None, ocr: dict | None = None) -> int:
         """Insert `parsed` (replacing report `replace_id` whole) in one transaction; returns its id.
@@ -304,7 +537,8 @@ class Store:
         passed = sum(1 for c in parsed.checks if c.ok)
         failed = sum(1 for c in parsed.checks if not c.ok)
         enc = _JSON.encode
-        with self.engine.begin() as conn:
+
+        def write(conn):
             if replace_id is not None:
                 self._delete(conn, replace_id)
             rid = conn.execute(reports.insert(), {
@@ -318,7 +552,9 @@ class Store:
                 "indexed_at": dt.datetime.now().isoformat(timespec="seconds"),
                 "uncertain_rows": enc(uncertain_rows(t.cells)), "missing_rows": enc(t.missing),
             }).inserted_primary_key[0]
-            # the child rows as plain tuples, one executemany per table (see _insert_rows)
+            # the child rows as plain tuples, one executemany per table (see _insert_rows); the
+            # name first leaves a report it was another name of
+            conn.execute(report_names.delete().where(report_names.c.file_name == parsed.file_name))
             self._insert_rows(conn, report_names, [(rid, parsed.file_name, path)])
             if t.cells:
                 self._insert_rows(conn, facts, [(rid, c.table, c.row, c.column, c.value, c.derived, c.lines[0],
@@ -344,8 +580,9 @@ class Store:
                                                     for k, v in ocr["cells"].items()])
             if on_commit is not None:
                 on_commit(conn, rid)
-        self._cache.clear()
-        return rid
+            return rid
+
+        return self._write(write, f"写入 {parsed.file_name}")
 
     def ocr_cells(self, report_id: int) -> dict[tuple[str, str, str], dict]:
         """(table, row, column) -> {status, read, page, box} of a scanned report's cells ({} for
@@ -392,7 +629,7 @@ class Store:
     def set_meta(self, report_id: int, m, warnings: list[str]) -> None:
         """Replace report `report_id`'s body, year, region, aliases and warnings with `m`
         (a metadata.Meta), in one transaction: what `qa-app set-meta` writes."""
-        with self.engine.begin() as conn:
+        def write(conn):
             conn.execute(reports.update().where(reports.c.id == report_id).values(
                 **_meta_columns(m), warnings=_JSON.encode(warnings),
                 indexed_at=dt.datetime.now().isoformat(timespec="seconds")))
@@ -400,19 +637,32 @@ class Store:
             names = {m.agency, *m.aliases} - {None, ""}
             if names:
                 self._insert_rows(conn, aliases, [(report_id, a) for a in sorted(names)])
-        self._cache.clear()
+        self._write(write, f"设定报告 {report_id} 的机关和年度")
 
-    def add_name(self, report_id: int, file_name: str, path: str | None = None) -> None:
-        with self.engine.begin() as conn:
+    def add_name(self, report_id: int, file_name: str, path: str | None = None, drop_id: int | None = None,
+                 on_commit=None) -> None:
+        """Remember `file_name` as another name of report `report_id`; with `drop_id`, report
+        `drop_id` (the file's earlier version) goes in the same transaction."""
+        def write(conn):
+            if drop_id is not None:
+                self._delete(conn, drop_id)
+            conn.execute(report_names.delete().where(report_names.c.file_name == file_name))
             conn.execute(report_names.insert().values(report_id=report_id, file_name=file_name, path=path))
-        self._cache.clear()
+            if on_commit is not None:
+                on_commit(conn, drop_id)
+        self._write(write, f"记下文件名 {file_name}")
 
     def remove(self, report_id: int, on_commit=None) -> None:
-        with self.engine.begin() as conn:
+        def write(conn):
             self._delete(conn, report_id)
             if on_commit is not None:
                 on_commit(conn, report_id)
-        self._cache.clear()
+        self._write(write, "移除报告")
+
+    def remove_name(self, file_name: str) -> None:
+        """Forget one name of a report that has several (the report and its other names stay)."""
+        self._write(lambda conn: conn.execute(report_names.delete().where(report_names.c.file_name == file_name)),
+                    f"移除文件名 {file_name}")
 
     def _delete(self, conn, report_id: int) -> None:
         for t in CHILD_TABLES:
@@ -420,6 +670,29 @@ class Store:
         conn.execute(reports.delete().where(reports.c.id == report_id))
 
     # -- reads --------------------------------------------------------------------------
+    def paths(self, report_id: int) -> list[tuple[str, str | None]]:
+        """(file name, path it was indexed from) of each name of a report."""
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(sa.select(report_names.c.file_name, report_names.c.path)
+                                                  .where(report_names.c.report_id == report_id)
+                                                  .order_by(report_names.c.file_name))]
+
+    def same_body_year(self, agency: str | None, region: str | None, year: int | None) -> list[tuple[int, str]]:
+        """(id, file name) of the reports of this body (and region) and year."""
+        if not agency or not year:
+            return []
+        # by the agency index (ORDER BY id would make SQLite walk the whole table in id order)
+        with self.engine.connect() as conn:
+            rows = conn.execute(_SAME_BODY, {"agency": agency}).all()
+        return sorted((r.id, r.file_name) for r in rows if r.year == year and r.region == region)
+
+    def printed_values(self, report_id: int) -> dict[tuple[str, str, str], float | None]:
+        """(table, row, column) -> value of every printed (not derived) cell of a report."""
+        q = sa.select(facts.c.tbl, facts.c.row, facts.c.col, facts.c.value).where(
+            facts.c.report_id == report_id, facts.c.derived == sa.false())
+        with self.engine.connect() as conn:
+            return {(t, r, c): (None if v is None else float(v)) for t, r, c, v in conn.execute(q)}
+
     def by_sha(self, sha256: str) -> int | None:
         with self.engine.connect() as conn:
             return conn.execute(sa.select(reports.c.id).where(reports.c.sha256 == sha256)).scalar()
@@ -439,7 +712,7 @@ class Store:
         """A report by id, file name (with or without folder) or unique prefix of its file name.
         A number with a leading zero (「004」) is a file-name prefix, not the id 4."""
         ref = str(ref).strip()
-        if ref.isdigit() and not (len(ref) > 1 and ref.startswith("0")):
+        if ref.isdigit() and not (len(ref) > 1 and ref.startswith("0")) and int(ref) <= MAX_ID:
             with self.engine.connect() as conn:
                 if conn.execute(sa.select(reports.c.id).where(reports.c.id == int(ref))).scalar():
                     return int(ref)
@@ -453,8 +726,11 @@ class Store:
         return ids[0] if len(ids) == 1 else None
 
     def reports(self) -> list[ReportInfo]:
-        if "reports" in self._cache:
-            return self._cache["reports"]
+        """Every report, in id order, as the database holds it now (see fresh())."""
+        self.fresh()
+        got = self._cache.get("reports")
+        if got is not None:
+            return got
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(*[c for c in reports.c if c.name != "text"]).order_by(reports.c.id)).all()
             names: dict[int, list[str]] = {}
@@ -471,18 +747,34 @@ class Store:
                           json.loads(r.meta_source) if r.meta_source else None, json.loads(r.uncertain_rows or "[]"),
                           json.loads(r.missing_rows or "{}"))
                for r in rows]
+        groups: dict[tuple, list[ReportInfo]] = {}
+        for r in out:
+            if r.agency and r.year:
+                groups.setdefault((r.agency, r.region, r.year), []).append(r)
+        for same in groups.values():
+            if len(same) > 1:  # the ingest keeps one report per body and year when the numbers agree
+                for r in same:
+                    r.conflicts = [{"id": o.id, "file_name": o.file_name} for o in same if o is not r]
         self._cache["reports"] = out
+        self._cache["by_id"] = {r.id: r for r in out}
         return out
 
     def report(self, report_id: int) -> ReportInfo | None:
-        return next((r for r in self.reports() if r.id == report_id), None)
+        reps = self.reports()
+        by_id = self._cache.get("by_id")  # (another thread may have just cleared the cache)
+        if by_id is None:
+            by_id = {r.id: r for r in reps}
+        return by_id.get(report_id)
 
     def text(self, report_id: int) -> str:
+        self.fresh()
         key = ("text", report_id)
-        if key not in self._cache:
+        got = self._cache.get(key)
+        if got is None:
             with self.engine.connect() as conn:
-                self._cache[key] = conn.execute(sa.select(reports.c.text).where(reports.c.id == report_id)).scalar() or ""
-        return self._cache[key]
+                got = conn.execute(sa.select(reports.c.text).where(reports.c.id == report_id)).scalar() or ""
+            self._cache[key] = got
+        return got
 
     def lines(self, report_id: int, first: int, last: int) -> list[str]:
         """Lines first..last (1-based, inclusive) of the stored text."""

@@ -232,8 +232,11 @@ def test_report_without_section_three_is_indexed_with_a_warning(index, tmp_path)
     assert (rep["agency"], rep["year"]) == ("红谷滩区政府办", 2023)
     tables = {json.loads(f)["table"] for f in facts["无第三部分.txt"]}
     assert tables == {"proactive", "review_litigation"}
+    # the same body and year as S004 with other numbers (section 三 missing): both are flagged
+    assert rep["conflicts"] == [{"id": reps[S004]["id"], "file_name": S004}]
+    assert reps[S004]["conflicts"] == [{"id": rep["id"], "file_name": "无第三部分.txt"}]
     for name in before[0]:
-        assert reps[name] == before[0][name] and facts[name] == before[1][name]
+        assert {**reps[name], "conflicts": []} == before[0][name] and facts[name] == before[1][name]
 
 
 def test_same_content_under_another_name_is_indexed_once(index, tmp_path):

@@ -322,8 +322,17 @@ def cli(*args, env=None):
     return res
 
 
-def index_and_facts(files, index: Path) -> tuple[dict, dict]:
-    """-> ({report: {(table,row,column): (value, derived)}}, {report: reports --json entry})."""
+def index_and_facts(files, index: Path, separate: bool = True) -> tuple[dict, dict]:
+    """-> ({report: {(table,row,column): (value, derived)}}, {report: reports --json entry}).
+    `separate`: each file in an index of its own (<index>/<n>), since versions of one report
+    in one index are one report with several names (test_same_report_in_every_format_is_one_report)."""
+    if separate:
+        out, reps = {}, {}
+        for n, f in enumerate(files):
+            o, r = index_and_facts([f], Path(index) / str(n), separate=False)
+            out.update(o)
+            reps.update(r)
+        return out, reps
     res = cli("index", "--no-narrative", "-q", "--index", index, *files)
     assert res.exit_code == 0, res.output
     facts = json.loads(cli("facts", "--json", "--index", index).stdout)
@@ -395,14 +404,20 @@ def synthetic_tables() -> dict:
 def corpus(tmp_path_factory):
     """All versions written and indexed once: (facts by report, reports by name, folder)."""
     tmp = tmp_path_factory.mktemp("formats")
-    txt_facts, txt_reps = index_and_facts(sorted(SEEDS.glob("*.txt")), tmp / "index_txt")
+    txt_facts, txt_reps = index_and_facts(sorted(SEEDS.glob("*.txt")), tmp / "index_txt", separate=False)
     files = []
     for n, seed in enumerate(sorted(SEEDS.glob("*.txt"))):
         before, after = seed_parts(seed)
         blocks = report_blocks(before, tables_from_facts(txt_facts[seed.name]), after)
         files += write_all(blocks, tmp, seed.stem, html_encoding="gbk" if n % 2 else "utf-8").values()
     files += write_all(report_blocks(SYN_BEFORE, synthetic_tables(), SYN_AFTER), tmp, "synthetic", "gbk").values()
-    facts, reps = index_and_facts(files, tmp / "index_all")
+    # one index per format (the seeds are different reports): within one index the versions of a
+    # seed are one report with several names (test_same_report_in_every_format_is_one_report)
+    facts, reps = {}, {}
+    for fmt in FORMATS:
+        f, r = index_and_facts([p for p in files if p.suffix == "." + fmt], tmp / f"index_{fmt}", separate=False)
+        facts.update(f)
+        reps.update(r)
     return {"txt": txt_facts, "txt_reports": txt_reps, "facts": facts, "reports": reps, "dir": tmp}
 
 
@@ -425,6 +440,20 @@ def test_seed_facts_identical_in_every_format(corpus, seed, fmt):
     assert rep["checks_failed"] == txt_rep["checks_failed"]
     assert (rep["region"], rep["aliases"]) == (txt_rep["region"], txt_rep["aliases"])
     assert rep["warnings"] == txt_rep["warnings"] == []  # no number left over that could not be placed
+
+
+def test_same_report_in_every_format_is_one_report(corpus, tmp_path):
+    """The .txt, .html (GBK or UTF-8), .docx, .md and .pdf versions of seed 004 in one index:
+    one report, the first file's, with every file name; the others say so."""
+    stem = "004_a940ca4a84d42417"
+    files = [SEEDS / f"{stem}.txt"] + [corpus["dir"] / f"{stem}.{fmt}" for fmt in FORMATS]
+    res = cli("index", "--no-narrative", "-q", "--index", tmp_path / "idx", *files)
+    assert res.exit_code == 0, res.output
+    assert "新增 1 份，替换 0 份，未变跳过 0 份，同内容另名 4 份，失败 0 份" in res.stdout
+    assert f"= {stem}.pdf：与已索引的 {stem}.txt 是同一份报告（红谷滩区政府办 2023年，表格数字相同），只记下文件名" in res.stdout
+    reps = json.loads(cli("reports", "--json", "--index", tmp_path / "idx").stdout)
+    assert len(reps) == 1 and reps[0]["file_name"] == f"{stem}.txt" and reps[0]["conflicts"] == []
+    assert sorted(reps[0]["names"]) == sorted(p.name for p in files)
 
 
 # Values read off seeds/004_a940ca4a84d42417.txt by hand.

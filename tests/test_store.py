@@ -9,6 +9,7 @@ Every test runs with the prose index off (`narrative=False` / `--no-narrative`).
 """
 from __future__ import annotations
 
+import errno
 import glob
 import json
 import os
@@ -136,19 +137,28 @@ def test_failing_prose_index_fails_the_file_and_keeps_the_store(tmp_path):
     counts_before = counts(store)
 
     class BrokenNarrative:
-        rolled = 0
+        def __init__(self, exc):
+            self.exc, self.rolled = exc, 0
 
         def replace(self, rid, parsed, old_id=None, conn=None):
-            raise OSError("disk full")
+            raise self.exc
 
         def rolled_back(self):
             self.rolled += 1
 
-    broken = BrokenNarrative()
-
-    res = index_paths([SEEDS / SEED_001], st, store=store, narrative=broken, progress=False)
-    assert res.results[0].status == "failed" and "disk full" in res.results[0].message
-    assert broken.rolled == 1  # the prose index is told, so no vector of the failed report is kept
+    # the disk is full: said in Chinese, the run stops (fatal), nothing of the file is kept
+    full = BrokenNarrative(OSError(errno.ENOSPC, "No space left on device"))
+    res = index_paths([SEEDS / SEED_001, SEEDS / SEED_004], st, store=store, narrative=full, progress=False)
+    assert len(res.results) == 1 and res.results[0].status == "failed" and res.results[0].fatal
+    assert res.results[0].message == "磁盘空间不足，索引写不进去"
+    assert "其余 1 个文件未处理" in res.line() and "OSError" not in res.line()
+    assert counts(store) == counts_before and store.by_name(SEED_001) is None
+    # any other failure: a Chinese line without the class name or the exception's text
+    odd = BrokenNarrative(RuntimeError("SELECT * FROM chunks"))
+    res = index_paths([SEEDS / SEED_001], st, store=store, narrative=odd, progress=False)
+    assert res.results[0].status == "failed" and not res.results[0].fatal
+    assert res.results[0].message == "处理时出现内部错误（详情已记入服务器日志）"
+    assert odd.rolled == 1  # the prose index is told, so no vector of the failed report is kept
     assert counts(store) == counts_before and store.by_name(SEED_001) is None
 
 

@@ -155,7 +155,9 @@ def test_report_mismatch_with_labels_beside_numbers_is_the_reports():
 def test_uncertainty_in_store_and_cli(tmp_path):
     (tmp_path / "unsure.txt").write_text(_blocks(BROKEN), encoding="utf-8")
     (tmp_path / "mismatch.txt").write_text(
-        V.HEAD + V.PROACTIVE_PDF + "\n" + V.APP_HEAD_PDF + V.app_rows(rows=BROKEN) + "\n" + V.REVIEW_PDF + V.TAIL,
+        # another body: the same numbers under the same body and year would be one report in two files
+        V.HEAD.replace("某某局", "某某委") + V.PROACTIVE_PDF + "\n" + V.APP_HEAD_PDF + V.app_rows(rows=BROKEN) + "\n"
+        + V.REVIEW_PDF + V.TAIL,
         encoding="utf-8")
     res = qa("index", "--no-narrative", "-q", "--index", "idx", "unsure.txt", "mismatch.txt", cwd=tmp_path)
     assert res.returncode == 0, res.stderr

@@ -30,24 +30,12 @@ def get_store(settings: Settings):
     with _lock:
         st = _stores.get(settings.db_url)
         if st is None:
-            st = _stores[settings.db_url] = Store(settings.db_url)
+            st = _stores[settings.db_url] = Store(settings.db_url, write_timeout=settings.write_timeout)
         return st
 
 
-def _fingerprint(store) -> tuple:
-    """Changes whenever any process adds, replaces or removes a report (cheap: one query)."""
-    import sqlalchemy as sa
-    from ..store import reports as R
-    with store.engine.connect() as conn:
-        return tuple(conn.execute(sa.select(sa.func.count(R.c.id), sa.func.max(R.c.id),
-                                            sa.func.max(R.c.indexed_at))).one())
-
-
 def get_catalog(store, filters: dict | None = None) -> Catalog:
-    fp = _fingerprint(store)
-    if store._cache.get("fingerprint") != fp:
-        store._cache.clear()  # another process changed the index
-        store._cache["fingerprint"] = fp
+    store.fresh()  # another process may have changed the index: then the store's cache is dropped
     key = ("catalog", tuple(sorted((filters or {}).items())))
     cat = store._cache.get(key)
     if cat is None:
@@ -67,6 +55,23 @@ def get_catalog(store, filters: dict | None = None) -> Catalog:
                 reps = [r for r in reps if r.year == int(filters["year"])]
         cat = store._cache[key] = Catalog(reps)
     return cat
+
+
+def conflict_notice(ans: Answer, store) -> str:
+    """「……的报告有两个文件，数字不一致：本回答用的是 X（另有 Y）」 for each cited report that
+    Store.reports() flags with conflicts; empty when none is."""
+    notes, seen = [], set()
+    for c in ans.citations:
+        rid = c.report_id
+        if rid is None or rid in seen:
+            continue
+        seen.add(rid)
+        info = store.report(rid)
+        if info is not None and info.conflicts:
+            others = "、".join(o["file_name"] for o in info.conflicts)
+            notes.append(f"{info.agency} {info.year}年的报告库中有 {len(info.conflicts) + 1} 个文件，表格数字不一致："
+                         f"本回答用的是 {info.file_name}（另有 {others}）")
+    return "；".join(notes)
 
 
 def ask(question: str, history: list | None = None, settings: Settings | None = None,
@@ -118,6 +123,9 @@ def ask(question: str, history: list | None = None, settings: Settings | None = 
         ans.notice = "；".join(x for x in (llm_notice, ans.notice) if x)
     from .cite import attach_text_boxes
     attach_text_boxes(store, ans)  # PDFs: where the quoted prose is printed
+    conflict = conflict_notice(ans, store)
+    if conflict:  # two files of one body and year whose numbers differ: say which one answered
+        ans.notice = "；".join(x for x in (ans.notice, conflict) if x)
     ans.debug["ms"] = round((time.perf_counter() - t0) * 1000, 2)
     return ans
 

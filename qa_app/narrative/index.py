@@ -128,6 +128,10 @@ class NarrativeIndex:
             if self._batch and len(self._buffer) >= self.FLUSH_AT:
                 self.flush()  # before this report's writes: a Chroma failure leaves nothing of it behind
             shared = conn is not None and self.db.url == self.store_url()
+            # an earlier try of this report whose transaction was retried (the store waits out a
+            # busy database and runs the write again): its vectors are not to go to Chroma
+            for k in [k for k in self._uncommitted if k.startswith(f"{report_id}-")]:
+                del self._uncommitted[k]
             chunks = chunk_text(parsed.text, parsed.tables.spans)
             embedder = self.embedder
             vecs = embedder.embed_passages([embed_text(c) for c in chunks], conn=conn if shared else None) if chunks else []

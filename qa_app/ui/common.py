@@ -95,22 +95,11 @@ def _narrative_for(s: Settings):
 
 
 def result_line(r: FileResult, st_store) -> tuple[str, str]:
-    """(level, Chinese line as markdown) for one file's indexing result; level is ok, warn or error."""
-    name = escape_md(Path(r.path).name)
-    rep = st_store.report(r.report_id) if r.report_id is not None else None
-    who = f"（{escape_md(rep.agency or '未识别机关')} {rep.year or '？'}年）" if rep else ""
-    if r.status == "failed":
-        return "error", f"✗ {name}：{escape_md(r.message)}"
-    if r.status in ("added", "replaced"):
-        label = "新增" if r.status == "added" else "替换"
-        warn = f"。提示：{escape_md(r.message)}" if r.message else ""
-        checks = f"。注意：有 {rep.checks_failed} 项勾稽关系未通过" if rep and rep.checks_failed else ""
-        return ("warn" if checks else "ok"), f"✓ {label} {name}{who}{checks}{warn}"
-    if r.status == "same-content":
-        return "ok", f"= {name}：{escape_md(r.message)}"
-    if r.status == "unchanged":
-        return "ok", f"· {name}：已在库中，未变"
-    return "warn", f"· {name}：{escape_md(r.message or '已忽略')}"
+    """(level, Chinese line as markdown) for one file's indexing result; level is ok, warn or
+    error. The words are ingest.describe's, the same as the API's."""
+    from ..ingest import describe
+    level, line = describe(r, st_store)
+    return level, escape_md(line)
 
 
 def index_files(paths: list[Path], s: Settings, st_store, on_file=None, agency: str | None = None,
@@ -225,12 +214,6 @@ def sidebar(s: Settings, st_store) -> tuple[dict, bool | None]:
     return filters, use_llm
 
 
-def _safe_name(name: str) -> str:
-    name = Path(name).name.strip().replace("\x00", "")
-    name = re.sub(r"[\\/:*?\"<>|]", "_", name)
-    return name or "upload.txt"
-
-
 def uploader_css(max_mb: float) -> str:
     """A style sheet that puts Chinese words on Streamlit's file uploader, whose own button and
     size note are in English and cannot be set through its API ("Upload", "50MB per file • …")."""
@@ -270,9 +253,12 @@ def upload_box(s: Settings, st_store) -> None:
                 if files:
                     _index_uploads(files, s, st_store, agency, year)
             except Exception as e:  # noqa: BLE001
+                from ..store import as_store_error
+                err = as_store_error(e)
                 log.exception("upload failed")
                 st.session_state["upload_results"] = [
-                    ("error", f"读入上传的文件时出错：{type(e).__name__}。索引未改变，请重试或换一个文件。")]
+                    ("error", f"读入上传的文件时出错：{escape_md(err.message) if err else '内部错误（详情已记入服务器日志）'}。"
+                              "索引保持上一份成功读入的状态，请稍后重试或换一个文件。")]
         st.session_state["upload_gen"] = gen + 1  # a fresh, empty uploader
         st.rerun()  # redraw the report list and filters with the new reports
     # A file over the size limit is refused by the browser before it is sent (Streamlit's
@@ -312,20 +298,23 @@ def flagged_box(s: Settings, st_store) -> None:
 
 
 def _index_uploads(files, s: Settings, st_store, agency: str | None = None, year: int | None = None) -> None:
-    folder = Path(s.index) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for f in files:
-        p = folder / _safe_name(f.name)
-        p.write_bytes(f.getvalue())
-        paths.append(p)
-    with st.spinner(f"正在读入 {len(paths)} 个文件……"):
-        results = index_files(paths, s, st_store, agency=agency, year=year)
-    lines = []
-    for r in results:
-        if r.status == "failed":
-            Path(r.path).unlink(missing_ok=True)
-        lines.append(result_line(r, st_store))
+    """Each file through ingest.save_upload, as POST /reports does it: the same names in
+    uploads/, the same keeping of an earlier good copy, the same messages."""
+    from ..ingest import IngestError, save_upload
+    s2, narrative, note = _narrative_for(s)
+    lines = [("warn", escape_md(note))] if note else []
+    with st.spinner(f"正在读入 {len(files)} 个文件……"), _index_lock:
+        for f in files:
+            try:
+                r = save_upload(f.name, f.getvalue(), s2, st_store, narrative, meta={"agency": agency, "year": year})
+            except IngestError as e:
+                lines.append(("error", escape_md(f"✗ {Path(f.name).name}：{e.message}")))
+                continue
+            lines.append(result_line(r, st_store))
+            if r.fatal or r.retry_after is not None:
+                break  # the index cannot take files now: the others would fail the same way
+        if narrative is not None and hasattr(narrative, "finish"):
+            narrative.finish(st_store)
     st.session_state["upload_results"] = lines
 
 
