@@ -264,6 +264,12 @@ def test_scan_at_150_dpi_reads_body_year_and_cells(tmp_path):
     assert 300 < box[0] < box[2] < 345 and 0 < box[1] < box[3] < 842  # the 自然人 column at x ≈ 320-332
     status, page, box = cells[("review_litigation", "review", "upheld")]
     assert page == 4
+    # an answer from these cells says they were read from a scan
+    from qa_app import ask
+    from qa_app.settings import Settings
+    ans = ask("洪泽区2024年本年新收政府信息公开申请多少件？",
+              settings=Settings.load(index=index, narrative=False, database_url="", llm_mode="none"))
+    assert ans.value == 95 and "数字来自扫描件的文字识别（OCR）：洪泽区2024扫描件.pdf" in ans.answer
 
 
 def test_no_ocr_refuses_the_scan(tmp_path):

@@ -123,6 +123,10 @@ def ask(question: str, history: list | None = None, settings: Settings | None = 
         ans.notice = "；".join(x for x in (llm_notice, ans.notice) if x)
     from .cite import attach_text_boxes
     attach_text_boxes(store, ans)  # PDFs: where the quoted prose is printed
+    from .reading import reading_note
+    reading = reading_note(ans, store)
+    if reading:  # a cell the reader was not sure of, or read from a scan: said, never plain fact
+        ans.answer = ans.answer.rstrip() + reading
     conflict = conflict_notice(ans, store)
     if conflict:  # two files of one body and year whose numbers differ: say which one answered
         ans.notice = "；".join(x for x in (ans.notice, conflict) if x)
