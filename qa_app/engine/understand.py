@@ -17,19 +17,18 @@ from dataclasses import dataclass, field, replace
 from ..tables import fold
 from .catalog import Body, Catalog, is_subsequence
 from .cells import CellQuery, document_columns, find_cell, find_cells
+from .lexicon import lexicon
+
+_L = lexicon()
 
 OPS = ("lookup", "sum", "avg", "max", "min", "rank", "compare", "change", "trend", "outcomes", "positive", "zero", "share",
        "checks", "by_region", "list_reports")
-BY_REGION = r"哪个区|哪个县|哪个市|哪个地区|哪个地方|各区|各县|各地区|按地区|分地区|按区|which (district|county|region)"
-CHECK_WORDS = (r"勾稽|对不上|加不上|不平衡|数字不一致|数据不一致|核对|数字有没有问题|数据有没有问题|数字对吗|数据对吗"
-               r"|数字有没有错|数据有没有错|逻辑关系|don'?t add up|inconsisten")
+BY_REGION = _L.regex("BY_REGION")
+CHECK_WORDS = _L.regex("OP_CHECKS")
 # A question over all bodies (「哪个单位最多」, 「各单位排名」): a follow-up asking it does not
 # narrow to the one body of the previous answer.
-ACROSS_BODIES = (r"哪个单位|哪个部门|哪个机关|哪一个单位|哪一个部门|哪家|哪一家|哪些单位|哪些部门|哪些机关|哪几个单位"
-                 r"|各单位|各部门|各机关|所有单位|全部单位|每个单位|每个部门|which (body|agency|office|department)"
-                 r"|which bodies|which agencies|" + BY_REGION)
-TREND = r"每年|历年|各年|逐年|近几年|近[两二三四五2-5]年|这几年|分别|各是多少|each year|every year|by year|per year"
-
+ACROSS_BODIES = _L.regex("ACROSS_BODIES")
+TREND = _L.regex("MOD_TREND")
 # Prose topics: what a question is about (its words), and the report headings that hold it.
 # (topic, question pattern, heading pattern)
 PROSE_TOPICS = (
@@ -51,12 +50,11 @@ PROSE_TOPICS = (
     ("overview", r"总体情况|整体情况|总体上|概况|总的来说|overview|overall", r"总体情况"),
 )
 
-NUMBER_CUES = r"多少|几[件条个次项份家篇]|几$|数量|数目|how many|how much|number of"
-PROSE_CUES = (r"如何|怎么|怎样|什么|哪些问题|问题|措施|做法|经验|特色|举措|为什么|是否|有没有|吗[?？]?$"
-              r"|how\b|what\b|why\b|which platform|did .* (do|take)")
-COLLECTIVE = r"各|哪|所有|全部|一共|合计|总共|加起来|累计|总和|平均|排名|排序|最多|最少|最高|最低|in total|altogether|all\b|which|average"
-FOLLOW_START = r"^(那|那么|还有|再|换成|改成|和|与|跟|比|如果是|what about|and\b|how about)"
-COMPARE_WORDS = r"^(和|与|跟|比|对比)|相比|比呢|比较|对比|compare|versus|vs\.?"
+NUMBER_CUES = _L.regex("NUMBER_CUES")
+PROSE_CUES = _L.regex("PROSE_CUES")
+COLLECTIVE = _L.regex("COLLECTIVE")
+FOLLOW_START = _L.regex("FOLLOW_START")
+COMPARE_WORDS = _L.regex("FOLLOW_COMPARE")
 GENERIC_RE = (r"(?:区|市|县)?(?:人民)?政府办(?:公室)?|(?:区|市|县)?人民政府办公室|街道办(?:事处)?|办事处|办公室"
               r"|(?:区|市|县)(?:人民)?政府(?![信网门公办])")
 
@@ -160,49 +158,11 @@ def _resolve_relative(query: "Query", anchor: int, step_from: int | None = None,
     query.year_note = "；".join(notes)
 
 
-RANK_N = r"(最多|最高|最大|最少|最低|最小)的?\s*(\d+|[一二两三四五六七八九十])\s*(个|家|位)"
-THRESHOLD = r"(超过|大于|多于|高于|不少于|不低于|至少|more than|over|at least)\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(件|条|万元)?以上"
-
-
+RANK_N = _L.regex("OP_RANK_N")
+THRESHOLD = _L.regex("MOD_THRESHOLD")
 def find_op(q: str, n_bodies: int, n_years: int) -> str:
-    ql = q.lower()
-    if re.search(r"占比|比例|比重|百分比|百分之几|百分之多少|占[^，。,？?]{0,12}?(?:多少|几成|多大|百分之)"
-                 r"|percentage|share of|proportion", ql):
-        return "share" if n_bodies == 1 else "share_each"
-    if re.search(r"(哪些|哪几个|哪几家|哪个|哪家|有几个|几个|多少个|有几家|几家|多少家)(单位|机关|部门)?[^，。,]{0,12}"
-                 r"((?<!有)没有?|未|为零|为0|是零|是0)"
-                 r"|((?<!有)没有?|未)[^，。,]{0,10}的(单位|机关|部门)|which (bodies|agencies|offices) (had|received) no", ql):
-        return "zero"
-    if re.search(RANK_N, ql):
-        return "rank"
-    if re.search(r"哪些单位|哪些机关|哪些部门|哪几个|哪几家|有几个单位|有几家|多少个单位|多少家|几个单位|几家单位"
-                 r"|有哪些单位.*(有|大于|超过|收到)|which (bodies|agencies|offices|departments)|how many (bodies|agencies)", ql) \
-            and not re.search(r"最多|最少|最高|最低|most|least", ql):
-        return "positive"
-    if re.search(r"最多|最高|最大|most|highest|largest", ql):
-        return "max"
-    if re.search(r"最少|最低|最小|least|fewest|lowest", ql):
-        return "min"
-    if re.search(r"排名|排序|排行|从高到低|从多到少|从少到多|从低到高|rank|前\s*\d+|前[一二两三四五六七八九十]+[名个位家]?", ql):
-        return "rank"
-    if re.search(r"平均|average|mean", ql):
-        return "avg"
-    if n_bodies <= 1 and (re.search(r"变化|增加|减少|增长|下降|增减|比上年|同比|较上年|比去年|[比较](?:去年|前年|上一年|上年度)|上升|涨|降|change|increase|decrease|grow|drop", ql)
-                          or (n_years >= 2 and re.search(r"比.{0,10}(多|少)|相比|对比|比较|compare", ql))):
-        return "change"
-    if n_bodies >= 2 and re.search(r"一共|合计|总共|加起来|累计|总和|in total|altogether|combined", ql):
-        return "sum"
-    if n_bodies >= 2:
-        return "compare"
-    if n_bodies == 0 and re.search(r"对比|比较|compare", ql):
-        return "rank"
-    if re.search(r"多少份报告|几份报告|哪些报告|收录了哪些|库里有|库中有|有哪些单位的报告|which reports|list.*reports", ql):
-        return "list_reports"
-    if n_bodies == 0 or n_years >= 2 or re.search(r"各单位|各机关|所有单位|全部单位|一共|合计|总共|加起来|累计|总和|in total|altogether|all bodies", ql):
-        if n_bodies == 1 and n_years <= 1:
-            return "lookup"
-        return "sum"
-    return "lookup"
+    """The op the lexicon's op records give (the first by priority that matches and fits)."""
+    return lexicon().choose_op(q.lower(), n_bodies, n_years).get("op")
 
 
 def find_topics(q: str) -> list[str]:
