@@ -18,6 +18,7 @@ from ..tables import fold
 from .catalog import Body, Catalog, is_subsequence
 from .cells import CellQuery, document_columns, find_cell, find_cells
 from .lexicon import lexicon
+from .plan import Modifier, QueryPlan
 
 _L = lexicon()
 
@@ -87,6 +88,8 @@ class Query:
     name_note: str = ""                     # 「「红谷摊」按「红谷滩」理解」: a place name corrected, said too
     cells: list[CellQuery] = field(default_factory=list)  # several cells asked at once (cell is the first)
     multi: str = ""                         # what is asked of them: "sum" (一共), "list" (分别), "apart" (cells.find_cells)
+    modifiers: set = field(default_factory=set)          # plan.Modifier values the lexicon found
+    dropped: list[str] = field(default_factory=list)     # instruction words taken off the question
 
     def describe(self) -> dict:
         return {"op": self.op, "bodies": [b.agency for b in self.bodies], "years": self.years,
@@ -183,7 +186,7 @@ def understand(question: str, catalog: Catalog, history: list | None = None) -> 
 
 def understand_one(question: str, catalog: Catalog) -> Query:
     """One question on its own."""
-    q = fold(question).strip()
+    q, dropped = _L.strip(fold(question).strip(), "instruction")  # 「请帮我查一下」, 「估算一下」
     m = catalog.match(q)
     name_note = ""
     if m.unknown or not (m.bodies or m.regions or m.ambiguous):
@@ -201,6 +204,7 @@ def understand_one(question: str, catalog: Catalog) -> Query:
                   said=[x.text for x in m.mentions] + list(m.regions) + list(m.unknown))
     query.explicit_years = list(years)
     query.name_note = name_note
+    query.dropped = dropped
     if find_relative_years(q):  # on its own, 「去年」 is the calendar's
         _resolve_relative(query, current_year())
         years = query.years
@@ -526,3 +530,41 @@ def follow_up(new: Query, prev: Query, catalog: Catalog | None = None) -> Query:
         new.ambiguous = []
     new.inherited = inherited
     return new
+
+
+# ---------------------------------------------------------------------------------------
+# The plan: the draft settled and frozen
+
+def finalize(query: Query, catalog: Catalog, full: Catalog | None = None) -> QueryPlan:
+    """The frozen plan of a draft: the op settled from what was named (a lookup over several
+    bodies compares them; a cell over no body sums it), the lexicon's refusal and rate cues,
+    names outside the filter (`full`: the catalog before the filter), a bare follow-up with
+    nothing to follow. Raises PlanError for a plan that cannot run."""
+    q = _L.strip(fold(query.question).strip(), "instruction")[0].lower()
+    extra: dict = {"modifiers": {h.record.get("modifier") for h in _L.find(q, "modifier")} - {None}}
+    refuse = _L.find(q, "refuse")
+    if refuse:
+        extra["unsupported"] = refuse[0].label
+    op = query.op
+    rate = _L.search("MOD_RATE", q)
+    if rate and not query.inherited and op not in ("share", "share_each", "checks", "list_reports"):
+        extra["rate_word"] = rate.group(0)
+        extra["cell"], extra["cells"], extra["prose"] = None, [], True
+    cell_none = extra.get("cell", query.cell) is None
+    if op not in ("list_reports", "checks") and (cell_none or extra.get("prose", query.prose)):
+        op = "prose"
+    elif op in ("lookup", "share", "outcomes") and len(query.bodies) != 1:
+        op = "compare" if op == "lookup" and len(query.bodies) > 1 else \
+            "share_each" if op == "share" and len(query.bodies) > 1 else "sum"
+    extra["op"] = op
+    if full is not None and full is not catalog:
+        fm = full.match(q)
+        extra["outside"] = [b.agency for b in fm.bodies if b.agency not in catalog.bodies and b not in query.bodies] \
+            + [r for r in fm.regions if r not in catalog.regions]
+    if not query.inherited and not (query.bodies or query.regions or query.unknown or query.ambiguous) \
+            and _L.has("FOLLOW_BARE", q):
+        extra["needs_context"] = True
+    if "percent" in {h.record.get("modifiers", [None])[0] for h in _L.find(q, "op")} and op == "change":
+        extra["modifiers"].add("percent")
+    return replace(QueryPlan.build(query), **{k: v for k, v in extra.items() if k != "modifiers"},
+                   modifiers=frozenset(Modifier(m) for m in extra["modifiers"]))
