@@ -150,45 +150,6 @@ def finish(plan, text: str, value, cits, store, catalog) -> Answer:
     return _done(plan.question, text, value, cits, rows, plan, store, catalog)
 
 
-def compare(query: Query, store, catalog: Catalog) -> Answer:
-    cell = query.cell
-    u = unit(cell.table, cell.column)
-    rows, cits, parts = [], [], []
-    for b in query.bodies[:6]:
-        rid, year, _ = report_for(b, query.years)
-        if rid is None:
-            parts.append(f"{only_years_text(b)}，没有{query.years[0]}年的数字")
-            continue
-        cv = cell_value(store, rid, cell)
-        if cv.value == MISSING:
-            parts.append(f"{who(b.agency, year)}的报告中没有读到这一项")
-            continue
-        new = cite_cell(store, cv, len(cits) + 1, catalog.reports[rid].checks_failed)
-        cits += new
-        parts.append(f"{who(b.agency, year)}{fmt(cv.value)}{u}{marks(new)}" if cv.value is not None
-                     else f"{who(b.agency, year)}该项为空{marks(new)}")
-        rows.append((b, year, cv.value))
-    what = what_phrase(cell.table, cell.row, cell.column, cell.column_named)
-    text = f"「{what}」对比：" + "；".join(parts) + "。"
-    value = None
-    nums = [r for r in rows if isinstance(r[2], (int, float))]
-    if len(nums) == 2 and len(rows) == 2:
-        (b1, _, v1), (b2, _, v2) = nums
-        diff = v1 - v2
-        if diff and diff < 0 and re.search(r"比[^，。,？?]{0,14}少|少多少|少几", query.question):
-            text += f"{b1.agency}比{b2.agency}少{fmt(abs(diff))}{u}。"  # the question's own direction
-        elif diff:
-            more, less = (b1, b2) if diff > 0 else (b2, b1)
-            text += f"{more.agency}比{less.agency}多{fmt(abs(diff))}{u}。"
-        else:
-            text += "两者相同。"
-        value = diff
-    if not cits:
-        return Answer(query.question, text, "none", debug=query.describe())
-    return _done(query.question, text, value, cits, [{"机关": b.agency, "年度": y, "值": v} for b, y, v in rows],
-                 query, store, catalog)
-
-
 def by_region(query: Query, store, catalog: Catalog) -> Answer:
     """Sums per region (「红旗区和红谷滩区哪个区收到的申请多」), every summand cited."""
     from dataclasses import replace

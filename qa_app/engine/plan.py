@@ -100,6 +100,7 @@ class QueryPlan:
     needs_context: bool = False        # a bare follow-up with nothing to follow
     conversation_scope: bool = False   # bodies/years taken from the conversation
     dropped: tuple = field(default=())  # instruction words taken off the question
+    body_years: tuple = ()             # ((agency, year), ...): a year written for each body
 
     def __post_init__(self):
         for f in fields(self):

@@ -90,6 +90,7 @@ class Query:
     multi: str = ""                         # what is asked of them: "sum" (一共), "list" (分别), "apart" (cells.find_cells)
     modifiers: set = field(default_factory=set)          # plan.Modifier values the lexicon found
     dropped: list[str] = field(default_factory=list)     # instruction words taken off the question
+    body_years: list = field(default_factory=list)       # [(agency, year)]: a year written for each body
 
     def describe(self) -> dict:
         return {"op": self.op, "bodies": [b.agency for b in self.bodies], "years": self.years,
@@ -218,6 +219,7 @@ def understand_one(question: str, catalog: Catalog) -> Query:
     elif cell is not None and (docs := document_columns(m.rest, cell)):
         query.cell = cell = docs[0]  # several columns of one of them: each
         query.cells, query.multi = docs, "list"
+    query.body_years = _body_years(q, query, m)
     query.op = find_op(q, len(query.bodies), len(years))
     _refine_op(query, q)
     if query.op == "outcomes":
@@ -237,6 +239,33 @@ def understand_one(question: str, catalog: Catalog) -> Query:
 # Ops under which several cells joined in a question (「部分公开和不予公开」) are each answered; under
 # the others (最多, 排名, 占比, 变化, …) the first cell is taken, as before.
 MULTI_OPS = ("lookup", "sum", "trend", "compare")
+
+
+YEAR_AT = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|(?<![\d.])\d{2}\s*年(?!度?止)")
+
+
+def _body_years(q: str, query: Query, m) -> list:
+    """「红旗区信访局2022年和红谷滩区政府办2023年…」: each body with the year written after it
+    (before the next body), when every body named has its own and they differ."""
+    if len(query.bodies) < 2 or len(query.explicit_years) < 2:
+        return []
+    at = []
+    for b in query.bodies:
+        words = [x.text for x in m.mentions if x.bodies == [b]] + [b.region_short] + sorted(b.names, key=len)
+        pos = next((q.find(w) for w in words if w and q.find(w) >= 0), -1)
+        if pos < 0:
+            return []
+        at.append((pos, b))
+    at.sort(key=lambda x: x[0])
+    out = {}
+    for ym in YEAR_AT.finditer(q):
+        y = find_years(ym.group(0))
+        owner = [b for pos, b in at if pos < ym.start()]
+        if y and owner and owner[-1].agency not in out:
+            out[owner[-1].agency] = y[0]
+    if len(out) == len(query.bodies) and len(set(out.values())) > 1:
+        return list(out.items())
+    return []
 
 
 def _several_cells(query: Query, rest: str) -> None:
@@ -377,8 +406,20 @@ def _refine_op(query: Query, q: str) -> None:
         query.op = "positive"
     # one body over its years (「每年」, 「近两年」, 「2022年和2023年分别」)
     # two years or more named without a sum asked (「2023和2022年收到申请」) are listed, not added
-    listed = len(query.explicit_years) >= 2 and query.op == "sum" \
-        and not re.search(r"一共|合计|总共|共计|加起来|合起来|总和|之和|累计|两年共|in total|altogether|combined", ql)
+    added = _L.has("MOD_SUM", ql)
+    listed = len(query.explicit_years) >= 2 and query.op == "sum" and not added
+    span = re.search(r"(?:近|这|最近)?([两二三四五六七八九十2-9])年(?:来|里|间|内)?(?:一?共|合计|总计|加起来|累计|总共|平均)"
+                     r"|近([两二三四五2-5])年|这([两二三四五2-5])年|历年|各年|每年", q)
+    if len(query.bodies) == 1 and cell is not None and not years and span \
+            and (query.op == "avg" or (added and query.op in ("lookup", "sum", "change"))):
+        # 「两年一共」, 「近三年合计」, 「平均每年」: one body over its latest N years (all: 历年/每年)
+        b = query.bodies[0]
+        n = next((g for g in span.groups() if g), None)
+        n = (int(n) if n.isdigit() else _CN_NUM[n]) if n else len(b.years)
+        query.years = list(range(b.years[-1] - n + 1, b.years[-1] + 1)) if b.years else []
+        if query.op != "avg":
+            query.op = "sum"
+        return
     if len(query.bodies) == 1 and cell is not None and (re.search(TREND, ql) or listed) \
             and query.op in ("lookup", "sum", "change") and len(years) != 1:
         near = re.search(r"近([两二三四五2-5])年", q)

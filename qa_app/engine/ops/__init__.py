@@ -81,7 +81,7 @@ def unsupported(plan: QueryPlan) -> Answer:
     if rec is None:
         text = f"暂不支持这类问题（{plan.op.value}）。{CAN_ASK}。"
     else:
-        text = f"暂不支持回答{rec.get('reason')}。{rec.get('can_ask')}。"
+        text = f"暂不支持：{rec.get('reason')}。{rec.get('can_ask')}。"
     return Answer(plan.question, text, "none", debug=plan.describe())
 
 
