@@ -16,6 +16,7 @@ from .cite import MISSING, CellValue, cell_value, cite_cell
 from .compose import (APP_COLUMN_SHORT, marks, PROACTIVE_VERB, breakdown, column_phrase, fmt, review_breakdown, row_phrase,
                       sub_row_phrase, unit, what_phrase, who)
 from .cells import CellQuery
+from .labels import report_label
 from .understand import Query
 from .scope import only_years_text, report_for  # noqa: F401  (used here and by the ops)
 
@@ -36,7 +37,7 @@ def check_note(store, catalog: Catalog, report_ids) -> str:
         for c in store.checks([rid], failed_only=True):
             failed.setdefault(c["check"], []).append(_check_subject(c["table"], c["subject"]))
         what = "；".join(f"「{desc.get(k, k)}」在{'、'.join(dict.fromkeys(v))}对不上" for k, v in failed.items())
-        parts.append(f"{r.agency}{r.year or ''}年报告的勾稽关系不成立：{what}")
+        parts.append(f"{report_label(r)}的勾稽关系不成立：{what}")
     more = "等" if len(bad) > 3 else ""
     return f"（注意：{'；'.join(parts)}{more}。数字按报告原文引用，可对照所附出处核对原文。）"
 

@@ -211,6 +211,8 @@ def understand_one(question: str, catalog: Catalog) -> Query:
         years = query.years
     query.wants_number = bool(re.search(NUMBER_CUES, q.lower()))
     collective = bool(re.search(COLLECTIVE, q.lower()))
+    if cell is None and collective and not _L.has("ACROSS_BODIES", q) and not re.search(r"各|所有|全部|都|分别", q):
+        collective = False  # 「区政府办存在哪些问题」: 哪些 asks of the text, not of every body (ask which)
     _resolve_names(query, m, catalog, q, collective)
     cell = query.cell  # a body read from the words after a region may have taken a cell word
     if cell is None and (docs := document_columns(m.rest)):
@@ -518,6 +520,7 @@ def follow_up(new: Query, prev: Query, catalog: Catalog | None = None) -> Query:
     """Fill what a short follow-up leaves out from the previous (resolved) question."""
     q = fold(new.question).strip()
     inherited = ["relative years"] if "relative years" in new.inherited else []
+    own_cell = new.cell is not None and new.cell.row_named
     # a question of its own about the prose: long enough, or a topic of its own (「怎么改进的」 after
     # 「存在什么问题」), which then is asked, not the question before it
     own_prose_words = new.cell is None and ((re.search(PROSE_CUES, q.lower()) and len(q) > 8)
@@ -551,7 +554,10 @@ def follow_up(new: Query, prev: Query, catalog: Catalog | None = None) -> Query:
     elif new.bodies and prev.bodies and re.search(COMPARE_WORDS, q.lower()):
         new = replace(new, bodies=list(prev.bodies) + [b for b in new.bodies if b not in prev.bodies], op="compare")
         inherited.append("bodies")
-    if not new.years and prev.years:
+    complete = names_given and (own_prose_words or own_cell)
+    if not new.years and prev.years and not complete:
+        # (a question complete on its own — a body and what is asked of it — keeps its own years:
+        # 「信访局2022年存在哪些问题？」「文化街街道通过什么平台公开信息？」 asks of 文化街's latest)
         new = replace(new, years=list(prev.years))
         inherited.append("years")
     if new.op != "compare" or "bodies" not in inherited:
