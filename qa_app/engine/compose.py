@@ -77,8 +77,13 @@ def compress(text: str) -> str:
 
 def unknown_names(unknown, catalog) -> str:
     """「库中没有海淀区的报告。库中现有：…」: names the index does not hold, and what it holds."""
+    from .names import place_correction
+    said = []
+    for u in unknown:
+        right = place_correction(u)
+        said.append(f"{right}（「{u}」按「{right}」理解）" if right else u)
     names = "、".join(unknown)
-    text = f"库中没有{names}的报告。"
+    text = f"库中没有{'、'.join(said)}的报告。"
     if all(re.fullmatch(r"[A-Za-z -]+", u) for u in unknown):  # 「Hongqi District」: names are held in Chinese
         text = f"库中的单位名称都是中文，「{names}」对不上其中任何一个，请用中文名称提问。"
     for u in unknown:

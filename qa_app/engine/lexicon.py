@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 PATH = Path(__file__).resolve().parents[1] / "lexicon.json"
-KINDS = ("instruction", "op", "modifier", "refuse", "follow", "scope", "yesno", "unit")
+KINDS = ("instruction", "op", "modifier", "refuse", "follow", "scope", "yesno", "unit", "name")
 TOKEN_KEYS = ("TEXT", "REGEX", "GAP")
 
 

@@ -18,6 +18,7 @@ from ..tables import fold
 from .catalog import Body, Catalog, is_subsequence
 from .cells import CellQuery, document_columns, find_cell, find_cells
 from .lexicon import lexicon
+from .names import correct as correct_names
 from .plan import Modifier, QueryPlan
 
 _L = lexicon()
@@ -190,14 +191,14 @@ def understand_one(question: str, catalog: Catalog) -> Query:
     q, dropped = _L.strip(fold(question).strip(), "instruction")  # 「请帮我查一下」, 「估算一下」
     m = catalog.match(q)
     name_note = ""
-    if m.unknown or not (m.bodies or m.regions or m.ambiguous):
-        fixed, fixes = catalog.correct_places(q)  # 「红谷摊」: one character off a place held
-        if fixes:
-            m2 = catalog.match(fixed)
-            if (m2.bodies or m2.regions or m2.ambiguous) and len(m2.unknown) < max(1, len(m.unknown) + 1) \
-                    and not (set(m2.unknown) - set(m.unknown)):
-                q, m = fixed, m2
-                name_note = "；".join(f"「{a}」按「{b}」理解" for a, b in fixes)
+    fixed, fixes = correct_names(q, catalog)  # one wrong character in a name held: 「红旗区信访居」
+    if fixes:
+        m2 = catalog.match(fixed)
+        better = len(m2.unknown) < len(m.unknown) or len(m2.ambiguous) < len(m.ambiguous) \
+            or len(m2.bodies) > len(m.bodies) or len(m2.regions) > len(m.regions) or (m2.bodies == m.bodies and m2.bodies)
+        if (m2.bodies or m2.regions or m2.ambiguous) and not (set(m2.unknown) - set(m.unknown)) and better:
+            q, m = fixed, m2
+            name_note = "；".join(f"「{a}」按「{b}」理解" for a, b in fixes)
     years = find_years(q)
     cell = find_cell(m.rest)  # body names (红旗区信访局) must not read as cell words (信访)
     query = Query(question, bodies=list(m.bodies), years=years, regions=list(m.regions), unknown=list(m.unknown),
