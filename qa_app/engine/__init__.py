@@ -8,17 +8,16 @@ than guess, and asks which body when a name fits several.
 """
 from __future__ import annotations
 
-import re
-
 import threading
 import time
 
 from ..answer import Answer
 from ..settings import Settings
+from . import compose
 from .catalog import Catalog
-from .aggregate import aggregate
-from .execute import lookup, only_years_text, outcomes, several, share, share_each
-from .understand import Query, understand
+from .ops import CAN_ASK, Facts, answer
+from .plan import PlanError
+from .understand import Query, finalize, understand
 
 _lock = threading.Lock()
 _stores: dict = {}
@@ -97,22 +96,17 @@ def ask(question: str, history: list | None = None, settings: Settings | None = 
     if llm_on:  # the model is asked only where the rules are unsure (llm/route.py decides)
         from ..llm import understand_with_llm
         query, llm_notice = understand_with_llm(question, catalog, history, settings, query, _rules_unsure(query))
-    rules_note = query.year_note
-    ans = answer_query(query, settings, store, catalog)
-    if rules_note and ans.kind != "clarify" and set(query.years) >= {y for _, y in query.year_words}:
-        ans.answer += f"（{rules_note}。）"  # which year 「去年」 was taken to be
-    if ans.kind == "table" and isinstance(ans.value, (int, float)) and re.search(YES_NO, question) \
-            and not re.search(r"多少|几|how many|超过|不到|以上|以下|[\d零一二两三四五六七八九十百千]+\s*[件个条项份]", question.lower()):
-        # (not 「有十件吗」: a number asked about is checked by reading the answer, not by 有/没有)
-        ans.answer = ("有。" if ans.value else "没有。") + ans.answer  # 「有没有被申请行政复议」: say it first
-    elif ans.kind == "aggregate" and ans.debug.get("op") == "compare" and ans.table and re.search(YES_NO, question) \
-            and not re.search(r"多少|几|how many|[\d零一二两三四五六七八九十百千]+\s*[件个条项份]", question.lower()):
-        vals = [r.get("值") for r in ans.table]
-        if vals and all(isinstance(v, (int, float)) for v in vals) and (all(vals) or not any(vals)):
-            ans.answer = ("都有。" if all(vals) else "都没有。") + ans.answer  # 「文化街和城建局有没有收到申请」
-    if query.name_note and ans.kind != "none":
-        ans.answer += f"（{query.name_note}。）"  # a place name taken despite a wrong character
-    if filters and ans.kind in ("none", "clarify"):
+    full = get_catalog(store) if filters else catalog
+    try:
+        plan = finalize(query, catalog, full if filters else None)
+    except PlanError:
+        plan = None
+    if plan is None:
+        ans = Answer(question, f"暂不支持这类问题。{CAN_ASK}。", "none")
+    else:
+        ans = answer(plan, Facts(store, catalog, settings, full, filters))
+        ans = compose.notes(plan, ans)
+    if filters and ans.kind in ("none", "clarify") and not (plan is not None and plan.outside):
         said = "，".join(f"{name}{filters[k]}" for k, name in (("agency", "机关："), ("region", "地区："), ("year", "年度："))
                         if filters.get(k))
         ans.answer += f"（当前只在筛选范围内回答：{said}）"
@@ -134,94 +128,8 @@ def ask(question: str, history: list | None = None, settings: Settings | None = 
     return ans
 
 
-# A yes/no question about a count (「有没有」, 「收没收到」, 「有…吗」).
-YES_NO = r"有没有|有无|是否有|(?P<v>[\u4e00-\u9fa5])没(?P=v)|有[^，。,？?]{0,14}吗[？?]?$"
-
-
 def _rules_unsure(query: Query) -> bool:
     return query.prose and query.cell is None and not query.bodies and not query.ambiguous
-
-
-def _bodies_text(bodies) -> str:
-    names = sorted(b.agency for b in bodies)
-    return "、".join(names[:8]) + (f"等{len(names)}个单位" if len(names) > 8 else "")
-
-
-def answer_query(query: Query, settings: Settings, store, catalog: Catalog) -> Answer:
-    q = query.question
-    if query.unknown:
-        return _unknown(query, catalog)
-    if query.ambiguous:
-        opts = [b.agency for b in query.ambiguous]
-        return Answer(q, f"「{query.ambiguous_text}」可能指以下单位：{'、'.join(opts)}。请问您问的是哪一个？",
-                      "clarify", options=opts, debug=query.describe())
-    if query.op == "list_reports":
-        return list_reports(query, catalog)
-    if query.op == "checks":
-        from .audit import audit
-        return audit(query, store, catalog)
-    if query.bodies and (query.op in ("lookup", "share", "outcomes") or query.prose) and len(query.years) == 1:
-        for b in query.bodies:
-            if query.years[0] not in b.reports:
-                return Answer(q, f"库中没有{b.agency}{query.years[0]}年的报告；{only_years_text(b)}。", "none",
-                              debug=query.describe())
-    if query.cell is not None and not query.prose:
-        if query.cells and query.op in ("lookup", "sum", "compare", "trend"):
-            return several(query, store, catalog)  # 「部分公开和不予公开一共多少件」
-        if query.op == "share" and len(query.bodies) == 1:
-            return share(query, store, catalog)
-        if query.op == "share_each":
-            return share_each(query, store, catalog)  # 「各单位部分公开占比」
-        if query.op == "outcomes" and len(query.bodies) == 1:
-            return outcomes(query, store, catalog)
-        if query.op in ("lookup", "share", "outcomes") and len(query.bodies) == 1:
-            return lookup(query, store, catalog)
-        if query.op == "lookup" and len(query.bodies) > 1:
-            query.op = "compare"
-        return aggregate(query, store, catalog)
-    from .prose import answer_prose
-    ids = None
-    if query.bodies:
-        ids = []
-        for b in query.bodies:
-            ys = [y for y in query.years if y in b.reports] or b.years[-1:]
-            ids += [b.reports[y] for y in ys] or list(b.reports.values())[:1]
-    elif query.years or query.regions:
-        ids = [rid for rid, r in catalog.reports.items()
-               if (not query.years or r.year in query.years)
-               and (not query.regions or any(x in (r.region or "") or x in (r.agency or "") for x in query.regions))]
-        if not ids:
-            return Answer(q, "库中没有符合条件（年度/地区）的报告。", "none", debug=query.describe())
-    elif len(catalog.reports) != len(store.reports()):
-        ids = list(catalog.reports)  # a filter narrowed the catalog
-    return answer_prose(query, settings, store, catalog, ids)
-
-
-def _unknown(query: Query, catalog: Catalog) -> Answer:
-    names = "、".join(query.unknown)
-    text = f"库中没有{names}的报告。"
-    if all(re.fullmatch(r"[A-Za-z -]+", u) for u in query.unknown):  # 「Hongqi District」: names are held in Chinese
-        text = f"库中的单位名称都是中文，「{names}」对不上其中任何一个，请用中文名称提问。"
-    for u in query.unknown:
-        near = list({id(b): b for r in catalog.regions if u.startswith(r) for b in catalog.in_region(r)}.values())
-        if near:
-            text += f"{near[0].region}的报告有：{_bodies_text(near)}。"
-            break
-    else:
-        text += f"库中现有：{_bodies_text(catalog.bodies.values())}。"
-    return Answer(query.question, text, "none", debug=query.describe())
-
-
-def list_reports(query: Query, catalog: Catalog) -> Answer:
-    reps = [r for r in catalog.reports.values()
-            if (not query.years or r.year in query.years)
-            and (not query.regions or any(x in (r.region or "") for x in query.regions))]
-    rows = [{"机关": r.agency, "地区": r.region, "年度": r.year, "报告": r.file_name,
-             "勾稽": "通过" if not r.checks_failed else "有未通过"} for r in reps]
-    names = "；".join(f"{r.agency}（{r.year}年，{r.file_name}）" for r in reps[:20])
-    more = "等" if len(reps) > 20 else ""
-    return Answer(query.question, f"库中共有{len(reps)}份报告：{names}{more}。", "aggregate", len(reps), table=rows,
-                  debug=query.describe())
 
 
 def ask_stream(question: str, history: list | None = None, settings: Settings | None = None,

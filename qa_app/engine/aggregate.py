@@ -11,48 +11,19 @@ import re
 from ..answer import Answer, Citation
 from .catalog import Body, Catalog
 from .cite import MISSING, cell_value, cite_cell, needed_rows, prefetch
-from .compose import fmt, unit, what_phrase, who
-from .execute import check_note, marks, only_years_text, report_for
+from .compose import compress, fmt, unit, what_phrase, who
+from .execute import check_note, marks
+from .scope import only_years_text, place_name, report_for, resolve
 from .understand import Query
 
 MAX_CITED = 30   # bodies named in a ranking or a list of the most / the least
 LISTED = 8       # summands named in the text of a sum (every summand is cited)
 
 
-def _scope(query: Query, catalog: Catalog) -> tuple[list[tuple[Body, int, int]], str, list[str]]:
-    """[(body, year, report id)] an aggregate runs over, a Chinese phrase for that scope, and
-    notes on bodies named that lack the year asked."""
-    bodies = query.bodies or sorted((b for b in catalog.bodies.values()
-                                     if not query.regions or any(r in (b.region or "") for r in query.regions)),
-                                    key=lambda b: b.agency)
-    out, notes = [], []
-    for b in bodies:
-        if query.years:
-            for y in query.years:
-                if y in b.reports:
-                    out.append((b, y, b.reports[y]))
-            if query.bodies and not any(y in b.reports for y in query.years):
-                notes.append(f"{only_years_text(b)}，未计入")
-            elif query.bodies:  # some of the years asked: say which are not counted
-                lack = [y for y in query.years if y not in b.reports]
-                if lack:
-                    notes.append(f"库中没有{b.agency}{'、'.join(f'{y}年' for y in lack)}的报告，未计入")
-        elif b.years:
-            out.append((b, b.years[-1], b.reports[b.years[-1]]))
-    where = "、".join(r if r.endswith(("区", "市", "县", "省")) else r + "区" for r in query.regions)
-    one = len({b.agency for b, _, _ in out}) == 1
-    used = sorted({y for _, y, _ in out})
-    ys = "、".join(f"{y}年" for y in sorted(query.years or used))
-    if one and out:
-        scope = f"{out[0][0].agency}{'、'.join(f'{y}年' for y in used)}"  # the years counted
-    elif query.bodies:  # the bodies asked about, not every body
-        names = "、".join(b.agency for b in query.bodies[:4]) + (f"等{len(query.bodies)}个单位" if len(query.bodies) > 4 else "")
-        scope = f"{names}{ys}" if query.years else f"{names}（各取最新年度报告{'，均为' + ys if len(used) == 1 else ''}）"
-    elif query.years:
-        scope = f"{ys}{where}各单位"
-    else:  # say which year was taken when every body's latest report is of the same year
-        scope = f"{where}各单位（各取最新年度报告{'，均为' + ys if len(used) == 1 else ''}）"
-    return out, scope, notes
+def _scope(query, catalog: Catalog) -> tuple[list[tuple[Body, int, int]], str, list[str]]:
+    """scope.resolve as (targets, phrase, notes)."""
+    sc = resolve(query, catalog)
+    return list(sc.targets), sc.phrase, list(sc.notes)
 
 
 def _label(body: Body, year, years_vary: bool, one_body: bool = False) -> str:
@@ -149,12 +120,6 @@ def aggregate(query: Query, store, catalog: Catalog) -> Answer:
             text = f"{scope}中，「{what}」{word}的是{_label(b, y, years_vary)}，{fmt(best)}{u}{cite(chosen[0])}。"
         return _done(q, text + blank_text, best, cits, table_rows, query, store, catalog)
     total = sum(x[3].value for x in known)
-    if op == "avg":
-        avg = total / len(known)
-        avg = round(avg, 2)
-        ms = "".join(cite(x) for x in known[:MAX_CITED])
-        text = f"{scope}的{len(known)}份报告，「{what}」合计{fmt(total)}{u}，平均每份{fmt(avg)}{u}{ms}。"
-        return _done(q, text + blank_text, avg, cits, table_rows, query, store, catalog)
     nonzero = sorted((x for x in known if x[3].value), key=lambda x: -x[3].value)
     zeros = [x for x in known if not x[3].value]
     one_body = len({b.agency for b, _, _, _ in known}) == 1
@@ -170,69 +135,19 @@ def aggregate(query: Query, store, catalog: Catalog) -> Answer:
     if zeros:
         zm = "".join(cite(x) for x in zeros)
         text += ("；其余均为0" if nonzero else "，各份均为0") + zm
-    text = _compress(text) + "。" + "".join(n + "。" for n in notes) + blank_text
+    text = compress(text) + "。" + "".join(n + "。" for n in notes) + blank_text
     return _done(q, text, total, cits, table_rows, query, store, catalog)
 
 
-def _compress(text: str) -> str:
-    """Runs of three or more consecutive markers written as a range: [3][4][5] -> [3]–[5]."""
-    def run(m):
-        ns = []
-        for a, b in re.findall(r"\[(\d+)\](?:–\[(\d+)\])?", m.group(0)):
-            ns.extend(range(int(a), int(b or a) + 1))
-        out, i = [], 0
-        while i < len(ns):
-            j = i
-            while j + 1 < len(ns) and ns[j + 1] == ns[j] + 1:
-                j += 1
-            out.append(f"[{ns[i]}]–[{ns[j]}]" if j - i >= 2 else "".join(f"[{n}]" for n in ns[i:j + 1]))
-            i = j + 1
-        return "".join(out)
-    return re.sub(r"(?:\[\d+\](?:–\[\d+\])?){2,}", run, text)
-
-
 def _done(q, text, value, cits, table_rows, query, store, catalog) -> Answer:
-    text = _compress(text) + check_note(store, catalog, [c.report_id for c in cits])
+    text = compress(text) + check_note(store, catalog, [c.report_id for c in cits])
     return Answer(q, text, "aggregate", value, cits, table=table_rows, debug=query.describe())
 
 
-def compare(query: Query, store, catalog: Catalog) -> Answer:
-    cell = query.cell
-    u = unit(cell.table, cell.column)
-    rows, cits, parts = [], [], []
-    for b in query.bodies[:6]:
-        rid, year, _ = report_for(b, query.years)
-        if rid is None:
-            parts.append(f"{only_years_text(b)}，没有{query.years[0]}年的数字")
-            continue
-        cv = cell_value(store, rid, cell)
-        if cv.value == MISSING:
-            parts.append(f"{who(b.agency, year)}的报告中没有读到这一项")
-            continue
-        new = cite_cell(store, cv, len(cits) + 1, catalog.reports[rid].checks_failed)
-        cits += new
-        parts.append(f"{who(b.agency, year)}{fmt(cv.value)}{u}{marks(new)}" if cv.value is not None
-                     else f"{who(b.agency, year)}该项为空{marks(new)}")
-        rows.append((b, year, cv.value))
-    what = what_phrase(cell.table, cell.row, cell.column, cell.column_named)
-    text = f"「{what}」对比：" + "；".join(parts) + "。"
-    value = None
-    nums = [r for r in rows if isinstance(r[2], (int, float))]
-    if len(nums) == 2 and len(rows) == 2:
-        (b1, _, v1), (b2, _, v2) = nums
-        diff = v1 - v2
-        if diff and diff < 0 and re.search(r"比[^，。,？?]{0,14}少|少多少|少几", query.question):
-            text += f"{b1.agency}比{b2.agency}少{fmt(abs(diff))}{u}。"  # the question's own direction
-        elif diff:
-            more, less = (b1, b2) if diff > 0 else (b2, b1)
-            text += f"{more.agency}比{less.agency}多{fmt(abs(diff))}{u}。"
-        else:
-            text += "两者相同。"
-        value = diff
-    if not cits:
-        return Answer(query.question, text, "none", debug=query.describe())
-    return _done(query.question, text, value, cits, [{"机关": b.agency, "年度": y, "值": v} for b, y, v in rows],
-                 query, store, catalog)
+def finish(plan, text: str, value, cits, store, catalog) -> Answer:
+    """An aggregate answer of an op module: markers compressed, the 勾稽 note, a row per value."""
+    rows = [{"机关": c.agency, "年度": c.year, "值": c.value, "报告": c.report} for c in cits]
+    return _done(plan.question, text, value, cits, rows, plan, store, catalog)
 
 
 def by_region(query: Query, store, catalog: Catalog) -> Answer:
@@ -261,7 +176,7 @@ def by_region(query: Query, store, catalog: Catalog) -> Answer:
     cits: list[Citation] = []
     parts, rows = [], []
     for k in order:
-        name = k if k.endswith(("区", "县", "市", "省")) else k + "区"
+        name = place_name(k, catalog)
         seg = []
         for b, y, rid, cv in sorted(groups[k], key=lambda x: -x[3].value):
             new = cite_cell(store, cv, len(cits) + 1, catalog.reports[rid].checks_failed)
@@ -275,7 +190,7 @@ def by_region(query: Query, store, catalog: Catalog) -> Answer:
     text = f"{when}按地区合计「{what}」{'' if when else '（各单位取最新年度报告）'}：" + "；".join(parts) + "。"
     which = re.search(r"哪|谁|最多|最少|更多|更少|多还是少|which|most|least", query.question.lower())
     if which and len(order) > 1 and totals[order[0]] != totals[order[1]]:
-        text += f"{top if top.endswith(('区', '县', '市', '省')) else top + '区'}{word}。"
+        text += f"{place_name(top, catalog)}{word}。"
     return _done(query.question, text, totals[top] if which else None, cits, rows, query, store, catalog)
 
 

@@ -11,6 +11,7 @@ from ..checks import explain
 from .catalog import Catalog
 from .cells import CellQuery
 from .cite import cell_value, cite_cell
+from .labels import report_label
 from .execute import marks, report_for, only_years_text
 from .understand import Query
 
@@ -43,7 +44,7 @@ def audit(query: Query, store, catalog: Catalog) -> Answer:
                 cv = cell_value(store, ids[0], CellQuery("applications", row, "total"))
                 if cv.value not in ("missing", None):
                     cits += cite_cell(store, cv, len(cits) + 1)
-            text = (f"{r.agency}{r.year}年报告的勾稽关系核对全部通过（新收 + 上年结转 = 办理结果总计 + 结转下年度，"
+            text = (f"{report_label(r)}的勾稽关系核对全部通过（新收 + 上年结转 = 办理结果总计 + 结转下年度，"
                     f"办理结果各项之和、各列之和均相符）{marks(cits)}。")
             return Answer(q, text, "table", 0, cits, debug=query.describe())
         return Answer(q, "所问范围内的报告，勾稽关系核对全部通过。", "aggregate", 0,
@@ -62,8 +63,8 @@ def audit(query: Query, store, catalog: Catalog) -> Answer:
             cits += new
             lines.append(explain(c["check"], c["table"], c["subject"], c["cells"]) + marks(new))
         more = f"等{len(failed)}处" if len(failed) > MAX_CHECKS else ""
-        parts.append(f"{r.agency}{r.year}年报告：" + "；".join(lines) + more)
-    head = (f"{catalog.reports[bad[0]].agency}{catalog.reports[bad[0]].year}年报告的勾稽关系不成立。" if len(ids) == 1
+        parts.append(f"{report_label(r)}：" + "；".join(lines) + more)
+    head = (f"{report_label(catalog.reports[bad[0]])}的勾稽关系不成立。" if len(ids) == 1
             else f"有{len(bad)}份报告的勾稽关系不成立（其余报告全部通过）。")
     text = head + "\n" + "\n".join(parts) + ("\n……" if len(bad) > MAX_REPORTS else "") \
         + "\n数字均按报告原文引用，未作改动。"

@@ -10,59 +10,8 @@ import re
 
 from .. import template as T
 
-APP_COLUMN_SHORT = {"natural_person": "自然人", "commercial_enterprise": "商业企业", "research_institution": "科研机构",
-                    "social_welfare_org": "社会公益组织", "legal_service_org": "法律服务机构", "other_org": "其他组织",
-                    "total": "总计", "legal_person_or_org": "法人或其他组织"}
-APP_ROW_PHRASE = {"new_received": "新收政府信息公开申请", "carried_over": "上年结转政府信息公开申请",
-                  "total": "办理结果总计", "carried_forward": "结转下年度继续办理"}
-REVIEW_ROW_PHRASE = {"review": "行政复议", "litigation_direct": "行政诉讼（未经复议直接起诉）",
-                     "litigation_after_review": "行政诉讼（复议后起诉）", "litigation": "行政诉讼"}
-REVIEW_COL_PHRASE = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结",
-                     "total": "总计"}
-PROACTIVE_VERB = {"issued": "本年制发", "repealed": "本年废止", "in_force": "现行有效", "made": "本年新制作",
-                  "published": "本年新公开", "total_public": "对外公开总数"}
-
-
-def clean_label(label: str) -> str:
-    """「(二)部分公开(区分处理的,只计这一情形,不计其他情形)」 -> 「部分公开」."""
-    s = re.sub(r"^[一二三四五六七八九十]+、|^[(（][一二三四五六七八九十]+[)）]|^\d+[.、]", "", label)
-    s = re.sub(r"[(（].*?[)）]$", "", s)
-    return s.replace("“", "").replace("”", "")
-
-
-def row_phrase(table: str, row: str) -> str:
-    if table == "applications":
-        if row in APP_ROW_PHRASE:
-            return APP_ROW_PHRASE[row]
-        label = clean_label(T.row_label(table, row))
-        if "." in row:
-            group = clean_label(T.row_label(table, row.split(".")[0]))
-            return f"{group}（{label}）"
-        return label
-    if table == "review_litigation":
-        return REVIEW_ROW_PHRASE[row]
-    return T.row_label(table, row)
-
-
-def sub_row_phrase(table: str, row: str) -> str:
-    """A sub-row on its own: 「本机关不掌握相关政府信息」."""
-    return clean_label(T.row_label(table, row))
-
-
-def column_phrase(table: str, column: str) -> str:
-    if table == "applications":
-        return APP_COLUMN_SHORT.get(column, column)
-    if table == "review_litigation":
-        return REVIEW_COL_PHRASE[column]
-    return T.column_label(table, column)
-
-
-def unit(table: str, column: str) -> str:
-    if table == "proactive" and column == "amount":
-        return "万元"
-    if table == "proactive" and column in ("change", "items", "previous_year_items"):
-        return "项"
-    return "件"
+from .labels import (APP_COLUMN_SHORT, APP_ROW_PHRASE, PROACTIVE_VERB, REVIEW_COL_PHRASE, REVIEW_ROW_PHRASE,  # noqa: F401
+                     clean_label, column_phrase, row_phrase, sub_row_phrase, unit, what_phrase)
 
 
 def fmt(v) -> str:
@@ -71,29 +20,6 @@ def fmt(v) -> str:
     if isinstance(v, float):
         return f"{v:.2f}".rstrip("0").rstrip(".")
     return str(v)
-
-
-def what_phrase(table: str, row: str, column: str, column_named: bool) -> str:
-    """What a value counts, without the body: 「部分公开」, 「行政许可处理决定」, 「现行有效行政规范性文件」."""
-    if table == "applications":
-        what = row_phrase(table, row)
-        if column_named and column != "total":
-            what += f"（{column_phrase(table, column)}）"
-        return what
-    if table == "review_litigation":
-        what = row_phrase(table, row)
-        if column != "total":
-            what += f"（{column_phrase(table, column)}）"
-        return what
-    if column == "total_public":
-        return T.row_label(table, row) + "对外公开总数"
-    if column in PROACTIVE_VERB:
-        return PROACTIVE_VERB[column] + T.row_label(table, row)
-    if column == "decisions":
-        return T.row_label(table, row) + "处理决定"
-    if column == "amount":
-        return T.row_label(table, row) + ("金额" if row == "administrative_fees" else "总金额")
-    return f"{T.row_label(table, row)}（{T.column_label(table, column)}）"
 
 
 def breakdown(row_facts: dict, table: str, row: str, value) -> str:
@@ -120,3 +46,72 @@ def review_breakdown(row_facts: dict, row: str) -> str:
 
 def who(agency: str, year) -> str:
     return f"{agency}{year}年" if year else agency
+
+
+def _ranges(ns: list[int]) -> str:
+    """[1, 2, 3, 5] -> 「[1]–[3][5]」: runs of three or more as a range."""
+    out, i = [], 0
+    while i < len(ns):
+        j = i
+        while j + 1 < len(ns) and ns[j + 1] == ns[j] + 1:
+            j += 1
+        out.append(f"[{ns[i]}]–[{ns[j]}]" if j - i >= 2 else "".join(f"[{n}]" for n in ns[i:j + 1]))
+        i = j + 1
+    return "".join(out)
+
+
+def marks(cits) -> str:
+    """「[1][2]」, or 「[3]–[9]」 for a run of three or more."""
+    return _ranges([c.n for c in cits])
+
+
+def compress(text: str) -> str:
+    """Runs of three or more consecutive markers written as a range: [3][4][5] -> [3]–[5]."""
+    def run(m):
+        ns = []
+        for a, b in re.findall(r"\[(\d+)\](?:–\[(\d+)\])?", m.group(0)):
+            ns.extend(range(int(a), int(b or a) + 1))
+        return _ranges(ns)
+    return re.sub(r"(?:\[\d+\](?:–\[\d+\])?){2,}", run, text)
+
+
+def unknown_names(unknown, catalog) -> str:
+    """「库中没有海淀区的报告。库中现有：…」: names the index does not hold, and what it holds."""
+    from .names import place_correction
+    said = []
+    for u in unknown:
+        right = place_correction(u)
+        said.append(f"{right}（「{u}」按「{right}」理解）" if right else u)
+    names = "、".join(unknown)
+    text = f"库中没有{'、'.join(said)}的报告。"
+    if all(re.fullmatch(r"[A-Za-z -]+", u) for u in unknown):  # 「Hongqi District」: names are held in Chinese
+        text = f"库中的单位名称都是中文，「{names}」对不上其中任何一个，请用中文名称提问。"
+    for u in unknown:
+        near = list({id(b): b for r in catalog.regions if u.startswith(r) for b in catalog.in_region(r)}.values())
+        if near:
+            return text + f"{near[0].region}的报告有：{bodies_text(near)}。"
+    return text + f"库中现有：{bodies_text(catalog.bodies.values())}。"
+
+
+def bodies_text(bodies) -> str:
+    names = sorted(b.agency for b in bodies)
+    return "、".join(names[:8]) + (f"等{len(names)}个单位" if len(names) > 8 else "")
+
+
+def notes(plan, ans):
+    """What an answer says besides its op's sentence: 有/没有 first for a yes/no question about a
+    count, which year 「去年」 was taken to be, a name corrected."""
+    from .lexicon import lexicon
+    lx, q = lexicon(), plan.question
+    if plan.year_note and ans.kind != "clarify" and set(plan.years) >= {y for _, y in plan.year_words}:
+        ans.answer += f"（{plan.year_note}。）"
+    yes_no = lx.has("YES_NO", q) and not lx.has("NUMBER_ASKED", q)
+    if yes_no and ans.kind == "table" and isinstance(ans.value, (int, float)):
+        ans.answer = ("有。" if ans.value else "没有。") + ans.answer  # 「有没有被申请行政复议」: say it first
+    elif yes_no and ans.kind == "aggregate" and ans.debug.get("op") == "compare" and ans.table:
+        vals = [r.get("值") for r in ans.table]
+        if vals and all(isinstance(v, (int, float)) for v in vals) and (all(vals) or not any(vals)):
+            ans.answer = ("都有。" if all(vals) else "都没有。") + ans.answer  # 「文化街和城建局有没有收到申请」
+    if plan.name_note and ans.kind != "none":
+        ans.answer += f"（{plan.name_note}。）"
+    return ans

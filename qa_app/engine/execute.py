@@ -13,32 +13,15 @@ from .. import template as T
 from ..answer import Answer, Citation
 from .catalog import Body, Catalog
 from .cite import MISSING, CellValue, cell_value, cite_cell
-from .compose import (APP_COLUMN_SHORT, PROACTIVE_VERB, breakdown, column_phrase, fmt, review_breakdown, row_phrase,
+from .compose import (APP_COLUMN_SHORT, marks, PROACTIVE_VERB, breakdown, column_phrase, fmt, review_breakdown, row_phrase,
                       sub_row_phrase, unit, what_phrase, who)
 from .cells import CellQuery
+from .labels import report_label
 from .understand import Query
+from .scope import only_years_text, report_for  # noqa: F401  (used here and by the ops)
 
 
 LITIGATION_KIND = {"litigation_direct": "未经复议直接起诉", "litigation_after_review": "复议后起诉"}
-
-
-def report_for(body: Body, years: list[int]) -> tuple[int | None, int | None, str]:
-    """(report id, year, note) of the body's report for the asked year, or its latest."""
-    if years:
-        y = years[0]
-        return body.reports.get(y), y, ""
-    if not body.years:
-        rid = next(iter(body.reports.values()), None)
-        return rid, None, ""
-    y = body.years[-1]
-    others = "、".join(f"{x}年" for x in body.years[:-1])
-    note = f"（问题未指定年度，按最新的{y}年报告回答；库中还有{others}的报告。）" if len(body.years) > 1 else ""
-    return body.reports[y], y, note
-
-
-def only_years_text(body: Body) -> str:
-    ys = "、".join(f"{y}年" for y in body.years) or "未标年度"
-    return f"库中只有{body.agency}{ys}的报告"
 
 
 def check_note(store, catalog: Catalog, report_ids) -> str:
@@ -54,7 +37,7 @@ def check_note(store, catalog: Catalog, report_ids) -> str:
         for c in store.checks([rid], failed_only=True):
             failed.setdefault(c["check"], []).append(_check_subject(c["table"], c["subject"]))
         what = "；".join(f"「{desc.get(k, k)}」在{'、'.join(dict.fromkeys(v))}对不上" for k, v in failed.items())
-        parts.append(f"{r.agency}{r.year or ''}年报告的勾稽关系不成立：{what}")
+        parts.append(f"{report_label(r)}的勾稽关系不成立：{what}")
     more = "等" if len(bad) > 3 else ""
     return f"（注意：{'；'.join(parts)}{more}。数字按报告原文引用，可对照所附出处核对原文。）"
 
@@ -66,19 +49,6 @@ def _check_subject(table: str, subject: str) -> str:
         return f"「{row_phrase(table, subject)}」行"
     except KeyError:
         return subject
-
-
-def marks(cits: list[Citation]) -> str:
-    """「[1][2]」, or 「[3]–[9]」 for a run of three or more."""
-    ns = [c.n for c in cits]
-    out, i = [], 0
-    while i < len(ns):
-        j = i
-        while j + 1 < len(ns) and ns[j + 1] == ns[j] + 1:
-            j += 1
-        out.append(f"[{ns[i]}]–[{ns[j]}]" if j - i >= 2 else "".join(f"[{n}]" for n in ns[i:j + 1]))
-        i = j + 1
-    return "".join(out)
 
 
 def lookup(query: Query, store, catalog: Catalog) -> Answer:

@@ -19,6 +19,7 @@ from pathlib import Path
 from ..answer import Answer, Citation
 from ..tables import fold
 from .cite import text_lines
+from .labels import report_label
 from .passages import LABEL, Sentence, fold1, report_sentences
 
 GLUE = set("的了吗呢么是在和与及或")
@@ -308,8 +309,7 @@ def _compose(query, per_report: list[list[Sentence]], store, catalog, how: str, 
                                  quote=quote, lines=[a, b], report_id=run[0].report_id,
                                  checks_failed=rep.checks_failed if rep else 0))
             quoted.append(f"「{''.join(_display(s, query.wants_number, terms) for s in run)}」[{n}]")
-        who = f"{rep.agency}{rep.year}年报告" if rep and rep.year else (rep.agency if rep else "报告")
-        parts.append(f"据{who}：" + "".join(quoted))
+        parts.append(f"据{report_label(rep)}：" + "".join(quoted))
     text = "；".join(parts)
     value = _value([s for g in per_report for s in g], terms, question) if query.wants_number else None
     debug = query.describe()
@@ -331,8 +331,7 @@ def _runs(sents: list[Sentence]) -> list[list[Sentence]]:
 def _nothing(query, terms, catalog, report_ids, how) -> Answer:
     where = ""
     if report_ids and len(report_ids) <= 3:
-        where = "在" + "、".join(f"{catalog.reports[r].agency}{catalog.reports[r].year}年报告" for r in report_ids
-                                if r in catalog.reports) + "中"
+        where = "在" + "、".join(report_label(catalog.reports[r]) for r in report_ids if r in catalog.reports) + "中"
     debug = query.describe()
     debug["retrieval"] = how
     return Answer(query.question, f"{where}没有找到能回答这个问题的内容。可以换个说法，或问表格中的数字（如申请数量、办理结果）。",

@@ -17,19 +17,20 @@ from dataclasses import dataclass, field, replace
 from ..tables import fold
 from .catalog import Body, Catalog, is_subsequence
 from .cells import CellQuery, document_columns, find_cell, find_cells
+from .lexicon import lexicon
+from .names import correct as correct_names
+from .plan import Modifier, QueryPlan
+
+_L = lexicon()
 
 OPS = ("lookup", "sum", "avg", "max", "min", "rank", "compare", "change", "trend", "outcomes", "positive", "zero", "share",
        "checks", "by_region", "list_reports")
-BY_REGION = r"哪个区|哪个县|哪个市|哪个地区|哪个地方|各区|各县|各地区|按地区|分地区|按区|which (district|county|region)"
-CHECK_WORDS = (r"勾稽|对不上|加不上|不平衡|数字不一致|数据不一致|核对|数字有没有问题|数据有没有问题|数字对吗|数据对吗"
-               r"|数字有没有错|数据有没有错|逻辑关系|don'?t add up|inconsisten")
+BY_REGION = _L.regex("BY_REGION")
+CHECK_WORDS = _L.regex("OP_CHECKS")
 # A question over all bodies (「哪个单位最多」, 「各单位排名」): a follow-up asking it does not
 # narrow to the one body of the previous answer.
-ACROSS_BODIES = (r"哪个单位|哪个部门|哪个机关|哪一个单位|哪一个部门|哪家|哪一家|哪些单位|哪些部门|哪些机关|哪几个单位"
-                 r"|各单位|各部门|各机关|所有单位|全部单位|每个单位|每个部门|which (body|agency|office|department)"
-                 r"|which bodies|which agencies|" + BY_REGION)
-TREND = r"每年|历年|各年|逐年|近几年|近[两二三四五2-5]年|这几年|分别|各是多少|each year|every year|by year|per year"
-
+ACROSS_BODIES = _L.regex("ACROSS_BODIES")
+TREND = _L.regex("MOD_TREND")
 # Prose topics: what a question is about (its words), and the report headings that hold it.
 # (topic, question pattern, heading pattern)
 PROSE_TOPICS = (
@@ -51,12 +52,11 @@ PROSE_TOPICS = (
     ("overview", r"总体情况|整体情况|总体上|概况|总的来说|overview|overall", r"总体情况"),
 )
 
-NUMBER_CUES = r"多少|几[件条个次项份家篇]|几$|数量|数目|how many|how much|number of"
-PROSE_CUES = (r"如何|怎么|怎样|什么|哪些问题|问题|措施|做法|经验|特色|举措|为什么|是否|有没有|吗[?？]?$"
-              r"|how\b|what\b|why\b|which platform|did .* (do|take)")
-COLLECTIVE = r"各|哪|所有|全部|一共|合计|总共|加起来|累计|总和|平均|排名|排序|最多|最少|最高|最低|in total|altogether|all\b|which|average"
-FOLLOW_START = r"^(那|那么|还有|再|换成|改成|和|与|跟|比|如果是|what about|and\b|how about)"
-COMPARE_WORDS = r"^(和|与|跟|比|对比)|相比|比呢|比较|对比|compare|versus|vs\.?"
+NUMBER_CUES = _L.regex("NUMBER_CUES")
+PROSE_CUES = _L.regex("PROSE_CUES")
+COLLECTIVE = _L.regex("COLLECTIVE")
+FOLLOW_START = _L.regex("FOLLOW_START")
+COMPARE_WORDS = _L.regex("FOLLOW_COMPARE")
 GENERIC_RE = (r"(?:区|市|县)?(?:人民)?政府办(?:公室)?|(?:区|市|县)?人民政府办公室|街道办(?:事处)?|办事处|办公室"
               r"|(?:区|市|县)(?:人民)?政府(?![信网门公办])")
 
@@ -89,6 +89,9 @@ class Query:
     name_note: str = ""                     # 「「红谷摊」按「红谷滩」理解」: a place name corrected, said too
     cells: list[CellQuery] = field(default_factory=list)  # several cells asked at once (cell is the first)
     multi: str = ""                         # what is asked of them: "sum" (一共), "list" (分别), "apart" (cells.find_cells)
+    modifiers: set = field(default_factory=set)          # plan.Modifier values the lexicon found
+    dropped: list[str] = field(default_factory=list)     # instruction words taken off the question
+    body_years: list = field(default_factory=list)       # [(agency, year)]: a year written for each body
 
     def describe(self) -> dict:
         return {"op": self.op, "bodies": [b.agency for b in self.bodies], "years": self.years,
@@ -160,49 +163,11 @@ def _resolve_relative(query: "Query", anchor: int, step_from: int | None = None,
     query.year_note = "；".join(notes)
 
 
-RANK_N = r"(最多|最高|最大|最少|最低|最小)的?\s*(\d+|[一二两三四五六七八九十])\s*(个|家|位)"
-THRESHOLD = r"(超过|大于|多于|高于|不少于|不低于|至少|more than|over|at least)\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(件|条|万元)?以上"
-
-
+RANK_N = _L.regex("OP_RANK_N")
+THRESHOLD = _L.regex("MOD_THRESHOLD")
 def find_op(q: str, n_bodies: int, n_years: int) -> str:
-    ql = q.lower()
-    if re.search(r"占比|比例|比重|百分比|百分之几|百分之多少|占[^，。,？?]{0,12}?(?:多少|几成|多大|百分之)"
-                 r"|percentage|share of|proportion", ql):
-        return "share" if n_bodies == 1 else "share_each"
-    if re.search(r"(哪些|哪几个|哪几家|哪个|哪家|有几个|几个|多少个|有几家|几家|多少家)(单位|机关|部门)?[^，。,]{0,12}"
-                 r"((?<!有)没有?|未|为零|为0|是零|是0)"
-                 r"|((?<!有)没有?|未)[^，。,]{0,10}的(单位|机关|部门)|which (bodies|agencies|offices) (had|received) no", ql):
-        return "zero"
-    if re.search(RANK_N, ql):
-        return "rank"
-    if re.search(r"哪些单位|哪些机关|哪些部门|哪几个|哪几家|有几个单位|有几家|多少个单位|多少家|几个单位|几家单位"
-                 r"|有哪些单位.*(有|大于|超过|收到)|which (bodies|agencies|offices|departments)|how many (bodies|agencies)", ql) \
-            and not re.search(r"最多|最少|最高|最低|most|least", ql):
-        return "positive"
-    if re.search(r"最多|最高|最大|most|highest|largest", ql):
-        return "max"
-    if re.search(r"最少|最低|最小|least|fewest|lowest", ql):
-        return "min"
-    if re.search(r"排名|排序|排行|从高到低|从多到少|从少到多|从低到高|rank|前\s*\d+|前[一二两三四五六七八九十]+[名个位家]?", ql):
-        return "rank"
-    if re.search(r"平均|average|mean", ql):
-        return "avg"
-    if n_bodies <= 1 and (re.search(r"变化|增加|减少|增长|下降|增减|比上年|同比|较上年|比去年|[比较](?:去年|前年|上一年|上年度)|上升|涨|降|change|increase|decrease|grow|drop", ql)
-                          or (n_years >= 2 and re.search(r"比.{0,10}(多|少)|相比|对比|比较|compare", ql))):
-        return "change"
-    if n_bodies >= 2 and re.search(r"一共|合计|总共|加起来|累计|总和|in total|altogether|combined", ql):
-        return "sum"
-    if n_bodies >= 2:
-        return "compare"
-    if n_bodies == 0 and re.search(r"对比|比较|compare", ql):
-        return "rank"
-    if re.search(r"多少份报告|几份报告|哪些报告|收录了哪些|库里有|库中有|有哪些单位的报告|which reports|list.*reports", ql):
-        return "list_reports"
-    if n_bodies == 0 or n_years >= 2 or re.search(r"各单位|各机关|所有单位|全部单位|一共|合计|总共|加起来|累计|总和|in total|altogether|all bodies", ql):
-        if n_bodies == 1 and n_years <= 1:
-            return "lookup"
-        return "sum"
-    return "lookup"
+    """The op the lexicon's op records give (the first by priority that matches and fits)."""
+    return lexicon().choose_op(q.lower(), n_bodies, n_years).get("op")
 
 
 def find_topics(q: str) -> list[str]:
@@ -223,17 +188,17 @@ def understand(question: str, catalog: Catalog, history: list | None = None) -> 
 
 def understand_one(question: str, catalog: Catalog) -> Query:
     """One question on its own."""
-    q = fold(question).strip()
+    q, dropped = _L.strip(fold(question).strip(), "instruction")  # 「请帮我查一下」, 「估算一下」
     m = catalog.match(q)
     name_note = ""
-    if m.unknown or not (m.bodies or m.regions or m.ambiguous):
-        fixed, fixes = catalog.correct_places(q)  # 「红谷摊」: one character off a place held
-        if fixes:
-            m2 = catalog.match(fixed)
-            if (m2.bodies or m2.regions or m2.ambiguous) and len(m2.unknown) < max(1, len(m.unknown) + 1) \
-                    and not (set(m2.unknown) - set(m.unknown)):
-                q, m = fixed, m2
-                name_note = "；".join(f"「{a}」按「{b}」理解" for a, b in fixes)
+    fixed, fixes = correct_names(q, catalog)  # one wrong character in a name held: 「红旗区信访居」
+    if fixes:
+        m2 = catalog.match(fixed)
+        better = len(m2.unknown) < len(m.unknown) or len(m2.ambiguous) < len(m.ambiguous) \
+            or len(m2.bodies) > len(m.bodies) or len(m2.regions) > len(m.regions) or (m2.bodies == m.bodies and m2.bodies)
+        if (m2.bodies or m2.regions or m2.ambiguous) and not (set(m2.unknown) - set(m.unknown)) and better:
+            q, m = fixed, m2
+            name_note = "；".join(f"「{a}」按「{b}」理解" for a, b in fixes)
     years = find_years(q)
     cell = find_cell(m.rest)  # body names (红旗区信访局) must not read as cell words (信访)
     query = Query(question, bodies=list(m.bodies), years=years, regions=list(m.regions), unknown=list(m.unknown),
@@ -241,11 +206,14 @@ def understand_one(question: str, catalog: Catalog) -> Query:
                   said=[x.text for x in m.mentions] + list(m.regions) + list(m.unknown))
     query.explicit_years = list(years)
     query.name_note = name_note
+    query.dropped = dropped
     if find_relative_years(q):  # on its own, 「去年」 is the calendar's
         _resolve_relative(query, current_year())
         years = query.years
     query.wants_number = bool(re.search(NUMBER_CUES, q.lower()))
     collective = bool(re.search(COLLECTIVE, q.lower()))
+    if cell is None and collective and not _L.has("ACROSS_BODIES", q) and not re.search(r"各|所有|全部|都|分别", q):
+        collective = False  # 「区政府办存在哪些问题」: 哪些 asks of the text, not of every body (ask which)
     _resolve_names(query, m, catalog, q, collective)
     cell = query.cell  # a body read from the words after a region may have taken a cell word
     if cell is None and (docs := document_columns(m.rest)):
@@ -254,6 +222,7 @@ def understand_one(question: str, catalog: Catalog) -> Query:
     elif cell is not None and (docs := document_columns(m.rest, cell)):
         query.cell = cell = docs[0]  # several columns of one of them: each
         query.cells, query.multi = docs, "list"
+    query.body_years = _body_years(q, query, m)
     query.op = find_op(q, len(query.bodies), len(years))
     _refine_op(query, q)
     if query.op == "outcomes":
@@ -273,6 +242,33 @@ def understand_one(question: str, catalog: Catalog) -> Query:
 # Ops under which several cells joined in a question (「部分公开和不予公开」) are each answered; under
 # the others (最多, 排名, 占比, 变化, …) the first cell is taken, as before.
 MULTI_OPS = ("lookup", "sum", "trend", "compare")
+
+
+YEAR_AT = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|(?<![\d.])\d{2}\s*年(?!度?止)")
+
+
+def _body_years(q: str, query: Query, m) -> list:
+    """「红旗区信访局2022年和红谷滩区政府办2023年…」: each body with the year written after it
+    (before the next body), when every body named has its own and they differ."""
+    if len(query.bodies) < 2 or len(query.explicit_years) < 2:
+        return []
+    at = []
+    for b in query.bodies:
+        words = [x.text for x in m.mentions if x.bodies == [b]] + [b.region_short] + sorted(b.names, key=len)
+        pos = next((q.find(w) for w in words if w and q.find(w) >= 0), -1)
+        if pos < 0:
+            return []
+        at.append((pos, b))
+    at.sort(key=lambda x: x[0])
+    out = {}
+    for ym in YEAR_AT.finditer(q):
+        y = find_years(ym.group(0))
+        owner = [b for pos, b in at if pos < ym.start()]
+        if y and owner and owner[-1].agency not in out:
+            out[owner[-1].agency] = y[0]
+    if len(out) == len(query.bodies) and len(set(out.values())) > 1:
+        return list(out.items())
+    return []
 
 
 def _several_cells(query: Query, rest: str) -> None:
@@ -413,8 +409,20 @@ def _refine_op(query: Query, q: str) -> None:
         query.op = "positive"
     # one body over its years (「每年」, 「近两年」, 「2022年和2023年分别」)
     # two years or more named without a sum asked (「2023和2022年收到申请」) are listed, not added
-    listed = len(query.explicit_years) >= 2 and query.op == "sum" \
-        and not re.search(r"一共|合计|总共|共计|加起来|合起来|总和|之和|累计|两年共|in total|altogether|combined", ql)
+    added = _L.has("MOD_SUM", ql)
+    listed = len(query.explicit_years) >= 2 and query.op == "sum" and not added
+    span = re.search(r"(?:近|这|最近)?([两二三四五六七八九十2-9])年(?:来|里|间|内)?(?:一?共|合计|总计|加起来|累计|总共|平均)"
+                     r"|近([两二三四五2-5])年|这([两二三四五2-5])年|历年|各年|每年", q)
+    if len(query.bodies) == 1 and cell is not None and not years and span \
+            and (query.op == "avg" or (added and query.op in ("lookup", "sum", "change"))):
+        # 「两年一共」, 「近三年合计」, 「平均每年」: one body over its latest N years (all: 历年/每年)
+        b = query.bodies[0]
+        n = next((g for g in span.groups() if g), None)
+        n = (int(n) if n.isdigit() else _CN_NUM[n]) if n else len(b.years)
+        query.years = list(range(b.years[-1] - n + 1, b.years[-1] + 1)) if b.years else []
+        if query.op != "avg":
+            query.op = "sum"
+        return
     if len(query.bodies) == 1 and cell is not None and (re.search(TREND, ql) or listed) \
             and query.op in ("lookup", "sum", "change") and len(years) != 1:
         near = re.search(r"近([两二三四五2-5])年", q)
@@ -515,6 +523,7 @@ def follow_up(new: Query, prev: Query, catalog: Catalog | None = None) -> Query:
     """Fill what a short follow-up leaves out from the previous (resolved) question."""
     q = fold(new.question).strip()
     inherited = ["relative years"] if "relative years" in new.inherited else []
+    own_cell = new.cell is not None and new.cell.row_named
     # a question of its own about the prose: long enough, or a topic of its own (「怎么改进的」 after
     # 「存在什么问题」), which then is asked, not the question before it
     own_prose_words = new.cell is None and ((re.search(PROSE_CUES, q.lower()) and len(q) > 8)
@@ -548,7 +557,10 @@ def follow_up(new: Query, prev: Query, catalog: Catalog | None = None) -> Query:
     elif new.bodies and prev.bodies and re.search(COMPARE_WORDS, q.lower()):
         new = replace(new, bodies=list(prev.bodies) + [b for b in new.bodies if b not in prev.bodies], op="compare")
         inherited.append("bodies")
-    if not new.years and prev.years:
+    complete = names_given and (own_prose_words or own_cell)
+    if not new.years and prev.years and not complete:
+        # (a question complete on its own — a body and what is asked of it — keeps its own years:
+        # 「信访局2022年存在哪些问题？」「文化街街道通过什么平台公开信息？」 asks of 文化街's latest)
         new = replace(new, years=list(prev.years))
         inherited.append("years")
     if new.op != "compare" or "bodies" not in inherited:
@@ -568,3 +580,41 @@ def follow_up(new: Query, prev: Query, catalog: Catalog | None = None) -> Query:
         new.ambiguous = []
     new.inherited = inherited
     return new
+
+
+# ---------------------------------------------------------------------------------------
+# The plan: the draft settled and frozen
+
+def finalize(query: Query, catalog: Catalog, full: Catalog | None = None) -> QueryPlan:
+    """The frozen plan of a draft: the op settled from what was named (a lookup over several
+    bodies compares them; a cell over no body sums it), the lexicon's refusal and rate cues,
+    names outside the filter (`full`: the catalog before the filter), a bare follow-up with
+    nothing to follow. Raises PlanError for a plan that cannot run."""
+    q = _L.strip(fold(query.question).strip(), "instruction")[0].lower()
+    extra: dict = {"modifiers": {h.record.get("modifier") for h in _L.find(q, "modifier")} - {None}}
+    refuse = _L.find(q, "refuse")
+    if refuse:
+        extra["unsupported"] = refuse[0].label
+    op = query.op
+    rate = _L.search("MOD_RATE", q)
+    if rate and not query.inherited and op not in ("share", "share_each", "checks", "list_reports"):
+        extra["rate_word"] = rate.group(0)
+        extra["cell"], extra["cells"], extra["prose"] = None, [], True
+    cell_none = extra.get("cell", query.cell) is None
+    if op not in ("list_reports", "checks") and (cell_none or extra.get("prose", query.prose)):
+        op = "prose"
+    elif op in ("lookup", "share", "outcomes") and len(query.bodies) != 1:
+        op = "compare" if op == "lookup" and len(query.bodies) > 1 else \
+            "share_each" if op == "share" and len(query.bodies) > 1 else "sum"
+    extra["op"] = op
+    if full is not None and full is not catalog:
+        fm = full.match(q)
+        extra["outside"] = [b.agency for b in fm.bodies if b.agency not in catalog.bodies and b not in query.bodies] \
+            + [r for r in fm.regions if r not in catalog.regions]
+    if not query.inherited and not (query.bodies or query.regions or query.unknown or query.ambiguous) \
+            and _L.has("FOLLOW_BARE", q):
+        extra["needs_context"] = True
+    if "percent" in {h.record.get("modifiers", [None])[0] for h in _L.find(q, "op")} and op == "change":
+        extra["modifiers"].add("percent")
+    return replace(QueryPlan.build(query), **{k: v for k, v in extra.items() if k != "modifiers"},
+                   modifiers=frozenset(Modifier(m) for m in extra["modifiers"]))

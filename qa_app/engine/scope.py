@@ -1,0 +1,148 @@
+"""The scope resolver: which reports answer a plan, and what could not be included and why.
+
+One place decides, for every op, the prose path, the filters and the CLI/API report selection:
+- `select_reports(reports, agency, region, year, report_id)`: the reports a filter keeps;
+- `resolve(plan, catalog)`: the (body, year, report id) targets of a plan, a Chinese phrase
+  for that scope, and notes on what is left out — bodies named that lack a year asked, reports
+  whose body or year was not recognised (「另有1份报告未识别年度，未计入：x.txt」);
+- `report_for(body, years)`: one body's report for a year asked, or its latest;
+- `outside_filter(plan_names, full, filtered)`: names the question gives that lie outside the
+  filter. Pure functions over the catalog; no store, no wording beyond the scope phrases.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .catalog import Body, Catalog
+
+UNKNOWN_BODY = "（未识别机关："  # catalog.py's key for a report whose body was not recognised
+
+
+@dataclass(frozen=True)
+class Scope:
+    targets: tuple            # ((body, year, report id), ...)
+    phrase: str               # 「红旗区各单位（各取最新年度报告，均为2023年）」
+    notes: tuple = ()         # what is not counted, and why (Chinese, no final 。)
+    left_out: tuple = field(default=())  # file names of reports not counted
+
+    @property
+    def report_ids(self) -> list[int]:
+        return [rid for _, _, rid in self.targets]
+
+
+def select_reports(reports, agency=None, region=None, year=None, report_id=None):
+    """The reports a filter keeps: agency matches a part of the name or of an alias, region a
+    part of the region (or of the name), year exactly."""
+    if report_id:
+        reports = [r for r in reports if r.id == report_id]
+    if agency:
+        reports = [r for r in reports if agency in (r.agency or "") or any(agency in a for a in r.aliases)]
+    if year:
+        reports = [r for r in reports if r.year == int(year)]
+    if region:
+        reports = [r for r in reports if region in (r.region or "") or region in (r.agency or "")]
+    return reports
+
+
+def only_years_text(body: Body) -> str:
+    ys = "、".join(f"{y}年" for y in body.years) or "未标年度"
+    return f"库中只有{body.agency}{ys}的报告"
+
+
+def report_for(body: Body, years) -> tuple[int | None, int | None, str]:
+    """(report id, year, note) of the body's report for the asked year, or its latest."""
+    if years:
+        y = years[0]
+        return body.reports.get(y), y, ""
+    if not body.years:
+        rid = next(iter(body.checks_failed), None)
+        return rid, None, ""
+    y = body.years[-1]
+    others = "、".join(f"{x}年" for x in body.years[:-1])
+    note = f"（问题未指定年度，按最新的{y}年报告回答；库中还有{others}的报告。）" if len(body.years) > 1 else ""
+    return body.reports[y], y, note
+
+
+def place_name(region_word: str, catalog: Catalog | None = None) -> str:
+    """A region word as the place it is (「淮安」 -> 淮安市 when a body's region says so), not
+    always with 区 added."""
+    if catalog is not None:
+        for b in catalog.bodies.values():
+            if b.region_short == region_word and b.region:
+                i = b.region.rfind(region_word)
+                tail = b.region[i + len(region_word):i + len(region_word) + 1]
+                if tail in ("区", "县", "市", "省", "旗"):
+                    return region_word + tail
+    if region_word.endswith(("区", "县", "市", "省")):
+        return region_word
+    return region_word + "区"
+
+
+def unrecognised(catalog: Catalog, years=()) -> tuple[list[str], list[str]]:
+    """Notes and file names for reports a scope over every body cannot count: no body
+    recognised, or no year recognised (when years are asked, or always for 「最新」)."""
+    no_body = [r.file_name for r in catalog.reports.values() if not r.agency]
+    no_year = [r.file_name for r in catalog.reports.values() if r.agency and r.year is None]
+    notes = []
+    if no_body:
+        notes.append(f"另有{len(no_body)}份报告未识别机关，未计入：{'、'.join(no_body[:5])}")
+    if no_year:
+        notes.append(f"另有{len(no_year)}份报告未识别年度，未计入：{'、'.join(no_year[:5])}")
+    return notes, no_body + no_year
+
+
+def resolve(plan, catalog: Catalog) -> Scope:
+    """The (body, year, report id) targets a plan runs over, the scope's phrase and its notes."""
+    named = bool(plan.bodies)
+    bodies = list(plan.bodies) or sorted((b for b in catalog.bodies.values()
+                                          if not b.agency.startswith(UNKNOWN_BODY)
+                                          and (not plan.regions or any(r in (b.region or "") for r in plan.regions))),
+                                         key=lambda b: b.agency)
+    out, notes = [], []
+    for b in bodies:
+        if plan.years:
+            for y in plan.years:
+                if y in b.reports:
+                    out.append((b, y, b.reports[y]))
+            if named and not any(y in b.reports for y in plan.years):
+                notes.append(f"{only_years_text(b)}，未计入")
+            elif named:  # some of the years asked: say which are not counted
+                lack = [y for y in plan.years if y not in b.reports]
+                if lack:
+                    notes.append(f"库中没有{b.agency}{'、'.join(f'{y}年' for y in lack)}的报告，未计入")
+        elif b.years:
+            out.append((b, b.years[-1], b.reports[b.years[-1]]))
+    left_out: list[str] = []
+    if not named and not plan.regions:
+        more, left_out = unrecognised(catalog)
+        notes += more
+    where = "、".join(place_name(r, catalog) for r in plan.regions)
+    one = len({b.agency for b, _, _ in out}) == 1
+    used = sorted({y for _, y, _ in out})
+    ys = "、".join(f"{y}年" for y in sorted(plan.years or used))
+    if one and out:
+        phrase = f"{out[0][0].agency}{'、'.join(f'{y}年' for y in used)}"  # the years counted
+    elif named:  # the bodies asked about, not every body
+        names = "、".join(b.agency for b in plan.bodies[:4]) + (f"等{len(plan.bodies)}个单位" if len(plan.bodies) > 4 else "")
+        phrase = f"{names}{ys}" if plan.years else f"{names}（各取最新年度报告{'，均为' + ys if len(used) == 1 else ''}）"
+    elif plan.years:
+        phrase = f"{ys}{where}各单位"
+    else:  # say which year was taken when every body's latest report is of the same year
+        phrase = f"{where}各单位（各取最新年度报告{'，均为' + ys if len(used) == 1 else ''}）"
+    return Scope(tuple(out), phrase, tuple(notes), tuple(left_out))
+
+
+def prose_reports(plan, catalog: Catalog) -> tuple[list[int] | None, str]:
+    """The reports the prose path reads for a plan (None: every report), or a refusal text."""
+    if plan.bodies:
+        ids = []
+        for b in plan.bodies:
+            ys = [y for y in plan.years if y in b.reports] or b.years[-1:]
+            ids += [b.reports[y] for y in ys] or list(b.checks_failed)[:1]
+        return ids, ""
+    if plan.years or plan.regions:
+        ids = [rid for rid, r in catalog.reports.items()
+               if (not plan.years or r.year in plan.years)
+               and (not plan.regions or any(x in (r.region or "") or x in (r.agency or "") for x in plan.regions))]
+        return ids, "" if ids else "库中没有符合条件（年度/地区）的报告。"
+    return None, ""
