@@ -333,7 +333,8 @@ def test_cli_search(tmp_path):
     assert d["hits"] and {h["report"] for h in d["hits"]} == {E}
     assert set(d["hits"][0]) >= {"text", "score", "report", "report_id", "agency", "year", "region", "section", "lines"}
     r = CliRunner().invoke(main, ["search", "收费", "--index", str(tmp_path / "empty")], env=env)
-    assert r.exit_code != 0 and "qa-app index" in r.output
+    # the command to run names the folder asked about (qa-app --index DIR index)
+    assert r.exit_code != 0 and "qa-app --index" in r.output and "empty index" in r.output
 
 
 def test_a_long_lived_searcher_sees_another_processs_index_run(tmp_path):
