@@ -95,6 +95,10 @@ def run(questions: list[dict], settings, ask=None, echo=None) -> Compare:
     known = sorted({n for b in get_catalog(get_store(settings)).bodies.values() for n in b.names | {b.agency}
                     if len(n) >= 3})
     res = Compare()
+    from .warm import warm_up
+    secs, err = warm_up(settings, get_catalog(get_store(settings)))
+    if echo is not None:
+        echo(f"模型预热 {secs:.1f} 秒{'：' + err if err else ''}（聊天页和 HTTP 接口里模型常驻，提示缓存在内存中）")
     for g in questions:
         try:
             rules = ask(g["q"], g.get("history"), settings=settings, use_llm=False).to_json()

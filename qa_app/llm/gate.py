@@ -43,6 +43,9 @@ EN_STOP = {"the", "and", "did", "does", "how", "many", "much", "what", "which", 
 BODY_WORDS = re.compile(r"管.{1,6}的|搞.{1,6}的|负责.{1,6}的|那边|这边|那个(局|部门|单位|办)|这个(局|部门|单位|办)|口子")
 
 
+# Single characters that say nothing on their own (others, such as 给 in 「给了的」, do).
+SINGLE_GLUE = set("年件个多少几的了吗呢么是在有和与及或各每共都也还就被把其中里上下对为以于从到由之所得地着过要会能"
+                  "那这哪啥请问我你他它们一二三四五六七八九十两")
 FOLLOW = re.compile(r"^(那|那么|还有|再|和|与|跟|同|换成|what about)|呢[?？]?$")
 
 
@@ -116,7 +119,7 @@ def leftover_words(question: str, query, catalog) -> list[str]:
     for run in HAN.findall(rest):
         for f in sorted(FILLER, key=len, reverse=True):
             run = run.replace(f, " ")
-        out += [w for w in run.split() if len(w) >= 2]
+        out += [w for w in run.split() if len(w) >= 2 or w not in SINGLE_GLUE]
     if query.cell is None and not query.bodies:  # English words count only where nothing was read
         out += [w for w in re.findall(r"[a-z]{3,}", rest) if w not in EN_STOP]
     return out

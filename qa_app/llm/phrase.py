@@ -72,7 +72,7 @@ def messages(ans: Answer, history=None) -> list[tuple[str, str]]:
 
 def phrase_with_llm(ans: Answer, settings, history=None) -> Answer:
     """The model's verified rewrite of a text answer, or `ans` itself with a notice."""
-    if ans.kind != "text" or not ans.citations:
+    if ans.kind != "text" or not ans.citations or not should_phrase(ans, settings):
         return ans
     sink = SINK.get()
     t0 = time.perf_counter()
@@ -87,7 +87,7 @@ def phrase_with_llm(ans: Answer, settings, history=None) -> Answer:
         msgs = messages(ans, history)
         kwargs, saved = {}, None
         if _is_openai(model):
-            kwargs["max_tokens"] = 400
+            kwargs["max_tokens"] = 200  # one to three sentences
             if (settings.llm_mode or "").lower() == "local":
                 from .local import cached_prompt
                 kwargs["extra_body"], saved = cached_prompt(settings.llm_gguf, "phrase",
@@ -121,6 +121,25 @@ def phrase_with_llm(ans: Answer, settings, history=None) -> Answer:
         return _fallback(ans, f"语言模型的回答未通过核对（{e}），已改用原文摘录", info, t0)
     info.update(ms=round((time.perf_counter() - t0) * 1000), verified=True)
     return replace(ans, answer=text, debug={**ans.debug, "llm": info})
+
+
+def should_phrase(ans: Answer, settings) -> bool:
+    """settings.llm_phrase: "always", "never", or "unsure": the model read the question, or the
+    quoted passage shares under a third of the question's content words (the model then says
+    whether it answers the question at all)."""
+    mode = (getattr(settings, "llm_phrase", "unsure") or "unsure").lower()
+    if mode in ("always", "never"):
+        return mode == "always"
+    if "model" in (ans.debug or {}).get("inherited", []):
+        return True
+    from .verify import _grams_of
+    names = {w for c in ans.citations for w in (c.agency or "", )}
+    q = ans.question
+    for n in names:
+        q = q.replace(n, " ")
+    grams = _grams_of(q)
+    text = "".join(c.quote for c in ans.citations)
+    return bool(grams) and len({g for g in grams if g in text}) < len(grams) / 3
 
 
 def check_meaning(text: str, quotes: list[str], agencies: list[str], settings, values=()) -> None:

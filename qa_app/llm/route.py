@@ -93,11 +93,21 @@ def _row_text(r) -> str:
     return f"{group}·{r.words[0] if r.words else clean_label(r.label)}"
 
 
+# The prompt names the rows and columns people ask about (short prompts are fast prompts); the
+# schema still allows every key of the template.
+PROMPT_APP_ROWS = ("new_received", "carried_over", "granted", "partially_granted", "denied", "unavailable",
+                   "unavailable.not_held", "not_processed", "other", "total", "carried_forward")
+PROMPT_APP_COLS = ("natural_person", "commercial_enterprise", "legal_person_or_org", "total")
+PROMPT_PRO_COLS = ("issued", "in_force", "decisions", "amount")
+
+
 def _cells_text() -> str:
-    app_rows = "；".join(f"{r.key} {_row_text(r)}" for r in T.APPLICATION_ROWS)
-    app_cols = "；".join(f"{c.key} {c.label}" for c in T.APPLICATION_COLUMNS)
-    pro_rows = "；".join(f"{k} {label}" for k, label, _ in _proactive_rows())
-    pro_cols = "；".join(f"{c.key} {c.label.replace('（单位：万元）', '')}" for c in T.PROACTIVE_COLUMNS)
+    app_rows = "；".join(f"{r.key} {_row_text(r)}" for r in T.APPLICATION_ROWS if r.key in PROMPT_APP_ROWS)
+    app_cols = "；".join(f"{c.key} {c.label}" for c in T.APPLICATION_COLUMNS if c.key in PROMPT_APP_COLS)
+    pro_rows = "；".join(f"{k} {label}" for k, label, _ in _proactive_rows()
+                         if k not in ("other_management_services", "centralized_procurement"))
+    pro_cols = "；".join(f"{c.key} {c.label.replace('（单位：万元）', '')}" for c in T.PROACTIVE_COLUMNS
+                         if c.key in PROMPT_PRO_COLS)
     rev_cols = "；".join(f"{c.key} {c.label}" for c in T.REVIEW_COLUMNS)
     return (f"applications（申请情况）行：{app_rows}\n  列：{app_cols}\n"
             f"proactive（主动公开）行：{pro_rows}\n  列：{pro_cols}\n"
@@ -125,7 +135,9 @@ def registry_ops() -> list[str]:
 
 def schema(catalog: Catalog) -> dict:
     """The JSON the model must produce. Keys in the order the model should decide them (llama.cpp
-    generates properties in schema order): which body, which year, text or table, which cell, how."""
+    generates properties in schema order): which body, text or table, which cell, how. Years are
+    the rules' (written numbers; 「去年」 counted from the calendar), so the model does not spend
+    tokens on them."""
     keys = cell_keys()
     rows = sorted({r for t in keys.values() for r in t})
     cols = sorted({c for t in keys.values() for r in t.values() for c in r})
@@ -133,7 +145,6 @@ def schema(catalog: Catalog) -> dict:
     body_items = {"type": "string", "enum": bodies} if 0 < len(bodies) <= 300 else {"type": "string"}
     props = {
         "bodies": {"type": "array", "items": body_items},
-        "years": {"type": "array", "items": {"type": "integer"}},
         "prose": {"type": "boolean"},
         "table": {"anyOf": [{"type": "string", "enum": sorted(keys)}, {"type": "null"}]},
         "row": {"anyOf": [{"type": "string", "enum": rows}, {"type": "null"}]},
@@ -293,8 +304,8 @@ def to_query(data: dict, question: str, catalog: Catalog, rules: Query, history=
             op = "compare"
     # What the rules read for sure stands: bodies named exactly, a cell named by its own words,
     # an op a lexicon cue chose. The model only fills what the rules lacked or misread.
-    if rules.explicit_years:
-        years = list(rules.years)
+    if rules.explicit_years or not years:
+        years = list(rules.years)  # the years are the rules' (the schema does not ask for them)
     if rules.cell is not None and not rules.cell.weak and not rules.prose and not prose:
         cell = rules.cell
     if rules.op not in ("lookup", "sum", "compare") and not rules.prose:
@@ -342,8 +353,10 @@ def previous_answer_bodies(history, catalog: Catalog) -> list:
 # own words lack (「被告」 for litigation).
 GENERIC_CELL_CHARS = set("申请政府信息公开件数量多少本年度的了和与及其他情况总计合共一是否有没")
 EXTRA_CELL_WORDS = {"litigation": "告官司诉", "litigation_direct": "告官司诉", "litigation_after_review": "告官司诉",
-                    "review": "复议", "new_received": "申请收", "administrative_licensing": "许可审批",
-                    "administrative_punishment": "罚", "administrative_fees": "收费钱", "total": "办结处理完"}
+                    "review": "复议", "new_received": "申请收新来", "administrative_licensing": "许可审批批证",
+                    "administrative_punishment": "罚", "administrative_fees": "收费钱", "total": "办结处理完结果",
+                    "granted": "给同意答应全完拿到", "partially_granted": "部分一半", "unavailable": "没法无法提供",
+                    "unavailable.not_held": "没有不存在查无没查到手里不掌握", "denied": "拒绝不予", "carried_forward": "结转下"}
 
 
 def _row_name(cell: CellQuery) -> str:

@@ -229,7 +229,7 @@ GENERIC_GRAMS = {"共计", "累计", "全年", "其中", "一共", "总共", "�
 
 
 def _unit_after(text: str, end: int) -> str:
-    tail = text[end:end + 4]
+    tail = text[end:end + 6].lstrip()  # 「612 条」: a space between number and unit
     return next((u for u in sorted(UNITS, key=len, reverse=True) if tail.startswith(u)), "")
 
 
