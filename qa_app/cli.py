@@ -583,11 +583,19 @@ def ask_cmd(question, as_json, agency, region, year, llm, settings):
 @click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--kinds", default="", help="只评这些类别（逗号分隔，如 table,aggregate）")
 @click.option("--min", "min_share", type=float, default=0.0, show_default=True, help="总正确率低于它时退出码为 1")
+@click.option("--llm", "with_llm", is_flag=True, help="每题分别不用和用语言模型各问一次并比较：修好、改坏、编造的数字、写错的单位、注入、耗时")
 @index_option
-def eval_cmd(questions, kinds, min_share, settings):
+def eval_cmd(questions, kinds, min_share, with_llm, settings):
     """按问题集（JSONL，格式同 dev_questions.jsonl，可带 history）在本进程内逐题提问并判分：各类正确率、耗时 p50/p95。"""
     from .engine import evaluate
     _store(settings, first_run=True)
+    if with_llm:
+        from .llm import evaluate as llm_eval
+        qs = [g for g in evaluate.load(questions) if not kinds or g["kind"] in kinds.split(",")]
+        res = llm_eval.run(qs, settings, echo=click.echo)
+        for line in res.lines():
+            click.echo(line)
+        return
     res = evaluate.run(evaluate.load(questions), settings, {k for k in kinds.split(",") if k} or None)
     for line in res.lines():
         click.echo(line)

@@ -71,6 +71,10 @@ class Settings:
     llm_gguf: str = ""
     # Seconds to wait for the language model before falling back to the no-model answer.
     llm_timeout: float = 60.0
+    # Which prose answers the model rewrites from their passages: "unsure" (default: those whose
+    # question the model helped read, or whose passage shares few words with the question),
+    # "always", or "never" (the quoted sentences stand). Each rewrite costs a model call.
+    llm_phrase: str = "unsure"
     # HTTP API: a token every call but /health must carry (empty: no auth).
     api_token: str = ""
     # HTTP API: origins allowed by CORS, comma separated ("*" for any).

@@ -53,7 +53,8 @@ def index(tmp_path_factory) -> Path:
 
 def cfg(index: Path, **kw) -> Settings:
     base = dict(index=index, database_url="", narrative=False, llm_mode="openai", llm_base_url="http://127.0.0.1:9/v1",
-                llm_model="fake", llm_api_key="", llm_gguf="", llm_timeout=10.0)
+                llm_model="fake", llm_api_key="", llm_gguf="", llm_timeout=10.0,
+                llm_phrase="always")  # these tests are about phrasing itself; the default "unsure" is tested alone
     base.update(kw)
     return Settings.load(**base)
 
@@ -199,12 +200,22 @@ def test_a_cell_the_question_does_not_ask_about(index):
     assert ans.answer == plain(index, q).answer and "问题里看不出问的是" in ans.notice
 
 
-def test_a_year_nobody_wrote_is_dropped(index):
-    """The model may not invent a year: 「去年」 stays unspecified and the latest report is used."""
-    model, _ = fake(route_json(bodies=["红旗区城乡建设局"], years=[2025], table="proactive",
+def test_years_are_the_rules_not_the_models(index, monkeypatch):
+    """The model's years are not taken: 「去年」 is the rules' (the calendar's year before, here
+    2024), and the body the model found has no report of that year, which the answer says; a
+    year the model makes up (2021) never reaches the plan."""
+    import importlib
+    monkeypatch.setattr(importlib.import_module("qa_app.engine.understand"), "current_year", lambda: 2025)
+    model, _ = fake(route_json(bodies=["红旗区城乡建设局"], years=[2021], table="proactive",
                                row="administrative_licensing"))
     with use_model(model):
         ans = ask("搞城市建设的那个部门去年审批了几件", settings=cfg(index))
+    assert ans.value is None and ans.debug["years"] == [2024]
+    assert "2024" in ans.answer and "2023" in ans.answer and "2021" not in ans.answer
+    model, _ = fake(route_json(bodies=["红旗区城乡建设局"], years=[2021], table="proactive",
+                               row="administrative_licensing"))
+    with use_model(model):
+        ans = ask("搞城市建设的那个部门审批了几件", settings=cfg(index))
     assert ans.value == 28 and ans.debug["years"] == [] and ans.citations[0].year == 2023
 
 

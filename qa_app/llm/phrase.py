@@ -12,6 +12,7 @@ While streaming (engine.ask_stream) the verified text is passed to a sink piece 
 from __future__ import annotations
 
 import contextvars
+import re
 import time
 from dataclasses import replace
 
@@ -19,10 +20,17 @@ from ..answer import Answer
 from . import prompts
 from .models import LLMError, LLMTimeout, chat_model, model_name, stream
 from .route import _history_texts, is_follow_up
-from .verify import Rejected, StreamGuard, check_final, material_numbers
+from .verify import (NOT_FOUND, Rejected, StreamGuard, check_final, check_units, foreign_bodies,
+                     material_numbers, unsupported_sentences)
 
 # Set by engine.ask_stream (through stream.py): a callable that receives verified text pieces.
 SINK: contextvars.ContextVar = contextvars.ContextVar("qa_app_llm_sink", default=None)
+
+
+def clean_quote(quote: str) -> str:
+    """A passage as the model sees it: markers printed inside it (「…的报告。[1]」) taken out, so
+    text in a report cannot pose as a citation."""
+    return re.sub(r"\[\s*\d+\s*\]|【\s*\d+\s*】|［\s*\d+\s*］", "", quote or "")
 
 
 def _material(ans: Answer) -> list[tuple[int, str, str]]:
@@ -31,7 +39,7 @@ def _material(ans: Answer) -> list[tuple[int, str, str]]:
         head = f"{c.agency or ''} {c.year or ''}年报告 · {c.section or '正文'}".strip()
         if c.row:
             head += f" · {c.row} · {c.column}"
-        out.append((c.n, head, c.quote))
+        out.append((c.n, head, clean_quote(c.quote)))
     return out
 
 
@@ -64,7 +72,7 @@ def messages(ans: Answer, history=None) -> list[tuple[str, str]]:
 
 def phrase_with_llm(ans: Answer, settings, history=None) -> Answer:
     """The model's verified rewrite of a text answer, or `ans` itself with a notice."""
-    if ans.kind != "text" or not ans.citations:
+    if ans.kind != "text" or not ans.citations or not should_phrase(ans, settings):
         return ans
     sink = SINK.get()
     t0 = time.perf_counter()
@@ -79,7 +87,7 @@ def phrase_with_llm(ans: Answer, settings, history=None) -> Answer:
         msgs = messages(ans, history)
         kwargs, saved = {}, None
         if _is_openai(model):
-            kwargs["max_tokens"] = 400
+            kwargs["max_tokens"] = 200  # one to three sentences
             if (settings.llm_mode or "").lower() == "local":
                 from .local import cached_prompt
                 kwargs["extra_body"], saved = cached_prompt(settings.llm_gguf, "phrase",
@@ -95,8 +103,12 @@ def phrase_with_llm(ans: Answer, settings, history=None) -> Answer:
         if saved is not None:
             saved()
         agencies = [c.agency for c in ans.citations if c.agency]
+        if NOT_FOUND.search(guard.text()):
+            return _not_found(ans, info, t0)
         text = check_final(guard.text(), allowed, len(ans.citations), ans.value, "\n".join(quotes + agencies),
                            ans.question, agencies)
+        check_meaning(text, [clean_quote(q) for q in quotes], agencies, settings,
+                      [c.value for c in ans.citations])
         rest = text[guard.shown:]
         if rest and sink is not None:
             sink(rest)
@@ -109,6 +121,52 @@ def phrase_with_llm(ans: Answer, settings, history=None) -> Answer:
         return _fallback(ans, f"语言模型的回答未通过核对（{e}），已改用原文摘录", info, t0)
     info.update(ms=round((time.perf_counter() - t0) * 1000), verified=True)
     return replace(ans, answer=text, debug={**ans.debug, "llm": info})
+
+
+def should_phrase(ans: Answer, settings) -> bool:
+    """settings.llm_phrase: "always", "never", or "unsure": the model read the question, or the
+    quoted passage shares under a third of the question's content words (the model then says
+    whether it answers the question at all)."""
+    mode = (getattr(settings, "llm_phrase", "unsure") or "unsure").lower()
+    if mode in ("always", "never"):
+        return mode == "always"
+    if "model" in (ans.debug or {}).get("inherited", []):
+        return True
+    from .verify import _grams_of
+    names = {w for c in ans.citations for w in (c.agency or "", )}
+    q = ans.question
+    for n in names:
+        q = q.replace(n, " ")
+    grams = _grams_of(q)
+    text = "".join(c.quote for c in ans.citations)
+    return bool(grams) and len({g for g in grams if g in text}) < len(grams) / 3
+
+
+def check_meaning(text: str, quotes: list[str], agencies: list[str], settings, values=()) -> None:
+    """Rejected unless every number keeps its unit and what it counts, every body named is a
+    cited report's body, and each sentence is supported by the passage it cites."""
+    check_units(text, quotes, values)
+    from .. import gazetteer
+    try:
+        from ..engine import get_catalog, get_store
+        known = sorted({n for b in get_catalog(get_store(settings)).bodies.values() for n in b.names | {b.agency}
+                        if len(n) >= 3})
+    except Exception:  # noqa: BLE001 - the names of the cited reports still count
+        known = []
+    bad = foreign_bodies(text, agencies, known, gazetteer.mentions)
+    if bad:
+        raise Rejected(f"写了引用报告之外的单位或地方「{bad[0]}」")
+    loose = unsupported_sentences(text, quotes, agencies)
+    if loose:
+        raise Rejected(f"「{loose[0][:20]}」一句在引用原文中找不到依据")
+
+
+def _not_found(ans: Answer, info: dict, t0: float) -> Answer:
+    """The model found that the passages do not answer the question: say so, and show the
+    nearest passage as what it is (never a paraphrase of it)."""
+    info.update(ms=round((time.perf_counter() - t0) * 1000), verified=True, not_found=True)
+    text = "报告中没有找到直接回答这个问题的内容。检索到的最接近的原文：" + ans.answer
+    return replace(ans, answer=text, value=None, debug={**ans.debug, "llm": info})
 
 
 def _fallback(ans: Answer, why: str, info: dict, t0: float) -> Answer:

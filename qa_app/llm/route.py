@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from .. import template as T
 from ..engine.cells import CellQuery
-from ..engine.understand import OPS, Query
+from ..engine.understand import Query
 from . import prompts
 from .models import LLMError, chat_model, invoke
 
@@ -39,23 +39,21 @@ APP_ROW_TEXT = {
 }
 
 
-def model_may_help(query: Query, question: str, rules_unsure: bool) -> bool:
-    """Ask the model only where the rules are unsure: the engine's own test, or a question that
-    named no body, region or unknown name and is not about many bodies on purpose (the rules
-    would otherwise sum over every body: 「信访那边在公开栏贴了啥」)."""
-    if query.ambiguous:
-        return False
-    if rules_unsure:
-        return True
-    if "bodies" in query.inherited and re.search(BODY_WORDS, question):
-        return True  # a follow-up that describes some body the rules did not find (「管上访的单位呢」)
-    if len(query.bodies) == 1 and re.search(COMPARE_FOLLOW_UP, question) and query.op != "compare":
-        return True  # 「和红旗区政府办比呢？」 after a question whose body only the model had found
-    if query.bodies or query.regions or query.unknown:
-        return False
-    if query.op not in ("lookup", "sum"):
-        return False
-    return not re.search(COLLECTIVE, question.lower())
+def model_may_help(query: Query, question: str, rules_unsure: bool, catalog=None, history=None) -> list[str]:
+    """The reasons (gate.py) to ask the model: where the rules' own reading shows they are
+    unsure. [] (falsy): the rules understood every word, the model is not asked. A bare
+    follow-up with nothing before it is answered by the rules (which question?)."""
+    from .gate import reasons
+    if not history and "no_body" in (r := reasons(query, question, catalog, history)) and len(r) == 1 \
+            and re.search(r"^(那|那么|和|与|跟|同|what about)|呢[?？]?$", question.strip().lower()):
+        return []
+    out = reasons(query, question, catalog, history)
+    if "bodies" in query.inherited and re.search(BODY_WORDS, question) and "no_referent" not in out:
+        out.append("no_referent")  # 「管上访的单位呢」: a follow-up that describes a body
+    if history and len(query.bodies) == 1 and re.search(COMPARE_FOLLOW_UP, question) and query.op != "compare":
+        # 「和红旗区政府办比呢？」 after a question whose body only the model had found
+        out.append("compare_follow_up")
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -95,11 +93,21 @@ def _row_text(r) -> str:
     return f"{group}·{r.words[0] if r.words else clean_label(r.label)}"
 
 
+# The prompt names the rows and columns people ask about (short prompts are fast prompts); the
+# schema still allows every key of the template.
+PROMPT_APP_ROWS = ("new_received", "carried_over", "granted", "partially_granted", "denied", "unavailable",
+                   "unavailable.not_held", "not_processed", "other", "total", "carried_forward")
+PROMPT_APP_COLS = ("natural_person", "commercial_enterprise", "legal_person_or_org", "total")
+PROMPT_PRO_COLS = ("issued", "in_force", "decisions", "amount")
+
+
 def _cells_text() -> str:
-    app_rows = "；".join(f"{r.key} {_row_text(r)}" for r in T.APPLICATION_ROWS)
-    app_cols = "；".join(f"{c.key} {c.label}" for c in T.APPLICATION_COLUMNS)
-    pro_rows = "；".join(f"{k} {label}" for k, label, _ in _proactive_rows())
-    pro_cols = "；".join(f"{c.key} {c.label.replace('（单位：万元）', '')}" for c in T.PROACTIVE_COLUMNS)
+    app_rows = "；".join(f"{r.key} {_row_text(r)}" for r in T.APPLICATION_ROWS if r.key in PROMPT_APP_ROWS)
+    app_cols = "；".join(f"{c.key} {c.label}" for c in T.APPLICATION_COLUMNS if c.key in PROMPT_APP_COLS)
+    pro_rows = "；".join(f"{k} {label}" for k, label, _ in _proactive_rows()
+                         if k not in ("other_management_services", "centralized_procurement"))
+    pro_cols = "；".join(f"{c.key} {c.label.replace('（单位：万元）', '')}" for c in T.PROACTIVE_COLUMNS
+                         if c.key in PROMPT_PRO_COLS)
     rev_cols = "；".join(f"{c.key} {c.label}" for c in T.REVIEW_COLUMNS)
     return (f"applications（申请情况）行：{app_rows}\n  列：{app_cols}\n"
             f"proactive（主动公开）行：{pro_rows}\n  列：{pro_cols}\n"
@@ -117,9 +125,19 @@ def _bodies_text(catalog: Catalog) -> str:
     return "\n".join(lines)
 
 
+def registry_ops() -> list[str]:
+    """The op names the model may choose: every op the registry (engine/ops) runs on cells or
+    lists reports (a prose reading is `prose: true`, not an op)."""
+    from ..engine.ops import REGISTRY
+    from ..engine.plan import Op
+    return [op.value for op in REGISTRY if op is not Op.PROSE]
+
+
 def schema(catalog: Catalog) -> dict:
     """The JSON the model must produce. Keys in the order the model should decide them (llama.cpp
-    generates properties in schema order): which body, which year, text or table, which cell, how."""
+    generates properties in schema order): which body, text or table, which cell, how. Years are
+    the rules' (written numbers; 「去年」 counted from the calendar), so the model does not spend
+    tokens on them."""
     keys = cell_keys()
     rows = sorted({r for t in keys.values() for r in t})
     cols = sorted({c for t in keys.values() for r in t.values() for c in r})
@@ -127,12 +145,11 @@ def schema(catalog: Catalog) -> dict:
     body_items = {"type": "string", "enum": bodies} if 0 < len(bodies) <= 300 else {"type": "string"}
     props = {
         "bodies": {"type": "array", "items": body_items},
-        "years": {"type": "array", "items": {"type": "integer"}},
         "prose": {"type": "boolean"},
         "table": {"anyOf": [{"type": "string", "enum": sorted(keys)}, {"type": "null"}]},
         "row": {"anyOf": [{"type": "string", "enum": rows}, {"type": "null"}]},
         "column": {"anyOf": [{"type": "string", "enum": cols}, {"type": "null"}]},
-        "op": {"type": "string", "enum": list(OPS)},
+        "op": {"type": "string", "enum": registry_ops()},
     }
     return {"type": "object", "properties": props, "required": list(props), "additionalProperties": False}
 
@@ -205,7 +222,7 @@ def to_query(data: dict, question: str, catalog: Catalog, rules: Query, history=
     - a table reading needs a question that asks for a number (多少, 几, 有没有…);
     - 「和X比呢？」 also compares the body named in the last answer."""
     op = data.get("op") or "lookup"
-    if op not in OPS:
+    if op not in registry_ops():
         raise Rejected(f"未知的查询方式「{op}」")
     names = data.get("bodies") or []
     if not isinstance(names, list):
@@ -251,11 +268,15 @@ def to_query(data: dict, question: str, catalog: Catalog, rules: Query, history=
         cell = CellQuery(table, row, column or default, column_named=bool(column) and column != default)
     if not prose and cell is None and op != "list_reports":
         raise Rejected("既不是表格数字也不是正文问题")
+    names_sure = bool(rules.bodies) and not rules.unknown and not rules.ambiguous and not rules.name_note \
+        and "bodies" not in rules.inherited
+    if names_sure and not (history and re.search(COMPARE_FOLLOW_UP, question)):
+        bodies = list(rules.bodies)  # bodies the rules found by their exact names stand
     for b in bodies:
         if not mentioned(b, said, catalog):
             raise Rejected(f"问题里看不出指的是{b.agency}")
     if cell is not None and not prose:
-        if rules.cell is not None:
+        if rules.cell is not None and not (rules.cell.weak and cell_mentioned(cell, said) and rules.cell.row != cell.row):
             cell = rules.cell  # the rules read the cell from the words said (or the last question's)
         elif not cell_mentioned(cell, said):
             if asks_number(question, history):
@@ -281,6 +302,14 @@ def to_query(data: dict, question: str, catalog: Catalog, rules: Query, history=
         bodies = [b for b in previous_answer_bodies(history, catalog) if b not in bodies] + bodies
         if cell is not None and len(bodies) > 1:
             op = "compare"
+    # What the rules read for sure stands: bodies named exactly, a cell named by its own words,
+    # an op a lexicon cue chose. The model only fills what the rules lacked or misread.
+    if rules.explicit_years or not years:
+        years = list(rules.years)  # the years are the rules' (the schema does not ask for them)
+    if rules.cell is not None and not rules.cell.weak and not rules.prose and not prose:
+        cell = rules.cell
+    if rules.op not in ("lookup", "sum", "compare") and not rules.prose:
+        op = rules.op
     if op == "lookup" and len(bodies) > 1 and cell is not None:
         op = "compare"
     if cell is not None and op == "compare" and len(bodies) < 2:
@@ -324,8 +353,10 @@ def previous_answer_bodies(history, catalog: Catalog) -> list:
 # own words lack (「被告」 for litigation).
 GENERIC_CELL_CHARS = set("申请政府信息公开件数量多少本年度的了和与及其他情况总计合共一是否有没")
 EXTRA_CELL_WORDS = {"litigation": "告官司诉", "litigation_direct": "告官司诉", "litigation_after_review": "告官司诉",
-                    "review": "复议", "new_received": "申请收", "administrative_licensing": "许可审批",
-                    "administrative_punishment": "罚", "administrative_fees": "收费钱", "total": "办结处理完"}
+                    "review": "复议", "new_received": "申请收新来", "administrative_licensing": "许可审批批证",
+                    "administrative_punishment": "罚", "administrative_fees": "收费钱", "total": "办结处理完结果",
+                    "granted": "给同意答应全完拿到", "partially_granted": "部分一半", "unavailable": "没法无法提供",
+                    "unavailable.not_held": "没有不存在查无没查到手里不掌握", "denied": "拒绝不予", "carried_forward": "结转下"}
 
 
 def _row_name(cell: CellQuery) -> str:
@@ -383,13 +414,15 @@ def understand_with_llm(question: str, catalog: Catalog, history, settings, quer
                         rules_unsure: bool = True) -> tuple[Query, str]:
     """(query, notice): the model's reading when the rules are unsure and the model gives a valid
     one; else the rules' query, with a Chinese notice when the model failed."""
-    if not model_may_help(query, question, rules_unsure):
+    why = model_may_help(query, question, rules_unsure, catalog, history)
+    if not why:
         return query, ""
     try:
         model = chat_model(settings)
         msgs = messages(question, catalog, history)
         fmt = {"type": "json_schema", "json_schema": {"name": "query", "schema": schema(catalog)}}
-        kwargs = {"response_format": fmt, "max_tokens": 256} if _is_openai(model) else {}
+        # the JSON is about 60 tokens; 160 leaves room and stops a runaway at once
+        kwargs = {"response_format": fmt, "max_tokens": 160} if _is_openai(model) else {}
         saved = None
         if kwargs and (settings.llm_mode or "").lower() == "local":
             from .local import cached_prompt

@@ -213,3 +213,132 @@ class StreamGuard:
 
     def text(self) -> str:
         return normalize(self.raw)
+
+
+# ---------------------------------------------------------------------------------------
+# Meaning checks: units and what a number counts, bodies named, sentences supported
+
+# Units printed right after a number (longest first).
+UNITS = ("个百分点", "万元", "千元", "亿元", "元", "条", "件", "篇", "次", "个", "项", "期", "场", "家", "份", "人次", "人",
+         "名", "天", "日", "%", "％", "批", "部", "类", "户", "所", "期", "余条", "余件", "多条", "多件", "万人次")
+_NUM_AT = re.compile(r"(?<![\d.])(\d+(?:,\d{3})*(?:\.\d+)?)")
+# Bigrams that say nothing about what a number counts.
+GENERIC_GRAMS = {"共计", "累计", "全年", "其中", "一共", "总共", "合计", "通过", "年度", "本年", "今年", "去年", "发布", "共发",
+                 "全部", "各类", "相关", "主要", "已经", "进行", "开展", "完成", "办理", "工作", "情况", "方面", "政府",
+                 "信息", "公开", "政府信息", "我局", "我办", "本局", "本单位", "报告", "年报"}
+
+
+def _unit_after(text: str, end: int) -> str:
+    tail = text[end:end + 6].lstrip()  # 「612 条」: a space between number and unit
+    return next((u for u in sorted(UNITS, key=len, reverse=True) if tail.startswith(u)), "")
+
+
+def _grams_of(s: str) -> set[str]:
+    return {g for g in _bigrams(s) if g not in GENERIC_GRAMS and not re.search(r"年|月|日", g)}
+
+
+def number_contexts(text: str) -> list[tuple[str, str, str]]:
+    """(number, unit, the words before it) for every Arabic number of `text` ([n] markers and
+    years followed by 年 left out): 「发布各类信息994条」 -> ("994", "条", "发布各类信息")."""
+    t = MARKER.sub(" ", fold(text))
+    out = []
+    for m in _NUM_AT.finditer(t):
+        if t[m.end():m.end() + 1] == "年" or t[m.end():m.end() + 1] in ("月", "日"):
+            continue
+        before = t[max(0, m.start() - 14):m.start()]
+        before = re.split(r"[。；;！!？?\n]", before)[-1]
+        out.append((_canon(m.group(1)), _unit_after(t, m.end()), before))
+    return out
+
+
+def check_units(text: str, quotes: list[str], values: list = ()) -> None:
+    """Every number keeps the unit and the thing it counts that a cited passage prints next to
+    it: 「工作经费投入3940元」 is rejected when the passage says 「收取信息处理费3940元」.
+    Numbers of cited table cells (`values`) need only appear."""
+    cells = {_canon(str(v)) for v in values if v is not None}
+    sources = [number_contexts(q) for q in quotes]
+    for num, unit, before in number_contexts(text):
+        occ = [(u, b) for ctx in sources for n, u, b in ctx if n == num]
+        if not occ:
+            if num in cells:
+                continue
+            continue  # a number missing altogether is check_partial's to report
+        if unit and not any(u == unit or (u and (u.endswith(unit) or unit.endswith(u))) for u, _ in occ):
+            if num in cells and not any(u for u, _ in occ):
+                continue
+            raise Rejected(f"数字{num}的单位「{unit}」与原文不同")
+        mine = _grams_of(before)
+        if mine and not any(mine & _grams_of(b) for _, b in occ if b) and not any(
+                any(g in q for g in mine) and num in numbers(q) and _near(q, num, mine) for q in quotes):
+            raise Rejected(f"数字{num}在原文里说的不是「{before.strip()[-8:]}」")
+
+
+def _near(quote: str, num: str, grams: set[str], window: int = 30) -> bool:
+    t = MARKER.sub(" ", fold(quote))
+    for m in _NUM_AT.finditer(t):
+        if _canon(m.group(1)) == num:
+            ctx = t[max(0, m.start() - window):m.end() + 6]
+            if any(g in ctx for g in grams):
+                return True
+    return False
+
+
+NAME_LIKE = re.compile(r"[\u4e00-\u9fa5]{2,12}?(?:人民政府办公室|政府办公室|人民政府|政府办|街道办事处|办事处|街道"
+                       r"|委员会|[^的和与及、]局|委|中心)")
+
+
+def foreign_bodies(text: str, cited: list[str], known: list[str] = (), places=None) -> list[str]:
+    """Bodies and places `text` names that are not those of the cited reports: any name of a
+    body the catalog holds (`known`), a division of the gazetteer, or a name-like phrase
+    (「淮安市人民政府」) that is not part of a cited body's name."""
+    own = set()
+    for a in cited:
+        own |= who_words(a) | {a}
+    own_text = "".join(sorted(own))
+
+    def ours(name: str) -> bool:
+        return any(name in a or a in name for a in cited) or name in own_text or any(w in name for w in own if len(w) >= 3)
+
+    out = []
+    t = MARKER.sub(" ", text)
+    for k in sorted(known, key=len, reverse=True):
+        if k and k in t and not ours(k):
+            out.append(k)
+    if places is not None:
+        for _s, _e, p in places(t):
+            if not ours(p.name) and not any(p.name in a for a in cited):
+                out.append(p.name)
+    for m in NAME_LIKE.finditer(t):
+        name = m.group(0)
+        if re.search(r"[省市区县]", name) and not ours(name) and not any(name.endswith(w) for w in own):
+            out.append(name)
+    return list(dict.fromkeys(out))
+
+
+SENT_SPLIT = re.compile(r"(?<=[。！？!?；;])")
+
+
+def unsupported_sentences(text: str, quotes: list[str], cited: list[str] = (), min_share: float = 0.5) -> list[str]:
+    """Sentences of `text` that their cited passages do not support: fewer than `min_share` of
+    their content bigrams (body names and generic words left out) appear in the passage(s) the
+    sentence marks (all cited passages when it marks none)."""
+    names = set()
+    for a in cited:
+        names |= who_words(a)
+    bad = []
+    for sent in SENT_SPLIT.split(text):
+        marks = [n for n in markers(sent) if 1 <= n <= len(quotes)]
+        body = MARKER.sub("", sent)
+        for n in sorted(names, key=len, reverse=True):
+            body = body.replace(n, " ")
+        grams = _grams_of(body)
+        if len(grams) < 3:
+            continue
+        src = "".join(quotes[n - 1] for n in marks) if marks else "".join(quotes)
+        have = {g for g in grams if g in src}
+        if len(have) < min_share * len(grams):
+            bad.append(sent.strip())
+    return bad
+
+
+NOT_FOUND = re.compile(r"^\s*报告中没有找到")
