@@ -34,7 +34,7 @@ FILLER = ("的", "了", "吗", "呢", "么", "吧", "啊", "呀", "哈", "嘛", 
           "有关", "相关", "关于", "具体", "主要", "分别", "各", "每", "总计", "合计", "多大", "哪个", "哪一个",
           "单位", "部门", "机关", "政府", "信息", "公开", "政府信息", "申请", "办理", "处理", "收到", "件数", "是多少",
           "有多少", "有几", "一些", "方面的", "时候", "当时", "其中", "以及", "并且", "或者", "还是", "决定", "来自",
-          "公示", "发布", "查一下", "看看", "看一下", "告诉", "一共有", "共有", "总数", "数目", "个数", "结果",
+          "公示", "发布", "通过", "查一下", "看看", "看一下", "告诉", "一共有", "共有", "总数", "数目", "个数", "结果",
           "事项", "案件", "案子", "比例", "占比", "变化", "增加", "减少", "对比", "比较", "相比", "分别是")
 HAN = re.compile(r"[\u4e00-\u9fa5]+")
 EN_STOP = {"the", "and", "did", "does", "how", "many", "much", "what", "which", "receive", "received", "in",
@@ -130,7 +130,8 @@ def reasons(query, question: str, catalog, history=None, plan=None) -> list[str]
     out = []
     if query.unsupported if hasattr(query, "unsupported") else False:
         return []
-    left = [] if query.prose and query.cell is None else leftover_words(question, query, catalog)
+    # a prose question's own words are what it asks about (retrieval reads them), not leftovers
+    left = [] if query.prose else leftover_words(question, query, catalog)
     if left:
         out.append("leftover")
     if query.name_note:

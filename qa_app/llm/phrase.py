@@ -176,4 +176,4 @@ def _fallback(ans: Answer, why: str, info: dict, t0: float) -> Answer:
 
 
 def _is_openai(model) -> bool:
-    return type(model).__name__ in ("ChatOpenAI", "AzureChatOpenAI")
+    return any(c.__name__ in ("ChatOpenAI", "AzureChatOpenAI") for c in type(model).__mro__)

@@ -448,4 +448,4 @@ def understand_with_llm(question: str, catalog: Catalog, history, settings, quer
 
 
 def _is_openai(model) -> bool:
-    return type(model).__name__ in ("ChatOpenAI", "AzureChatOpenAI")
+    return any(c.__name__ in ("ChatOpenAI", "AzureChatOpenAI") for c in type(model).__mro__)
