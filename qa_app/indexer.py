@@ -231,7 +231,7 @@ def parse_file(path: Path, max_mb: float, data: bytes | None = None, ocr: bool =
         return Parsed(str(path), loaded.sha256, loaded.source_format, parsed, loaded.warnings, ocr=loaded.ocr)
     except InputError as e:
         return Parsed(str(path), error=e.message)
-    except Exception as e:  # an unexpected failure still names the file and leaves the index whole
+    except Exception:  # an unexpected failure still names the file and leaves the index whole
         log.exception("parsing %s failed", path)
         return Parsed(str(path), error=INTERNAL)
 

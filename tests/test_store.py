@@ -10,16 +10,11 @@ Every test runs with the prose index off (`narrative=False` / `--no-narrative`).
 from __future__ import annotations
 
 import errno
-import glob
 import json
 import os
-import pwd
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -165,64 +160,16 @@ def test_failing_prose_index_fails_the_file_and_keeps_the_store(tmp_path):
 # ---------------------------------------------------------------------------------------
 # PostgreSQL: a throwaway server on 127.0.0.1, a free port, a temporary data directory
 
-def _pg_bin() -> Path | None:
-    for cand in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
-        if (Path(cand) / "initdb").is_file() and (Path(cand) / "pg_ctl").is_file():
-            return Path(cand)
-    found = shutil.which("initdb")
-    return Path(found).parent if found and shutil.which("pg_ctl") else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def postgres_url():
-    pg = _pg_bin()
-    if pg is None:
-        msg = "没有 PostgreSQL 服务器程序（initdb/pg_ctl；apt 包 postgresql），跳过 PostgreSQL 测试"
-        print(msg)
-        pytest.skip(msg)
-    run_as: list[str] = []
-    # initdb refuses to run as root: run the server as the postgres user then
-    workdir = Path(tempfile.mkdtemp(prefix="qa-app-pg-", dir="/tmp"))
-    if os.geteuid() == 0:
-        try:
-            pw = pwd.getpwnam("postgres")
-        except KeyError:
-            shutil.rmtree(workdir)
-            msg = "以 root 运行但系统中没有 postgres 用户，无法启动临时 PostgreSQL，跳过"
-            print(msg)
-            pytest.skip(msg)
-        os.chown(workdir, pw.pw_uid, pw.pw_gid)
-        run_as = ["runuser", "-u", "postgres", "--"] if shutil.which("runuser") else ["su", "postgres", "-c"]
-    port = _free_port()
-    data = workdir / "data"
-
-    def run(cmd: list[str]):
-        if run_as[:1] == ["su"]:
-            cmd = run_as + [" ".join(cmd)]
-        else:
-            cmd = run_as + cmd
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-
-    r = run([str(pg / "initdb"), "-D", str(data), "-U", "qa", "--auth=trust", "-E", "UTF8", "--locale=C", "-N"])
-    assert r.returncode == 0, r.stdout + r.stderr
-    r = run([str(pg / "pg_ctl"), "-D", str(data), "-l", str(workdir / "server.log"), "-w", "-t", "60",
-             "-o", f"-h 127.0.0.1 -p {port} -k {workdir} -F", "start"])
-    assert r.returncode == 0, r.stdout + r.stderr + (workdir / "server.log").read_text(errors="replace")
+    """A throwaway PostgreSQL server (tests/servers.py) for this module's tests."""
+    from servers import ServerUnavailable, postgres
     try:
-        yield f"postgresql+psycopg://qa@127.0.0.1:{port}/postgres"
-    finally:
-        run([str(pg / "pg_ctl"), "-D", str(data), "-m", "immediate", "-W", "stop"])
-        for _ in range(200):  # the server removes its pid file on the way out
-            if not (data / "postmaster.pid").exists():
-                break
-            time.sleep(0.05)
-        shutil.rmtree(workdir, ignore_errors=True)
+        with postgres() as url:
+            yield url
+    except ServerUnavailable as e:
+        print(e)
+        pytest.skip(str(e))
 
 
 def qa(*args: str, url: str, in_process: bool = False):
