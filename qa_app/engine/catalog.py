@@ -72,6 +72,29 @@ def region_short(region: str | None) -> str:
     return core
 
 
+def region_text(r) -> str:
+    """A report's region as the gazetteer places it, province and prefecture first
+    (「江苏省淮安市洪泽区」), or as the report writes it when the gazetteer has nothing."""
+    chain = "".join(x for x in dict.fromkeys((getattr(r, "province", None), getattr(r, "prefecture", None),
+                                               getattr(r, "county", None))) if x)
+    written = r.region or ""
+    if chain and (not written or written in chain):
+        return chain
+    return written  # the report writes a place the gazetteer put elsewhere: as written
+
+
+def higher_places(region: str) -> set[str]:
+    """The province and prefecture words of a region (「江苏省淮安市洪泽区」 -> 江苏省, 江苏, 淮安市,
+    淮安), so that a question by province or city (「江苏的报告」) names its bodies."""
+    parts = re.findall(r"[^省市区县]+?(?:自治区|省|市)", region)
+    out: set[str] = set()
+    for p in parts[:-1] if len(parts) > 1 else []:
+        out.add(p)
+        if len(p) >= 3:
+            out.add(p[:-1])
+    return out
+
+
 def is_subsequence(short: str, long: str) -> bool:
     it = iter(long)
     return all(ch in it for ch in short)
@@ -83,19 +106,21 @@ class Catalog:
         self.reports = {r.id: r for r in reports}
         for r in reports:
             key = r.agency or f"（未识别机关：{r.file_name}）"
+            region = region_text(r)
             b = self.bodies.get(key)
             if b is None:
-                b = self.bodies[key] = Body(key, r.region or "", {key})
+                b = self.bodies[key] = Body(key, region, {key})
             b.names.update(a for a in r.aliases if a)
-            if r.region and len(r.region) > len(b.region):
-                b.region = r.region
+            if region and len(region) > len(b.region):
+                b.region = region
             if r.year is not None:
                 prev = b.reports.get(r.year)
                 b.reports[r.year] = r.id if prev is None else max(prev, r.id)
             b.checks_failed[r.id] = r.checks_failed
         self._merge_split_bodies()
         self._body_of_report = {rid: b for b in self.bodies.values() for rid in b.checks_failed}
-        self.regions = sorted({b.region_short for b in self.bodies.values() if b.region_short}, key=len, reverse=True)
+        self.regions = sorted({b.region_short for b in self.bodies.values() if b.region_short}
+                              | {w for b in self.bodies.values() for w in higher_places(b.region)}, key=len, reverse=True)
         # every full name and alias (generic ones left out), longest first
         self._names = sorted(((n, b) for b in self.bodies.values() for n in b.names if not _weak_alias(n, b)),
                              key=lambda x: -len(x[0]))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .catalog import Body, Catalog
+from .catalog import Body, Catalog, region_text
 
 UNKNOWN_BODY = "（未识别机关："  # catalog.py's key for a report whose body was not recognised
 
@@ -40,7 +40,7 @@ def select_reports(reports, agency=None, region=None, year=None, report_id=None)
     if year:
         reports = [r for r in reports if r.year == int(year)]
     if region:
-        reports = [r for r in reports if region in (r.region or "") or region in (r.agency or "")]
+        reports = [r for r in reports if region in region_text(r) or region in (r.agency or "")]
     return reports
 
 
@@ -143,6 +143,6 @@ def prose_reports(plan, catalog: Catalog) -> tuple[list[int] | None, str]:
     if plan.years or plan.regions:
         ids = [rid for rid, r in catalog.reports.items()
                if (not plan.years or r.year in plan.years)
-               and (not plan.regions or any(x in (r.region or "") or x in (r.agency or "") for x in plan.regions))]
+               and (not plan.regions or any(x in region_text(r) or x in (r.agency or "") for x in plan.regions))]
         return ids, "" if ids else "库中没有符合条件（年度/地区）的报告。"
     return None, ""

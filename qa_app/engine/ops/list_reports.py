@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from ...answer import Answer
+from ..catalog import region_text
 from ..labels import report_label
 
 
 def run(plan, facts):
     reps = [r for r in facts.catalog.reports.values()
             if (not plan.years or r.year in plan.years)
-            and (not plan.regions or any(x in (r.region or "") for x in plan.regions))]
+            and (not plan.regions or any(x in region_text(r) for x in plan.regions))]
     rows = [{"机关": r.agency, "地区": r.region, "年度": r.year, "报告": r.file_name,
              "勾稽": "通过" if not r.checks_failed else "有未通过"} for r in reps]
     names = "；".join(f"{r.agency or '未识别机关'}（{f'{r.year}年' if r.year else '未识别年度'}，{r.file_name}）"
