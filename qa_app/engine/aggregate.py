@@ -76,6 +76,9 @@ def aggregate(query: Query, store, catalog: Catalog) -> Answer:
     if blank:
         blank_text = "另有" + "、".join(_label(b, y, years_vary) + cite((b, y, rid, cv)) for b, y, rid, cv in blank[:5]) \
                      + "该项为空（报告未填写），未计入。"
+    # what the scope could not count (reports without a recognised body or year) is said by every
+    # branch below, the ranking ones as well as the sum
+    blank_text = "".join(n + "。" for n in notes) + blank_text
     if not known:
         return Answer(q, f"{scope}的报告中「{what}」一项都为空。{blank_text}", "none", debug=query.describe())
     op = query.op
@@ -135,7 +138,7 @@ def aggregate(query: Query, store, catalog: Catalog) -> Answer:
     if zeros:
         zm = "".join(cite(x) for x in zeros)
         text += ("；其余均为0" if nonzero else "，各份均为0") + zm
-    text = compress(text) + "。" + "".join(n + "。" for n in notes) + blank_text
+    text = compress(text) + "。" + blank_text
     return _done(q, text, total, cits, table_rows, query, store, catalog)
 
 
