@@ -129,8 +129,6 @@ class Catalog:
         self._body_list: list[Body] = []
         self._body_names: list[list[str]] = []
         self._short_form_cache: dict[str, list[Body]] = {}
-        self._typo_keys: dict[str, set[str]] | None = None  # correct_places, built on first use
-        self._typo_known: set[str] = set()
         # bare cores (「文化街」 for 红旗区文化街街道办事处, 「城乡建设」): a name less its region and
         # its body suffix, at least 3 characters; a core two bodies share names both (ambiguous)
         cores: dict[str, list[Body]] = {}
@@ -254,46 +252,6 @@ class Catalog:
                 positions[m.bodies[0].agency] = m.start
         return Match(bodies, [m for m in mentions if len(m.bodies) > 1], regions, unknown, rest, mentions,
                      positions)
-
-    def correct_places(self, question: str) -> tuple[str, list[tuple[str, str]]]:
-        """A place name written with one wrong character (「红谷摊」, 「红股滩区」, 「红谷滩去」 for
-        红谷滩区): the question with it replaced, and the (written, taken) pairs. Only place
-        names of 3+ characters (with their 区/市/县), the first character right, and only where
-        one place fits; body-type words (城管局 vs 城建局) are never changed."""
-        if self._typo_keys is None:
-            keys: dict[str, set[str]] = {}
-            for b in self.bodies.values():
-                r = b.region_short
-                if len(r) < 3 or not re.fullmatch(r"[\u4e00-\u9fa5]+", r):
-                    continue
-                forms = {r} | {r + c for c in "省市区县" if r + c in (b.region or "")}
-                for f in forms:
-                    for i in range(1, len(f)):
-                        keys.setdefault(f[:i] + "\0" + f[i + 1:], set()).add(f)
-            self._typo_keys = keys
-            self._typo_known = {k for ks in keys.values() for k in ks}
-        if not self._typo_keys:
-            return question, []
-        known = self._typo_known
-        lengths = sorted({len(k) for k in known}, reverse=True)
-        out, fixes, s = question, [], 0
-        while s < len(out):
-            done = False
-            for n in lengths:
-                w = out[s:s + n]
-                if len(w) < n or w in known or not re.fullmatch(r"[\u4e00-\u9fa5]+", w):
-                    continue
-                hits = set().union(*(self._typo_keys.get(w[:i] + "\0" + w[i + 1:], set()) for i in range(1, n)))
-                if len(hits) == 1 and not self._known_word(w):
-                    right = hits.pop()
-                    fixes.append((w, right))
-                    out = out[:s] + right + out[s + n:]
-                    s += n
-                    done = True
-                    break
-            if not done:
-                s += 1
-        return out, fixes
 
     def _known_word(self, word: str) -> bool:
         return any(word in n for b in self.bodies.values() for n in b.names) \
