@@ -463,9 +463,7 @@ class Store:
                 is not None
 
     def _create(self, conn) -> None:
-        meta.create_all(conn)
-        for ix in reports.indexes:  # indexes added since an existing index was built (cheap: one row per report)
-            ix.create(conn, checkfirst=True)
+        meta.create_all(conn)  # indexes an older index lacks come from the migration below (_reports_indexes)
         if conn.execute(sa.select(store_state.c.value).where(store_state.c.key == "generation")).scalar() is None:
             conn.execute(store_state.insert(), {"key": "generation", "value": 0})
 
