@@ -113,6 +113,24 @@ class NarrativeIndex:
         """An index run starts: buffer new vectors until `finish` (or FLUSH_AT of them)."""
         self._batch = True
 
+    def _warm(self) -> None:
+        """Once per process, when the first report of a run is to be embedded: import chromadb and
+        load jieba's dictionary in a background thread, so these one-off costs (about 4 s and 1 s
+        here) overlap the model's encoding (which releases the GIL) instead of following it.
+        Only imports: no client, no collection, nothing a failure could leave half-made."""
+        if getattr(NarrativeIndex, "_warmed", False) or not self._batch:
+            return
+        NarrativeIndex._warmed = True
+
+        def work():
+            try:
+                from .bm25 import load_tokenizer
+                load_tokenizer()
+                import chromadb  # noqa: F401
+            except Exception:  # the real use reports any failure itself
+                pass
+        threading.Thread(target=work, name="qa-app-warm", daemon=True).start()
+
     def replace(self, report_id: int, parsed, old_id: int | None = None, conn=None) -> int:
         """Index `parsed` as report `report_id`, dropping the chunks of `old_id` (and any earlier
         chunks of `report_id`); returns the number of chunks. All or nothing.
@@ -133,6 +151,8 @@ class NarrativeIndex:
             for k in [k for k in self._uncommitted if k.startswith(f"{report_id}-")]:
                 del self._uncommitted[k]
             chunks = chunk_text(parsed.text, parsed.tables.spans)
+            if chunks:
+                self._warm()
             embedder = self.embedder
             vecs = embedder.embed_passages([embed_text(c) for c in chunks], conn=conn if shared else None) if chunks else []
             rows = self.rows_for(report_id, parsed, chunks)
