@@ -84,6 +84,9 @@ class NarrativeIndex:
     @property
     def vectors(self):
         if self._vs is None:
+            warm = getattr(NarrativeIndex, "_warm_thread", None)
+            if warm is not None and warm.is_alive():
+                warm.join()  # chromadb is being imported there: one importer at a time
             from .vectorstore import VectorStore
             self._vs = VectorStore(self.settings, self.db.get_meta("index_uid"), self.model_id)
         return self._vs
@@ -129,7 +132,8 @@ class NarrativeIndex:
                 import chromadb  # noqa: F401
             except Exception:  # the real use reports any failure itself
                 pass
-        threading.Thread(target=work, name="qa-app-warm", daemon=True).start()
+        NarrativeIndex._warm_thread = t = threading.Thread(target=work, name="qa-app-warm", daemon=True)
+        t.start()
 
     def replace(self, report_id: int, parsed, old_id: int | None = None, conn=None) -> int:
         """Index `parsed` as report `report_id`, dropping the chunks of `old_id` (and any earlier
