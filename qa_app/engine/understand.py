@@ -597,7 +597,8 @@ def finalize(query: Query, catalog: Catalog, full: Catalog | None = None) -> Que
         extra["unsupported"] = refuse[0].label
     op = query.op
     rate = _L.search("MOD_RATE", q)
-    if rate and not query.inherited and op not in ("share", "share_each", "checks", "list_reports"):
+    growth = op == "change" and _L.has("OP_PERCENT_CHANGE", q)  # 增长率 is the change op's percent, not a rate
+    if rate and not growth and not query.inherited and op not in ("share", "share_each", "checks", "list_reports"):
         extra["rate_word"] = rate.group(0)
         extra["cell"], extra["cells"], extra["prose"] = None, [], True
     cell_none = extra.get("cell", query.cell) is None
