@@ -115,6 +115,8 @@ def find_years(q: str) -> list[int]:
     """
     q = fold(q)
     out = []
+    # 「22、23年」, 「22和23年」: a short year listed before another carries the other's 年
+    q = re.sub(r"(?<![\d.])(\d{2})\s*(?=[、，,和与及]\s*\d{2}\s*年)", r"\1年", q)
     for m in re.finditer(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)|(?<![\d.])(\d{2})\s*年(?!度?止)", q):
         y = int(m.group(1)) if m.group(1) else 2000 + int(m.group(2))
         if 2000 <= y <= 2100 and y not in out:
@@ -409,10 +411,11 @@ def _refine_op(query: Query, q: str) -> None:
         query.op = "positive"
     # one body over its years (「每年」, 「近两年」, 「2022年和2023年分别」)
     # two years or more named without a sum asked (「2023和2022年收到申请」) are listed, not added
-    added = _L.has("MOD_SUM", ql)
+    added = _L.has("MOD_SUM", ql) or (len(query.explicit_years) >= 2 and bool(re.search(r"总数|总量", q))
+                                       and not re.search(r"分别|各是|各为|each", ql))  # 「22、23年予以公开总数」
     listed = len(query.explicit_years) >= 2 and query.op == "sum" and not added
     span = re.search(r"(?:近|这|最近)?([两二三四五六七八九十2-9])年(?:来|里|间|内)?(?:一?共|合计|总计|加起来|累计|总共|平均)"
-                     r"|近([两二三四五2-5])年|这([两二三四五2-5])年|历年|各年|每年", q)
+                     r"|近([两二三四五2-5])年|这([两二三四五2-5])年|历年|各年|每年|(?:所有|全部|各个)(?:年份|年度)", q)
     if len(query.bodies) == 1 and cell is not None and not years and span \
             and (query.op == "avg" or (added and query.op in ("lookup", "sum", "change"))):
         # 「两年一共」, 「近三年合计」, 「平均每年」: one body over its latest N years (all: 历年/每年)
@@ -565,7 +568,8 @@ def follow_up(new: Query, prev: Query, catalog: Catalog | None = None) -> Query:
         inherited.append("years")
     if new.op != "compare" or "bodies" not in inherited:
         op = find_op(q, len(new.bodies), len(new.years))
-        if op in ("lookup", "sum") and prev.op not in ("lookup", "compare", "change") and not names_given:
+        if op in ("lookup", "sum") and prev.op not in ("lookup", "compare", "change") and not names_given \
+                and not (op == "sum" and _L.has("MOD_SUM", q.lower())):  # 「两年一共多少」 adds what was listed
             op = prev.op  # 「2023年哪个单位最多？」「那2022年呢？」
             new.limit, new.ascending = prev.limit, prev.ascending
         elif op == "sum" and len(new.bodies) >= 2 and not re.search(COLLECTIVE, q):
