@@ -289,6 +289,11 @@ def _several_cells(query: Query, rest: str) -> None:
     query.op = "sum" if query.multi == "sum" else "lookup"
 
 
+# A span of one body's years (「两年一共」, 「近三年合计」, 「平均每年」, 「历年」, 「所有年份」).
+YEAR_SPAN = (r"(?:近|这|最近)?([两二三四五六七八九十2-9])年(?:来|里|间|内)?(?:一?共|合计|总计|加起来|累计|总共|平均)"
+             r"|近([两二三四五2-5])年|这([两二三四五2-5])年|历年|各年|每年|(?:所有|全部|各个)(?:年份|年度)")
+
+
 def _resolve_names(query: Query, m, catalog: Catalog, q: str, collective: bool) -> None:
     """Bodies from what the question named: one ambiguous mention -> clarify; a region alone ->
     its only body (or clarify); a generic word (区政府办) -> the bodies it fits."""
@@ -304,8 +309,8 @@ def _resolve_names(query: Query, m, catalog: Catalog, q: str, collective: bool) 
         exact = [b for b in in_region if b.region_short == r]
         if len(exact) == 1 and len(in_region) > 1 and not collective:
             in_region = exact  # 「淮安市」: the city's own body, not the districts inside it
-        if collective and not query.bodies:
-            continue
+        if collective and not query.bodies and not (len(in_region) == 1 and not query.years and re.search(YEAR_SPAN, q)):
+            continue  # 「红旗区一共…」: every body of the region; but 「洪泽区两年一共…」 is its one body's years
         if len(in_region) == 1:
             if in_region[0] not in query.bodies:
                 query.bodies.append(in_region[0])
@@ -414,8 +419,7 @@ def _refine_op(query: Query, q: str) -> None:
     added = _L.has("MOD_SUM", ql) or (len(query.explicit_years) >= 2 and bool(re.search(r"总数|总量", q))
                                        and not re.search(r"分别|各是|各为|each", ql))  # 「22、23年予以公开总数」
     listed = len(query.explicit_years) >= 2 and query.op == "sum" and not added
-    span = re.search(r"(?:近|这|最近)?([两二三四五六七八九十2-9])年(?:来|里|间|内)?(?:一?共|合计|总计|加起来|累计|总共|平均)"
-                     r"|近([两二三四五2-5])年|这([两二三四五2-5])年|历年|各年|每年|(?:所有|全部|各个)(?:年份|年度)", q)
+    span = re.search(YEAR_SPAN, q)
     if len(query.bodies) == 1 and cell is not None and not years and span \
             and (query.op == "avg" or (added and query.op in ("lookup", "sum", "change"))):
         # 「两年一共」, 「近三年合计」, 「平均每年」: one body over its latest N years (all: 历年/每年)
