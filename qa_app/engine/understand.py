@@ -421,13 +421,13 @@ def _refine_op(query: Query, q: str) -> None:
     listed = len(query.explicit_years) >= 2 and query.op == "sum" and not added
     span = re.search(YEAR_SPAN, q)
     if len(query.bodies) == 1 and cell is not None and not years and span \
-            and (query.op == "avg" or (added and query.op in ("lookup", "sum", "change"))):
+            and (query.op in ("avg", "median") or (added and query.op in ("lookup", "sum", "change"))):
         # 「两年一共」, 「近三年合计」, 「平均每年」: one body over its latest N years (all: 历年/每年)
         b = query.bodies[0]
         n = next((g for g in span.groups() if g), None)
         n = (int(n) if n.isdigit() else _CN_NUM[n]) if n else len(b.years)
         query.years = list(range(b.years[-1] - n + 1, b.years[-1] + 1)) if b.years else []
-        if query.op != "avg":
+        if query.op not in ("avg", "median"):
             query.op = "sum"
         return
     if len(query.bodies) == 1 and cell is not None and (re.search(TREND, ql) or listed) \
