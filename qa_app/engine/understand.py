@@ -251,7 +251,8 @@ YEAR_AT = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|(?<![\d.])\d{2}\s*年(?!度?�
 
 def _body_years(q: str, query: Query, m) -> list:
     """「红旗区信访局2022年和红谷滩区政府办2023年…」: each body with the year written after it
-    (before the next body), when every body named has its own and they differ."""
+    (before the next body) or right before it (「2022年的红谷滩区政府办」), when every body named
+    has its own and they differ."""
     if len(query.bodies) < 2 or len(query.explicit_years) < 2:
         return []
     at = []
@@ -265,7 +266,12 @@ def _body_years(q: str, query: Query, m) -> list:
     out = {}
     for ym in YEAR_AT.finditer(q):
         y = find_years(ym.group(0))
-        owner = [b for pos, b in at if pos < ym.start()]
+        after = [(pos, b) for pos, b in at if pos >= ym.end()]
+        lead = not any(pos < ym.start() for pos, _ in at) or q[ym.start() - 1] in "和与跟同及、，, "  # opens a part
+        if after and re.fullmatch(r"\s*年?度?\s*的?\s*", q[ym.end():after[0][0]]) and lead:
+            owner = [after[0][1]]  # 「2022年的红谷滩区政府办」: the year written before its body
+        else:
+            owner = [b for pos, b in at if pos < ym.start()]
         if y and owner and owner[-1].agency not in out:
             out[owner[-1].agency] = y[0]
     if len(out) == len(query.bodies) and len(set(out.values())) > 1:
