@@ -88,8 +88,13 @@ def aggregate(query: Query, store, catalog: Catalog) -> Answer:
             if op == "zero":
                 chosen, cond = [x for x in ordered if x[3].value == 0], "为零"
             else:
-                chosen = [x for x in ordered if (x[3].value >= t if incl else x[3].value > t)]
-                cond = "不为零" if query.threshold is None else f"{'不少于' if incl else '超过'}{fmt(t)}{u}"
+                below = getattr(query, "threshold_below", False) and query.threshold is not None
+                if below:
+                    chosen = [x for x in ordered if (x[3].value <= t if incl else x[3].value < t)]
+                    cond = f"{'不超过' if incl else '少于'}{fmt(t)}{u}"
+                else:
+                    chosen = [x for x in ordered if (x[3].value >= t if incl else x[3].value > t)]
+                    cond = "不为零" if query.threshold is None else f"{'不少于' if incl else '超过'}{fmt(t)}{u}"
             if not chosen:
                 ms = "".join(cite(x) for x in ordered)
                 text = f"{scope}中，没有单位的「{what}」{cond}{ms}。"

@@ -80,6 +80,7 @@ class Query:
     ascending: bool = False
     threshold: float | None = None          # 「超过5件的单位」: positive means above this
     threshold_inclusive: bool = False       # 「不少于5件」
+    threshold_below: bool = False           # 「少于5件的单位」: below the threshold, not above
     inherited: list[str] = field(default_factory=list)   # what came from the history
     said: list[str] = field(default_factory=list)        # the names as the question wrote them
     year_words: list[tuple[str, int]] = field(default_factory=list)  # 「去年」 etc. and the year taken for each
@@ -167,6 +168,7 @@ def _resolve_relative(query: "Query", anchor: int, step_from: int | None = None,
 
 RANK_N = _L.regex("OP_RANK_N")
 THRESHOLD = _L.regex("MOD_THRESHOLD")
+THRESHOLD_BELOW = _L.regex("MOD_THRESHOLD_BELOW")
 def find_op(q: str, n_bodies: int, n_years: int) -> str:
     """The op the lexicon's op records give (the first by priority that matches and fits)."""
     return lexicon().choose_op(q.lower(), n_bodies, n_years).get("op")
@@ -416,7 +418,14 @@ def _refine_op(query: Query, q: str) -> None:
         query.limit = int(rn.group(2)) if rn.group(2).isdigit() else _CN_NUM.get(rn.group(2), 3)
         query.ascending = rn.group(1) in ("最少", "最低", "最小")
     th = re.search(THRESHOLD, ql)
-    if th and query.op in ("sum", "positive", "lookup") and len(query.bodies) != 1:
+    below = re.search(THRESHOLD_BELOW, ql)
+    if below and not (th and th.start() <= below.start()) and query.op in ("sum", "positive", "lookup", "min") \
+            and len(query.bodies) != 1:
+        query.threshold = float(below.group(2) or below.group(3))
+        query.threshold_inclusive = bool(re.search(r"不超过|不多于|至多|at most|以下", below.group(0)))
+        query.threshold_below = True
+        query.op = "positive"
+    elif th and query.op in ("sum", "positive", "lookup") and len(query.bodies) != 1:
         query.threshold = float(th.group(2) or th.group(3))
         query.threshold_inclusive = bool(re.search(r"不少于|不低于|至少|at least|以上", th.group(0)))
         query.op = "positive"
