@@ -33,8 +33,6 @@ def _label(body: Body, year, years_vary: bool, one_body: bool = False) -> str:
 
 
 def aggregate(query: Query, store, catalog: Catalog) -> Answer:
-    if query.op == "change":
-        return change(query, store, catalog)
     if query.op == "trend":
         return trend(query, store, catalog)
     if query.op == "by_region":
@@ -90,8 +88,13 @@ def aggregate(query: Query, store, catalog: Catalog) -> Answer:
             if op == "zero":
                 chosen, cond = [x for x in ordered if x[3].value == 0], "为零"
             else:
-                chosen = [x for x in ordered if (x[3].value >= t if incl else x[3].value > t)]
-                cond = "不为零" if query.threshold is None else f"{'不少于' if incl else '超过'}{fmt(t)}{u}"
+                below = getattr(query, "threshold_below", False) and query.threshold is not None
+                if below:
+                    chosen = [x for x in ordered if (x[3].value <= t if incl else x[3].value < t)]
+                    cond = f"{'不超过' if incl else '少于'}{fmt(t)}{u}"
+                else:
+                    chosen = [x for x in ordered if (x[3].value >= t if incl else x[3].value > t)]
+                    cond = "不为零" if query.threshold is None else f"{'不少于' if incl else '超过'}{fmt(t)}{u}"
             if not chosen:
                 ms = "".join(cite(x) for x in ordered)
                 text = f"{scope}中，没有单位的「{what}」{cond}{ms}。"
@@ -221,43 +224,6 @@ def trend(query: Query, store, catalog: Catalog) -> Answer:
     if missing:
         text += f"库中没有{'、'.join(f'{y}年' for y in missing)}的报告。"
     return _done(query.question, text, None, cits, rows, query, store, catalog)
-
-
-def change(query: Query, store, catalog: Catalog) -> Answer:
-    cell = query.cell
-    if not query.bodies:
-        return change_all(query, store, catalog)
-    b = query.bodies[0]
-    if len(query.years) >= 2:
-        years = sorted(query.years)[:1] + sorted(query.years)[-1:]
-    elif query.years:
-        years = [query.years[0] - 1, query.years[0]]
-    else:
-        years = b.years[-2:] if len(b.years) >= 2 else [b.years[-1] - 1, b.years[-1]] if b.years else []
-    missing = [y for y in years if y not in b.reports]
-    if len(years) < 2 or missing:
-        return Answer(query.question, f"无法比较：{only_years_text(b)}"
-                      + (f"，没有{'、'.join(map(str, missing))}年的报告" if missing else "") + "。", "none",
-                      debug=query.describe())
-    y1, y2 = years
-    vals, cits = [], []
-    for y in (y1, y2):
-        cv = cell_value(store, b.reports[y], cell)
-        if cv.value in (MISSING, None):
-            return Answer(query.question, f"{b.agency}{y}年报告中这一项没有可用的数字，无法比较。", "none",
-                          debug=query.describe())
-        new = cite_cell(store, cv, len(cits) + 1, catalog.reports[b.reports[y]].checks_failed)
-        cits += new
-        vals.append((cv.value, marks(new)))
-    d = vals[1][0] - vals[0][0]
-    u = unit(cell.table, cell.column)
-    trend = f"增加{fmt(d)}{u}" if d > 0 else f"减少{fmt(-d)}{u}" if d < 0 else "持平"
-    what = what_phrase(cell.table, cell.row, cell.column, cell.column_named)
-    text = (f"{b.agency}「{what}」：{y1}年{fmt(vals[0][0])}{u}{vals[0][1]}，{y2}年{fmt(vals[1][0])}{u}{vals[1][1]}，"
-            f"{y2}年比{y1}年{trend}。")
-    return _done(query.question, text, d, cits,
-                 [{"机关": b.agency, "年度": y1, "值": vals[0][0]}, {"机关": b.agency, "年度": y2, "值": vals[1][0]}],
-                 query, store, catalog)
 
 
 def change_all(query: Query, store, catalog: Catalog) -> Answer:

@@ -8,6 +8,7 @@ Aggregates over many reports live in aggregate.py.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .. import template as T
 from ..answer import Answer, Citation
@@ -62,14 +63,24 @@ def lookup(query: Query, store, catalog: Catalog) -> Answer:
     if cv.value == MISSING:
         return Answer(query.question, f"{who(body.agency, year)}的报告中没有读到「{what_phrase(cell.table, cell.row, cell.column, True)}」"
                       f"这一项的数字（该表格缺失或无法可靠读取）。", "none", debug=query.describe())
-    cits = cite_cell(store, cv, 1, catalog.reports[rid].checks_failed)
-    text = value_sentence(body.agency, year, cell, cv, cits) + "。"
+    parent = _asked_parent(query.question, cell)
+    pv = cell_value(store, rid, replace(cell, row=parent, weak=False)) if parent else None
+    if pv is not None and isinstance(pv.value, (int, float)):
+        # 「不予公开多少件，其中属于行政查询事项的几件」: the whole asked first, then its part
+        pc = cite_cell(store, pv, 1, catalog.reports[rid].checks_failed)
+        cits = pc + cite_cell(store, cv, len(pc) + 1, catalog.reports[rid].checks_failed)
+        w = who(body.agency, year)
+        part = value_sentence(body.agency, year, cell, cv, cits[len(pc):])
+        text = (f"{w}{row_phrase('applications', parent)}{fmt(pv.value)}件{marks(pc)}，其中"
+                f"{part[len(w):] if part.startswith(w) else part}。")
+    else:
+        cits = cite_cell(store, cv, 1, catalog.reports[rid].checks_failed)
+        text = value_sentence(body.agency, year, cell, cv, cits) + "。"
     value = cv.value
     most = re.search(MOST, query.question)
     if most and cell.table == "applications" and not cell.column_named and isinstance(cv.value, (int, float)) \
             and re.search(r"申请人|哪类人|什么人|谁", query.question):
         # 「哪类申请人最多」: the column that is, from the row just cited
-        from dataclasses import replace
         cols = [(c.key, cell_value(store, rid, replace(cell, column=c.key, column_named=True)).value)
                 for c in T.APPLICATION_COLUMNS if c.key not in ("total", "legal_person_or_org")]
         cols = [(k, v) for k, v in cols if isinstance(v, (int, float))]
@@ -84,6 +95,19 @@ def lookup(query: Query, store, catalog: Catalog) -> Answer:
 
 
 MOST = r"最多|最少|最高|最低|主要"
+
+
+def _asked_parent(question: str, cell) -> str | None:
+    """The row a 「其中…」 part is of, when the question asked that whole first (「…多少，其中…几件」):
+    a sub-row's group (不予公开 of 属于行政查询事项), an outcome's 办理结果总计. None otherwise."""
+    if cell.table != "applications" or cell.column != "total" or "其中" not in question:
+        return None
+    head = question.split("其中", 1)[0]
+    if not re.search(r"多少|几|总计|合计|一共|共", head):
+        return None
+    if "." in cell.row:
+        return cell.row.split(".", 1)[0]
+    return "total" if cell.row in OUTCOME_ROWS else None
 
 
 OUTCOME_ROWS = ("granted", "partially_granted", "denied", "unavailable", "not_processed", "other")

@@ -86,6 +86,7 @@ class QueryPlan:
     ascending: bool = False
     threshold: float | None = None
     threshold_inclusive: bool = False
+    threshold_below: bool = False      # 「少于5件」: the bodies below the threshold
     inherited: tuple = ()              # what came from the conversation
     said: tuple = ()
     year_words: tuple = ()

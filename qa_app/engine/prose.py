@@ -278,6 +278,13 @@ def _value(sents: list[Sentence], terms: list[str], question: str):
     want_unit = (unit_m.group(1) or unit_m.group(2)) if unit_m else None
     if re.search(r"[率]|比例|占比|百分", question):
         want_unit = "%"  # a rate asked (「公开率」): only a percentage the report states answers it
+    if want_unit == "%":
+        # the rate named in the question, stated right after its name (「瞒报率为 0」, 「合格率均达到 100%」)
+        for word in re.findall(r"[\u4e00-\u9fa5]{2}率", question):
+            for s in sents:
+                m = re.search(re.escape(word) + r"[^，。；;,\d%]{0,6}?(\d+(?:\.\d+)?)\s*(%|％)?", s.text)
+                if m:
+                    return float(m.group(1)) if "." in m.group(1) else int(m.group(1))
     best, best_key = None, None
     pattern = PERCENT if want_unit == "%" else NUM_UNIT
     for s in sents:

@@ -80,6 +80,7 @@ class Query:
     ascending: bool = False
     threshold: float | None = None          # 「超过5件的单位」: positive means above this
     threshold_inclusive: bool = False       # 「不少于5件」
+    threshold_below: bool = False           # 「少于5件的单位」: below the threshold, not above
     inherited: list[str] = field(default_factory=list)   # what came from the history
     said: list[str] = field(default_factory=list)        # the names as the question wrote them
     year_words: list[tuple[str, int]] = field(default_factory=list)  # 「去年」 etc. and the year taken for each
@@ -115,6 +116,8 @@ def find_years(q: str) -> list[int]:
     """
     q = fold(q)
     out = []
+    # 「22、23年」, 「22和23年」: a short year listed before another carries the other's 年
+    q = re.sub(r"(?<![\d.])(\d{2})\s*(?=[、，,和与及]\s*\d{2}\s*年)", r"\1年", q)
     for m in re.finditer(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)|(?<![\d.])(\d{2})\s*年(?!度?止)", q):
         y = int(m.group(1)) if m.group(1) else 2000 + int(m.group(2))
         if 2000 <= y <= 2100 and y not in out:
@@ -165,6 +168,7 @@ def _resolve_relative(query: "Query", anchor: int, step_from: int | None = None,
 
 RANK_N = _L.regex("OP_RANK_N")
 THRESHOLD = _L.regex("MOD_THRESHOLD")
+THRESHOLD_BELOW = _L.regex("MOD_THRESHOLD_BELOW")
 def find_op(q: str, n_bodies: int, n_years: int) -> str:
     """The op the lexicon's op records give (the first by priority that matches and fits)."""
     return lexicon().choose_op(q.lower(), n_bodies, n_years).get("op")
@@ -249,7 +253,8 @@ YEAR_AT = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|(?<![\d.])\d{2}\s*年(?!度?�
 
 def _body_years(q: str, query: Query, m) -> list:
     """「红旗区信访局2022年和红谷滩区政府办2023年…」: each body with the year written after it
-    (before the next body), when every body named has its own and they differ."""
+    (before the next body) or right before it (「2022年的红谷滩区政府办」), when every body named
+    has its own and they differ."""
     if len(query.bodies) < 2 or len(query.explicit_years) < 2:
         return []
     at = []
@@ -263,7 +268,12 @@ def _body_years(q: str, query: Query, m) -> list:
     out = {}
     for ym in YEAR_AT.finditer(q):
         y = find_years(ym.group(0))
-        owner = [b for pos, b in at if pos < ym.start()]
+        after = [(pos, b) for pos, b in at if pos >= ym.end()]
+        lead = not any(pos < ym.start() for pos, _ in at) or q[ym.start() - 1] in "和与跟同及、，, "  # opens a part
+        if after and re.fullmatch(r"\s*年?度?\s*的?\s*", q[ym.end():after[0][0]]) and lead:
+            owner = [after[0][1]]  # 「2022年的红谷滩区政府办」: the year written before its body
+        else:
+            owner = [b for pos, b in at if pos < ym.start()]
         if y and owner and owner[-1].agency not in out:
             out[owner[-1].agency] = y[0]
     if len(out) == len(query.bodies) and len(set(out.values())) > 1:
@@ -287,6 +297,11 @@ def _several_cells(query: Query, rest: str) -> None:
     query.op = "sum" if query.multi == "sum" else "lookup"
 
 
+# A span of one body's years (「两年一共」, 「近三年合计」, 「平均每年」, 「历年」, 「所有年份」).
+YEAR_SPAN = (r"(?:近|这|最近)?([两二三四五六七八九十2-9])年(?:来|里|间|内)?(?:一?共|合计|总计|加起来|累计|总共|平均)"
+             r"|近([两二三四五2-5])年|这([两二三四五2-5])年|历年|各年|每年|(?:所有|全部|各个)(?:年份|年度)")
+
+
 def _resolve_names(query: Query, m, catalog: Catalog, q: str, collective: bool) -> None:
     """Bodies from what the question named: one ambiguous mention -> clarify; a region alone ->
     its only body (or clarify); a generic word (区政府办) -> the bodies it fits."""
@@ -302,8 +317,8 @@ def _resolve_names(query: Query, m, catalog: Catalog, q: str, collective: bool) 
         exact = [b for b in in_region if b.region_short == r]
         if len(exact) == 1 and len(in_region) > 1 and not collective:
             in_region = exact  # 「淮安市」: the city's own body, not the districts inside it
-        if collective and not query.bodies:
-            continue
+        if collective and not query.bodies and not (len(in_region) == 1 and not query.years and re.search(YEAR_SPAN, q)):
+            continue  # 「红旗区一共…」: every body of the region; but 「洪泽区两年一共…」 is its one body's years
         if len(in_region) == 1:
             if in_region[0] not in query.bodies:
                 query.bodies.append(in_region[0])
@@ -403,24 +418,31 @@ def _refine_op(query: Query, q: str) -> None:
         query.limit = int(rn.group(2)) if rn.group(2).isdigit() else _CN_NUM.get(rn.group(2), 3)
         query.ascending = rn.group(1) in ("最少", "最低", "最小")
     th = re.search(THRESHOLD, ql)
-    if th and query.op in ("sum", "positive", "lookup") and len(query.bodies) != 1:
+    below = re.search(THRESHOLD_BELOW, ql)
+    if below and not (th and th.start() <= below.start()) and query.op in ("sum", "positive", "lookup", "min") \
+            and len(query.bodies) != 1:
+        query.threshold = float(below.group(2) or below.group(3))
+        query.threshold_inclusive = bool(re.search(r"不超过|不多于|至多|at most|以下", below.group(0)))
+        query.threshold_below = True
+        query.op = "positive"
+    elif th and query.op in ("sum", "positive", "lookup") and len(query.bodies) != 1:
         query.threshold = float(th.group(2) or th.group(3))
         query.threshold_inclusive = bool(re.search(r"不少于|不低于|至少|at least|以上", th.group(0)))
         query.op = "positive"
     # one body over its years (「每年」, 「近两年」, 「2022年和2023年分别」)
     # two years or more named without a sum asked (「2023和2022年收到申请」) are listed, not added
-    added = _L.has("MOD_SUM", ql)
+    added = _L.has("MOD_SUM", ql) or (len(query.explicit_years) >= 2 and bool(re.search(r"总数|总量", q))
+                                       and not re.search(r"分别|各是|各为|each", ql))  # 「22、23年予以公开总数」
     listed = len(query.explicit_years) >= 2 and query.op == "sum" and not added
-    span = re.search(r"(?:近|这|最近)?([两二三四五六七八九十2-9])年(?:来|里|间|内)?(?:一?共|合计|总计|加起来|累计|总共|平均)"
-                     r"|近([两二三四五2-5])年|这([两二三四五2-5])年|历年|各年|每年", q)
+    span = re.search(YEAR_SPAN, q)
     if len(query.bodies) == 1 and cell is not None and not years and span \
-            and (query.op == "avg" or (added and query.op in ("lookup", "sum", "change"))):
+            and (query.op in ("avg", "median") or (added and query.op in ("lookup", "sum", "change"))):
         # 「两年一共」, 「近三年合计」, 「平均每年」: one body over its latest N years (all: 历年/每年)
         b = query.bodies[0]
         n = next((g for g in span.groups() if g), None)
         n = (int(n) if n.isdigit() else _CN_NUM[n]) if n else len(b.years)
         query.years = list(range(b.years[-1] - n + 1, b.years[-1] + 1)) if b.years else []
-        if query.op != "avg":
+        if query.op not in ("avg", "median"):
             query.op = "sum"
         return
     if len(query.bodies) == 1 and cell is not None and (re.search(TREND, ql) or listed) \
@@ -565,7 +587,8 @@ def follow_up(new: Query, prev: Query, catalog: Catalog | None = None) -> Query:
         inherited.append("years")
     if new.op != "compare" or "bodies" not in inherited:
         op = find_op(q, len(new.bodies), len(new.years))
-        if op in ("lookup", "sum") and prev.op not in ("lookup", "compare", "change") and not names_given:
+        if op in ("lookup", "sum") and prev.op not in ("lookup", "compare", "change") and not names_given \
+                and not (op == "sum" and _L.has("MOD_SUM", q.lower())):  # 「两年一共多少」 adds what was listed
             op = prev.op  # 「2023年哪个单位最多？」「那2022年呢？」
             new.limit, new.ascending = prev.limit, prev.ascending
         elif op == "sum" and len(new.bodies) >= 2 and not re.search(COLLECTIVE, q):
@@ -597,7 +620,8 @@ def finalize(query: Query, catalog: Catalog, full: Catalog | None = None) -> Que
         extra["unsupported"] = refuse[0].label
     op = query.op
     rate = _L.search("MOD_RATE", q)
-    if rate and not query.inherited and op not in ("share", "share_each", "checks", "list_reports"):
+    growth = op == "change" and _L.has("OP_PERCENT_CHANGE", q)  # 增长率 is the change op's percent, not a rate
+    if rate and not growth and not query.inherited and op not in ("share", "share_each", "checks", "list_reports"):
         extra["rate_word"] = rate.group(0)
         extra["cell"], extra["cells"], extra["prose"] = None, [], True
     cell_none = extra.get("cell", query.cell) is None

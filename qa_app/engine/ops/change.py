@@ -58,13 +58,13 @@ def run(plan, facts):
         fewer = vals[c][0] - vals[a][0]
         text += (f"{a}年比{c}年少{fmt(fewer)}{u}。" if fewer > 0 else
                  f"{a}年比{c}年没有减少，反而多{fmt(-fewer)}{u}。" if fewer < 0 else f"{a}年与{c}年相同。")
-        value = fewer
+        value = -fewer  # signed as the subject minus the other, as every change is
     else:
         text += f"{y2}年比{y1}年" + (f"增加{fmt(d)}{u}" if d > 0 else f"减少{fmt(-d)}{u}" if d < 0 else "持平")
         if plan.has(Modifier.PERCENT):
             p = percent(d, vals[y1][0])
             if p is None:
-                text += f"；{y1}年为0，算不出增减的百分比"
+                text += f"；{y1}年为0，无法计算增减的百分比"
             else:
                 text += f"，{'增长' if d >= 0 else '下降'}{fmt(abs(p))}%（{fmt(d)}÷{fmt(vals[y1][0])}）"
                 value = p

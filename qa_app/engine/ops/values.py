@@ -54,3 +54,21 @@ def gather(plan, facts) -> Values:
 
 def number(v) -> str:
     return fmt(v)
+
+
+def statistic(plan, facts, noun: str, compute, order: bool, words):
+    """The frame average and median share: gather the values, say 「算不出{noun}」 when there are
+    none, else `words(values, items, marks) -> text` over the items (sorted by value when `order`),
+    its value `compute(list of numbers)`, then the scope's tail and the audit note."""
+    from ...answer import Answer
+    from ..aggregate import finish
+    v = gather(plan, facts)
+    store, catalog = facts.store, facts.catalog
+    if not v.known:
+        return Answer(plan.question, f"{v.phrase}的报告中没有「{v.what}」的数字，算不出{noun}。" + v.tail(store, catalog),
+                      "none", debug=plan.describe())
+    items = sorted(v.known, key=lambda x: x[3].value) if order else v.known
+    value = compute([x[3].value for x in items])
+    value = round(value, 2) if isinstance(value, float) else value
+    text = words(v, items, value, v.cite(store, catalog, items)) + v.tail(store, catalog)
+    return finish(plan, text, value, v.cits, store, catalog)
