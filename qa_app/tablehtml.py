@@ -84,7 +84,7 @@ def table_html(recs: list[dict], table: str, highlight: set[tuple[str, str]] = f
                      f"<tbody>{''.join(body)}</tbody></table>")
     style = ("<style>.qa-table{border-collapse:collapse;margin:0 0 1em;font-size:14px}"
              ".qa-table th,.qa-table td{border:1px solid #bbb;padding:3px 8px}"
-             ".qa-table td{text-align:right}.qa-table thead th{background:#f1f3f5}</style>")
+             ".qa-table td{text-align:right}.qa-table tbody th{text-align:left;font-weight:normal}.qa-table thead th{background:#f1f3f5}</style>")
     inner = style + "".join(parts)
     if not page:
         return inner
