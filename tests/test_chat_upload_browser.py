@@ -86,10 +86,10 @@ def page(app_url):
 
 def upload(page, path: Path, agency: str = "", year: str = "", timeout: int = 60_000) -> str:
     if agency:
-        page.get_by_label("发布机关（可不填）").fill(agency)
-        page.get_by_label("发布机关（可不填）").press("Enter")
-        page.get_by_label("年度（可不填）").fill(year)
-        page.get_by_label("年度（可不填）").press("Enter")
+        for box, text in ((page.get_by_role("textbox", name="发布机关（可不填）"), agency),
+                          (page.get_by_role("textbox", name="年度（可不填）"), year)):
+            box.fill(text)
+            box.press("Enter")
         time.sleep(1.0)
     page.locator('[data-testid="stFileUploaderDropzone"] input[type="file"]').set_input_files(str(path))
     result = page.locator('.st-key-qa_upload_results').filter(has_text=path.name)
@@ -139,7 +139,11 @@ def test_upload_a_scan_ask_and_the_answer_says_it_is_from_a_scan(app_url, page, 
     source = answer.locator('[data-testid="stExpander"]').filter(has_text=pdf.name).first
     source.locator("summary").click()
     img = source.locator('[data-testid="stImage"] img').first
-    img.wait_for(timeout=30_000)
+    try:
+        img.wait_for(timeout=30_000)
+    finally:
+        page.screenshot(path=str(work / "scan_open.png"))
+    assert "（红框为所引用的位置）" in source.inner_text()
     time.sleep(1.0)
     answer.evaluate("e => e.scrollIntoView({block: 'start'})")
     time.sleep(0.5)
