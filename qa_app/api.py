@@ -549,6 +549,36 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise ApiError(404, "not_found", f"报告 {info.file_name} 没有第 {page} 页")
         return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
+    # -- tables of a report, as printed (citations of HTML / DOCX / markdown / text reports) --------
+    @app.get("/reports/{report_id}/tables/{table}.html", tags=["报告"], summary="报告中的一张表（HTML），可标出引用的格子",
+             dependencies=auth, response_class=HTMLResponse,
+             responses={200: {"content": {"text/html": {}}, "description": "这张表，按报告所载的行和列，标出的格子为黄色"},
+                        404: {"model": ErrorOut, "description": "没有这份报告或报告中没有这张表"},
+                        **ERRORS})
+    def table_page(report_id: int = PathParam(..., ge=1, le=MAX_ID, description="报告编号"),
+                   table: Literal["proactive", "applications", "review_litigation"] = PathParam(
+                       ..., description="表：proactive（二）、applications（三）、review_litigation（四）"),
+                   highlight: list[str] = Query([], description="要标出的格子 行键:列键，如 partially_granted:total，"
+                                                               "可重复；即引用中的 row_key、column_key")):
+        from .tablehtml import parse_highlight, table_html
+        hits = set()
+        for h in highlight[:200]:
+            try:
+                hits.add(parse_highlight(h))
+            except ValueError:
+                raise ApiError(422, "invalid_request", f"highlight「{h[:60]}」应为 行键:列键，如 partially_granted:total")
+        info = backend.store.report(report_id)
+        if info is None:
+            raise ApiError(404, "not_found", f"库中没有编号为 {report_id} 的报告")
+        recs = backend.store.facts([report_id], table=table)
+        if not recs:
+            raise ApiError(404, "not_found", f"报告 {info.file_name} 中没有读到这张表")
+        title = f"{info.agency or '未识别机关'} {info.year or '？'}年 · {TABLES[table].section}"
+        body = table_html(recs, table, hits, title=title, fmt=info.format)
+        return HTMLResponse(body, headers={"Cache-Control": "private, max-age=600",
+                                           "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+                                           "X-Content-Type-Options": "nosniff"})
+
     # -- facts and checks ----------------------------------------------------------------------
     from .template import PROACTIVE_ROWS_2019, TABLES
     row_keys = sorted({r.key for t in TABLES.values() for r in t.rows} | {r.key for r in PROACTIVE_ROWS_2019})

@@ -779,12 +779,17 @@ class Store:
         return self.text(report_id).split("\n")[max(0, first - 1):last]
 
     def cell_boxes(self, report_id: int) -> dict[tuple[str, str, str], tuple[int, list[float]]]:
-        """{(table, row, column): (page, [x0, top, x1, bottom])} of a PDF report's printed cells."""
+        """{(table, row, column): (page, [x0, top, x1, bottom])} of a PDF report's printed cells
+        (of a scanned one: where the OCR read them)."""
         key = ("cell_boxes", report_id)
         if key not in self._cache:
             with self.engine.connect() as conn:
                 rows = conn.execute(sa.select(cell_boxes).where(cell_boxes.c.report_id == report_id)).all()
-            self._cache[key] = {(r.tbl, r.row, r.col): (r.page, [r.x0, r.top, r.x1, r.bottom]) for r in rows}
+            got = {(r.tbl, r.row, r.col): (r.page, [r.x0, r.top, r.x1, r.bottom]) for r in rows}
+            if not got:  # a scanned report: the boxes the OCR read its cells in (PDF points, top left)
+                got = {k: (v["page"], list(v["box"])) for k, v in self.ocr_cells(report_id).items()
+                       if v["page"] and v["box"] and len(v["box"]) == 4}
+            self._cache[key] = got
         return self._cache[key]
 
     def line_boxes(self, report_id: int, first: int, last: int) -> dict[int, tuple[int, list]]:

@@ -156,6 +156,15 @@ def test_demo_page_answers_with_citation(server, page):
     ask(w, "那予以公开的呢？")
     w.locator(".qaw-bot:not(.qaw-pending)").nth(1).wait_for(timeout=15000)
     assert "6件" in w.locator(".qaw-bot .qaw-text").nth(1).inner_text()
+    # a citation of a text report links to its table as printed, the cited cell marked
+    link = cite.locator("a.qaw-page")
+    assert link.inner_text() == "查看报告中的这张表（标出所引用的格子）"
+    href = link.get_attribute("href")
+    assert "/tables/applications.html?highlight=partially_granted%3Atotal" in href
+    page.goto(href)
+    hit = page.locator("td.qa-hit")
+    assert hit.count() == 1 and hit.inner_text() == "12"
+    assert "三、收到和处理政府信息公开申请情况" in page.locator("h3").inner_text()
 
 
 def test_server_text_is_never_html(server, page):

@@ -333,6 +333,12 @@
     return api + "/reports/" + encodeURIComponent(c.report_id) + "/pages/" + c.page + ".png" + (q.length ? "?" + q.join("&") : "");
   }
 
+  // a citation of an HTML / DOCX / markdown / text report: its table as printed, the cited cell marked
+  function tableUrl(api, c) {
+    return api + "/reports/" + encodeURIComponent(c.report_id) + "/tables/" + encodeURIComponent(c.table) +
+      ".html?highlight=" + encodeURIComponent(c.row_key + ":" + c.column_key);
+  }
+
   // The answer's numbers as horizontal bars, by the rules of the chat's chart
   // (qa_app/ui/charts.py): every body named, the value printed on each bar, largest first, whole
   // numbers as they are; all zeros and no numbers say so in words.
@@ -411,6 +417,12 @@
       a.target = "_blank";
       a.rel = "noopener";
       li.appendChild(a);
+    } else if (c.table && c.row_key && c.column_key && c.report_id && api !== undefined) {
+      var t = el("a", "qaw-page", "查看报告中的这张表（标出所引用的格子）");
+      t.href = tableUrl(api, c);
+      t.target = "_blank";
+      t.rel = "noopener";
+      li.appendChild(t);
     }
     return li;
   }

@@ -481,6 +481,12 @@ def render_citation(c: Citation, st_store) -> None:
             hit = {(T.row_label(c.table, c.row_key), T.column_label(c.table, c.column_key))}
             for df in blocks:
                 show_table(df, hits=hit)
+        if c.page is None:  # no page image (HTML / DOCX / markdown / text): the whole table as printed
+            from ..tablehtml import table_html
+            info = st_store.report(rid)
+            with st.popover("查看整张表（按报告所载的行和列，标黄的是所引用的格子）"):
+                st.html(table_html(st_store.facts([rid], table=c.table), c.table, {(c.row_key, c.column_key)},
+                                   fmt=info.format if info else None, page=False))
     page_view = c.page is not None and c.boxes
     cols = st.columns([3, 2]) if page_view else [st.container()]
     if page_view:
