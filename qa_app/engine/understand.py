@@ -199,6 +199,8 @@ def understand_one(question: str, catalog: Catalog) -> Query:
         if (m2.bodies or m2.regions or m2.ambiguous) and not (set(m2.unknown) - set(m.unknown)) and better:
             q, m = fixed, m2
             name_note = "；".join(f"「{a}」按「{b}」理解" for a, b in fixes)
+    if m.unknown and any(_L.has("ANAPHOR", u) for u in m.unknown):  # 「该街道」 points back, names nothing
+        m = replace(m, unknown=[u for u in m.unknown if not _L.has("ANAPHOR", u)])
     years = find_years(q)
     cell = find_cell(m.rest)  # body names (红旗区信访局) must not read as cell words (信访)
     query = Query(question, bodies=list(m.bodies), years=years, regions=list(m.regions), unknown=list(m.unknown),
