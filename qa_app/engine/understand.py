@@ -19,6 +19,7 @@ from .catalog import Body, Catalog, is_subsequence
 from .cells import CellQuery, document_columns, find_cell, find_cells
 from .lexicon import lexicon
 from .names import correct as correct_names
+from .variants import simplify
 from .plan import Modifier, QueryPlan
 
 _L = lexicon()
@@ -188,6 +189,7 @@ def understand(question: str, catalog: Catalog, history: list | None = None) -> 
 
 def understand_one(question: str, catalog: Catalog) -> Query:
     """One question on its own."""
+    question = simplify(question)  # 紅旗區信訪局 -> 红旗区信访局, char for char
     q, dropped = _L.strip(fold(question).strip(), "instruction")  # 「请帮我查一下」, 「估算一下」
     m = catalog.match(q)
     name_note = ""
