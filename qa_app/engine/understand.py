@@ -218,6 +218,8 @@ def understand_one(question: str, catalog: Catalog) -> Query:
     collective = bool(re.search(COLLECTIVE, q.lower()))
     if cell is None and collective and not _L.has("ACROSS_BODIES", q) and not re.search(r"各|所有|全部|都|分别", q):
         collective = False  # 「区政府办存在哪些问题」: 哪些 asks of the text, not of every body (ask which)
+    if _L.has("OP_LIST_REPORTS", q):
+        collective = True  # 「江苏的报告有哪些」: every report of the place, not one body to choose
     _resolve_names(query, m, catalog, q, collective)
     cell = query.cell  # a body read from the words after a region may have taken a cell word
     if cell is None and (docs := document_columns(m.rest)):
