@@ -534,6 +534,13 @@ def follow_up(new: Query, prev: Query, catalog: Catalog | None = None) -> Query:
     # 「存在什么问题」), which then is asked, not the question before it
     own_prose_words = new.cell is None and ((re.search(PROSE_CUES, q.lower()) and len(q) > 8)
                                             or (new.topics and set(new.topics) != set(prev.topics)))
+    # a new body with words of its own, not a bare 「那X呢」 (「淮安市召开了多少场新闻发布会」 after a
+    # question on 洪泽区 2023): a question of its own, which takes neither the cell nor the year
+    bare = re.match(FOLLOW_START, q.lower()) or re.search(r"(呢|的呢|怎么样|如何)[?？]?$", q)
+    other_names = (new.bodies or new.regions or new.unknown or new.ambiguous) \
+        and not (new.bodies and set(b.agency for b in new.bodies) <= set(b.agency for b in prev.bodies))
+    if other_names and not bare and new.cell is None and len(q) > 8:
+        own_prose_words = True
     if new.cell is not None and not new.cell.row_named and prev.cell is not None and prev.cell.table == new.cell.table:
         # 「其中自然人多少？」: the row asked before, the column named now
         new = replace(new, cell=replace(prev.cell, column=new.cell.column, column_named=True),
