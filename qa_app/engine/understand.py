@@ -536,7 +536,8 @@ def follow_up(new: Query, prev: Query, catalog: Catalog | None = None) -> Query:
                                             or (new.topics and set(new.topics) != set(prev.topics)))
     # a new body with words of its own, not a bare 「那X呢」 (「淮安市召开了多少场新闻发布会」 after a
     # question on 洪泽区 2023): a question of its own, which takes neither the cell nor the year
-    bare = re.match(FOLLOW_START, q.lower()) or re.search(r"(呢|的呢|怎么样|如何)[?？]?$", q)
+    bare = re.match(FOLLOW_START, q.lower()) or re.search(r"(呢|的呢|怎么样|如何)[?？]?$", q) \
+        or _L.has("FOLLOW_BARE", q.lower())  # 「其中红谷滩区政府办多少」 asks the cell before
     other_names = (new.bodies or new.regions or new.unknown or new.ambiguous) \
         and not (new.bodies and set(b.agency for b in new.bodies) <= set(b.agency for b in prev.bodies))
     if other_names and not bare and new.cell is None and len(q) > 8:
