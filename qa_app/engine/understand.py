@@ -623,6 +623,9 @@ def finalize(query: Query, catalog: Catalog, full: Catalog | None = None) -> Que
     extra["op"] = op
     if full is not None and full is not catalog:
         fm = full.match(q)
+        if not (fm.bodies or fm.regions):  # 「红谷摊」 under a filter on 红旗区: the corrected name lies outside
+            fixed, fixes = correct_names(q, full)
+            fm = full.match(fixed) if fixes else fm
         extra["outside"] = [b.agency for b in fm.bodies if b.agency not in catalog.bodies and b not in query.bodies] \
             + [r for r in fm.regions if r not in catalog.regions]
     if not query.inherited and not (query.bodies or query.regions or query.unknown or query.ambiguous) \
