@@ -201,6 +201,7 @@ def understand_one(question: str, catalog: Catalog) -> Query:
         if (m2.bodies or m2.regions or m2.ambiguous) and not (set(m2.unknown) - set(m.unknown)) and better:
             q, m = fixed, m2
             name_note = "；".join(f"「{a}」按「{b}」理解" for a, b in fixes)
+    m = _nested_places(m, q, catalog)
     if m.unknown and any(_L.has("ANAPHOR", u) for u in m.unknown):  # 「该街道」 points back, names nothing
         m = replace(m, unknown=[u for u in m.unknown if not _L.has("ANAPHOR", u)])
     years = find_years(q)
@@ -251,6 +252,36 @@ MULTI_OPS = ("lookup", "sum", "trend", "compare")
 
 
 YEAR_AT = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|(?<![\d.])\d{2}\s*年(?!度?止)")
+
+
+def _nested_places(m, q: str, catalog: Catalog):
+    """「淮安市洪泽区」: a place written right before a place inside it only qualifies it, so the
+    city's own body is not a second body asked (unless the question joins or compares them)."""
+    if re.search(r"和|与|跟|及|、|比|对比|还是", q):
+        return m
+    if len(m.regions) >= 2:
+        inner_of = {}
+        for r1 in m.regions:
+            for r2 in m.regions:
+                if r1 != r2 and re.search(re.escape(r1) + "[省市区县]?" + re.escape(r2), q):
+                    inside = catalog.in_region(r2)
+                    if inside and all(b in catalog.in_region(r1) for b in inside):
+                        inner_of[r1] = r2
+        if inner_of:
+            m = replace(m, regions=[r for r in m.regions if r not in inner_of])
+    ms = [x for x in m.mentions if len(x.bodies) == 1]
+    if len(ms) < 2:
+        return m
+    drop = []
+    for a, b in zip(ms, ms[1:]):
+        outer, inner = a.bodies[0], b.bodies[0]
+        if a.end == b.start and outer.region and inner.region and inner.region != outer.region \
+                and inner.region.startswith(outer.region) and outer not in drop:
+            drop.append(outer)
+    if not drop:
+        return m
+    return replace(m, bodies=[x for x in m.bodies if x not in drop],
+                   mentions=[x for x in m.mentions if not (len(x.bodies) == 1 and x.bodies[0] in drop)])
 
 
 def _body_years(q: str, query: Query, m) -> list:
