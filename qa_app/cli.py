@@ -557,13 +557,15 @@ def remove_cmd(report, settings):
 @click.option("--region", help="只在这个地区的报告里回答")
 @click.option("--year", type=int, help="只在这个年度的报告里回答")
 @click.option("--llm/--no-llm", default=None, help="是否使用语言模型（默认按设置 llm_mode）")
+@click.option("--after", "history", multiple=True,
+              help="对话上文：之前问过的问题（可多次给出，按提问顺序），如 --after \"红谷滩区政府办2023年收到多少申请\"")
 @index_option
-def ask_cmd(question, as_json, agency, region, year, llm, settings):
+def ask_cmd(question, as_json, agency, region, year, llm, history, settings):
     """回答一个问题，附出处（报告文件、表格/章节、行号、原文）。"""
     from .engine import ask
     _store(settings, first_run=True)
     filters = {k: v for k, v in (("agency", agency), ("region", region), ("year", year)) if v}
-    ans = ask(" ".join(question), settings=settings, filters=filters or None, use_llm=llm)
+    ans = ask(" ".join(question), list(history) or None, settings=settings, filters=filters or None, use_llm=llm)
     if as_json:
         click.echo(json.dumps(ans.to_json(), ensure_ascii=False))
         return

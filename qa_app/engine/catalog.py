@@ -372,6 +372,7 @@ LEAD_WORDS = r"^(?:请问|请|问|查询|查|看看|我想知道|想知道|告�
 
 
 EN_PLACE = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*\s+(?i:district|county|city|province|subdistrict|street|town|township)\b")
+VERB_AFTER_NAME = r"(?:通过|经过|依托|利用|借助|向|对|从|由|在|召开|开展|公开|发布|收到|受理|办理|累计|全年)"
 MEDIA = r"门户网站|网站|门户|官网|公众号|微信|微博|平台|客户端|新媒体|APP|app"
 
 
@@ -384,6 +385,8 @@ def _place_like(text: str) -> list[tuple[str, str]]:
         ends = [m.end() for m in re.finditer(NAME_SUFFIX, run)]
         if not ends:
             continue
+        # a name ends where a verb follows it: 「沭阳县通过县政府门户网站…」 names 沭阳县, not 沭阳县通过县
+        ends = [e for e in ends if re.match(VERB_AFTER_NAME, run[e:])][:1] or ends
         w = re.sub(LEAD_WORDS, "", run[: ends[-1]])
         core = w[1:] if w[:1] in "区市县" else w
         if len(w) < 3 or w in NOT_PLACES or core in GENERIC_BODIES or any(w.endswith(x) for x in NOT_PLACE_ENDS) \

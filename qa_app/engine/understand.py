@@ -19,6 +19,7 @@ from .catalog import Body, Catalog, is_subsequence
 from .cells import CellQuery, document_columns, find_cell, find_cells
 from .lexicon import lexicon
 from .names import correct as correct_names
+from .variants import simplify
 from .plan import Modifier, QueryPlan
 
 _L = lexicon()
@@ -192,6 +193,7 @@ def understand(question: str, catalog: Catalog, history: list | None = None) -> 
 
 def understand_one(question: str, catalog: Catalog) -> Query:
     """One question on its own."""
+    question = simplify(question)  # 紅旗區信訪局 -> 红旗区信访局, char for char
     q, dropped = _L.strip(fold(question).strip(), "instruction")  # 「请帮我查一下」, 「估算一下」
     m = catalog.match(q)
     name_note = ""
@@ -203,6 +205,9 @@ def understand_one(question: str, catalog: Catalog) -> Query:
         if (m2.bodies or m2.regions or m2.ambiguous) and not (set(m2.unknown) - set(m.unknown)) and better:
             q, m = fixed, m2
             name_note = "；".join(f"「{a}」按「{b}」理解" for a, b in fixes)
+    m = _nested_places(m, q, catalog)
+    if m.unknown and any(_L.has("ANAPHOR", u) for u in m.unknown):  # 「该街道」 points back, names nothing
+        m = replace(m, unknown=[u for u in m.unknown if not _L.has("ANAPHOR", u)])
     years = find_years(q)
     cell = find_cell(m.rest)  # body names (红旗区信访局) must not read as cell words (信访)
     query = Query(question, bodies=list(m.bodies), years=years, regions=list(m.regions), unknown=list(m.unknown),
@@ -218,6 +223,8 @@ def understand_one(question: str, catalog: Catalog) -> Query:
     collective = bool(re.search(COLLECTIVE, q.lower()))
     if cell is None and collective and not _L.has("ACROSS_BODIES", q) and not re.search(r"各|所有|全部|都|分别", q):
         collective = False  # 「区政府办存在哪些问题」: 哪些 asks of the text, not of every body (ask which)
+    if _L.has("OP_LIST_REPORTS", q):
+        collective = True  # 「江苏的报告有哪些」: every report of the place, not one body to choose
     _resolve_names(query, m, catalog, q, collective)
     cell = query.cell  # a body read from the words after a region may have taken a cell word
     if cell is None and (docs := document_columns(m.rest)):
@@ -249,6 +256,36 @@ MULTI_OPS = ("lookup", "sum", "trend", "compare")
 
 
 YEAR_AT = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|(?<![\d.])\d{2}\s*年(?!度?止)")
+
+
+def _nested_places(m, q: str, catalog: Catalog):
+    """「淮安市洪泽区」: a place written right before a place inside it only qualifies it, so the
+    city's own body is not a second body asked (unless the question joins or compares them)."""
+    if re.search(r"和|与|跟|及|、|比|对比|还是", q):
+        return m
+    if len(m.regions) >= 2:
+        inner_of = {}
+        for r1 in m.regions:
+            for r2 in m.regions:
+                if r1 != r2 and re.search(re.escape(r1) + "[省市区县]?" + re.escape(r2), q):
+                    inside = catalog.in_region(r2)
+                    if inside and all(b in catalog.in_region(r1) for b in inside):
+                        inner_of[r1] = r2
+        if inner_of:
+            m = replace(m, regions=[r for r in m.regions if r not in inner_of])
+    ms = [x for x in m.mentions if len(x.bodies) == 1]
+    if len(ms) < 2:
+        return m
+    drop = []
+    for a, b in zip(ms, ms[1:]):
+        outer, inner = a.bodies[0], b.bodies[0]
+        if a.end == b.start and outer.region and inner.region and inner.region != outer.region \
+                and inner.region.startswith(outer.region) and outer not in drop:
+            drop.append(outer)
+    if not drop:
+        return m
+    return replace(m, bodies=[x for x in m.bodies if x not in drop],
+                   mentions=[x for x in m.mentions if not (len(x.bodies) == 1 and x.bodies[0] in drop)])
 
 
 def _body_years(q: str, query: Query, m) -> list:
@@ -550,6 +587,14 @@ def follow_up(new: Query, prev: Query, catalog: Catalog | None = None) -> Query:
     # 「存在什么问题」), which then is asked, not the question before it
     own_prose_words = new.cell is None and ((re.search(PROSE_CUES, q.lower()) and len(q) > 8)
                                             or (new.topics and set(new.topics) != set(prev.topics)))
+    # a new body with words of its own, not a bare 「那X呢」 (「淮安市召开了多少场新闻发布会」 after a
+    # question on 洪泽区 2023): a question of its own, which takes neither the cell nor the year
+    bare = re.match(FOLLOW_START, q.lower()) or re.search(r"(呢|的呢|怎么样|如何)[?？]?$", q) \
+        or _L.has("FOLLOW_BARE", q.lower())  # 「其中红谷滩区政府办多少」 asks the cell before
+    other_names = (new.bodies or new.regions or new.unknown or new.ambiguous) \
+        and not (new.bodies and set(b.agency for b in new.bodies) <= set(b.agency for b in prev.bodies))
+    if other_names and not bare and new.cell is None and len(q) > 8:
+        own_prose_words = True
     if new.cell is not None and not new.cell.row_named and prev.cell is not None and prev.cell.table == new.cell.table:
         # 「其中自然人多少？」: the row asked before, the column named now
         new = replace(new, cell=replace(prev.cell, column=new.cell.column, column_named=True),
@@ -633,6 +678,9 @@ def finalize(query: Query, catalog: Catalog, full: Catalog | None = None) -> Que
     extra["op"] = op
     if full is not None and full is not catalog:
         fm = full.match(q)
+        if not (fm.bodies or fm.regions):  # 「红谷摊」 under a filter on 红旗区: the corrected name lies outside
+            fixed, fixes = correct_names(q, full)
+            fm = full.match(fixed) if fixes else fm
         extra["outside"] = [b.agency for b in fm.bodies if b.agency not in catalog.bodies and b not in query.bodies] \
             + [r for r in fm.regions if r not in catalog.regions]
     if not query.inherited and not (query.bodies or query.regions or query.unknown or query.ambiguous) \

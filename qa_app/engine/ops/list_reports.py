@@ -9,6 +9,7 @@ from ..labels import report_label
 def run(plan, facts):
     reps = [r for r in facts.catalog.reports.values()
             if (not plan.years or r.year in plan.years)
+            and (not plan.bodies or r.agency in {b.agency for b in plan.bodies})
             and (not plan.regions or any(x in region_text(r) for x in plan.regions))]
     rows = [{"机关": r.agency, "地区": r.region, "年度": r.year, "报告": r.file_name,
              "勾稽": "通过" if not r.checks_failed else "有未通过"} for r in reps]
