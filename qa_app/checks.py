@@ -43,11 +43,15 @@ def _instances(chk: T.Check):
     return [(c, [(r, c) for r in chk.left], [(r, c) for r in chk.right]) for c in chk.over]
 
 
+def _sum(values) -> float:
+    return sum(v for v in values if v is not None)
+
+
 def _side(values: list) -> str:
-    vals = " + ".join(map(_fmt, values))
+    vals = " + ".join("blank" if v is None else _fmt(v) for v in values)
     if len(values) == 1:
         return vals
-    return f"{vals} = {_fmt(sum(values))}"
+    return f"{vals} = {_fmt(_sum(values))}"
 
 
 _PLAN: list[tuple] = []
@@ -64,19 +68,27 @@ def _plan() -> list[tuple]:
     return _PLAN
 
 
-def run_checks(cells: list[Cell]) -> list[CheckResult]:
+def run_checks(cells: list[Cell], blank_breaks: bool = False) -> list[CheckResult]:
     """Every evaluable instance of every check. `detail` reads like
     「applications natural_person: total 27 != 6 + 12 + 0 + 9 + 0 + 1 = 28」 or, for a check with
-    two cells on the left, 「applications total: new_received + carried_over 28 + 0 = 28 != 27 + 0 = 27」."""
+    two cells on the left, 「applications total: new_received + carried_over 28 + 0 = 28 != 27 + 0 = 27」.
+
+    A printed blank (value None) makes an instance unevaluable. With `blank_breaks` (the checks a
+    report is judged by) a blank counts as nothing printed: an instance that fails even so is a
+    failure of the report (a blank 总计 over a row printing 1 0 0 0 0 0 does not add up), one that
+    would hold stays unevaluable. A derived cell that is blank, or a missing cell, always skips.
+    The reader's placement search (tables.realign) keeps the strict form."""
     have = {(c.table, c.row, c.column): c for c in cells}
     out: list[CheckResult] = []
     for key, table, subject, left, right, names_l in _plan():
         both = [have.get(k) for k in left + right]
-        if any(x is None or x.value is None for x in both):
+        if any(x is None or (x.value is None and (x.derived or not blank_breaks)) for x in both):
             continue
         lv = [x.value for x in both[:len(left)]]
         rv = [x.value for x in both[len(left):]]
-        ok = abs(sum(lv) - sum(rv)) < 1e-6
+        ok = abs(_sum(lv) - _sum(rv)) < 1e-6
+        if ok and None in lv + rv:
+            continue
         rel = "==" if ok else "!="
         detail = f"{table} {subject}: {names_l} {_side(lv)} {rel} {_side(rv)}"
         cl = [{"row": x.row, "column": x.column, "value": x.value, "lines": list(x.lines), "derived": x.derived}
@@ -153,13 +165,13 @@ def explain(check: str, table: str, subject: str, cells: list[dict]) -> str:
 
     def part(x):
         name = T.column_label(table, x["column"]) if chk.by_row else T.short_row_label(table, x["row"])
-        return f"{name} {_fmt(x['value'])}"
+        return f"{name} {'空白' if x['value'] is None else _fmt(x['value'])}"
 
     def side(xs):
         s = " + ".join(part(x) for x in xs)
-        return s if len(xs) == 1 else f"{s} = {_fmt(sum(x['value'] for x in xs))}"
+        return s if len(xs) == 1 else f"{s} = {_fmt(_sum(x['value'] for x in xs))}"
 
-    ok = abs(sum(x["value"] for x in left) - sum(x["value"] for x in right)) < 1e-6
+    ok = abs(_sum(x["value"] for x in left) - _sum(x["value"] for x in right)) < 1e-6
     where = (f"「{T.short_row_label(table, subject)}」行" if chk.by_row
              else f"「{T.column_label(table, subject)}」列")
     return f"{SHORT_TABLE.get(table, table)}{where}：{side(left)} {'=' if ok else '≠'} {side(right)}"

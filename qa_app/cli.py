@@ -468,7 +468,9 @@ def check_cmd(as_json, show_all, settings):
         for r in reps:
             mine = [c for c in res if c["report_id"] == r.id]
             bad = [c for c in mine if not c["ok"]]
-            blocked = unevaluable((b["table"], b["row"], b["column"]) for b in blanks.get(r.id, []))
+            judged = {(c["check"], c["subject"]) for c in mine}  # a blank that breaks a check is judged
+            blocked = [u for u in unevaluable((b["table"], b["row"], b["column"]) for b in blanks.get(r.id, []))
+                       if (u[0], u[1]) not in judged]
             mark = "✓" if not bad else ("✗" if any(c["kind"] == "report" for c in bad) else "?")
             head = f"{mark} [{r.id}] {r.file_name}（{r.agency or '机关未识别'}，{r.year or '年度未识别'}年）："
             if not r.format:

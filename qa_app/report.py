@@ -92,4 +92,4 @@ def parse_report(text: str, file_name: str, agency: str | None = None, year: int
     if "applications" not in tables.tables_found:
         warnings.append("没有找到第三部分「收到和处理政府信息公开申请情况」表格；正文仍可检索")
     warnings.extend(tables.problems)
-    return ParsedReport(file_name, text, sha, meta, tables, run_checks(tables.cells), warnings)
+    return ParsedReport(file_name, text, sha, meta, tables, run_checks(tables.cells, blank_breaks=True), warnings)

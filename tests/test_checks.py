@@ -153,3 +153,32 @@ def test_realworld_failures_are_those_the_truth_lists(pdf):
         assert [c.detail for c in parsed.checks if not c.ok] == [
             "review_litigation review: total 0 != 10 + 1 + 0 + 0 = 11",
             "review_litigation litigation_after_review: total 0 != 5 + 0 + 0 + 0 = 5"]
+
+
+def _row(table, row, values, cols, blank_total=True):
+    cells = [Cell(table, row, c, v, (7,)) for c, v in zip(cols, values)]
+    return cells + [Cell(table, row, "total", None if blank_total else sum(values), (7,))]
+
+
+def test_blank_total_over_printed_numbers_breaks_the_report_check():
+    # 「结转下年度继续办理」 printing 1 0 0 0 0 0 and a blank 总计 (as shanghai_kewei_2024 does):
+    # judged by the report's checks, the blank total does not add up; the reader's strict form skips it
+    cols = ["natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
+            "legal_service_org", "other_org"]
+    cells = _row("applications", "carried_forward", [1, 0, 0, 0, 0, 0], cols)
+    assert run_checks(cells) == []
+    got = run_checks(cells, blank_breaks=True)
+    assert [(c.check, c.subject, c.ok, c.kind) for c in got] == [
+        ("applications.row_total", "carried_forward", False, "report")]
+    assert got[0].detail == "applications carried_forward: total blank != 1 + 0 + 0 + 0 + 0 + 0 = 1"
+    text = explain(got[0].check, got[0].table, got[0].subject, got[0].cells)
+    assert text == ("三、申请处理情况表「结转下年度继续办理」行：总计 空白 ≠ 自然人 1 + 商业企业 0 + 科研机构 0 + "
+                    "社会公益组织 0 + 法律服务机构 0 + 其他 0 = 1")
+
+
+def test_blank_that_would_hold_stays_unevaluable():
+    # a blank total over a row of zeros (or of blanks) is consistent: no failure, no pass
+    cols = ["natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
+            "legal_service_org", "other_org"]
+    cells = _row("applications", "carried_forward", [0, 0, 0, 0, 0, 0], cols)
+    assert run_checks(cells, blank_breaks=True) == []
