@@ -303,6 +303,8 @@ def index_cmd(paths, no_narrative, quiet, agency, year, jobs, no_ocr, settings):
             click.echo(f"= {name}：{r.message}")
         elif r.status == "unchanged":
             click.echo(f"· {name}：未变，跳过")
+        elif r.status == "not-report":
+            click.echo(f"- {name}：不是政府信息公开工作年度报告，已跳过")
     click.echo(summary.line() + f"。{_where(settings)}")
     if not summary.ok:
         sys.exit(1)

@@ -42,7 +42,7 @@ INTERNAL = "处理时出现内部错误（详情已记入服务器日志）"
 @dataclass
 class FileResult:
     path: str
-    status: str  # added | replaced | unchanged | same-content | failed | ignored
+    status: str  # added | replaced | unchanged | same-content | failed | ignored | not-report
     report_id: int | None = None
     message: str = ""
     warnings: list[str] = field(default_factory=list)
@@ -50,6 +50,7 @@ class FileResult:
     missing: dict = field(default_factory=dict)  # table -> template rows the report's tables lack
     fatal: bool = False  # the index itself failed (disk full ...): every following file would too
     retry_after: int | None = None  # the index was busy: seconds after which to try again
+    not_report: bool = False  # refused as not a report (NotAReport): skipped, not failed, when found in a folder
 
 
 @dataclass
@@ -88,6 +89,10 @@ class IndexSummary:
             out += f"；跳过 {len(ignored)} 个不支持的文件（{'、'.join(ignored[:3])}{' 等' if len(ignored) > 3 else ''}）"
             if any(Path(n).suffix.lower() in (".doc", ".wps", ".rtf", ".ofd") for n in ignored):
                 out += "，其中 .doc/.wps/.rtf/.ofd 请另存为 .docx 或 PDF 后再索引"
+        skipped = [Path(r.path).name for r in self.results if r.status == "not-report"]
+        if skipped:
+            out += (f"；跳过 {len(skipped)} 个不是年度报告的文件（{'、'.join(skipped[:3])}{' 等' if len(skipped) > 3 else ''}："
+                    "没有报告标题、模板的部分和表格，如说明、笔记）")
         if self.stopped:
             out += f"。{self.stopped}"
         return out
@@ -151,7 +156,12 @@ def index_paths(paths: Iterable[str | Path], settings: Settings, store: Store | 
         slots.setdefault(path, []).append(k)
     results: list[FileResult | None] = [None] * len(files)
 
+    explicit_paths = {path for path, explicit in files if explicit}
+
     def done(path: Path, result: FileResult) -> None:
+        if result.status == "failed" and result.not_report and path not in explicit_paths:
+            # a README or notes file lying among the reports: skipped, not a failure of the run
+            result = dataclasses.replace(result, status="not-report")
         results[slots[path].pop(0)] = result
         if bar is not None:
             bar.update(1)
@@ -213,6 +223,7 @@ class Parsed:
     warnings: list[str] = field(default_factory=list)
     error: str = ""
     ocr: dict | None = None  # scanned pages recognised (loaders.Loaded.ocr)
+    not_report: bool = False  # the error is NotAReport: the file is no report at all
 
 
 def parse_file(path: Path, max_mb: float, data: bytes | None = None, ocr: bool = True) -> Parsed:
@@ -226,7 +237,7 @@ def parse_file(path: Path, max_mb: float, data: bytes | None = None, ocr: bool =
         try:
             parsed = parse_report(loaded.text, Path(path).name)
         except NotAReport as e:
-            raise InputError(path, str(e))
+            return Parsed(str(path), error=str(e), not_report=True)
         parsed.layout = loaded.layout  # PDFs: where each line is printed (the store keeps the boxes)
         return Parsed(str(path), loaded.sha256, loaded.source_format, parsed, loaded.warnings, ocr=loaded.ocr)
     except InputError as e:
@@ -343,7 +354,7 @@ def _commit(path: Path, got: Parsed, store: Store, narrative, old: int | None, a
     old = None if old == -1 else old
     name = path.name
     if got.error:
-        return FileResult(str(path), "failed", message=got.error + _kept(store, name))
+        return FileResult(str(path), "failed", message=got.error + _kept(store, name), not_report=got.not_report)
     try:
         parsed = got.parsed
         manual = _kept_manual_meta(store, old, agency, year)

@@ -146,7 +146,8 @@ def _clean_body(s: str) -> str:
 
 # -- body and year: candidates from each place a report prints them --------------------------
 
-_REPORT = r"政(?:府信息|务)公开(?:工作)?(?:年度报告|年报|工作报告)"
+# 「…年度报告」, 「…年报」, 「…工作报告」, and the 关于 form: 「关于…2023年度政府信息公开工作(开展)情况的报告」
+_REPORT = r"政(?:府信息|务)公开(?:工作)?(?:年度报告|年报|工作报告|(?:开展|落实)?情况的?报告)"
 _YEAR = r"((?:19|20)\d{2})"
 _BODY = r"([\u4e00-\u9fa5()（）·]{2,40}?)"
 _BODY_FIRST_RE = re.compile(_BODY + r"(?:关于)?" + _YEAR + r"年度?" + _REPORT)

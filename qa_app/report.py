@@ -80,7 +80,9 @@ def parse_report(text: str, file_name: str, agency: str | None = None, year: int
         meta = override(meta, text, agency or None, year)
     tables = read_tables(lines, folded)
     warnings: list[str] = []
-    titled = meta.year_source in ("title", "attachment") or meta.agency_source in ("title", "sentence", "attachment")
+    # a title names both who and when: a README that mentions 「2024年…年度报告」 in a sentence is not titled
+    titled = ((meta.year_source in ("title", "attachment") or meta.agency_source in ("title", "sentence", "attachment"))
+              and meta.agency is not None and meta.year is not None)
     sections = sections_found(text) if not tables.tables_found else []
     if not tables.tables_found and len(sections) < 3 and (not titled or _is_a_list_of_reports(text)):
         raise NotAReport("不是政府信息公开工作年度报告：没有报告标题，没有模板的六个部分（总体情况、主动公开政府信息情况……），"

@@ -149,6 +149,12 @@ def consistent_values(draw) -> Values:
     return Values(cells)
 
 
+def scaled(v: Values, k: int) -> Values:
+    """Section 三's counts times `k` (a city's or a province's thousands of requests): every
+    identity still holds (they are sums); numbers of 10,000 and more print with separators."""
+    return Values({key: (x * k if key[0] == "applications" and isinstance(x, int) else x) for key, x in v.cells.items()})
+
+
 def truth_values(path: Path) -> Values | None:
     """The printed cells of a 2021-format truth file (realworld/truth or seeds_truth.json entry)."""
     t = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -250,7 +256,7 @@ def quirks(draw, layouts=LAYOUTS) -> Quirks:
 # ---------------------------------------------------------------------------------------
 # Cell text
 
-_FW = str.maketrans("0123456789", "０１２３４５６７８９")
+_FW = str.maketrans("0123456789,", "０１２３４５６７８９，")  # full-width digits and thousands comma
 
 
 def apply_blanks(v: Values, q: Quirks) -> Values:

@@ -221,7 +221,7 @@ def front_matters(draw, body_strategy=None) -> Front:
     body = draw(body_strategy or bodies())
     year = draw(years())
     title = draw(st.sampled_from(["body_first", "year_first", "year_inside", "year_after", "html_h1", "html_title",
-                                  "year_only", "none"]))
+                                  "year_only", "about", "none"]))
     if prose_short(body) and draw(st.booleans()):
         title = "none"
     f = Front(body, year, title, year_word=draw(st.sampled_from(["年", "年度"])))
@@ -270,6 +270,8 @@ def title_text(f: Front) -> str:
         return f"{b}政府信息公开工作{y}报告"
     if f.title == "year_after":
         return f"{b}政府信息公开工作年度报告（{y}）"
+    if f.title == "about":  # 「关于…2023年度政府信息公开工作(开展)情况的报告」
+        return f"关于{b}{y}政府信息公开工作{('', '开展')[f.year % 2]}情况的报告"
     return f"{b}{y}政府信息公开工作年度报告"
 
 
@@ -304,7 +306,7 @@ def front_lines(f: Front) -> list[str]:
         out.append(f.header)
     if f.title == "year_only":
         out += ["索引号：000014349/2024-00012", f"发布机构：{b.written}", "主题分类：政务公开"]
-    if f.title in ("body_first", "year_first", "year_inside", "year_after", "year_only", "html_h1"):
+    if f.title in ("body_first", "year_first", "year_inside", "year_after", "year_only", "about", "html_h1"):
         out += _title_lines(f)
     if f.published:
         out.append(f.published)

@@ -336,3 +336,53 @@ def test_two_thousand_files_with_a_progress_bar(tmp_path):
     assert res.exit_code == 0, res.stderr[-2000:]
     assert "新增 2000 份" in res.stdout and "失败 0 份" in res.stdout and "跳过 1 个不支持的文件" in res.stdout
     assert "索引报告" in res.stderr and "2001/2001" in res.stderr  # the progress bar (tqdm, on stderr)
+
+
+# ---------------------------------------------------------------------------------------
+# Notes lying among the reports of a folder
+
+README_TEXT = "# 说明\n\n本文件夹收录各单位2024年政府信息公开工作年度报告，来源见 notes.md。\n"
+NOTES_TEXT = ("# 来源笔记\n\n- 江苏省科学技术厅2024年政府信息公开工作年度报告：省政府网站下载\n"
+              "- 沭阳县人民政府2024年政府信息公开工作年度报告：县政府网站\n"
+              "- 淮安市洪泽区人民政府2023年政府信息公开工作年度报告：区政府网站\n")
+
+
+def _folder_with_notes(tmp_path: Path) -> Path:
+    d = tmp_path / "folder"
+    d.mkdir()
+    for f in sorted(SEEDS.iterdir()):
+        shutil.copy(f, d / f.name)
+    (d / "README.md").write_text(README_TEXT, encoding="utf-8")
+    (d / "notes.md").write_text(NOTES_TEXT, encoding="utf-8")
+    return d
+
+
+def test_notes_in_a_folder_are_skipped_not_failed(tmp_path):
+    d = _folder_with_notes(tmp_path)
+    res = cli("index", "--no-narrative", "-q", "--index", tmp_path / "idx", d)
+    assert res.exit_code == 0, res.output
+    assert "✗" not in res.stderr, res.stderr
+    assert "- README.md：不是政府信息公开工作年度报告，已跳过" in res.stdout
+    assert "- notes.md：不是政府信息公开工作年度报告，已跳过" in res.stdout
+    assert "新增 5 份" in res.stdout and "失败 0 份" in res.stdout
+    assert "跳过 2 个不是年度报告的文件（README.md、notes.md：" in res.stdout
+    names = {r["file_name"] for r in json.loads(cli("reports", "--json", "--index", tmp_path / "idx").stdout)}
+    assert names == {f.name for f in SEEDS.iterdir()}
+
+
+def test_a_broken_report_in_the_folder_still_fails(tmp_path):
+    d = _folder_with_notes(tmp_path)
+    (d / "2024年报告.pdf").write_bytes(b"%PDF-1.4\n" + JUNK)
+    res = cli("index", "--no-narrative", "-q", "--index", tmp_path / "idx", d)
+    assert res.exit_code == 1
+    assert [x for x in res.stderr.split("\n") if x.strip()][0].startswith("✗ 2024年报告.pdf：")
+    assert "新增 5 份" in res.stdout and "失败 1 份" in res.stdout
+    assert "跳过 2 个不是年度报告的文件" in res.stdout
+
+
+def test_a_notes_file_named_alone_is_refused(index, tmp_path):
+    p = tmp_path / "README.md"
+    p.write_text(README_TEXT, encoding="utf-8")
+    res = cli("index", "--no-narrative", "-q", "--index", index, p)
+    assert res.exit_code == 1  # asked for by name: refused, not silently skipped
+    assert res.stderr.startswith("✗ README.md：不是政府信息公开工作年度报告")

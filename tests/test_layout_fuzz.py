@@ -76,6 +76,15 @@ def test_pdf_files(v, q):
     _roundtrip(v, q)
 
 
+@fuzz(40)
+@given(F.consistent_values(), F.quirks(), st.sampled_from([37, 251, 1009]))
+def test_large_counts_with_thousands_separators(v, q, k):
+    """Section 三 in the thousands and tens of thousands (1,234 / １４，８００ with full-width
+    digits), every layout: the separator is part of the number, never a cell break."""
+    q.seed -= q.seed % 3  # num() prints separators for numbers of 10,000 and more
+    _roundtrip(F.scaled(v, k), q, consistent=True)
+
+
 def test_renderers_cover_every_family():
     """Each family of template.md's 「Layouts seen in real reports」 has a renderer here."""
     assert set(F.LAYOUTS) == {"pdf_text", "pdf_blocks", "tabs", "pipes", "cells_nosep", "box", "md", "md_llm", "html",
