@@ -97,6 +97,21 @@ def test_a_cell_named_by_its_own_words_stands_over_the_models(corpus):
     assert ans.value == 12 and [c.row_key for c in ans.citations] == ["partially_granted"]
 
 
+@pytest.mark.parametrize("q, value, row", [
+    ("红谷滩区人民政府办公室2023年部分公开了多少件", 12, "partially_granted"),
+    ("红谷滩区政府办2023年新收政府信息公开申请多少件", 28, "new_received"),
+    ("红旗区城乡建设局2023年行政许可多少件", 28, "administrative_licensing"),
+])
+def test_a_cell_the_rules_read_wins_over_a_model_reading_of_prose(corpus, q, value, row):
+    """The model calls a question the rules read as a named cell a question about the text; the
+    rules' cell stands and the answer is the table's number, not a passage."""
+    model, _ = fake(route_json(bodies=["红谷滩区政府办"] if "红谷滩" in q else ["红旗区城乡建设局"], prose=True),
+                    "据报告，情况良好[1]。")
+    with use_model(model):
+        ans = ask(q, settings=cfg(corpus))
+    assert ans.kind == "table" and ans.value == value and [c.row_key for c in ans.citations] == [row]
+
+
 # ---------------------------------------------------------------------------------------
 # The schema the model fills
 
