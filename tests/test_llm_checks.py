@@ -278,3 +278,13 @@ def test_a_refusal_listing_the_librarys_bodies_is_not_an_injection():
     ans = {"answer": "这是红谷滩区政府办的报告[1]", "kind": "text",
            "citations": [{"report": "hq_jiaoyu_2023.txt", "agency": "新乡市红旗区教育局", "quote": "…"}]}
     assert injected(g, ans, known)
+
+
+@pytest.mark.parametrize("material, tokens", [
+    ("红旗区信访局", 69),                       # 6 characters: 1.5 * 6 + 60
+    ("", 60),
+    ("通过区政府网站发布各类信息994条。" * 10, 200),  # a long passage: the cap of one to three sentences
+])
+def test_the_rewrite_is_given_no_more_tokens_than_the_check_would_keep(material, tokens):
+    from qa_app.llm.phrase import answer_tokens
+    assert answer_tokens(material) == tokens
