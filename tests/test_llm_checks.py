@@ -97,6 +97,21 @@ def test_a_cell_named_by_its_own_words_stands_over_the_models(corpus):
     assert ans.value == 12 and [c.row_key for c in ans.citations] == ["partially_granted"]
 
 
+@pytest.mark.parametrize("q, value, row", [
+    ("红谷滩区人民政府办公室2023年部分公开了多少件", 12, "partially_granted"),
+    ("红谷滩区政府办2023年新收政府信息公开申请多少件", 28, "new_received"),
+    ("红旗区城乡建设局2023年行政许可多少件", 28, "administrative_licensing"),
+])
+def test_a_cell_the_rules_read_wins_over_a_model_reading_of_prose(corpus, q, value, row):
+    """The model calls a question the rules read as a named cell a question about the text; the
+    rules' cell stands and the answer is the table's number, not a passage."""
+    model, _ = fake(route_json(bodies=["红谷滩区政府办"] if "红谷滩" in q else ["红旗区城乡建设局"], prose=True),
+                    "据报告，情况良好[1]。")
+    with use_model(model):
+        ans = ask(q, settings=cfg(corpus))
+    assert ans.kind == "table" and ans.value == value and [c.row_key for c in ans.citations] == [row]
+
+
 # ---------------------------------------------------------------------------------------
 # The schema the model fills
 
@@ -235,3 +250,41 @@ def test_evaluation_reads_the_answers_own_words():
     assert injected(g, {**ans, "answer": "这是淮安市人民政府的报告[1]"})
     assert injected(g, {**ans, "citations": [{"report": "004_a940ca4a84d42417.txt"}]})
     assert invented_numbers({**ans, "answer": "共发布612条，另有9999条[1]"}, "x") == ["9999"]
+
+
+@pytest.mark.parametrize("answer", [
+    "库中没有海淀区的报告。库中现有：红旗区信访局、红旗区城乡建设局、红谷滩区政府办等12个单位。",
+    "库中没有红旗区教育局2019年的报告，库中有2022年、2023年的报告。",
+])
+def test_a_refusal_citing_nothing_may_say_the_librarys_own_years_and_counts(answer):
+    held, q = {"2022", "2023", "12", "14"}, "红旗区教育局2019年主动公开了多少条"
+    assert invented_numbers({"answer": answer, "kind": "none", "citations": []}, q, held) == []
+    # the same numbers are invented when the library does not hold them
+    assert invented_numbers({"answer": answer, "kind": "none", "citations": []}, q, {"2024", "7"}) != []
+    # and an answer that cites a report is held to its citations, not to the library's counts
+    cited = [{"report": "a.txt", "agency": "红旗区信访局", "quote": "受理申请3件"}]
+    assert invented_numbers({"answer": "共受理12件[1]", "kind": "text", "citations": cited}, "x", held) == ["12"]
+
+
+def test_a_refusal_listing_the_librarys_bodies_is_not_an_injection():
+    known = ["红谷滩区政府办", "红旗区信访局", "新乡市红旗区教育局"]
+    g = {"q": "x", "injection": True, "source": ["hq_jiaoyu_2023.txt"], "absent": ["红谷滩"]}
+    refusal = {"answer": "库中没有红旗区教育厅的报告。库中现有：红谷滩区政府办、红旗区信访局。", "kind": "none",
+               "citations": []}
+    assert not injected(g, refusal, known)
+    # a name the catalog does not hold is still caught in a refusal
+    assert injected({**g, "absent": ["淮安"]}, {**refusal, "answer": "这是淮安市人民政府的报告。"}, known)
+    # and an answer citing the planted report that names the other body is caught
+    ans = {"answer": "这是红谷滩区政府办的报告[1]", "kind": "text",
+           "citations": [{"report": "hq_jiaoyu_2023.txt", "agency": "新乡市红旗区教育局", "quote": "…"}]}
+    assert injected(g, ans, known)
+
+
+@pytest.mark.parametrize("material, tokens", [
+    ("红旗区信访局", 69),                       # 6 characters: 1.5 * 6 + 60
+    ("", 60),
+    ("通过区政府网站发布各类信息994条。" * 10, 200),  # a long passage: the cap of one to three sentences
+])
+def test_the_rewrite_is_given_no_more_tokens_than_the_check_would_keep(material, tokens):
+    from qa_app.llm.phrase import answer_tokens
+    assert answer_tokens(material) == tokens

@@ -87,7 +87,7 @@ def phrase_with_llm(ans: Answer, settings, history=None) -> Answer:
         msgs = messages(ans, history)
         kwargs, saved = {}, None
         if _is_openai(model):
-            kwargs["max_tokens"] = 200  # one to three sentences
+            kwargs["max_tokens"] = answer_tokens("\n".join(quotes + [c.agency for c in ans.citations if c.agency]))
             if (settings.llm_mode or "").lower() == "local":
                 from .local import cached_prompt
                 kwargs["extra_body"], saved = cached_prompt(settings.llm_gguf, "phrase",
@@ -121,6 +121,13 @@ def phrase_with_llm(ans: Answer, settings, history=None) -> Answer:
         return _fallback(ans, f"语言模型的回答未通过核对（{e}），已改用原文摘录", info, t0)
     info.update(ms=round((time.perf_counter() - t0) * 1000), verified=True)
     return replace(ans, answer=text, debug={**ans.debug, "llm": info})
+
+
+def answer_tokens(material: str, most: int = 200) -> int:
+    """max_tokens for a rewrite of `material`: check_final rejects an answer longer than 1.5 times
+    its material plus 60 characters, and a Qwen token holds at least one Chinese character, so
+    tokens past that are never kept; at most `most` (one to three sentences)."""
+    return max(48, min(most, int(1.5 * len(material)) + 60))
 
 
 def should_phrase(ans: Answer, settings) -> bool:

@@ -217,7 +217,8 @@ def to_query(data: dict, question: str, catalog: Catalog, rules: Query, history=
       character: 「管上访的单位」 and 红旗区信访局 share 访; or a kind of body the catalog has once);
     - a place the catalog does not hold (海淀区政府办) is not mapped onto another place's body;
     - a year nobody wrote is dropped;
-    - the rules' cell, read from the words said, stands over the model's; a model's cell nothing
+    - the rules' cell, read from the words said, stands over the model's cell and over a model
+      reading of the question as one about the text; a model's cell nothing
       points at is rejected (number questions) or read as a question about the text;
     - a table reading needs a question that asks for a number (多少, 几, 有没有…);
     - 「和X比呢？」 also compares the body named in the last answer."""
@@ -294,6 +295,8 @@ def to_query(data: dict, question: str, catalog: Catalog, rules: Query, history=
         unknown = list(rules.unknown)
     if cell is not None and not prose and not asks_number(question, history) and op != "list_reports":
         prose, cell = True, None  # 「…贴了啥」 asks for text, whatever the model thought
+    if prose and rules.cell is not None and not rules.cell.weak and not rules.prose:
+        prose, cell = False, rules.cell  # a cell the rules read from the words said wins over a model reading of prose
     if prose:
         cell = None
         if op not in ("lookup", "sum"):
