@@ -76,13 +76,18 @@ def run_checks(cells: list[Cell], blank_breaks: bool = False) -> list[CheckResul
     A printed blank (value None) makes an instance unevaluable. With `blank_breaks` (the checks a
     report is judged by) a blank counts as nothing printed: an instance that fails even so is a
     failure of the report (a blank 总计 over a row printing 1 0 0 0 0 0 does not add up), one that
-    would hold stays unevaluable. A derived cell that is blank, or a missing cell, always skips.
+    would hold stays unevaluable. A derived cell that is blank, a missing cell, or a blank total standing
+    alone on its side in a column the table prints nowhere (no 总计 column at all) always skips.
     The reader's placement search (tables.realign) keeps the strict form."""
     have = {(c.table, c.row, c.column): c for c in cells}
+    # a total column the table does not print at all (every total blank) is not a blank total
+    printed = {(c.table, c.column) for c in cells if c.value is not None and not c.derived}
     out: list[CheckResult] = []
     for key, table, subject, left, right, names_l in _plan():
         both = [have.get(k) for k in left + right]
-        if any(x is None or (x.value is None and (x.derived or not blank_breaks)) for x in both):
+        alone = {k for side in (left, right) if len(side) == 1 for k in side}  # a total standing alone
+        if any(x is None or (x.value is None and (x.derived or not blank_breaks or (
+                k in alone and (x.table, x.column) not in printed))) for k, x in zip(left + right, both)):
             continue
         lv = [x.value for x in both[:len(left)]]
         rv = [x.value for x in both[len(left):]]

@@ -470,7 +470,7 @@ def test_docs_without_cdn(client):
     assert "cdn.jsdelivr" not in client.get("/redoc").text
     spec = client.get("/openapi.json").json()
     assert set(spec["paths"]) == {"/ask", "/reports", "/reports/{report_id}", "/reports/{report_id}/pages/{page}.png",
-                                  "/facts", "/check", "/health"}
+                                  "/reports/{report_id}/tables/{table}.html", "/facts", "/check", "/health"}
     assert set(spec["paths"]["/reports"]) == {"get", "post"}
 
 
