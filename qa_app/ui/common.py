@@ -545,43 +545,28 @@ def check_lines(failed: list[dict]) -> list[str]:
 
 
 # -- the report's tables ---------------------------------------------------------------------------
-def _rows_for(table: str, fmt: str | None):
-    rows = T.TABLES[table].rows
-    if table == "proactive":
-        first = T.proactive_rows(fmt or "2021")
-        rows = first + tuple(r for r in rows if r.key not in {x.key for x in first})
-    return rows
-
-
 def table_blocks(st_store, rid: int, table: str, rows: list[str] | None = None) -> list[pd.DataFrame]:
     """A report's table as printed: rows × columns with the template's Chinese labels, in the
     template's order. Rows with different printed columns (section 二's 规章 / 行政许可 / 收费)
-    make separate blocks, as in the printed template. Derived values (group rows, 法人或其他组织)
-    are included and their labels say 「（推算）」."""
+    make separate blocks, as in the printed template (tablehtml.blocks, the same grouping the
+    table page draws). Derived values (group rows, 法人或其他组织) are included and their labels
+    say 「（推算）」."""
+    from ..tablehtml import blocks as table_layout
     recs = st_store.facts([rid], table=table, row=rows)
     if not recs:
         return []
     rep = st_store.report(rid)
     cells = {(f["row"], f["column"]): f for f in recs}
-    tmpl = {r.key: r for r in _rows_for(table, rep.format if rep else None)}
-    present = list(dict.fromkeys(f["row"] for f in recs))
-    order = [k for k in tmpl if k in present] + [k for k in present if k not in tmpl]
-    col_order = [c.key for c in T.TABLES[table].columns]
     derived_cols = {c.key for c in T.TABLES[table].columns if c.derived}
-    groups: dict[tuple, list[str]] = {}
-    for rk in order:
-        key = tmpl[rk].columns if rk in tmpl else tuple(c for (r, c) in cells if r == rk)
-        groups.setdefault(tuple(key), []).append(rk)
-    blocks = []
-    for key, rks in groups.items():
-        cols = sorted({c for (r, c) in cells if r in rks} | set(key),
-                      key=lambda c: col_order.index(c) if c in col_order else len(col_order))
+    out = []
+    for b in table_layout(recs, table, rep.format if rep else None):
+        rks, cols = b["rows"], b["columns"]
         data = {T.column_label(table, ck) + ("（推算）" if ck in derived_cols else ""):
                 [cells[(rk, ck)]["value"] if (rk, ck) in cells else None for rk in rks] for ck in cols}
         index = [T.row_label(table, rk) + ("（推算）" if all(f["derived"] for f in recs if f["row"] == rk) else "")
                  for rk in rks]
-        blocks.append(pd.DataFrame(data, index=pd.Index(index, name="项目")))
-    return blocks
+        out.append(pd.DataFrame(data, index=pd.Index(index, name="项目")))
+    return out
 
 
 def _plain(label) -> str:
