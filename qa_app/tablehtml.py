@@ -22,7 +22,8 @@ def parse_highlight(spec: str) -> tuple[str, str]:
     return row, col
 
 
-def _value(v) -> str:
+def value_text(v) -> str:
+    """A cell's value as printed: 「空」 for a blank, 12 for 12.0."""
     if v is None:
         return "空"
     if isinstance(v, float) and v.is_integer():
@@ -77,7 +78,7 @@ def table_html(recs: list[dict], table: str, highlight: set[tuple[str, str]] = f
                 hit = (rk, ck) in highlight
                 attrs = f' class="qa-hit" style="background:{HIT_BG};font-weight:700;outline:2px solid #f08c00"' if hit else ""
                 tds.append(f'<td data-row="{html.escape(rk)}" data-col="{html.escape(ck)}"{attrs}>'
-                           f"{html.escape(_value(f['value'] if f else None))}</td>")
+                           f"{html.escape(value_text(f['value'] if f else None))}</td>")
             label = html.escape(T.row_label(table, rk)) + ("（推算）" if row_derived else "")
             body.append(f"<tr><th scope=\"row\">{label}</th>{''.join(tds)}</tr>")
         parts.append(f'<table class="qa-table"><thead><tr><th>项目</th>{head}</tr></thead>'

@@ -5,7 +5,12 @@ scripts/install.sh into node_modules/, injected into the page under test).
 """
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -72,3 +77,35 @@ def tab_to(page, predicate_js: str, limit: int = 80) -> int:
         if page.evaluate(f"() => ({predicate_js})(({deep_focus})())"):
             return i
     raise AssertionError(f"按 {limit} 次 Tab 也没有到达目标元素")
+
+
+@contextmanager
+def chat_server(work: Path):
+    """The chat (`qa-app chat`) on a free port with its index under `work`, no prose index and no
+    model; yields its base URL once Streamlit's health check answers, stops it after."""
+    import httpx
+    port = free_port()
+    env = {**os.environ, "QA_APP_NARRATIVE": "0", "QA_APP_LLM_MODE": "none", "QA_APP_DATABASE_URL": ""}
+    log = open(work / "server.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "qa_app.cli", "chat", "--port", str(port),
+                             "--index", str(work / "index")], env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 40
+        while True:
+            try:
+                if httpx.get(base + "/_stcore/health", timeout=1).text == "ok":
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError("chat did not start: " + (work / "server.log").read_text("utf-8", "replace"))
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()

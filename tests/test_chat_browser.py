@@ -13,15 +13,13 @@ from __future__ import annotations
 import http.server
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
-import httpx
 import pytest
+
+from browser_util import chat_server
 
 pytestmark = pytest.mark.slow
 
@@ -34,42 +32,13 @@ HGT = "004_a940ca4a84d42417.txt"
 README_SHOT = ROOT / "docs" / "screenshots" / "chat.png"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.skip("需要 /usr/bin/chromium（apt-get install chromium fonts-noto-cjk）")
     work = tmp_path_factory.mktemp("chat_browser")
-    port = free_port()
-    env = {**os.environ, "QA_APP_NARRATIVE": "0", "QA_APP_LLM_MODE": "none", "QA_APP_DATABASE_URL": ""}
-    log = open(work / "server.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "qa_app.cli", "chat", "--port", str(port),
-                             "--index", str(work / "index")], env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 40
-        while True:
-            try:
-                if httpx.get(base + "/_stcore/health", timeout=1).text == "ok":
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError("chat did not start: " + (work / "server.log").read_text("utf-8", "replace"))
-            time.sleep(0.2)
+    with chat_server(work) as base:
         yield base, work
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -11,15 +11,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
-from browser_util import CHROMIUM, CHROMIUM_ARGS, free_port
+from browser_util import CHROMIUM, CHROMIUM_ARGS, chat_server
 from test_ocr import scan  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -44,31 +41,8 @@ def app_url(tmp_path_factory):
     if not (REAL / "huaian_city_2024.pdf").exists():
         pytest.skip(f"没有真实报告目录 {REAL}（可设 QA_APP_SHARED_DIR），跳过")
     work = tmp_path_factory.mktemp("chat_upload")
-    port = free_port()
-    env = {**os.environ, "QA_APP_NARRATIVE": "0", "QA_APP_LLM_MODE": "none", "QA_APP_DATABASE_URL": ""}
-    log = open(work / "server.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "qa_app.cli", "chat", "--port", str(port),
-                             "--index", str(work / "index")], env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 40
-        while True:
-            try:
-                if httpx.get(base + "/_stcore/health", timeout=1).text == "ok":
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError("chat did not start: " + (work / "server.log").read_text("utf-8", "replace"))
-            time.sleep(0.2)
+    with chat_server(work) as base:
         yield base, work
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")

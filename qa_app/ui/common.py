@@ -24,6 +24,7 @@ from ..answer import Answer, Citation
 from ..indexer import FileResult, index_paths, iter_files, open_narrative, seeds_dir
 from ..loaders import SUPPORTED
 from ..settings import Settings
+from ..tablehtml import value_text
 
 log = logging.getLogger("qa_app.chat")
 
@@ -530,12 +531,7 @@ def context_html(st_store, rid: int, first: int, last: int, around: int = CONTEX
             'border-radius:6px;padding:4px 0;max-height:420px;overflow:auto">' + "".join(out) + "</div>")
 
 
-def fmt_value(v) -> str:
-    if v is None:
-        return "空"
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return str(v)
+fmt_value = value_text  # one formatting of a cell value for the chat and the table page
 
 
 def check_lines(failed: list[dict]) -> list[str]:
