@@ -245,8 +245,8 @@ def understand_one(question: str, catalog: Catalog) -> Query:
                  or (len(query.regions) >= 2 and re.search(r"哪个|哪一|比较|对比|谁|更多|更少|多还是少", q))):
         query.op = "by_region"
         query.ascending = bool(re.search(r"最少|最低|更少|least|fewest", q.lower()))
-    if re.search(CHECK_WORDS, q.lower()):
-        query.op, query.prose = "checks", False
+    if re.search(CHECK_WORDS, q.lower()) or (query.cell is None and _L.has("OP_CHECKS_REPORT", fold(question))):
+        query.op, query.prose = "checks", False  # 「数字对得上吗」, 「检查一下…的报告」 (before its lead-in went)
     return query
 
 
