@@ -334,9 +334,8 @@ def _several_cells(query: Query, rest: str) -> None:
     query.op = "sum" if query.multi == "sum" else "lookup"
 
 
-# A span of one body's years (「两年一共」, 「近三年合计」, 「平均每年」, 「历年」, 「所有年份」).
-YEAR_SPAN = (r"(?:近|这|最近)?([两二三四五六七八九十2-9])年(?:来|里|间|内)?(?:一?共|合计|总计|加起来|累计|总共|平均)"
-             r"|近([两二三四五2-5])年|这([两二三四五2-5])年|历年|各年|每年|(?:所有|全部|各个)(?:年份|年度)")
+# A span of one body's years (「两年一共」, 「两年行政复议共几件」, 「近三年合计」, 「平均每年」, 「历年」): lexicon YEAR_SPAN.
+YEAR_SPAN = _L.regex("YEAR_SPAN")
 
 
 def _resolve_names(query: Query, m, catalog: Catalog, q: str, collective: bool) -> None:
@@ -472,11 +471,12 @@ def _refine_op(query: Query, q: str) -> None:
                                        and not re.search(r"分别|各是|各为|each", ql))  # 「22、23年予以公开总数」
     listed = len(query.explicit_years) >= 2 and query.op == "sum" and not added
     span = re.search(YEAR_SPAN, q)
+    added = added or bool(span and span.group("sum") and span.group("sum") != "平均")  # 「两年…共几件」
     if len(query.bodies) == 1 and cell is not None and not years and span \
             and (query.op in ("avg", "median") or (added and query.op in ("lookup", "sum", "change"))):
         # 「两年一共」, 「近三年合计」, 「平均每年」: one body over its latest N years (all: 历年/每年)
         b = query.bodies[0]
-        n = next((g for g in span.groups() if g), None)
+        n = next((g for i, g in enumerate(span.groups(), 1) if g and i != YEAR_SPAN.groupindex["sum"]), None)
         n = (int(n) if n.isdigit() else _CN_NUM[n]) if n else len(b.years)
         query.years = list(range(b.years[-1] - n + 1, b.years[-1] + 1)) if b.years else []
         if query.op not in ("avg", "median"):
