@@ -63,3 +63,34 @@ def test_best_correction_uses_context_then_the_look_of_the_character():
     assert g.best_correction("淮按市", context=(jiangsu,)).name == "淮安市"
     assert g.best_correction("仁门县") is None  # an unknown place is not forced onto 仁寿县
     assert g.best_correction("沐义县", context=g.lookup("南昌市")).name == "安义县"
+
+
+# -- places named without their level word, in questions -----------------------------------
+
+import pytest  # noqa: E402
+from qa_app.engine.catalog import _bare_divisions  # noqa: E402
+from qa_app.engine.scope import place_name  # noqa: E402
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("浙江2024年新收申请多少", ["浙江"]),
+    ("杭州各单位2023年收到的申请一共多少", ["杭州"]),
+    ("广东和广西的报告有几份", ["广东", "广西"]),
+    ("内蒙古2023年行政复议多少件", ["内蒙古"]),
+    # counties' short forms are ordinary words too often: not read
+    ("公安局2023年行政处罚多少", []),
+    ("城关镇的报告", []),
+    # a full name is not a bare short form (the catalog reads 浙江省 itself)
+    ("浙江省2024年新收申请多少", []),
+])
+def test_bare_provinces_and_prefectures_in_a_question(text, expected):
+    assert _bare_divisions(text) == expected
+
+
+@pytest.mark.parametrize("word, expected", [
+    ("江苏", "江苏省"), ("杭州", "杭州市"), ("上海", "上海市"), ("洪泽区", "洪泽区"), ("红谷滩", "红谷滩区"),
+    ("淮安", "淮安"),  # 淮安市 and its 淮安区 both: without a catalog to choose, said as written
+    ("文化街", "文化街"),  # not a division: said as written, no 区 guessed
+])
+def test_place_name_of_a_short_form_without_a_catalog(word, expected):
+    assert place_name(word) == expected

@@ -238,6 +238,9 @@ class Catalog:
         # so it is not any body's; said as unknown (the refusal lists the names held), not dropped
         if not mentions:
             unknown += [e.group(0) for e in EN_PLACE.finditer(rest)]
+        # a province or prefecture named without its level word (「浙江」, 「杭州」) that the index
+        # holds no report of: unknown too, so that no answer is given over every body instead
+        unknown += [w for w in _bare_divisions(rest) if not self._known_word(w) and not any(w in u for u in unknown)]
         # 4. regions named on their own (红谷滩, 红旗区)
         regions, positions = [], {}
         for r in self.regions:
@@ -374,6 +377,20 @@ LEAD_WORDS = r"^(?:请问|请|问|查询|查|看看|我想知道|想知道|告�
 EN_PLACE = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*\s+(?i:district|county|city|province|subdistrict|street|town|township)\b")
 VERB_AFTER_NAME = r"(?:通过|经过|依托|利用|借助|向|对|从|由|在|召开|开展|公开|发布|收到|受理|办理|累计|全年)"
 MEDIA = r"门户网站|网站|门户|官网|公众号|微信|微博|平台|客户端|新媒体|APP|app"
+
+
+def _bare_divisions(text: str) -> list[str]:
+    """Provinces and prefectures named by their short form, without 省/市 (「浙江」, 「杭州」), in text.
+    Counties are left out: their short forms are too often ordinary words (公安, 和平, 城关)."""
+    if not re.search(r"[\u4e00-\u9fa5]{2}", text):
+        return []
+    from .. import gazetteer  # the gazetteer's table is read once, on first use
+    out = []
+    for s, e, p in gazetteer.mentions(text, short=True):
+        w = text[s:e]
+        if p.level in (gazetteer.PROVINCE, gazetteer.PREFECTURE) and w == p.short != p.name and w not in out:
+            out.append(w)
+    return out
 
 
 def _place_like(text: str) -> list[tuple[str, str]]:

@@ -75,7 +75,11 @@ def place_name(region_word: str, catalog: Catalog | None = None) -> str:
                     return region_word + tail
     if region_word.endswith(("区", "县", "市", "省")):
         return region_word
-    return region_word + "区"
+    from .. import gazetteer  # 「江苏」 -> 江苏省, 「淮安」 -> 淮安市: the division the short form is of
+    full = sorted({p.name for p in gazetteer.lookup(region_word) if p.short == region_word})
+    if catalog is not None and len(full) > 1:
+        full = [n for n in full if any(n in (b.region or "") for b in catalog.bodies.values())] or full
+    return full[0] if len(full) == 1 else region_word
 
 
 def unrecognised(catalog: Catalog, years=()) -> tuple[list[str], list[str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ...answer import Answer
 from ..catalog import region_text
 from ..labels import report_label
+from ..scope import place_name
 
 
 def run(plan, facts):
@@ -16,7 +17,15 @@ def run(plan, facts):
     names = "；".join(f"{r.agency or '未识别机关'}（{f'{r.year}年' if r.year else '未识别年度'}，{r.file_name}）"
                      for r in reps[:20])
     more = "等" if len(reps) > 20 else ""
-    return Answer(plan.question, f"库中共有{len(reps)}份报告：{names}{more}。", "aggregate", len(reps), table=rows,
+    of = "".join(("、".join(b.agency for b in plan.bodies) if plan.bodies else
+                  "、".join(place_name(r, facts.catalog) for r in plan.regions),
+                  "、".join(f"{y}年" for y in sorted(plan.years))))
+    if not reps:
+        held = sorted({r.year for r in facts.catalog.reports.values() if r.year})
+        tail = f"库中现有{'、'.join(f'{y}年' for y in held)}的报告。" if held else ""
+        return Answer(plan.question, f"库中没有{of}的报告。{tail}", "none", None, debug=plan.describe())
+    head = f"库中{of}的报告共{len(reps)}份" if of else f"库中共有{len(reps)}份报告"
+    return Answer(plan.question, f"{head}：{names}{more}。", "aggregate", len(reps), table=rows,
                   debug=plan.describe())
 
 
