@@ -453,6 +453,9 @@ def _refine_op(query: Query, q: str) -> None:
     elif rn:
         query.limit = int(rn.group(2)) if rn.group(2).isdigit() else _CN_NUM.get(rn.group(2), 3)
         query.ascending = rn.group(1) in ("最少", "最低", "最小")
+    elif wn := _L.search("OP_RANK_WHICH_N", ql):  # 「哪三个单位…最多」
+        query.limit = int(wn.group(1)) if wn.group(1).isdigit() else _CN_NUM.get(wn.group(1), 3)
+        query.ascending = wn.group(2) in ("最少", "最低", "最小")
     th = re.search(THRESHOLD, ql)
     below = re.search(THRESHOLD_BELOW, ql)
     if below and not (th and th.start() <= below.start()) and query.op in ("sum", "positive", "lookup", "min") \
@@ -494,8 +497,8 @@ def _refine_op(query: Query, q: str) -> None:
     # the outcomes of a body's applications (「办理结果」, 「申请是怎么处理的」)
     if cell is not None and cell.table == "applications" and cell.row in ("total", "new_received") \
             and query.op == "lookup" and not cell.column_named \
-            and re.search(r"办理结果|处理结果|结果(分别|有哪些|构成|分布|如何|怎样)|怎么处理|如何处理|怎么办理|如何办理", q) \
-            and (re.search(r"分别|各项|各是|各有|各多少", q) or not re.search(r"总计|合计|一共|总共|多少|几件|how many", ql)):
+            and _L.has("OUTCOMES_ASKED", q) \
+            and (_L.has("OUTCOMES_EACH", q) or not re.search(r"总计|合计|一共|总共|多少|几件|how many", ql)):
         query.op, query.cell = "outcomes", replace(cell, row="total", weak=False)
 
 
