@@ -14,7 +14,7 @@ import time
 from ..answer import Answer
 from ..settings import Settings
 from . import compose
-from .catalog import Catalog
+from .catalog import Catalog, report_in_regions
 from .ops import CAN_ASK, Facts, answer
 from .plan import PlanError
 from .understand import Query, finalize, understand
@@ -49,7 +49,7 @@ def get_catalog(store, filters: dict | None = None) -> Catalog:
                         chosen.update(b.checks_failed)
                 reps = [r for r in reps if r.id in chosen]
             if filters.get("region"):
-                reps = [r for r in reps if filters["region"] in (r.region or "") or filters["region"] in (r.agency or "")]
+                reps = [r for r in reps if report_in_regions(r, [filters["region"]])]
             if filters.get("year"):
                 reps = [r for r in reps if r.year == int(filters["year"])]
         cat = store._cache[key] = Catalog(reps)

@@ -226,6 +226,32 @@ def trend(query: Query, store, catalog: Catalog) -> Answer:
     return _done(query.question, text, None, cits, rows, query, store, catalog)
 
 
+def _change_ranked(query, changes, years, u, cits, store, catalog) -> Answer:
+    """「哪个单位…增加最多」: the bodies that have both years, ranked by their change (in percent
+    of the earlier year when 增幅/增长率 is asked; a body with 0 the earlier year has no percent)."""
+    from .plan import Modifier
+    y1, y2 = years
+    pct = query.has(Modifier.PERCENT)
+    key = (lambda c: (c[2] - c[1]) / c[1] * 100 if c[1] else None) if pct else (lambda c: c[2] - c[1])
+    ranked = [c for c in changes if key(c) is not None]
+    if not ranked:
+        return Answer(query.question, f"两年都有报告的单位在{y1}年该项均为0，无法按百分比比较增幅。", "none",
+                      debug=query.describe())
+    ranked.sort(key=key, reverse=not query.ascending)
+    top = ranked[0]
+    d = key(top)
+    word = ("降幅最大" if pct else "减少最多") if query.ascending else ("增幅最大" if pct else "增加最多")
+    if (query.ascending and d >= 0) or (not query.ascending and d <= 0):
+        word = "没有单位减少；增加最少" if query.ascending and d > 0 else \
+            "没有单位增加；减少最少" if not query.ascending and d < 0 else "没有单位增减；持平"
+    size = (f"{'增长' if d >= 0 else '下降'}{fmt(round(abs(d), 1))}%" if pct
+            else f"{'增加' if d >= 0 else '减少'}{fmt(abs(d))}{u}" if d else "持平")
+    what = what_phrase(query.cell.table, query.cell.row, query.cell.column, query.cell.column_named)
+    text = (f"{y1}年到{y2}年，「{what}」{word}的是{top[0]}：{top[3][len(top[0]):]}，{size}。"
+            f"（比较了两年都有报告的{len(changes)}个单位：" + "；".join(c[3] for c in ranked) + "。）")
+    return _done(query.question, text, round(d, 1) if pct else d, cits, [], query, store, catalog)
+
+
 def change_all(query: Query, store, catalog: Catalog) -> Answer:
     """Change between two years over every body (of the regions asked) that has both reports."""
     cell = query.cell
@@ -233,8 +259,12 @@ def change_all(query: Query, store, catalog: Catalog) -> Answer:
     if len(ys) == 1:
         ys = [ys[0] - 1, ys[0]]
     if len(ys) < 2:
-        all_years = sorted({y for b in catalog.bodies.values() for y in b.years})
-        ys = all_years[-2:]
+        # no year named: the latest two consecutive years some body (of the regions asked) has both of
+        held = [set(b.years) for b in catalog.bodies.values()
+                if not query.regions or any(r in (b.region or "") for r in query.regions)]
+        pairs = sorted({y for ys_ in held for y in ys_ if y - 1 in ys_})
+        all_years = sorted({y for ys_ in held for y in ys_})
+        ys = [pairs[-1] - 1, pairs[-1]] if pairs else all_years[-2:]
     if len(ys) < 2:
         return Answer(query.question, "库中只有一个年度的报告，无法比较年度变化。", "none", debug=query.describe())
     y1, y2 = ys[0], ys[-1]
@@ -244,9 +274,9 @@ def change_all(query: Query, store, catalog: Catalog) -> Answer:
     if not bodies:
         return Answer(query.question, f"库中没有同时有{y1}年和{y2}年报告的单位，无法比较。", "none",
                       debug=query.describe())
-    cits, parts, sums = [], [], {y1: 0, y2: 0}
+    cits, parts, sums, changes = [], [], {y1: 0, y2: 0}, []
     for b in sorted(bodies, key=lambda b: b.agency):
-        seg = []
+        seg, vals = [], []
         for y in (y1, y2):
             cv = cell_value(store, b.reports[y], cell)
             if cv.value in (MISSING, None):
@@ -255,10 +285,14 @@ def change_all(query: Query, store, catalog: Catalog) -> Answer:
             new = cite_cell(store, cv, len(cits) + 1, catalog.reports[b.reports[y]].checks_failed)
             cits += new
             sums[y] += cv.value
+            vals.append(cv.value)
             seg.append(f"{y}年{fmt(cv.value)}{unit(cell.table, cell.column)}{marks(new)}")
         if seg:
             parts.append(f"{b.agency}" + "→".join(seg))
+            changes.append((b.agency, vals[0], vals[1], parts[-1]))
     u = unit(cell.table, cell.column)
+    if query.limit and changes:
+        return _change_ranked(query, changes, (y1, y2), u, cits, store, catalog)
     d = sums[y2] - sums[y1]
     trend = f"增加{fmt(d)}{u}" if d > 0 else f"减少{fmt(-d)}{u}" if d < 0 else "持平"
     what = what_phrase(cell.table, cell.row, cell.column, cell.column_named)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..answer import Answer, Citation
 from ..checks import explain
-from .catalog import Catalog
+from .catalog import Catalog, report_in_regions
 from .cells import CellQuery
 from .cite import cell_value, cite_cell
 from .labels import report_label
@@ -31,7 +31,7 @@ def audit(query: Query, store, catalog: Catalog) -> Answer:
     else:
         ids = [rid for rid, r in catalog.reports.items()
                if (not query.years or r.year in query.years)
-               and (not query.regions or any(x in (r.region or "") or x in (r.agency or "") for x in query.regions))]
+               and report_in_regions(r, query.regions)]
     if not ids:
         return Answer(q, "库中没有符合条件（年度/地区）的报告。", "none", debug=query.describe())
     bad = [rid for rid in ids if catalog.reports[rid].checks_failed]
@@ -47,7 +47,8 @@ def audit(query: Query, store, catalog: Catalog) -> Answer:
             text = (f"{report_label(r)}的勾稽关系核对全部通过（新收 + 上年结转 = 办理结果总计 + 结转下年度，"
                     f"办理结果各项之和、各列之和均相符）{marks(cits)}。")
             return Answer(q, text, "table", 0, cits, debug=query.describe())
-        return Answer(q, "所问范围内的报告，勾稽关系核对全部通过。", "aggregate", 0,
+        names = "、".join(report_label(catalog.reports[i]) for i in ids[:MAX_REPORTS]) + ("等" if len(ids) > MAX_REPORTS else "")
+        return Answer(q, f"所问范围内的{len(ids)}份报告（{names}），勾稽关系核对全部通过。", "aggregate", 0,
                       table=[{"报告": catalog.reports[i].file_name, "勾稽": "通过"} for i in ids], debug=query.describe())
     parts = []
     for rid in bad[:MAX_REPORTS]:
@@ -65,7 +66,7 @@ def audit(query: Query, store, catalog: Catalog) -> Answer:
         more = f"等{len(failed)}处" if len(failed) > MAX_CHECKS else ""
         parts.append(f"{report_label(r)}：" + "；".join(lines) + more)
     head = (f"{report_label(catalog.reports[bad[0]])}的勾稽关系不成立。" if len(ids) == 1
-            else f"有{len(bad)}份报告的勾稽关系不成立（其余报告全部通过）。")
+            else f"所问范围内的{len(ids)}份报告中，有{len(bad)}份的勾稽关系不成立（其余全部通过）。")
     text = head + "\n" + "\n".join(parts) + ("\n……" if len(bad) > MAX_REPORTS else "") \
         + "\n数字均按报告原文引用，未作改动。"
     value = len(bad) if len(ids) > 1 else len(store.checks([bad[0]], failed_only=True))

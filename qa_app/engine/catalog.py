@@ -83,6 +83,13 @@ def region_text(r) -> str:
     return written  # the report writes a place the gazetteer put elsewhere: as written
 
 
+def report_in_regions(r, regions) -> bool:
+    """Whether a report lies in one of the region words (「江苏」 holds 淮安市洪泽区's report): its
+    region as the gazetteer places it, or its body's name (「红旗区信访局」 for 红旗区)."""
+    where = region_text(r)
+    return not regions or any(x in where or x in (r.region or "") or x in (r.agency or "") for x in regions)
+
+
 def higher_places(region: str) -> set[str]:
     """The province and prefecture words of a region (「江苏省淮安市洪泽区」 -> 江苏省, 江苏, 淮安市,
     淮安), so that a question by province or city (「江苏的报告」) names its bodies."""

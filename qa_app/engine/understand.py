@@ -221,10 +221,12 @@ def understand_one(question: str, catalog: Catalog) -> Query:
         years = query.years
     query.wants_number = bool(re.search(NUMBER_CUES, q.lower()))
     collective = bool(re.search(COLLECTIVE, q.lower()))
-    if cell is None and collective and not _L.has("ACROSS_BODIES", q) and not re.search(r"各|所有|全部|都|分别", q):
+    if cell is None and collective and not _L.has("ACROSS_BODIES", q) and not re.search(r"各|所有|全部|都|分别", q) \
+            and not re.search(CHECK_WORDS, q.lower()):  # 「红旗区哪份报告有问题」 audits every report there
         collective = False  # 「区政府办存在哪些问题」: 哪些 asks of the text, not of every body (ask which)
-    if _L.has("OP_LIST_REPORTS", q):
-        collective = True  # 「江苏的报告有哪些」: every report of the place, not one body to choose
+    if _L.has("OP_LIST_REPORTS", q) or (cell is None and re.search(CHECK_WORDS, q.lower())
+                                         and re.search(r"哪|各|都|所有|全部", q)):
+        collective = True  # 「江苏的报告有哪些」, 「上海的报告都对得上吗」: every report of the place, not one to choose
     _resolve_names(query, m, catalog, q, collective)
     cell = query.cell  # a body read from the words after a region may have taken a cell word
     if cell is None and (docs := document_columns(m.rest)):
@@ -453,6 +455,9 @@ def _refine_op(query: Query, q: str) -> None:
     elif rn:
         query.limit = int(rn.group(2)) if rn.group(2).isdigit() else _CN_NUM.get(rn.group(2), 3)
         query.ascending = rn.group(1) in ("最少", "最低", "最小")
+    elif query.op == "change" and (cm := _L.search("OP_CHANGE_MOST", ql)) and not query.bodies:
+        query.limit = 1  # 「哪个单位…增加最多」: the bodies ranked by their change
+        query.ascending = bool(cm.group("down") or cm.group("downp"))
     elif wn := _L.search("OP_RANK_WHICH_N", ql):  # 「哪三个单位…最多」
         query.limit = int(wn.group(1)) if wn.group(1).isdigit() else _CN_NUM.get(wn.group(1), 3)
         query.ascending = wn.group(2) in ("最少", "最低", "最小")

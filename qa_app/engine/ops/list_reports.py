@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ...answer import Answer
-from ..catalog import region_text
+from ..catalog import report_in_regions
 from ..labels import report_label
 from ..scope import place_name
 
@@ -11,7 +11,7 @@ def run(plan, facts):
     reps = [r for r in facts.catalog.reports.values()
             if (not plan.years or r.year in plan.years)
             and (not plan.bodies or r.agency in {b.agency for b in plan.bodies})
-            and (not plan.regions or any(x in region_text(r) for x in plan.regions))]
+            and report_in_regions(r, plan.regions)]
     rows = [{"机关": r.agency, "地区": r.region, "年度": r.year, "报告": r.file_name,
              "勾稽": "通过" if not r.checks_failed else "有未通过"} for r in reps]
     names = "；".join(f"{r.agency or '未识别机关'}（{f'{r.year}年' if r.year else '未识别年度'}，{r.file_name}）"
