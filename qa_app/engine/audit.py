@@ -66,7 +66,7 @@ def audit(query: Query, store, catalog: Catalog) -> Answer:
         more = f"等{len(failed)}处" if len(failed) > MAX_CHECKS else ""
         parts.append(f"{report_label(r)}：" + "；".join(lines) + more)
     head = (f"{report_label(catalog.reports[bad[0]])}的勾稽关系不成立。" if len(ids) == 1
-            else f"所问范围内的{len(ids)}份报告中，有{len(bad)}份的勾稽关系不成立（其余全部通过）。")
+            else f"有{len(bad)}份报告的勾稽关系不成立（所问范围内其余报告全部通过）。")
     text = head + "\n" + "\n".join(parts) + ("\n……" if len(bad) > MAX_REPORTS else "") \
         + "\n数字均按报告原文引用，未作改动。"
     value = len(bad) if len(ids) > 1 else len(store.checks([bad[0]], failed_only=True))
