@@ -13,7 +13,7 @@ from .catalog import Body, Catalog
 from .cite import MISSING, cell_value, cite_cell, needed_rows, prefetch
 from .compose import compress, fmt, unit, what_phrase, who
 from .execute import check_note, marks
-from .scope import only_years_text, place_name, report_for, resolve
+from .scope import UNKNOWN_BODY, only_years_text, place_name, report_for, resolve
 from .understand import Query
 
 MAX_CITED = 30   # bodies named in a ranking or a list of the most / the least
@@ -200,8 +200,39 @@ def by_region(query: Query, store, catalog: Catalog) -> Answer:
     return _done(query.question, text, totals[top] if which else None, cits, rows, query, store, catalog)
 
 
+def trend_all(query: Query, store, catalog: Catalog) -> Answer:
+    """Every body (of the regions asked) in each of its years (「各单位历年新收申请」), by body."""
+    cell = query.cell
+    u = unit(cell.table, cell.column)
+    bodies = sorted((b for b in catalog.bodies.values() if b.years and not b.agency.startswith(UNKNOWN_BODY)
+                     and (not query.regions or any(r in (b.region or "") for r in query.regions))),
+                    key=lambda b: b.agency)
+    if not bodies:
+        return Answer(query.question, "所问范围内没有报告。", "none", debug=query.describe())
+    cits, parts, rows = [], [], []
+    for b in bodies:
+        seg = []
+        for y in b.years:
+            cv = cell_value(store, b.reports[y], cell)
+            if cv.value == MISSING:
+                seg.append(f"{y}年未读到")
+                continue
+            new = cite_cell(store, cv, len(cits) + 1, catalog.reports[b.reports[y]].checks_failed)
+            cits += new
+            seg.append(f"{y}年{fmt(cv.value)}{u}{marks(new)}" if cv.value is not None else f"{y}年为空{marks(new)}")
+            rows.append({"机关": b.agency, "年度": y, "值": cv.value})
+        parts.append(f"{b.agency}：" + "、".join(seg))
+    what = what_phrase(cell.table, cell.row, cell.column, cell.column_named)
+    where = "、".join(place_name(r, catalog) for r in query.regions)
+    text = f"{where}各单位历年「{what}」（{len(bodies)}个单位，{len(rows)}份报告）：" + "；".join(parts) + "。"
+    return _done(query.question, text, None, cits, rows, query, store, catalog)
+
+
 def trend(query: Query, store, catalog: Catalog) -> Answer:
-    """One body's value in each of its years (「红谷滩区政府办每年收到多少申请」)."""
+    """One body's value in each of its years (「红谷滩区政府办每年收到多少申请」); with no body named,
+    every body's (trend_all)."""
+    if not query.bodies:
+        return trend_all(query, store, catalog)
     cell, b = query.cell, query.bodies[0]
     years = [y for y in sorted(query.years or b.years) if y in b.reports]
     missing = [y for y in sorted(query.years) if y not in b.reports]

@@ -238,6 +238,10 @@ def understand_one(question: str, catalog: Catalog) -> Query:
     query.body_years = _body_years(q, query, m)
     query.op = find_op(q, len(query.bodies), len(years))
     _refine_op(query, q)
+    if query.op == "sum" and not query.bodies and query.cell is not None and not query.years \
+            and _L.has("EACH_YEAR", q.lower()) and _L.has("MOD_SUM", q.lower()):
+        query.years = sorted({y for b in catalog.bodies.values() for y in b.years  # 「各单位历年…一共」: every report
+                              if not query.regions or any(r in (b.region or "") for r in query.regions)})
     if query.op == "outcomes":
         return query
     _several_cells(query, m.rest)
@@ -498,6 +502,10 @@ def _refine_op(query: Query, q: str) -> None:
             b = query.bodies[0]
             # 「近两年」: the two years up to its latest report, so that a year without one is said
             query.years = list(range(b.years[-1] - n + 1, b.years[-1] + 1)) if n and b.years else list(b.years)
+        query.op = "trend"
+    # every body in each of its years (「各单位历年新收申请」): not the latest year of each, not added up
+    if not query.bodies and cell is not None and query.op in ("sum", "lookup") and not years \
+            and _L.has("EACH_YEAR", ql) and not _L.has("MOD_SUM", ql):
         query.op = "trend"
     # the outcomes of a body's applications (「办理结果」, 「申请是怎么处理的」)
     if cell is not None and cell.table == "applications" and cell.row in ("total", "new_received") \
