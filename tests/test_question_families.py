@@ -8,7 +8,7 @@
   `-k "not realworld"`.
 
 Each question carries its expected answer, written by hand from seeds_truth.json, the seed
-texts and ../shared/realworld/truth/*.json (never read back from the engine); QUESTIONS.md
+texts and ../shared/realworld/truth/*.json (never read back from the engine); tests/data/QUESTIONS.md
 describes every family and the behaviour it asks for. A question is judged by
 qa_app.engine.evaluate.judge (the shared scorer's rules) and, beyond it:
 - `refuse`: every string of `all` and one of `any` is in the answer too (judge() checks only
