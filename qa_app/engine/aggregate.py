@@ -200,10 +200,24 @@ def by_region(query: Query, store, catalog: Catalog) -> Answer:
     return _done(query.question, text, totals[top] if which else None, cits, rows, query, store, catalog)
 
 
+def _years_of(b, years, cell, store, catalog, cits: list, rows: list) -> list[str]:
+    """「2022年20件[1]」 for each year of one body, the citations and table rows appended."""
+    u, out = unit(cell.table, cell.column), []
+    for y in years:
+        cv = cell_value(store, b.reports[y], cell)
+        if cv.value == MISSING:
+            out.append(f"{y}年报告中没有读到这一项")
+            continue
+        new = cite_cell(store, cv, len(cits) + 1, catalog.reports[b.reports[y]].checks_failed)
+        cits += new
+        out.append(f"{y}年{fmt(cv.value)}{u}{marks(new)}" if cv.value is not None else f"{y}年该项为空{marks(new)}")
+        rows.append({"机关": b.agency, "年度": y, "值": cv.value})
+    return out
+
+
 def trend_all(query: Query, store, catalog: Catalog) -> Answer:
     """Every body (of the regions asked) in each of its years (「各单位历年新收申请」), by body."""
     cell = query.cell
-    u = unit(cell.table, cell.column)
     bodies = sorted((b for b in catalog.bodies.values() if b.years and not b.agency.startswith(UNKNOWN_BODY)
                      and (not query.regions or any(r in (b.region or "") for r in query.regions))),
                     key=lambda b: b.agency)
@@ -211,17 +225,7 @@ def trend_all(query: Query, store, catalog: Catalog) -> Answer:
         return Answer(query.question, "所问范围内没有报告。", "none", debug=query.describe())
     cits, parts, rows = [], [], []
     for b in bodies:
-        seg = []
-        for y in b.years:
-            cv = cell_value(store, b.reports[y], cell)
-            if cv.value == MISSING:
-                seg.append(f"{y}年未读到")
-                continue
-            new = cite_cell(store, cv, len(cits) + 1, catalog.reports[b.reports[y]].checks_failed)
-            cits += new
-            seg.append(f"{y}年{fmt(cv.value)}{u}{marks(new)}" if cv.value is not None else f"{y}年为空{marks(new)}")
-            rows.append({"机关": b.agency, "年度": y, "值": cv.value})
-        parts.append(f"{b.agency}：" + "、".join(seg))
+        parts.append(f"{b.agency}：" + "、".join(_years_of(b, b.years, cell, store, catalog, cits, rows)))
     what = what_phrase(cell.table, cell.row, cell.column, cell.column_named)
     where = "、".join(place_name(r, catalog) for r in query.regions)
     text = f"{where}各单位历年「{what}」（{len(bodies)}个单位，{len(rows)}份报告）：" + "；".join(parts) + "。"
@@ -239,17 +243,8 @@ def trend(query: Query, store, catalog: Catalog) -> Answer:
     if not years:
         return Answer(query.question, f"{only_years_text(b)}，没有{'、'.join(f'{y}年' for y in missing)}的报告。", "none",
                       debug=query.describe())
-    u = unit(cell.table, cell.column)
-    cits, parts, rows = [], [], []
-    for y in years:
-        cv = cell_value(store, b.reports[y], cell)
-        if cv.value == MISSING:
-            parts.append(f"{y}年报告中没有读到这一项")
-            continue
-        new = cite_cell(store, cv, len(cits) + 1, catalog.reports[b.reports[y]].checks_failed)
-        cits += new
-        parts.append(f"{y}年{fmt(cv.value)}{u}{marks(new)}" if cv.value is not None else f"{y}年该项为空{marks(new)}")
-        rows.append({"机关": b.agency, "年度": y, "值": cv.value})
+    cits, rows = [], []
+    parts = _years_of(b, years, cell, store, catalog, cits, rows)
     what = what_phrase(cell.table, cell.row, cell.column, cell.column_named)
     text = f"{b.agency}「{what}」：" + "，".join(parts) + "。"
     if missing:
