@@ -106,12 +106,17 @@ def notes(plan, ans):
     if plan.year_note and ans.kind != "clarify" and set(plan.years) >= {y for _, y in plan.year_words}:
         ans.answer += f"（{plan.year_note}。）"
     yes_no = lx.has("YES_NO", q) and not lx.has("NUMBER_ASKED", q)
+    said = lx.by_label["YES_NO"]  # the words of the reply (lexicon data)
     if yes_no and ans.kind == "table" and isinstance(ans.value, (int, float)):
-        ans.answer = ("有。" if ans.value else "没有。") + ans.answer  # 「有没有被申请行政复议」: say it first
+        # 「有没有被申请行政复议」, 「收到申请了吗」: 没有 for 0, 有，N件 otherwise, said first
+        u = unit(plan.cell.table, plan.cell.column) if plan.cell is not None else "件"
+        ans.answer = (said.get("yes").format(value=fmt(ans.value), unit=u) if ans.value else said.get("no")) + ans.answer
     elif yes_no and ans.kind == "aggregate" and ans.debug.get("op") == "compare" and ans.table:
         vals = [r.get("值") for r in ans.table]
         if vals and all(isinstance(v, (int, float)) for v in vals) and (all(vals) or not any(vals)):
-            ans.answer = ("都有。" if all(vals) else "都没有。") + ans.answer  # 「文化街和城建局有没有收到申请」
+            ans.answer = (said.get("all_yes") if all(vals) else said.get("all_no")) + ans.answer  # 「文化街和城建局有没有收到申请」
     if plan.name_note and ans.kind != "none":
         ans.answer += f"（{plan.name_note}。）"
+    if getattr(plan, "scope_note", "") and ans.kind not in ("none", "clarify"):
+        ans.answer += f"（{plan.scope_note}。）"
     return ans

@@ -94,6 +94,7 @@ class QueryPlan:
     anchor_year: int | None = None
     year_note: str = ""
     name_note: str = ""
+    scope_note: str = ""               # which body a place stands for, and what it leaves out (scope.place_bodies)
     modifiers: frozenset = frozenset()
     unsupported: str = ""              # label of a refusal record (暂不支持…)
     rate_word: str = ""                # 「办结率」: the rate asked, looked for in the prose
