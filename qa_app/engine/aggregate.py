@@ -133,9 +133,7 @@ def aggregate(query: Query, store, catalog: Catalog) -> Answer:
         text = value_sentence(b.agency, y, cell, cv, cits) + "。"
         if not query.bodies:
             text += f"（所问范围内只有{who(b.agency, y)}这一份报告。）"
-        ans = _done(q, text + blank_text, cv.value, cits, table_rows, query, store, catalog)
-        ans.kind = "table"
-        return ans
+        return _done(q, text + blank_text, cv.value, cits, table_rows, query, store, catalog)
     total = sum(x[3].value for x in known)
     nonzero = sorted((x for x in known if x[3].value), key=lambda x: -x[3].value)
     zeros = [x for x in known if not x[3].value]
