@@ -246,6 +246,10 @@ def find_cells(question: str) -> tuple[list[CellQuery], str] | None:
     count). None when the question names fewer than two different cells."""
     q = _norm(question)
     points = join_points(q)
+    # two questions in one (「办理结果总计多少？予以公开有几件？」): each answered, never added;
+    # after 「其中」 the second is a part of the first (find_cell takes it, the whole is said too)
+    asked = [] if "其中" in q else [(m.start(), m.end()) for m in re.finditer(r"[？?；;](?=\s*\S)", q)]
+    points = sorted(points + asked)
     diff = bool(DIFF_CUES.search(q))
     if diff:  # 「X比Y多几件」: 「比」 joins the two cells
         points = sorted(points + [(m.start(), m.end()) for m in DIFF_JOIN.finditer(q)
@@ -315,6 +319,8 @@ def find_cells(question: str) -> tuple[list[CellQuery], str] | None:
         mode = "apart"  # a sum asked that is not made: each value, and why
     if diff and len(uniq) == 2 and len(kinds) == 1 and not nested:
         mode = "diff"  # the first named less the second
+    if asked and mode != "diff":
+        mode = "list"  # several questions: each value, not a sum
     return uniq, mode
 
 

@@ -115,8 +115,22 @@ def notes(plan, ans):
         vals = [r.get("值") for r in ans.table]
         if vals and all(isinstance(v, (int, float)) for v in vals) and (all(vals) or not any(vals)):
             ans.answer = (said.get("all_yes") if all(vals) else said.get("all_no")) + ans.answer  # 「文化街和城建局有没有收到申请」
+    if ans.kind in ("table", "aggregate") and plan.cell is not None:
+        ans.answer += unanswered_parts(plan.question)
     if plan.name_note and ans.kind != "none":
         ans.answer += f"（{plan.name_note}。）"
     if getattr(plan, "scope_note", "") and ans.kind not in ("none", "clarify"):
         ans.answer += f"（{plan.scope_note}。）"
     return ans
+
+
+def unanswered_parts(question: str) -> str:
+    """「（「存在什么问题」是另一个问题，…）」 for each later part of a question holding several
+    (split at the lexicon's SECOND_QUESTION marks) that names no table cell: a table answer does
+    not answer it, and says so rather than drop it."""
+    from .cells import find_cell
+    from .lexicon import lexicon
+    rec = lexicon().by_label["SECOND_QUESTION"]
+    parts = [x.strip(" ？?；;") for x in rec.regex.split(question)]
+    return "".join(rec.get("said").format(part=x) for x in parts[1:]
+                   if len(x) >= 2 and find_cell(x) is None and not lexicon().has("FOLLOW_BARE", x))
