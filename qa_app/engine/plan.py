@@ -158,7 +158,7 @@ class QueryPlan:
             out["relative_years"] = dict(self.year_words)
         if self.modifiers:
             out["modifiers"] = sorted(m.value for m in self.modifiers)
-        for k in ("unsupported", "rate_word", "outside", "dropped"):
+        for k in ("unsupported", "rate_word", "outside", "dropped", "scope_note"):
             if getattr(self, k):
                 out[k] = getattr(self, k) if isinstance(getattr(self, k), str) else list(getattr(self, k))
         return out
