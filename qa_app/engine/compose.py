@@ -107,7 +107,8 @@ def notes(plan, ans):
         ans.answer += f"（{plan.year_note}。）"
     yes_no = lx.has("YES_NO", q) and not lx.has("NUMBER_ASKED", q)
     said = lx.by_label["YES_NO"]  # the words of the reply (lexicon data)
-    if yes_no and ans.kind == "table" and isinstance(ans.value, (int, float)):
+    counted = ans.kind == "table" or (ans.kind == "aggregate" and ans.debug.get("op") == "sum")
+    if yes_no and counted and isinstance(ans.value, (int, float)):
         # 「有没有被申请行政复议」, 「收到申请了吗」: 没有 for 0, 有，N件 otherwise, said first
         u = unit(plan.cell.table, plan.cell.column) if plan.cell is not None else "件"
         ans.answer = (said.get("yes").format(value=fmt(ans.value), unit=u) if ans.value else said.get("no")) + ans.answer
