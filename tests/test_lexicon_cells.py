@@ -162,3 +162,23 @@ def test_a_sum_over_one_report_reads_as_a_lookup(settings):
     assert a.value == 0 and a.answer.startswith("红旗区信访局2022年行政诉讼")
     assert "各份均为0" not in a.answer and "1份报告" not in a.answer and "只有红旗区信访局2022年这一份报告" in a.answer
     assert {c.report for c in a.citations} == {"002_050334ec39756ada.txt"}
+
+
+BODIES = ("红旗区信访局", "红谷滩区政府办", "红旗区市场监督管理局", "文化街街道")  # 信访 is also a cell word
+
+
+@pytest.mark.parametrize("rec", CELL_RECORDS, ids=[r["label"] for r in CELL_RECORDS])
+def test_each_cell_records_examples_with_a_body_and_year(rec, settings):
+    """The examples asked of each body with a year: the body and the year are still read (a body's
+    name is no cell word, a year word inside the plain words is no year), and the cell too."""
+    from qa_app.engine import get_catalog, get_store
+    from qa_app.engine.understand import understand
+    catalog = get_catalog(get_store(settings))
+    table, row, column = rec["cell"]
+    for ex in rec["examples"]:
+        for body in BODIES:
+            q = understand(f"{body}2023年{ex}", catalog)
+            c = q.cell
+            assert c is not None and (c.table, c.row if row else None, c.column if column else None) == (table, row, column), \
+                (rec["label"], body, ex, c)
+            assert len(q.bodies) == 1 and q.years == [2023], (rec["label"], body, ex, q.bodies, q.years)
