@@ -88,6 +88,9 @@ def test_plain_words_read_in_priority_order(q, row):
     "红谷滩区政府办在网站上发了多少条信息",    # 「发了」 is 本年制发 only of 规章 / 规范性文件
     "规章制度建设情况怎么样",                  # no count asked
     "红旗区信访局2023年收到多少件申请",        # the template's own words need no rewriting
+    "红谷滩区政府办2023年办了几场培训",        # 办了: trainings, not the outcomes of applications
+    "开展了几次公共安全培训",                  # 公共安全: not 危及“三安全一稳定”
+    "红旗区市场监督管理局罚款金额多少",        # an amount the table does not hold, not the count of decisions
 ])
 def test_plain_words_do_not_fire_on_other_questions(q):
     assert lexicon().rewrite_cells(q)[1] == [], q
