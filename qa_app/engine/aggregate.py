@@ -125,6 +125,15 @@ def aggregate(query: Query, store, catalog: Catalog) -> Answer:
             b, y, rid, cv = chosen[0]
             text = f"{scope}中，「{what}」{word}的是{_label(b, y, years_vary)}，{fmt(best)}{u}{cite(chosen[0])}。"
         return _done(q, text + blank_text, best, cits, table_rows, query, store, catalog)
+    if len(per) == 1 and len(known) == 1 and op == "sum":
+        # one report in the scope: said as a lookup (「红旗区信访局2022年行政诉讼0件」), not a sum of one
+        from .execute import value_sentence
+        b, y, rid, cv = known[0]
+        cits = cite_cell(store, cv, 1, catalog.reports[rid].checks_failed)
+        text = value_sentence(b.agency, y, cell, cv, cits) + "。"
+        if not query.bodies:
+            text += f"（所问范围内只有{who(b.agency, y)}这一份报告。）"
+        return _done(q, text + blank_text, cv.value, cits, table_rows, query, store, catalog)
     total = sum(x[3].value for x in known)
     nonzero = sorted((x for x in known if x[3].value), key=lambda x: -x[3].value)
     zeros = [x for x in known if not x[3].value]

@@ -405,7 +405,7 @@ def _place_like(text: str) -> list[tuple[str, str]]:
     run of Chinese, from its start (less leading function words) to its last name suffix;
     with the text that follows the name."""
     out = []
-    for run in re.split(r"[^\u4e00-\u9fa5]+|和|与|及|跟|、|或", text):
+    for run in re.split(r"[^\u4e00-\u9fa5]+|和|与|及|跟|、|或|比(?![例重较])", text):  # 「…的申请比淮安市」: 比 joins two names
         ends = [m.end() for m in re.finditer(NAME_SUFFIX, run)]
         if not ends:
             continue

@@ -3,7 +3,9 @@
 Pure. `find_cell("红谷滩部分公开了多少件申请")` -> CellQuery(table="applications",
 row="partially_granted", column="total"). The most specific words win: a sub-row (国家秘密)
 over its group (不予公开), any named outcome over the generic 「申请」 of new_received.
-Returns None when no cell is named: the question is then about the prose.
+Returns None when no cell is named: the question is then about the prose. The plain words
+people use for a cell (「找不到信息」, 「转到下一年」, 「罚了」) are the lexicon's cell records:
+`_norm` rewrites them to the template's word first (lexicon.Lexicon.rewrite_cells).
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 
 from .. import template as T
 from ..tables import fold
+from .lexicon import lexicon
 
 # Words that name new_received only weakly: any other row named wins over them.
 WEAK_NEW = ("申请数量", "申请数", "多少件申请", "多少申请", "requests", "applications", "request")
@@ -45,7 +48,16 @@ def _norm(q: str) -> str:
     q = re.sub(r"[“”\"‘’'「」『』]", "", q)  # 「“其他”处理」 is 其他处理
     q = re.sub(r"第三方(?=评估|机构|测评|评价|评议)", "", q)  # 第三方评估 is prose, not 保护第三方合法权益
     # 「法人和其他组织」 is the column 法人或其他组织, not two things joined
-    return re.sub(r"法人(?:以及|和|及|与|、|或者)其他组织", "法人或其他组织", q)
+    q = re.sub(r"法人(?:以及|和|及|与|、|或者)其他组织", "法人或其他组织", q)
+    return lexicon().rewrite_cells(q)[0]  # plain words (「找不到信息」) as the template's (不掌握)
+
+
+def mask_cell_words(q: str) -> str:
+    """The question with the plain words of a cell blanked (「从上一年带过来」 names a row, not a
+    year): for readers of other things (relative years) that must not see them."""
+    for h in lexicon().rewrite_cells(fold(q).lower())[1]:
+        q = h.record.regex.sub(lambda m: "|" * len(m.group(0)), q)
+    return q
 
 
 def _hits(q: str, words) -> list[str]:
@@ -65,7 +77,7 @@ def _app_row(q: str) -> tuple[str | None, list[str], bool]:
         if r.key == "denied":
             words += [m.group(0) for m in NOT_DISCLOSED.finditer(q)]
         hits = _hits(q, words)
-        if r.key == "other.other" or not hits:
+        if not hits:
             continue
         score = max(len(h) for h in hits) + (3 if "." in r.key else 0)
         if r.key == "new_received":
@@ -122,6 +134,19 @@ def _column(q: str, table: str, row: str | None) -> tuple[str, bool]:
 def find_cell(question: str) -> CellQuery | None:
     q = _norm(question)
     qn = q.replace(" ", "")
+    head, among, tail = q.partition("其中")
+    if among and head.strip() and tail.strip():
+        # 「办理结果总计多少？其中予以公开有几件？」: the part asked after 其中 is the cell (the
+        # whole before it is said too: execute._asked_parent); 「其中自然人」 names only a column
+        whole, part = find_cell(head), find_cell(tail)
+        if whole is not None and part is not None and part.row_named and not part.weak and part.table == whole.table:
+            return part
+    head, of, tail = q.partition("占")
+    if of and head.strip() and re.match(r"[^，。,？?]{0,16}?(?:比例|比重|百分|多少|几成|多大|份额)", tail):
+        # 「予以公开占办理结果总计的比例」: the share is of the cell before 占 (the whole after it)
+        part, whole = find_cell(head), find_cell(tail)
+        if part is not None and whole is not None and part.row_named and not part.weak and part.table == whole.table:
+            return part
     # Section 四: administrative review and litigation
     if re.search(r"复议|诉讼|起诉|review|litigation|lawsuit|sued", q):
         if re.search(r"复议后起诉|复议后诉讼|after review", q):
@@ -221,6 +246,10 @@ def find_cells(question: str) -> tuple[list[CellQuery], str] | None:
     count). None when the question names fewer than two different cells."""
     q = _norm(question)
     points = join_points(q)
+    # two questions in one (「办理结果总计多少？予以公开有几件？」): each answered, never added;
+    # after 「其中」 the second is a part of the first (find_cell takes it, the whole is said too)
+    asked = [] if "其中" in q else [(m.start(), m.end()) for m in re.finditer(r"[？?；;](?=\s*\S)", q)]
+    points = sorted(points + asked)
     diff = bool(DIFF_CUES.search(q))
     if diff:  # 「X比Y多几件」: 「比」 joins the two cells
         points = sorted(points + [(m.start(), m.end()) for m in DIFF_JOIN.finditer(q)
@@ -290,6 +319,8 @@ def find_cells(question: str) -> tuple[list[CellQuery], str] | None:
         mode = "apart"  # a sum asked that is not made: each value, and why
     if diff and len(uniq) == 2 and len(kinds) == 1 and not nested:
         mode = "diff"  # the first named less the second
+    if asked and mode != "diff":
+        mode = "list"  # several questions: each value, not a sum
     return uniq, mode
 
 

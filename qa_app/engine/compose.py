@@ -106,12 +106,32 @@ def notes(plan, ans):
     if plan.year_note and ans.kind != "clarify" and set(plan.years) >= {y for _, y in plan.year_words}:
         ans.answer += f"（{plan.year_note}。）"
     yes_no = lx.has("YES_NO", q) and not lx.has("NUMBER_ASKED", q)
-    if yes_no and ans.kind == "table" and isinstance(ans.value, (int, float)):
-        ans.answer = ("有。" if ans.value else "没有。") + ans.answer  # 「有没有被申请行政复议」: say it first
+    said = lx.by_label["YES_NO"]  # the words of the reply (lexicon data)
+    counted = ans.kind == "table" or (ans.kind == "aggregate" and ans.debug.get("op") == "sum")
+    if yes_no and counted and isinstance(ans.value, (int, float)):
+        # 「有没有被申请行政复议」, 「收到申请了吗」: 没有 for 0, 有，N件 otherwise, said first
+        u = unit(plan.cell.table, plan.cell.column) if plan.cell is not None else "件"
+        ans.answer = (said.get("yes").format(value=fmt(ans.value), unit=u) if ans.value else said.get("no")) + ans.answer
     elif yes_no and ans.kind == "aggregate" and ans.debug.get("op") == "compare" and ans.table:
         vals = [r.get("值") for r in ans.table]
         if vals and all(isinstance(v, (int, float)) for v in vals) and (all(vals) or not any(vals)):
-            ans.answer = ("都有。" if all(vals) else "都没有。") + ans.answer  # 「文化街和城建局有没有收到申请」
+            ans.answer = (said.get("all_yes") if all(vals) else said.get("all_no")) + ans.answer  # 「文化街和城建局有没有收到申请」
+    if ans.kind in ("table", "aggregate") and plan.cell is not None:
+        ans.answer += unanswered_parts(plan.question)
     if plan.name_note and ans.kind != "none":
         ans.answer += f"（{plan.name_note}。）"
+    if getattr(plan, "scope_note", "") and ans.kind not in ("none", "clarify"):
+        ans.answer += f"（{plan.scope_note}。）"
     return ans
+
+
+def unanswered_parts(question: str) -> str:
+    """「（「存在什么问题」是另一个问题，…）」 for each later part of a question holding several
+    (split at the lexicon's SECOND_QUESTION marks) that names no table cell: a table answer does
+    not answer it, and says so rather than drop it."""
+    from .cells import find_cell
+    from .lexicon import lexicon
+    rec = lexicon().by_label["SECOND_QUESTION"]
+    parts = [x.strip(" ？?；;") for x in rec.regex.split(question)]
+    return "".join(rec.get("said").format(part=x) for x in parts[1:]
+                   if len(x) >= 2 and find_cell(x) is None and not lexicon().has("FOLLOW_BARE", x))

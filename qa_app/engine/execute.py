@@ -63,7 +63,7 @@ def lookup(query: Query, store, catalog: Catalog) -> Answer:
     if cv.value == MISSING:
         return Answer(query.question, f"{who(body.agency, year)}的报告中没有读到「{what_phrase(cell.table, cell.row, cell.column, True)}」"
                       f"这一项的数字（该表格缺失或无法可靠读取）。", "none", debug=query.describe())
-    parent = _asked_parent(query.question, cell)
+    parent = _asked_parent(query.question, cell, query.said)
     pv = cell_value(store, rid, replace(cell, row=parent, weak=False)) if parent else None
     if pv is not None and isinstance(pv.value, (int, float)):
         # 「不予公开多少件，其中属于行政查询事项的几件」: the whole asked first, then its part
@@ -97,7 +97,7 @@ def lookup(query: Query, store, catalog: Catalog) -> Answer:
 MOST = r"最多|最少|最高|最低|主要"
 
 
-def _asked_parent(question: str, cell) -> str | None:
+def _asked_parent(question: str, cell, names=()) -> str | None:
     """The row a 「其中…」 part is of, when the question asked that whole first (「…多少，其中…几件」):
     a sub-row's group (不予公开 of 属于行政查询事项), an outcome's 办理结果总计. None otherwise."""
     if cell.table != "applications" or cell.column != "total" or "其中" not in question:
@@ -105,6 +105,13 @@ def _asked_parent(question: str, cell) -> str | None:
     head = question.split("其中", 1)[0]
     if not re.search(r"多少|几|总计|合计|一共|共", head):
         return None
+    from .cells import find_cell
+    for n in sorted(names, key=len, reverse=True):  # a body's name is no cell word (信访局)
+        head = head.replace(n, " ")
+    asked = find_cell(head)  # the whole the question named first (「收到几件？其中重复申请几件」: 新收)
+    if asked is not None and asked.table == "applications" and asked.row != cell.row and not asked.weak \
+            and asked.row in T.GROUP_ROWS.keys() | {"total", "new_received", "carried_over"}:
+        return asked.row
     if "." in cell.row:
         return cell.row.split(".", 1)[0]
     return "total" if cell.row in OUTCOME_ROWS else None

@@ -8,6 +8,14 @@ EntityRuler: `pattern` is a literal phrase (a string) or a list of tokens, each
 not punctuation). This module knows no phrase: it compiles the records, answers which labels a
 text matches, and picks the operation whose record matches first by priority and whose scope
 (number of bodies / years named) fits. It does not decide what an answer says.
+
+Records of kind "cell" are the plain words people use for a template cell (「找不到信息」 for
+无法提供 · 本机关不掌握相关政府信息, 「罚了」 for 行政处罚): each names its cell
+(`"cell": [table, row, column]`, row or column null when the record names only the other),
+optionally a `context` pattern the question must also match, and `examples` (questions that
+must find that cell: tests/test_lexicon_cells.py asks each). `rewrite_cells` replaces what they
+match by the template's own word for the cell (`as`, else the row's or column's first word in
+template.py), so that cells.py reads one vocabulary.
 """
 from __future__ import annotations
 
@@ -18,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 PATH = Path(__file__).resolve().parents[1] / "lexicon.json"
-KINDS = ("instruction", "op", "modifier", "refuse", "follow", "scope", "yesno", "unit", "name")
+KINDS = ("instruction", "op", "modifier", "refuse", "follow", "scope", "yesno", "unit", "name", "cell")
 TOKEN_KEYS = ("TEXT", "REGEX", "GAP")
 
 
@@ -115,10 +123,16 @@ class Lexicon:
                 spec = r.get(key)
                 if spec is not None and not (isinstance(spec, list) and len(spec) == 2):
                     raise LexiconError(f"{where}: {key} is [min, max]")
+            if r.get("when") not in (None, "cell"):
+                raise LexiconError(f"{where}: when is \"cell\" (only where a table cell is asked) or absent")
+            if r["kind"] == "cell":
+                _check_cell(where, r)
             unless = compile_pattern(r["unless"]) if r.get("unless") else None
             data = {k: v for k, v in r.items() if k not in ("label", "kind", "priority", "pattern")}
             if unless is not None:
                 data["unless_rx"] = unless
+            if r.get("context"):
+                data["context_rx"] = compile_pattern(r["context"])
             rec = Record(label, r["kind"], int(r.get("priority", 0)), rx, data)
             self.records.append(rec)
             self.by_label[label] = rec
@@ -172,6 +186,22 @@ class Lexicon:
             return r
         raise LexiconError("the lexicon has no default op")
 
+    def rewrite_cells(self, text: str) -> tuple[str, list[Hit]]:
+        """The text with every plain word for a cell (records of kind "cell", highest priority
+        first; a record whose `context` does not match is skipped) replaced by the template's
+        word for that cell, and the hits (their text as written)."""
+        hits = []
+        for r in self.of_kind("cell"):
+            ctx = r.get("context_rx")
+            if ctx is not None and not ctx.search(text):
+                continue
+            m = r.regex.search(text)
+            if m is None or not m.group(0):
+                continue
+            hits.append(Hit(r.label, m.start(), m.end(), m.group(0), r))
+            text = r.regex.sub(lambda _m: r.get("as_word"), text)
+        return text, hits
+
     def unit_of(self, table: str, column: str) -> str:
         """A cell's unit from the unit records (the most specific pattern of cells wins)."""
         for r in self.of_kind("unit"):
@@ -179,6 +209,34 @@ class Lexicon:
                 if t in ("*", table) and c in ("*", column):
                     return r.get("unit")
         return "件"
+
+
+def cell_word(table: str, row: str | None, column: str | None) -> str:
+    """The template's first word for a row (else a column): what a plain word is rewritten to."""
+    from .. import template as T
+    if row == "litigation":
+        return "行政诉讼"
+    if row is not None:
+        rows = T.TABLES[table].rows + (T.PROACTIVE_ROWS_2019 if table == "proactive" else ())
+        return next(r.words[0] for r in rows if r.key == row)
+    return next(c.words[0] for c in T.TABLES[table].columns if c.key == column)
+
+
+def _check_cell(where: str, r: dict) -> None:
+    """A cell record names a cell of template.py and gives examples; its rewrite word is set."""
+    from .. import template as T
+    cell = r.get("cell")
+    if not (isinstance(cell, list) and len(cell) == 3 and cell[0] in T.TABLES and (cell[1] or cell[2])):
+        raise LexiconError(f"{where}: cell is [table, row or null, column or null] of template.py")
+    table, row, col = cell
+    rows = {x.key for x in T.TABLES[table].rows + (T.PROACTIVE_ROWS_2019 if table == "proactive" else ())}
+    if row is not None and row not in rows | ({"litigation"} if table == "review_litigation" else set()):
+        raise LexiconError(f"{where}: row {row!r} is not a row of {table}")
+    if col is not None and col not in {c.key for c in T.TABLES[table].columns}:
+        raise LexiconError(f"{where}: column {col!r} is not a column of {table}")
+    if not (isinstance(r.get("examples"), list) and r["examples"]):
+        raise LexiconError(f"{where}: a cell record gives examples (questions that find its cell)")
+    r["as_word"] = r.get("as") or cell_word(table, row, col)
 
 
 def read_records(path: Path = PATH) -> list[dict]:

@@ -94,6 +94,7 @@ class QueryPlan:
     anchor_year: int | None = None
     year_note: str = ""
     name_note: str = ""
+    scope_note: str = ""               # which body a place stands for, and what it leaves out (scope.place_bodies)
     modifiers: frozenset = frozenset()
     unsupported: str = ""              # label of a refusal record (暂不支持…)
     rate_word: str = ""                # 「办结率」: the rate asked, looked for in the prose
@@ -157,7 +158,7 @@ class QueryPlan:
             out["relative_years"] = dict(self.year_words)
         if self.modifiers:
             out["modifiers"] = sorted(m.value for m in self.modifiers)
-        for k in ("unsupported", "rate_word", "outside", "dropped"):
+        for k in ("unsupported", "rate_word", "outside", "dropped", "scope_note"):
             if getattr(self, k):
                 out[k] = getattr(self, k) if isinstance(getattr(self, k), str) else list(getattr(self, k))
         return out

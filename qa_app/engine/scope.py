@@ -7,7 +7,11 @@ One place decides, for every op, the prose path, the filters and the CLI/API rep
   whose body or year was not recognised (「另有1份报告未识别年度，未计入：x.txt」);
 - `report_for(body, years)`: one body's report for a year asked, or its latest;
 - `outside_filter(plan_names, full, filtered)`: names the question gives that lie outside the
-  filter. Pure functions over the catalog; no store, no wording beyond the scope phrases.
+  filter;
+- `place_bodies(word, catalog, across)`: the bodies a place named on its own stands for — a city
+  that has a report of its own (淮安市人民政府) and places inside it with theirs (洪泽区) is that
+  one body unless the question asks across bodies (各单位, 哪个, 最多, 平均), and the note saying so.
+  Pure functions over the catalog; no store, no wording beyond the scope phrases.
 """
 from __future__ import annotations
 
@@ -47,6 +51,25 @@ def select_reports(reports, agency=None, region=None, year=None, report_id=None)
 def only_years_text(body: Body) -> str:
     ys = "、".join(f"{y}年" for y in body.years) or "未标年度"
     return f"库中只有{body.agency}{ys}的报告"
+
+
+def place_bodies(word: str, catalog: Catalog, across: bool) -> tuple[list[Body], list[Body]]:
+    """(bodies, left out) for a place named on its own (`word` as in catalog.regions). Every
+    body of the place; but when one body's own place is exactly it and the others lie in places
+    inside it (淮安市人民政府 beside 淮安市洪泽区人民政府), a question not asking across bodies
+    means that one body, and the others are left out (said: `place_note`)."""
+    inside = catalog.in_region(word)
+    own = [b for b in inside if b.region_short == word]
+    if across or len(own) != 1 or len(inside) < 2:
+        return inside, []
+    return own, [b for b in inside if b is not own[0]]
+
+
+def place_note(said: str, body: Body, left_out) -> str:
+    """「「淮安市」按淮安市人民政府本级的报告回答，未计入其辖区内…的报告」."""
+    names = [b.agency for b in left_out]
+    more = f"等{len(names)}个单位" if len(names) > 2 else ""
+    return f"「{said}」按{body.agency}本级的报告回答，未计入其辖区内{'、'.join(names[:2])}{more}的报告"
 
 
 def report_for(body: Body, years) -> tuple[int | None, int | None, str]:

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field, replace
 
 from ..tables import fold
 from .catalog import Body, Catalog, is_subsequence
-from .cells import CellQuery, document_columns, find_cell, find_cells
+from .cells import CellQuery, document_columns, find_cell, find_cells, mask_cell_words
 from .lexicon import lexicon
 from .names import correct as correct_names
 from .variants import simplify
 from .plan import Modifier, QueryPlan
+from .scope import place_bodies, place_note
 
 _L = lexicon()
 
@@ -89,6 +90,7 @@ class Query:
     anchor_year: int | None = None          # the year 「今年/去年/前年」 were counted from
     year_note: str = ""                     # 「「去年」按2025年理解」: said in the answer
     name_note: str = ""                     # 「「红谷摊」按「红谷滩」理解」: a place name corrected, said too
+    scope_note: str = ""                    # 「「淮安市」按淮安市人民政府本级的报告回答…」: scope.place_bodies
     cells: list[CellQuery] = field(default_factory=list)  # several cells asked at once (cell is the first)
     multi: str = ""                         # what is asked of them: "sum" (一共), "list" (分别), "apart" (cells.find_cells)
     modifiers: set = field(default_factory=set)          # plan.Modifier values the lexicon found
@@ -142,7 +144,7 @@ def current_year() -> int:
 
 def find_relative_years(q: str) -> list[str]:
     """「红谷滩去年和前年收到多少申请」 -> ["去年", "前年"]: relative year words, in order."""
-    return [m.group(1) for m in RELATIVE_YEAR.finditer(fold(q))]
+    return [m.group(1) for m in RELATIVE_YEAR.finditer(mask_cell_words(fold(q)))]
 
 
 def _resolve_relative(query: "Query", anchor: int, step_from: int | None = None, said_before: int | None = None) -> None:
@@ -354,12 +356,23 @@ def _resolve_names(query: Query, m, catalog: Catalog, q: str, collective: bool) 
             query.bodies += amb
         else:
             query.ambiguous, query.ambiguous_text = amb, m.ambiguous[0].text
-    for r in list(query.regions):
+    # 「淮安市一共…」 adds cells of one report; 「淮安市各单位一共」, 「最多」, 「平均」 ask across bodies
+    across = collective and (bool(re.search(COLLECTIVE, _L.regex("MOD_SUM").sub("", q.lower())))
+                             or _L.has("OP_LIST_REPORTS", q) or _L.has("OP_LIST_REPORTS_OF_BODIES", q))
+    places, noted = {}, []
+    for r in query.regions:
+        places[r] = place_bodies(r, catalog, across)
+    # a place standing for one body first: 「淮安市和洪泽区一共」 names two bodies, not one and a region
+    for r in sorted(query.regions, key=lambda r: not places[r][1]):
         in_region = [b for b in catalog.in_region(r)]
-        exact = [b for b in in_region if b.region_short == r]
-        if len(exact) == 1 and len(in_region) > 1 and not collective:
-            in_region = exact  # 「淮安市」: the city's own body, not the districts inside it
-        if collective and not query.bodies and not (len(in_region) == 1 and not query.years and re.search(YEAR_SPAN, q)):
+        own, left_out = places[r]
+        narrowed = bool(left_out)
+        if narrowed:  # 「淮安市」: the city's own body, not the districts inside it (scope.place_bodies)
+            in_region = own
+            said = re.search(re.escape(r) + "[省市区县]?", q)
+            noted.append((said.group(0) if said else r, own[0], left_out))
+        if collective and not narrowed and not query.bodies \
+                and not (len(in_region) == 1 and not query.years and re.search(YEAR_SPAN, q)):
             continue  # 「红旗区一共…」: every body of the region; but 「洪泽区两年一共…」 is its one body's years
         if len(in_region) == 1:
             if in_region[0] not in query.bodies:
@@ -407,6 +420,9 @@ def _resolve_names(query: Query, m, catalog: Catalog, q: str, collective: bool) 
             elif len(cands) == 1:
                 query.bodies.append(cands[0])
                 m.positions.setdefault(cands[0].agency, g.start(1))
+    notes = [place_note(said, b, [x for x in out if x not in query.bodies]) for said, b, out in noted
+             if b in query.bodies and any(x not in query.bodies for x in out)]
+    query.scope_note = "；".join(notes)  # what a place taken as its own body leaves out
     # one body in the catalog (a filter chose it): a question that names none is about it
     if not (query.bodies or query.regions or query.unknown or query.ambiguous) and len(catalog.bodies) == 1 \
             and not collective:
@@ -676,9 +692,6 @@ def finalize(query: Query, catalog: Catalog, full: Catalog | None = None) -> Que
     nothing to follow. Raises PlanError for a plan that cannot run."""
     q = _L.strip(fold(query.question).strip(), "instruction")[0].lower()
     extra: dict = {"modifiers": {h.record.get("modifier") for h in _L.find(q, "modifier")} - {None}}
-    refuse = _L.find(q, "refuse")
-    if refuse:
-        extra["unsupported"] = refuse[0].label
     op = query.op
     rate = _L.search("MOD_RATE", q)
     growth = op == "change" and _L.has("OP_PERCENT_CHANGE", q)  # 增长率 is the change op's percent, not a rate
@@ -692,6 +705,11 @@ def finalize(query: Query, catalog: Catalog, full: Catalog | None = None) -> Que
         op = "compare" if op == "lookup" and len(query.bodies) > 1 else \
             "share_each" if op == "share" and len(query.bodies) > 1 else "sum"
     extra["op"] = op
+    # a refusal cue; one marked "when": "cell" (按月, 环比) only where a table cell is asked
+    refuse = [h for h in _L.find(q, "refuse")
+              if h.record.get("when") != "cell" or op not in ("prose", "list_reports", "checks")]
+    if refuse:
+        extra["unsupported"] = refuse[0].label
     if full is not None and full is not catalog:
         fm = full.match(q)
         if not (fm.bodies or fm.regions):  # 「红谷摊」 under a filter on 红旗区: the corrected name lies outside
