@@ -40,6 +40,8 @@ class Sentence:
     topics: frozenset = field(default_factory=frozenset)
     grams: frozenset = field(default_factory=frozenset)        # filled by prose.sentences_of
     head_grams: frozenset = field(default_factory=frozenset)
+    low: str = ""                   # the text folded and lower-cased (filled by prose.sentences_of)
+    head_low: str = ""
 
     @property
     def heading(self) -> str:
@@ -66,6 +68,28 @@ class Sentence:
         return bool(re.search(r"[:：]$|(以下|如下|一些|几个|几点)[^。]{0,8}[。:：]?$|(问题|不足|差距|短板)[。:：]?$", self.text))
 
 
+def _prose_line(line: str) -> bool:
+    """A line that reads as prose or a heading, not a table row: no tab, no run of bare numbers,
+    and a sentence mark, a heading's form, or a long run of words."""
+    t = fold1(line).strip()
+    if not t:
+        return True
+    if "\t" in line or "|" in t or re.fullmatch(r"[-—\s]+", t) or len(re.findall(r"(?<![\d.])\d+(?![\d.])", t)) >= 3:
+        return False
+    return bool(re.search(r"[。，,；;：:]", t) or SUB_HEADING.match(t) or TOP_HEADING.match(t) or LABEL.match(t)
+                or len(re.sub(r"[^\u4e00-\u9fa5]", "", t)) >= 16)
+
+
+def table_end(lines: list[str], a: int, b: int) -> int:
+    """Where a table region [a, b) really ends: the prose after its last row (「（一）主要问题」
+    and its sentences, which a region found by content may run over) is not the table's.
+    Only a tail holding a full sentence (。) is given back."""
+    k = b
+    while k > a and _prose_line(lines[k - 1]):
+        k -= 1
+    return k if k < b and any("。" in lines[i] for i in range(k, b)) else b
+
+
 def fold1(s: str) -> str:
     """Full-width forms folded character by character (same length, so offsets still hold)."""
     out = []
@@ -83,7 +107,7 @@ def report_sentences(report_id: int, text: str) -> list[Sentence]:
     lines = text.split("\n")
     skip = set()
     for a, b in find_regions(lines).values():
-        skip.update(range(a, b))
+        skip.update(range(a, table_end(lines, a, b)))
     out: list[Sentence] = []
     section, sub, part = "", "", None   # part: problems/improvements inside a mixed section
     buf, first = "", None

@@ -12,8 +12,10 @@ asked for (「发布各类信息994条」) is read from the sentence that states
 from __future__ import annotations
 
 import importlib.util
+import json
 import math
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from ..answer import Answer, Citation
@@ -26,18 +28,30 @@ GLUE = set("的了吗呢么是在和与及或")
 STOP = set("的了吗呢么是在和与及或对从把被给为于以个些这那哪什怎如何多少几年度单位情况方面有没有请问一下都也还要将其")
 QWORDS = (r"多少|什么|如何|怎么样|怎么|怎样|哪些|哪个|哪几|是否|有没有|有无|吗|呢|请问|一下|具体|主要|进行|开展|工作|"
           r"政府信息公开|政府信息|信息公开|报告|提到|写了|说了|采取了|采取|做了|做法|情况")
-# Question words that reports phrase differently (the question's words -> the reports' words).
-EXPANSIONS = (
-    (r"安全", "保密 泄密 审核"), (r"收费|费用|fee|charge", "收取 费用 收费 处理费"),
-    (r"website|网站", "网站 政府网站"), (r"wechat|微信|公众号", "微信 公众号"), (r"training|培训", "培训"),
-    (r"problem|不足|短板|weakness|issue", "问题 不足"), (r"improve|改进|下一步|plan", "改进 下一步 整改"),
-    (r"publish|发布", "发布 公开"), (r"information|信息", "信息"), (r"assessment|考核", "考核"),
-    (r"platform|平台|渠道|channel", "平台 渠道"), (r"notice board|公开栏|公示栏", "公开栏 公示栏"),
-    (r"applications?|requests?|依申请", "申请 依申请"), (r"interpret|解读", "解读"),
-    (r"confidential|保密", "保密"), (r"open day|开放日", "开放日"),
-)
-PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*()(%|％)")  # groups as NUM_UNIT's: number, -, unit
-NUM_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(多)?\s*(条|件|个|次|篇|项|期|万元|元|场|人次|家|份|余条|余件)")
+WORDS_PATH = Path(__file__).with_name("prose_words.json")
+
+
+@lru_cache(maxsize=1)
+def words() -> dict:
+    """prose_words.json compiled: synonym groups, question expansions, counters (the unit a
+    question counts in), unit families, the units a report prints after a count, change verbs."""
+    d = json.loads(WORDS_PATH.read_text(encoding="utf-8"))
+    units = sorted(dict.fromkeys(d["number_units"]), key=len, reverse=True)
+    alts = "|".join(re.escape(u) for u in units if u not in ("%", "％"))
+    return {
+        "synonyms": [tuple(dict.fromkeys(w.lower() for w in g)) for g in d["synonyms"]],
+        "expand": [(re.compile(pat), tuple(ws.split())) for pat, ws in d["expand"]],
+        "counters": [(re.compile(pat), unit) for pat, unit in d["counters"]],
+        "unit_family": {k: set(v) for k, v in d["unit_family"].items()},
+        "change": tuple(sorted(d["change_words"], key=len, reverse=True)),
+        "manner": tuple(d["manner"]),
+        "prose_units": tuple(d["prose_units"]),
+        # a count as printed: 994条, 1016823 人, 7 期, 12场, 3940 元, 1,234件 (number, 多/余, unit)
+        "num_unit": re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(多|余)?\s*(" + alts + ")"),
+    }
+
+
+PERCENT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*()(%|％)")  # groups as NUM_UNIT's: number, -, unit
 MIN_SCORE = 0.9
 
 
@@ -58,28 +72,68 @@ def name_pattern(catalog) -> re.Pattern:
     return pat
 
 
-def query_terms(question: str, names: re.Pattern | None = None) -> tuple[list[str], list[str]]:
-    """(terms, extra): Chinese bigrams of the question's content words (names, years, question
-    words left out), and bigrams of the words reports use for them (EXPANSIONS)."""
+def query_terms(question: str, names: re.Pattern | None = None) -> tuple[list[str], list[tuple[str, ...]]]:
+    """(terms, groups): Chinese bigrams of the question's content words (names, years, question
+    words left out), and groups of the words reports use for them (prose_words.json: a synonym
+    group the question writes a word of, an expansion its words call for). A group matches a
+    sentence that holds any one of its words."""
     q = fold(question)
     if names is not None:
         q = names.sub(" ", q)
     q = re.sub(r"(19|20)\d{2}\s*年?度?|\d{2}年", " ", q)
-    extra = " ".join(words for pat, words in EXPANSIONS if re.search(pat, q.lower()))
+    ql = q.lower()
+    groups: list[tuple[str, ...]] = []
+    for pat, ws in words()["expand"]:
+        if pat.search(ql):
+            groups.append(tuple(w.lower() for w in ws))
+    for g in words()["synonyms"]:
+        if any(w in ql for w in g):
+            groups.append(g)
     q = re.sub(QWORDS, " ", q)
     q = re.sub(r"[A-Za-z]+", " ", q)
+    bridges: dict[str, tuple[str, str]] = {}
     def grams_of(text: str) -> list[str]:
         out = []
         for w in (w for w in re.split(r"[^\u4e00-\u9fa5]+", text) if w):
-            grams = [g for g in _grams(w) if not (g[0] in STOP and g[1] in STOP) and not set(g) & GLUE]
-            if len(w) == 1 and w not in STOP:
-                grams = [w]
+            seq = [w[i:i + 2] for i in range(len(w) - 1)]
+            keep = [g for g in seq if not (g[0] in STOP and g[1] in STOP) and not set(g) & GLUE]
+            grams = [w] if len(w) == 1 and w not in STOP else keep
+            for i, g in enumerate(seq):
+                if 0 < i < len(seq) - 1 and g in keep and seq[i - 1] in keep and seq[i + 1] in keep:
+                    bridges.setdefault(g, (seq[i - 1], seq[i + 1]))
             for g in grams:
                 if g not in out:
                     out.append(g)
         return out
     terms = grams_of(q)
-    return terms, [w for w in dict.fromkeys(extra.split()) if w not in q]
+    out: list[tuple[str, ...]] = []
+    for g in groups:  # the words the question does not write itself (its Latin words are no terms)
+        rest = tuple(w for w in g if w not in ql or not re.search(r"[\u4e00-\u9fa5]", w))
+        if not rest:
+            continue
+        for k, o in enumerate(out):
+            if set(o) & set(rest):  # groups sharing a word are one group
+                out[k] = tuple(dict.fromkeys(o + rest))
+                break
+        else:
+            out.append(rest)
+    return Terms(terms, out, bridges)
+
+
+class Terms(tuple):
+    """(bigrams, groups) of a question, and its bridges: a bigram across two words of the
+    question (「平台公开」 -> 台公) with the bigrams either side of it (平台, 公开)."""
+    def __new__(cls, own, groups, bridges=None):
+        t = super().__new__(cls, (own, groups))
+        t.bridges = bridges or {}
+        return t
+
+
+def retrieval_query(question: str, groups: list[tuple[str, ...]]) -> str:
+    """The question with the reports' words for it (its synonym groups) added, for the narrative
+    index's keyword and dense search."""
+    extra = [w for g in groups for w in g[:2] if re.search(r"[\u4e00-\u9fa5]", w)]
+    return question + (" " + " ".join(dict.fromkeys(extra)) if extra else "")
 
 
 def _without(question: str, names: list[str]) -> str:
@@ -98,6 +152,7 @@ def sentences_of(store, report_id: int) -> list[Sentence]:
         got = report_sentences(report_id, store.text(report_id))
         for x in got:
             x.grams, x.head_grams = frozenset(_grams(fold1(x.text))), frozenset(_grams(fold1(x.heading)))
+            x.low, x.head_low = fold1(x.text).lower(), fold1(x.heading).lower()
         store._cache[key] = got
     return got
 
@@ -128,32 +183,160 @@ def narrative_hits(question: str, settings, report_ids, k: int) -> tuple[list, s
         return [], f"narrative search failed: {type(e).__name__}: {e}"
 
 
-def score(sent: Sentence, terms: tuple[list[str], list[str]], idf: dict, query, bonus: float = 0.0) -> float:
+def asks_manner(question: str) -> bool:
+    """Does the question ask how something was done (按时, 及时, 逾期: prose_words.json manner)?"""
+    q = fold(question)
+    return any(w in q for w in words()["manner"])
+
+
+def counts_in_prose_unit(question: str) -> bool:
+    """Does the question count in a unit no table of the template counts in (「几期」, 「几场」,
+    「多少篇」: prose_words.json prose_units)? Then the text answers it, not a table cell."""
+    return counted_unit(question) in words()["prose_units"]
+
+
+def counted_unit(question: str) -> str | None:
+    """The unit the question counts in, as it says it (「几期」 -> 期, 「关注人数」 -> 人)."""
+    q = fold(question)
+    for pat, unit in words()["counters"]:
+        m = pat.search(q)
+        if m:
+            return m.group(1) if unit == "$1" else unit
+    return None
+
+
+def wanted_units(question: str) -> set[str] | None:
+    """The units a number must be printed with to answer the question: {"%"} for a rate or a
+    share, the unit the question counts in (「几期」 -> 期, 「关注人数」 -> 人 and its kin,
+    prose_words.json counters), None when the question names none."""
+    q = fold(question)
+    if re.search(r"率|比例|占比|百分", q):
+        return {"%"}
+    u = counted_unit(q)
+    return None if u is None else set(words()["unit_family"].get(u, {u}))
+
+
+def numbers(text: str) -> list[tuple[str, str, int, int]]:
+    """Every count or percentage the text prints: (number as printed, unit, start, end)."""
+    out = [(m.group(1), m.group(3), m.start(), m.end()) for m in words()["num_unit"].finditer(text)]
+    out += [(m.group(1), "%", m.start(), m.end()) for m in PERCENT.finditer(text)]
+    return sorted(out, key=lambda x: x[2])
+
+
+CLAUSE_END = "，,。；;：:！？!?"
+
+
+def _around(text: str, start: int, end: int) -> tuple[str, str]:
+    """The words of a number's clause before it, and the few after it."""
+    i = max(text.rfind(c, 0, start) for c in CLAUSE_END) + 1
+    ends = [k for k in (text.find(c, end) for c in CLAUSE_END) if k >= 0]
+    return text[i:start], text[end:min(ends + [len(text), end + 10])]
+
+
+def _fit(text: str, start: int, end: int, terms, idf: dict) -> float:
+    """How much of the question the clause of a number says (0..1): its words before the
+    number count fully, a few after it half (「公开政府常务会议7期」, 「994条信息」)."""
+    own, groups = terms
+    before, after = _around(text, start, end)
+    bg, ag = _grams(fold1(before)), _grams(fold1(after))
+    bl, al = fold1(before).lower(), fold1(after).lower()
+    total = sum(idf.get(t, 1.0) for t in own) + 0.5 * sum(idf.get(g, 1.0) for g in groups)
+    if not total:
+        return 0.0
+    got = sum(idf.get(t, 1.0) * (1.0 if t in bg else 0.5 if t in ag else 0.0) for t in own)
+    got += 0.5 * sum(idf.get(g, 1.0) * (1.0 if any(w in bl for w in g) else 0.5 if any(w in al for w in g) else 0.0)
+                     for g in groups)
+    return got / total
+
+
+def _rate_stems(question: str) -> list[str]:
+    """The rates a question names (「主动公开率」 -> 公开率, 公开): the word, then its stem."""
+    out = []
+    for word in re.findall(r"[\u4e00-\u9fa5]{2}率", fold(question)):
+        out += [word, word[:-1]]
+    return out
+
+
+def rate_at(text: str, stems: list[str]) -> tuple[str, int, int] | None:
+    """(number, start, end) of the rate stated right after its name: 「主动公开率达90.2%」,
+    「瞒报率为 0」, or after its stem with a percent sign 「好评数占评价总数99.58%」."""
+    t = fold1(text)
+    for stem in stems:
+        pct = "" if stem.endswith("率") else r"(?=\s*[%％])"
+        m = re.search(re.escape(stem) + r"[^，。；;,\d%]{0,8}?(?<![\d.])(\d+(?:\.\d+)?)" + pct, t)
+        if m:
+            return m.group(1), m.start(1), m.end(1)
+    return None
+
+
+def states_rate(rate_word: str, text: str) -> bool:
+    """Does the text state the rate asked (its name or stem, then the number)?"""
+    return rate_at(text, _rate_stems(rate_word) or [rate_word]) is not None
+
+
+def pick_number(sents: list[Sentence], terms, idf: dict, question: str):
+    """(value as printed, sentence, start, end) of the number the question asks for in the
+    sentences, or None. The number must print the unit the question counts in (几期 -> 期);
+    among those, the one whose clause says most of the question."""
+    want = wanted_units(question)
+    if want == {"%"}:
+        stems = _rate_stems(question)
+        for s in sents:
+            got = rate_at(s.text, stems) if stems else None
+            if got:
+                return got[0], s, got[1], got[2]
+    best, best_key = None, None
+    for rank, s in enumerate(sents):
+        for num, unit, a, b in numbers(s.text):
+            if want is not None and unit not in want:
+                continue
+            if want is None and unit == "%":
+                continue  # a count asked, not a rate
+            key = (round(_fit(s.text, a, b, terms, idf), 3), -rank, -a)
+            if best_key is None or key > best_key:
+                best, best_key = (num, s, a, b), key
+    return best
+
+
+def to_number(printed: str):
+    v = printed.replace(",", "")
+    return float(v) if "." in v else int(v)
+
+
+def score(sent: Sentence, terms, idf: dict, query, bonus: float = 0.0, want: set[str] | None = None) -> float:
     """Rank of one sentence for a question (higher is better)."""
-    own, extra = terms
+    own, groups = terms
     g, hg = sent.grams, sent.head_grams  # headings guide: their words count, a little less
-    text, head = sent.text, sent.heading
+    low, head = sent.low or fold1(sent.text).lower(), sent.head_low or fold1(sent.heading).lower()
     lex = 0.0
     if own:
-        lex = sum(idf.get(t, 1.0) * (1.0 if t in g else 0.6 if t in hg else 0.0) for t in own) \
-            / sum(idf.get(t, 1.0) for t in own)
-    if extra:  # the reports' words for the question's words count half (all of it when only they match)
-        got = sum(idf.get(w, 1.0) * (1.0 if w in text else 0.6 if w in head else 0.0) for w in extra) \
-            / sum(idf.get(w, 1.0) for w in extra)
+        bridges = getattr(terms, "bridges", {})
+        # a bigram across two of the question's words counts only when the sentence does not
+        # hold both words on their own (「通过微信公众号平台主动公开各类信息」 for 「平台公开信息」)
+        counted = [t for t in own if t in g or not (t in bridges and bridges[t][0] in g and bridges[t][1] in g)]
+        lex = sum(idf.get(t, 1.0) * (1.0 if t in g else 0.6 if t in hg else 0.0) for t in counted) \
+            / sum(idf.get(t, 1.0) for t in counted)
+    if groups:  # the reports' words for the question's words count half (more when only they match)
+        got = sum(idf.get(x, 1.0) * (1.0 if any(w in low for w in x) else 0.6 if any(w in head for w in x) else 0.0)
+                  for x in groups) / sum(idf.get(x, 1.0) for x in groups)
         lex += (0.5 if own else 0.7) * got
     s = 2.0 * min(lex, 1.2) + bonus
     if query.topics and sent.topics & set(query.topics):
         s += 0.9
     elif sent.topics & {"problems", "improvements"} and not set(query.topics) & {"problems", "improvements"}:
         s -= 0.3  # a shortcoming or a plan does not say what was done
-    if query.wants_number:
-        nums = NUM_UNIT.findall(sent.text)
-        if nums:
-            s += 0.4
-            unit = re.search(r"多少\s*(条|件|个|次|篇|项|期|场|家|份)|几\s*(条|件|个|次|篇|项|期|场|家|份)", query.prose_question)
-            if unit and any(u == (unit.group(1) or unit.group(2)) or u.endswith(unit.group(1) or unit.group(2) or "")
-                            for _, _, u in nums):
-                s += 0.3
+    if set(query.topics) & {"problems", "improvements"} and sent.topics & {"problems", "improvements"} \
+            and not sent.topics & set(query.topics):
+        s -= 0.4  # a plan does not say what the problem is (nor a problem what is planned)
+    if query.wants_number or want:
+        if want == {"%"}:
+            stems = _rate_stems(query.prose_question or query.question)
+            if stems and rate_at(sent.text, stems):
+                s += 0.8
+        else:
+            cands = [(a, b) for _, u, a, b in numbers(sent.text) if (u in want if want else u != "%")]
+            if cands:
+                s += 0.3 + (0.3 if want else 0.0) + 0.6 * max(_fit(sent.text, a, b, terms, idf) for a, b in cands)
     if (sent.is_enum or sent.announces or sent.opens_list) and not sent.later_item \
             and re.search(r"哪些|什么|如何|怎么|措施|问题|what|how", query.prose_question.lower()):
         s += 0.1
@@ -169,15 +352,15 @@ def answer_prose(query, settings, store, catalog, report_ids: list[int] | None) 
         return Answer(query.question, "没有看懂要问的内容。请说明单位、年度和要问的事项，例如：「红谷滩区政府办2023年部分公开了多少件申请？」"
                       "「文化街街道办事处存在哪些问题？」。", "none", debug=query.describe())
     scope = list(report_ids) if report_ids is not None else list(catalog.reports)
-    hits, how = narrative_hits(question, settings, report_ids, k=max(settings.top_k, 6))
+    hits, how = narrative_hits(retrieval_query(question, terms[1]), settings, report_ids, k=max(settings.top_k, 6))
     if hits and report_ids is None and len(scope) > 30:
         scope = list(dict.fromkeys(h.report_id for h in hits))
     pool = [s for rid in scope for s in sentences_of(store, rid)]
     if not pool:
         return _nothing(query, terms, catalog, report_ids, how)
     df = dict(doc_freq(store, scope, pool))
-    for w in terms[1]:
-        df[w] = sum(1 for s in pool if w in s.text)
+    for grp in terms[1]:
+        df[grp] = sum(1 for s in pool if any(w in s.low for w in grp))
     n = len(pool)
     idf = {t: math.log(1 + n / (1 + df.get(t, 0))) for t in terms[0] + terms[1]}
     hit_bonus = {}
@@ -186,12 +369,16 @@ def answer_prose(query, settings, store, catalog, report_ids: list[int] | None) 
         for s in sentences_of(store, h.report_id) if h.report_id in set(scope) else []:
             if s.lines[0] <= hi and s.lines[1] >= lo:
                 hit_bonus[(s.report_id, s.order)] = max(hit_bonus.get((s.report_id, s.order), 0), 0.5 / (1 + rank))
-    ranked = sorted(((score(s, terms, idf, query, hit_bonus.get((s.report_id, s.order), 0.0)), s) for s in pool),
+    want = wanted_units(question)
+    ranked = sorted(((score(s, terms, idf, query, hit_bonus.get((s.report_id, s.order), 0.0), want), s) for s in pool),
                     key=lambda x: -x[0])
+    if want and want != {"%"}:
+        # a count asked in its unit (「几期」, 「多少人」): only a sentence printing a number in it answers
+        ranked = [(sc, s) for sc, s in ranked if any(u in want for _, u, _, _ in numbers(s.text))]
     if not ranked or ranked[0][0] < MIN_SCORE:
         return _nothing(query, terms, catalog, report_ids, how)
     per_report = _choose(ranked, query, store)
-    return _compose(query, per_report, store, catalog, how, terms)
+    return _compose(query, per_report, store, catalog, how, terms, idf)
 
 
 def _choose(ranked, query, store) -> list[list[Sentence]]:
@@ -249,17 +436,37 @@ def _choose(ranked, query, store) -> list[list[Sentence]]:
     return out
 
 
-def _display(s: Sentence, wants_number: bool, terms: list[str]) -> str:
-    t = re.sub(r"\s+", lambda m: " " if re.search(r"[A-Za-z0-9]", m.string[max(0, m.start() - 1):m.end() + 1]) else "",
-               s.text.strip())
+def _latin_next_to(text: str, a: int, b: int) -> bool:
+    """Is a run of spaces text[a:b] next to a Latin letter or a digit (kept: 「7 期」, 「APP 平台」)?
+    The focus marks (\\x01, \\x02) are looked through."""
+    i, j = a - 1, b
+    while i >= 0 and text[i] in "\x01\x02":
+        i -= 1
+    while j < len(text) and text[j] in "\x01\x02":
+        j += 1
+    return bool(re.match(r"[A-Za-z0-9]", text[i] if i >= 0 else "")) or bool(re.match(r"[A-Za-z0-9]", text[j:j + 1]))
+
+
+def _display(s: Sentence, wants_number: bool, terms, focus: tuple[int, int] | None = None) -> str:
+    """The sentence as quoted: spaces of the PDF text closed up, a leading label dropped, and a
+    long one cut to its clauses around `focus` (the number answered) or its opening."""
+    raw = s.text.strip()
+    lead = len(s.text) - len(s.text.lstrip())
+    if focus is not None:
+        fa, fb = focus[0] - lead, focus[1] - lead
+        if 0 <= fa < fb <= len(raw):
+            raw = raw[:fa] + "\x01" + raw[fa:fb] + "\x02" + raw[fb:]
+    t = re.sub(r"\s+", lambda m: " " if _latin_next_to(m.string, m.start(), m.end()) else "", raw)
     lab = LABEL.match(fold1(t))
-    if lab:
+    if lab and "\x01" not in t[:lab.end()]:
         t = t[lab.end():]
     if len(t) > 160:
         clauses = re.split(r"(?<=[，,；;：:])", t)
         if wants_number:
-            best = max(range(len(clauses)), key=lambda k: (bool(NUM_UNIT.search(clauses[k])),
-                                                          sum(1 for g in terms[0] if g in _grams(fold1(clauses[k])))))
+            hit = next((k for k, c in enumerate(clauses) if "\x01" in c), None)
+            best = hit if hit is not None else \
+                max(range(len(clauses)), key=lambda k: (bool(words()["num_unit"].search(clauses[k])),
+                                                         sum(1 for g in terms[0] if g in _grams(fold1(clauses[k])))))
             lo, hi = max(0, best - 1), min(len(clauses), best + 2)
             t = ("…" if lo else "") + "".join(clauses[lo:hi]).rstrip("，,；;") + ("…" if hi < len(clauses) else "")
         else:
@@ -269,59 +476,79 @@ def _display(s: Sentence, wants_number: bool, terms: list[str]) -> str:
                     break
                 acc += c
             t = (acc or t[:160]).rstrip("，,；;：:") + "…"
-    return t
+    return t.replace("\x01", "").replace("\x02", "")
 
 
-def _value(sents: list[Sentence], terms: list[str], question: str):
-    """The number a 「多少」 question asks for, from the sentence that states it."""
-    unit_m = re.search(r"多少\s*(条|件|个|次|篇|项|期|场|家|份)|几\s*(条|件|个|次|篇|项|期|场|家|份)", question)
-    want_unit = (unit_m.group(1) or unit_m.group(2)) if unit_m else None
-    if re.search(r"[率]|比例|占比|百分", question):
-        want_unit = "%"  # a rate asked (「公开率」): only a percentage the report states answers it
-    if want_unit == "%":
-        # the rate named in the question, stated right after its name (「瞒报率为 0」, 「合格率均达到 100%」)
-        for word in re.findall(r"[\u4e00-\u9fa5]{2}率", question):
-            for s in sents:
-                m = re.search(re.escape(word) + r"[^，。；;,\d%]{0,6}?(\d+(?:\.\d+)?)\s*(%|％)?", s.text)
-                if m:
-                    return float(m.group(1)) if "." in m.group(1) else int(m.group(1))
-    best, best_key = None, None
-    pattern = PERCENT if want_unit == "%" else NUM_UNIT
-    for s in sents:
-        for m in pattern.finditer(s.text):
-            before = s.text[max(0, m.start() - 14):m.start()]
-            overlap = sum(1 for g in terms[0] if g in _grams(fold1(before)))
-            key = (want_unit is None or m.group(3).endswith(want_unit), overlap, -m.start())
-            if best_key is None or key > best_key:
-                best, best_key = m.group(1), key
-    if best is None:
-        return None  # a count is not the rate asked for
-    return float(best) if "." in best else int(best)
-
-
-def _compose(query, per_report: list[list[Sentence]], store, catalog, how: str, terms) -> Answer:
+def _compose(query, per_report: list[list[Sentence]], store, catalog, how: str, terms, idf: dict | None = None) -> Answer:
     question = query.prose_question or query.question
+    picked = None
+    if query.wants_number or wanted_units(question):
+        picked = pick_number([s for g in per_report for s in g], terms, idf or {}, question)
     cits: list[Citation] = []
     parts = []
     for sents in per_report:
         rep = catalog.reports.get(sents[0].report_id)
         quoted = []
         for run in _runs(sents):
-            a, b = run[0].lines[0], run[-1].lines[1]
-            quote = "\n".join(l.rstrip() for l in text_lines(store, run[0].report_id, a, b) if l.strip())
             n = len(cits) + 1
-            cits.append(Citation(n=n, report=rep.file_name if rep else str(run[0].report_id),
-                                 agency=rep.agency if rep else None, year=rep.year if rep else None,
-                                 section=" · ".join(x for x in (run[0].section, run[0].sub) if x) or "正文",
-                                 quote=quote, lines=[a, b], report_id=run[0].report_id,
-                                 checks_failed=rep.checks_failed if rep else 0))
-            quoted.append(f"「{''.join(_display(s, query.wants_number, terms) for s in run)}」[{n}]")
+            cits.append(_citation(store, rep, run, n))
+            shown = "".join(_display(s, query.wants_number or picked is not None, terms,
+                                     (picked[2], picked[3]) if picked is not None and picked[1] is s else None)
+                            for s in run)
+            quoted.append(f"「{shown}」[{n}]")
         parts.append(f"据{report_label(rep)}：" + "".join(quoted))
     text = "；".join(parts)
-    value = _value([s for g in per_report for s in g], terms, question) if query.wants_number else None
+    value = to_number(picked[0]) if picked is not None else None
     debug = query.describe()
     debug["retrieval"] = how
     return Answer(query.question, text, "text", value, cits, debug=debug)
+
+
+def _citation(store, rep, run: list[Sentence], n: int) -> Citation:
+    """Citation [n] of consecutive sentences of one report: their lines as printed."""
+    a, b = run[0].lines[0], run[-1].lines[1]
+    quote = "\n".join(l.rstrip() for l in text_lines(store, run[0].report_id, a, b) if l.strip())
+    return Citation(n=n, report=rep.file_name if rep else str(run[0].report_id),
+                    agency=rep.agency if rep else None, year=rep.year if rep else None,
+                    section=" · ".join(x for x in (run[0].section, run[0].sub) if x) or "正文",
+                    quote=quote, lines=[a, b], report_id=run[0].report_id,
+                    checks_failed=rep.checks_failed if rep else 0)
+
+
+DOWN = re.compile(r"下降|减少|降低|回落|下滑|少|减|降")
+
+
+def stated_change(plan, store, catalog, report_id: int, base_year: int) -> Answer | None:
+    """A change against the year before as the report's own text states it (「申请数量较去年回落
+    12.3%」), for a change question whose earlier year is not in the library; None when no
+    sentence states a change of what is asked. The value is the printed number, signed in the
+    question's direction (negative when the report says the opposite)."""
+    question = plan.prose_question or plan.question
+    terms = query_terms(_without(question, list(getattr(plan, "said", []))), name_pattern(catalog))
+    verbs = "|".join(re.escape(w) for w in words()["change"])
+    pat = re.compile(r"(?:较|比|同比|与)(?:上一?年度?|去年|前一年|(?:19|20)\d{2}\s*年)?(?:同期)?(?:相比)?[^，。；;\d]{0,6}?"
+                     r"(" + verbs + r")了?\s*(?:约|近|超过)?\s*(?<![\d.])(\d+(?:\.\d+)?)\s*(%|％|个百分点|件|条|个|次|项|人次|场|篇)")
+    best = None
+    for s in sentences_of(store, report_id):
+        t = fold1(s.text)
+        for m in pat.finditer(t):
+            fit = _fit(t, m.start(), m.end(), terms, {})
+            if fit >= 0.25 and (best is None or fit > best[0]):
+                best = (fit, s, m)
+    if best is None:
+        return None
+    _, sent, m = best
+    rep = catalog.reports.get(report_id)
+    said_down = bool(DOWN.search(m.group(1)))
+    asked = re.search(r"增长|增加|上升|提高|提升|多了|下降|减少|降低|回落|下滑|少了", fold(question))
+    asked_down = bool(asked and DOWN.search(asked.group(0)))
+    value = to_number(m.group(2)) * (1 if said_down == asked_down or (not asked and not said_down) else -1)
+    who = report_label(rep) if rep else ""
+    text = (f"库中没有{rep.agency if rep else ''}{base_year}年的报告，无法用两年的表格计算；"
+            f"据{who}正文：「{_display(sent, True, terms, (m.start(), m.end()))}」[1]")
+    debug = plan.describe()
+    debug["retrieval"] = "stated change"
+    return Answer(plan.question, text, "text", value, [_citation(store, rep, [sent], 1)], debug=debug)
 
 
 def _runs(sents: list[Sentence]) -> list[list[Sentence]]:

@@ -504,6 +504,11 @@ def is_prose(q: str, cell: CellQuery | None, query: Query) -> bool:
     if cell is None:
         return True
     ql = q.lower()
+    from .prose import asks_manner, counts_in_prose_unit
+    if not query.wants_number and asks_manner(q):
+        return True  # 「收到的申请按时答复了吗」: how it was done, which the text says
+    if counts_in_prose_unit(q):
+        return True  # 「公开了几期政府常务会议」: no table counts in 期, 场, 篇
     if cell.table == "review_litigation":
         return False
     # items of information published (「多少条」) are counted in the prose, not the tables

@@ -1,7 +1,9 @@
 """Op change: one cell of one body between two years, absolute and — with the percent modifier
 (增幅, 增长了百分之多少) — in percent of the earlier year; 「少了多少」 answered in the question's
 own direction (A年比B年少…, or that it is not fewer). With no body named, the change of the
-sum over every body having both reports (aggregate.change_all).
+sum over every body having both reports (aggregate.change_all). When the earlier year's report
+is not in the library, a change the later report's own text states (「较去年回落12.3%」) is quoted
+(prose.stated_change) instead of the refusal.
 """
 from __future__ import annotations
 
@@ -34,6 +36,12 @@ def run(plan, facts):
     cell, b = plan.cell, plan.bodies[0]
     named = years_of(plan, b)
     missing = [y for y in named if y not in b.reports]
+    if len(named) == 2 and missing == [min(named)] and max(named) in b.reports:
+        # the earlier year is not in the library: the later report may state the change itself
+        from ..prose import stated_change
+        said = stated_change(plan, store, catalog, b.reports[max(named)], min(named))
+        if said is not None:
+            return said
     if len(named) < 2 or missing:
         return Answer(plan.question, f"无法比较：{only_years_text(b)}"
                       + (f"，没有{'、'.join(map(str, missing))}年的报告" if missing else "") + "。", "none",
