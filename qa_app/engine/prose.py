@@ -47,6 +47,7 @@ def words() -> dict:
         "manner": tuple(d["manner"]),
         "prose_units": tuple(d["prose_units"]),
         # a count as printed: 994条, 1016823 人, 7 期, 12场, 3940 元, 1,234件 (number, 多/余, unit)
+        "counter_words": re.compile(r"(?:多少|几)\s*个?\s*(?:" + alts + ")"),
         "num_unit": re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(多|余)?\s*(" + alts + ")"),
     }
 
@@ -89,6 +90,7 @@ def query_terms(question: str, names: re.Pattern | None = None) -> tuple[list[st
     for g in words()["synonyms"]:
         if any(w in ql for w in g):
             groups.append(g)
+    q = words()["counter_words"].sub(" ", q)  # 「多少条」, 「几期」: the unit is asked (wanted_units), no topic
     q = re.sub(QWORDS, " ", q)
     q = re.sub(r"[A-Za-z]+", " ", q)
     bridges: dict[str, tuple[str, str]] = {}
@@ -140,8 +142,8 @@ def _without(question: str, names: list[str]) -> str:
     """The question with the names it wrote (「文化街街道」) taken out: they are not topic words."""
     q = re.sub(r"\s+", "", fold(question))
     for n in sorted(names, key=len, reverse=True):
-        if n:
-            q = q.replace(n, " ")
+        if n:  # with the rest of a place or body word the name stopped short of (淮安|市, 政府办|公厅)
+            q = re.sub(re.escape(n) + r"[省市区县]?(?:公厅|公室|事处|员会)?", " ", q)
     return q
 
 
@@ -233,13 +235,14 @@ def _around(text: str, start: int, end: int) -> tuple[str, str]:
     return text[i:start], text[end:min(ends + [len(text), end + 10])]
 
 
-def _fit(text: str, start: int, end: int, terms, idf: dict) -> float:
+def _fit(text: str, start: int, end: int, terms, idf: dict, heading: str = "") -> float:
     """How much of the question the clause of a number says (0..1): its words before the
-    number count fully, a few after it half (「公开政府常务会议7期」, 「994条信息」)."""
+    number count fully, a few after it and the sentence's heading half (「公开政府常务会议7期」,
+    「994条信息」, 「（一）主动公开方面」)."""
     own, groups = terms
     before, after = _around(text, start, end)
-    bg, ag = _grams(fold1(before)), _grams(fold1(after))
-    bl, al = fold1(before).lower(), fold1(after).lower()
+    bg, ag, hg = _grams(fold1(before)), _grams(fold1(after)) | _grams(fold1(heading)), _grams(fold1(heading))
+    bl, al = fold1(before).lower(), fold1(after).lower() + " " + fold1(heading).lower()
     total = sum(idf.get(t, 1.0) for t in own) + 0.5 * sum(idf.get(g, 1.0) for g in groups)
     if not total:
         return 0.0
@@ -274,6 +277,13 @@ def states_rate(rate_word: str, text: str) -> bool:
     return rate_at(text, _rate_stems(rate_word) or [rate_word]) is not None
 
 
+MIN_FIT = 0.15  # a number whose clause says less of the question than this does not answer it
+
+
+def _counts(text: str, want: set[str], terms, idf: dict, heading: str = "") -> bool:
+    return any(u in want and _fit(text, a, b, terms, idf, heading) >= MIN_FIT for _, u, a, b in numbers(text))
+
+
 def pick_number(sents: list[Sentence], terms, idf: dict, question: str):
     """(value as printed, sentence, start, end) of the number the question asks for in the
     sentences, or None. The number must print the unit the question counts in (几期 -> 期);
@@ -290,9 +300,12 @@ def pick_number(sents: list[Sentence], terms, idf: dict, question: str):
         for num, unit, a, b in numbers(s.text):
             if want is not None and unit not in want:
                 continue
+            fit = _fit(s.text, a, b, terms, idf, s.heading)
+            if want is not None and fit < MIN_FIT:
+                continue
             if want is None and unit == "%":
                 continue  # a count asked, not a rate
-            key = (round(_fit(s.text, a, b, terms, idf), 3), -rank, -a)
+            key = (round(fit, 3), -rank, -a)
             if best_key is None or key > best_key:
                 best, best_key = (num, s, a, b), key
     return best
@@ -301,6 +314,15 @@ def pick_number(sents: list[Sentence], terms, idf: dict, question: str):
 def to_number(printed: str):
     v = printed.replace(",", "")
     return float(v) if "." in v else int(v)
+
+
+def _group_match(group: tuple[str, ...], low: str, head: str) -> float:
+    """How well a sentence holds one of a group's words: its text 1, its heading 0.6, a word
+    further down the group a little less (the data lists the closest words first)."""
+    for k, w in enumerate(group):
+        if w in low:
+            return 1.0 - 0.04 * min(k, 5)
+    return 0.6 if any(w in head for w in group) else 0.0
 
 
 def score(sent: Sentence, terms, idf: dict, query, bonus: float = 0.0, want: set[str] | None = None) -> float:
@@ -317,8 +339,7 @@ def score(sent: Sentence, terms, idf: dict, query, bonus: float = 0.0, want: set
         lex = sum(idf.get(t, 1.0) * (1.0 if t in g else 0.6 if t in hg else 0.0) for t in counted) \
             / sum(idf.get(t, 1.0) for t in counted)
     if groups:  # the reports' words for the question's words count half (more when only they match)
-        got = sum(idf.get(x, 1.0) * (1.0 if any(w in low for w in x) else 0.6 if any(w in head for w in x) else 0.0)
-                  for x in groups) / sum(idf.get(x, 1.0) for x in groups)
+        got = sum(idf.get(x, 1.0) * _group_match(x, low, head) for x in groups) / sum(idf.get(x, 1.0) for x in groups)
         lex += (0.5 if own else 0.7) * got
     s = 2.0 * min(lex, 1.2) + bonus
     if query.topics and sent.topics & set(query.topics):
@@ -336,7 +357,8 @@ def score(sent: Sentence, terms, idf: dict, query, bonus: float = 0.0, want: set
         else:
             cands = [(a, b) for _, u, a, b in numbers(sent.text) if (u in want if want else u != "%")]
             if cands:
-                s += 0.3 + (0.3 if want else 0.0) + 0.6 * max(_fit(sent.text, a, b, terms, idf) for a, b in cands)
+                s += 0.3 + (0.3 if want else 0.0) + 0.6 * max(_fit(sent.text, a, b, terms, idf, sent.heading)
+                                                              for a, b in cands)
     if (sent.is_enum or sent.announces or sent.opens_list) and not sent.later_item \
             and re.search(r"哪些|什么|如何|怎么|措施|问题|what|how", query.prose_question.lower()):
         s += 0.1
@@ -373,8 +395,9 @@ def answer_prose(query, settings, store, catalog, report_ids: list[int] | None) 
     ranked = sorted(((score(s, terms, idf, query, hit_bonus.get((s.report_id, s.order), 0.0), want), s) for s in pool),
                     key=lambda x: -x[0])
     if want and want != {"%"}:
-        # a count asked in its unit (「几期」, 「多少人」): only a sentence printing a number in it answers
-        ranked = [(sc, s) for sc, s in ranked if any(u in want for _, u, _, _ in numbers(s.text))]
+        # a count asked in its unit (「几期」, 「多少人」): only a sentence printing a number in it,
+        # in a clause that says something of what is asked, answers
+        ranked = [(sc, s) for sc, s in ranked if _counts(s.text, want, terms, idf, s.heading)]
     if not ranked or ranked[0][0] < MIN_SCORE:
         return _nothing(query, terms, catalog, report_ids, how)
     per_report = _choose(ranked, query, store)
