@@ -2,7 +2,9 @@
 
 Headings (「五、存在的主要问题及改进情况」, 「（一）主动公开情况」, 「存在问题：」) are not sentences:
 they set the section and topics of the sentences under them, so they guide retrieval but are
-never quoted as an answer. Table regions (tables.find_regions) are left out. A sentence may wrap
+never quoted as an answer. Table regions (tables.find_regions) are left out, but not the prose
+after a region's last row that the region runs over (`table_end`: 「（一）主要问题」 and its
+sentences printed right after the last table of a Markdown conversion). A sentence may wrap
 over lines and blank lines (PDF text); its line span covers every line it touches.
 Pure over the stored text.
 """

@@ -4,10 +4,19 @@ Candidates are the sentences of the reports in scope (passages.py). When the nar
 is built, its hybrid search (dense + BM25, `qa_app.narrative.search`) ranks passages and the
 sentences inside its hits get a bonus; without it (an index built with --no-narrative) the
 sentences are ranked on their own. Ranking: character-bigram overlap with the question
-weighted by rarity, the topic of the sentence's heading (问题, 改进, 平台 …; headings guide,
-they are never quoted), and, when a number is asked for, a number with a unit.
-The answer is extractive: the sentences as printed, each cited with its lines; a number
-asked for (「发布各类信息994条」) is read from the sentence that states it.
+weighted by rarity (a bigram across two of the question's words counts only when the sentence
+lacks both words), the reports' words for the question's words (prose_words.json: synonym
+groups such as 网站~门户网站, app~客户端, 追责~责任追究, 按时~法定期限), the topic of the
+sentence's heading (问题, 改进, 平台 …; a problems question is not answered from the plans
+and the other way round; headings guide, they are never quoted), and, when a number is asked
+for, a number printed in the unit the question counts in (几期 -> 期, 关注人数 -> 人) whose clause
+says what is asked. A count question with a unit is refused (「…中没有找到…」) when no sentence
+prints such a number, never answered with another number.
+The answer is extractive: the sentences as printed, each cited with its lines; the number
+asked for (「发布各类信息994条」, 「主动公开率达90.2%」) is read from the sentence that states it
+and the quote is cut around it. `stated_change` quotes a change the report states against the
+year before (「较去年回落12.3%」) for ops/change.py when that year's report is not in the library.
+It does not compute any number, nor read tables.
 """
 from __future__ import annotations
 
