@@ -61,8 +61,9 @@ class Sentence:
 
     @property
     def opens_list(self) -> bool:
-        """「…加强以下工作：一是加大政策解读力度。」: a list starts inside and goes on after."""
-        return bool(re.search(r"[:：]\s*(一是|[(（]一[)）]|1[.、．])", self.text)) and not re.search(r"二是|[(（]二[)）]", self.text)
+        """「…加强以下工作：一是加大政策解读力度。」, 「…再上新台阶；一是增加解读的形式。」: a list
+        starts inside and goes on after."""
+        return bool(re.search(r"[:：；;]\s*(一是|[(（]一[)）]|1[.、．])", self.text)) and not re.search(r"二是|[(（]二[)）]", self.text)
 
     @property
     def announces(self) -> bool:

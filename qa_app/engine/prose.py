@@ -140,13 +140,6 @@ class Terms(tuple):
         return t
 
 
-def retrieval_query(question: str, groups: list[tuple[str, ...]]) -> str:
-    """The question with the reports' words for it (its synonym groups) added, for the narrative
-    index's keyword and dense search."""
-    extra = [w for g in groups for w in g[:2] if re.search(r"[\u4e00-\u9fa5]", w)]
-    return question + (" " + " ".join(dict.fromkeys(extra)) if extra else "")
-
-
 def _without(question: str, names: list[str]) -> str:
     """The question with the names it wrote (「文化街街道」) taken out: they are not topic words."""
     q = re.sub(r"\s+", "", fold(question))
@@ -383,7 +376,7 @@ def answer_prose(query, settings, store, catalog, report_ids: list[int] | None) 
         return Answer(query.question, "没有看懂要问的内容。请说明单位、年度和要问的事项，例如：「红谷滩区政府办2023年部分公开了多少件申请？」"
                       "「文化街街道办事处存在哪些问题？」。", "none", debug=query.describe())
     scope = list(report_ids) if report_ids is not None else list(catalog.reports)
-    hits, how = narrative_hits(retrieval_query(question, terms[1]), settings, report_ids, k=max(settings.top_k, 6))
+    hits, how = narrative_hits(question, settings, report_ids, k=max(settings.top_k, 6))
     if hits and report_ids is None and len(scope) > 30:
         scope = list(dict.fromkeys(h.report_id for h in hits))
     pool = [s for rid in scope for s in sentences_of(store, rid)]
@@ -429,10 +422,12 @@ def _choose(ranked, query, store) -> list[list[Sentence]]:
             if len(groups) == 3:
                 break
     out = []
-    for head in groups:
-        chosen = [head]
+    listy = re.search(r"哪些|什么|如何|怎么|怎样|措施|问题|做法|what|how|which", query.prose_question.lower())
+    for best in groups:
+        chosen = [best]
         if not query.wants_number:
-            sents = sentences_of(store, head.report_id)
+            sents = sentences_of(store, best.report_id)
+            head = best
             # a list answer starts at its first item (or the sentence that opens it)
             k = head.order
             while head.later_item and k > 0 and head.order - k < 4:
@@ -440,32 +435,54 @@ def _choose(ranked, query, store) -> list[list[Sentence]]:
                 prev = sents[k]
                 if prev.section != head.section or prev.topics != head.topics:
                     break
-                if (prev.is_enum and not prev.later_item) or prev.opens_list or prev.announces:
+                if _opener(prev):
                     head = prev
-                    chosen = [head]
                     break
-            listy = re.search(r"哪些|什么|如何|怎么|怎样|措施|问题|做法|what|how|which", query.prose_question.lower())
-            i = head.order
-            if listy and (head.announces or head.is_enum or head.opens_list):
-                # the list the best sentence opens or starts: following items of the same part
-                j = i + 1
-                while j < len(sents) and len(chosen) < 4 and sum(len(c.text) for c in chosen) < 260:
-                    nxt = sents[j]
-                    if nxt.section != head.section or nxt.topics != head.topics:
+            chosen = _list_from(head, sents, listy)
+            if listy and head is best and not _opener(best) and set(query.topics) & {"problems", "improvements"}:
+                # the best sentence inside a list of problems or plans (an item's body): the list
+                # from its opener, when the quote still holds the best sentence
+                for k in range(best.order - 1, max(-1, best.order - 7), -1):
+                    prev = sents[k]
+                    if prev.section != best.section or prev.topics != best.topics:
                         break
-                    if nxt.is_enum or re.search(r"[；;]\s*[二三四五六七八九]是", nxt.text) or chosen[-1].announces \
-                            or (chosen[-1].is_enum and len(chosen[-1].text) < 30):
-                        chosen.append(nxt)
-                        j += 1
-                    else:
+                    if _opener(prev):
+                        longer = _list_from(prev, sents, listy)
+                        if best in longer:
+                            chosen = longer
                         break
-            if len(chosen) > 1 and chosen[-1].is_enum and len(chosen[-1].text) < 30:
-                chosen.pop()  # a list item's title without its content
-            if head.announces and len(chosen) == 1 and i + 1 < len(sents) \
-                    and sents[i + 1].section == head.section:
-                chosen.append(sents[i + 1])
         out.append(chosen)
     return out
+
+
+def _opener(s: Sentence) -> bool:
+    """A sentence a list starts at: its first item, or one that opens or announces it."""
+    return (s.is_enum and not s.later_item) or s.opens_list or s.announces
+
+
+def _list_from(head: Sentence, sents: list[Sentence], listy) -> list[Sentence]:
+    """The sentences quoted from `head`: the list it opens or starts (following items of the
+    same part, up to 4 sentences / 260 characters), else it alone (and, when it announces,
+    the sentence after it)."""
+    chosen = [head]
+    i = head.order
+    if listy and (head.announces or head.is_enum or head.opens_list):
+        j = i + 1
+        while j < len(sents) and len(chosen) < 4 and sum(len(c.text) for c in chosen) < 260:
+            nxt = sents[j]
+            if nxt.section != head.section or nxt.topics != head.topics:
+                break
+            if nxt.is_enum or re.search(r"[；;]\s*[二三四五六七八九]是", nxt.text) or chosen[-1].announces \
+                    or (chosen[-1].is_enum and len(chosen[-1].text) < 30):
+                chosen.append(nxt)
+                j += 1
+            else:
+                break
+    if len(chosen) > 1 and chosen[-1].is_enum and len(chosen[-1].text) < 30:
+        chosen.pop()  # a list item's title without its content
+    if head.announces and len(chosen) == 1 and i + 1 < len(sents) and sents[i + 1].section == head.section:
+        chosen.append(sents[i + 1])
+    return chosen
 
 
 def _latin_next_to(text: str, a: int, b: int) -> bool:
