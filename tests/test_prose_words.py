@@ -119,3 +119,27 @@ def test_report_sentences_read_the_problems_after_a_table():
     sents = report_sentences(1, text)
     problems = [s for s in sents if "problems" in s.topics]
     assert problems and "机构改革" in problems[0].text
+
+
+@pytest.mark.parametrize("question,units,noun,measure", [
+    ("淮安市2024年组织了几次培训", {"次", "万次", "余次", "人次", "万人次", "场"}, "培训", ""),
+    ("淮安市一共召开了几场新闻发布会", {"场", "次"}, "新闻发布会", ""),
+    ("上海市科委视频号粉丝多少", {"人", "万人", "余人", "名", "位", "户"}, "", "粉丝"),
+    ("上海市科委2024年直播观看量是多少", {"次", "万次", "余次", "人次", "万人次", "场"}, "", "观看量"),
+    ("洪泽区2024年政府常务会议公开了多少期", {"期"}, "", ""),
+])
+def test_what_a_count_question_asks(question, units, noun, measure):
+    from qa_app.engine.prose import count_asked
+    c = count_asked(question)
+    assert (set(c.units), c.noun, c.measure) == (units, noun, measure)
+
+
+def test_the_numbers_that_may_answer_a_count():
+    from qa_app.engine.prose import candidates, count_asked
+    s = "“上海科技”视频号共制作并发布短视频 584 条，累计观看量 1924252 次，粉丝数54373；直播 118 场。"
+    # 粉丝数54373 has no unit but follows the measure word asked
+    assert [n for n, *_ in candidates(s, count_asked("视频号粉丝多少"))] == ["54373"]
+    # a count of trainings is not a count of inspections
+    t = "根据省政务公开年度和季度监测指标，全年组织 4 次政府信息公开栏目全覆盖检查。"
+    assert candidates(t, count_asked("组织了几次培训")) == []
+    assert [n for n, *_ in candidates(t, count_asked("组织了几次栏目检查"))] == ["4"]

@@ -24,6 +24,7 @@ import importlib.util
 import json
 import math
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -56,6 +57,7 @@ def words() -> dict:
         "manner": tuple(d["manner"]),
         "prose_units": tuple(d["prose_units"]),
         # a count as printed: 994条, 1016823 人, 7 期, 12场, 3940 元, 1,234件 (number, 多/余, unit)
+        "unit_alts": alts,
         "counter_words": re.compile(r"(?:多少|几)\s*个?\s*(?:" + alts + ")"),
         "num_unit": re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(多|余)?\s*(" + alts + ")"),
     }
@@ -199,25 +201,52 @@ def counts_in_prose_unit(question: str) -> bool:
     return counted_unit(question) in words()["prose_units"]
 
 
-def counted_unit(question: str) -> str | None:
-    """The unit the question counts in, as it says it (「几期」 -> 期, 「关注人数」 -> 人)."""
+def _counter(question: str):
+    """(unit, the counter's match) of the first counter of prose_words.json the question holds."""
     q = fold(question)
     for pat, unit in words()["counters"]:
         m = pat.search(q)
         if m:
-            return m.group(1) if unit == "$1" else unit
-    return None
+            return (m.group(1) if unit == "$1" else unit), m
+    return None, None
+
+
+def counted_unit(question: str) -> str | None:
+    """The unit the question counts in, as it says it (「几期」 -> 期, 「关注人数」 -> 人)."""
+    return _counter(question)[0]
+
+
+@dataclass(frozen=True)
+class Count:
+    """What a number question asks for: the units its number may print (「几期」 -> {期}; {"%"}
+    for a rate), the noun it counts when written after the counter (「几次培训」 -> 培训), and a
+    measure word a number may follow with no unit (「粉丝数54373」 for 「粉丝多少」)."""
+    units: frozenset
+    noun: str = ""
+    measure: str = ""
+
+
+def count_asked(question: str) -> Count | None:
+    q = fold(question)
+    if re.search(r"率|比例|占比|百分", q):
+        return Count(frozenset({"%"}))
+    unit, m = _counter(q)
+    if unit is None:
+        return None
+    measure = "" if "$1" in m.re.pattern or not re.fullmatch(r"[\u4e00-\u9fa5]{2,}", m.group(0)) \
+        or re.search(r"多少|几", m.group(0)) else m.group(0)
+    after = re.match(r"\s*[万千百]?\s*个?\s*(?:" + words()["unit_alts"] + r")?\s*的?([\u4e00-\u9fa5]{2,})",
+                     q[m.end():]) if re.search(r"多少|几", m.group(0)) else None
+    noun = re.sub(r"[呢吗啊呀了]+$", "", after.group(1)) if after else ""
+    return Count(frozenset(words()["unit_family"].get(unit, {unit})), noun if len(noun) >= 2 else "", measure)
 
 
 def wanted_units(question: str) -> set[str] | None:
     """The units a number must be printed with to answer the question: {"%"} for a rate or a
     share, the unit the question counts in (「几期」 -> 期, 「关注人数」 -> 人 and its kin,
     prose_words.json counters), None when the question names none."""
-    q = fold(question)
-    if re.search(r"率|比例|占比|百分", q):
-        return {"%"}
-    u = counted_unit(q)
-    return None if u is None else set(words()["unit_family"].get(u, {u}))
+    c = count_asked(question)
+    return None if c is None else set(c.units)
 
 
 def numbers(text: str) -> list[tuple[str, str, int, int]]:
@@ -230,28 +259,59 @@ def numbers(text: str) -> list[tuple[str, str, int, int]]:
 CLAUSE_END = "，,。；;：:！？!?"
 
 
-def _around(text: str, start: int, end: int) -> tuple[str, str]:
-    """The words of a number's clause before it, and the few after it."""
+def _around(text: str, start: int, end: int) -> tuple[str, str, str]:
+    """The words of a number's clause before it, the rest of its part of the sentence before
+    that clause (back to a 「；」 or 「。」), and the few words after it."""
     i = max(text.rfind(c, 0, start) for c in CLAUSE_END) + 1
+    j = max(text.rfind(c, 0, start) for c in "。；;！？!?") + 1
     ends = [k for k in (text.find(c, end) for c in CLAUSE_END) if k >= 0]
-    return text[i:start], text[end:min(ends + [len(text), end + 10])]
+    return text[i:start], text[j:i], text[end:min(ends + [len(text), end + 10])]
 
 
 def _fit(text: str, start: int, end: int, terms, idf: dict, heading: str = "") -> float:
     """How much of the question the clause of a number says (0..1): its words before the
-    number count fully, a few after it and the sentence's heading half (「公开政府常务会议7期」,
+    number count fully, the clauses before it in its part of the sentence 0.6 (「视频号共制作…，
+    粉丝数54373」), a few words after it and the sentence's heading half (「公开政府常务会议7期」,
     「994条信息」, 「（一）主动公开方面」)."""
     own, groups = terms
-    before, after = _around(text, start, end)
-    bg, ag, hg = _grams(fold1(before)), _grams(fold1(after)) | _grams(fold1(heading)), _grams(fold1(heading))
-    bl, al = fold1(before).lower(), fold1(after).lower() + " " + fold1(heading).lower()
+    before, part, after = _around(text, start, end)
+    bg, pg, ag = _grams(fold1(before)), _grams(fold1(part)), _grams(fold1(after)) | _grams(fold1(heading))
+    bl, pl, al = fold1(before).lower(), fold1(part).lower(), fold1(after).lower() + " " + fold1(heading).lower()
     total = sum(idf.get(t, 1.0) for t in own) + 0.5 * sum(idf.get(g, 1.0) for g in groups)
     if not total:
         return 0.0
-    got = sum(idf.get(t, 1.0) * (1.0 if t in bg else 0.5 if t in ag else 0.0) for t in own)
-    got += 0.5 * sum(idf.get(g, 1.0) * (1.0 if any(w in bl for w in g) else 0.5 if any(w in al for w in g) else 0.0)
-                     for g in groups)
+    got = sum(idf.get(t, 1.0) * (1.0 if t in bg else 0.6 if t in pg else 0.5 if t in ag else 0.0) for t in own)
+    got += 0.5 * sum(idf.get(g, 1.0) * (1.0 if any(w in bl for w in g) else 0.6 if any(w in pl for w in g)
+                                        else 0.5 if any(w in al for w in g) else 0.0) for g in groups)
     return got / total
+
+
+def _noun_ok(text: str, start: int, end: int, count: Count, heading: str = "") -> bool:
+    """The noun a question counts (「几次培训」 -> 培训) stands in the number's part of the sentence
+    or its heading (half its bigrams, or a word of its synonym group): 「全年组织 4 次…栏目检查」
+    does not count trainings."""
+    if not count.noun:
+        return True
+    before, part, _ = _around(text, start, end)
+    ends = [k for k in (text.find(c, end) for c in CLAUSE_END) if k >= 0]
+    after = text[end:min(ends + [len(text)])]  # the whole clause: 「4 次政府信息公开栏目全覆盖检查」
+    ctx = fold1(part + before + after + " " + heading).lower()
+    grams = _grams(count.noun)
+    if grams and sum(1 for g in grams if g in ctx) * 2 >= len(grams):
+        return True
+    return any(w in ctx for g in words()["synonyms"] if any(x in count.noun for x in g) for w in g)
+
+
+def candidates(text: str, count: Count, heading: str = "") -> list[tuple[str, str, int, int]]:
+    """The numbers of a sentence that may answer a count: printed in a unit asked, or right
+    after the measure word asked with none (「粉丝数54373」), with the noun counted around them."""
+    nums = numbers(text)
+    out = [x for x in nums if x[1] in count.units]
+    if count.measure:
+        for m in re.finditer(re.escape(count.measure) + r"[^，。；;,\d]{0,4}?(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])", text):
+            if not any(a <= m.start(1) < b for _, _, a, b in nums):
+                out.append((m.group(1), "", m.start(1), m.end(1)))
+    return sorted((x for x in out if _noun_ok(text, x[2], x[3], count, heading)), key=lambda x: x[2])
 
 
 def _rate_stems(question: str) -> list[str]:
@@ -282,16 +342,16 @@ def states_rate(rate_word: str, text: str) -> bool:
 MIN_FIT = 0.15  # a number whose clause says less of the question than this does not answer it
 
 
-def _counts(text: str, want: set[str], terms, idf: dict, heading: str = "") -> bool:
-    return any(u in want and _fit(text, a, b, terms, idf, heading) >= MIN_FIT for _, u, a, b in numbers(text))
+def _counts(text: str, count: Count, terms, idf: dict, heading: str = "") -> bool:
+    return any(_fit(text, a, b, terms, idf, heading) >= MIN_FIT for _, _, a, b in candidates(text, count, heading))
 
 
 def pick_number(sents: list[Sentence], terms, idf: dict, question: str):
     """(value as printed, sentence, start, end) of the number the question asks for in the
     sentences, or None. The number must print the unit the question counts in (几期 -> 期);
     among those, the one whose clause says most of the question."""
-    want = wanted_units(question)
-    if want == {"%"}:
+    count = count_asked(question)
+    if count is not None and count.units == {"%"}:
         stems = _rate_stems(question)
         for s in sents:
             got = rate_at(s.text, stems) if stems else None
@@ -299,14 +359,11 @@ def pick_number(sents: list[Sentence], terms, idf: dict, question: str):
                 return got[0], s, got[1], got[2]
     best, best_key = None, None
     for rank, s in enumerate(sents):
-        for num, unit, a, b in numbers(s.text):
-            if want is not None and unit not in want:
-                continue
+        cands = candidates(s.text, count, s.heading) if count else [x for x in numbers(s.text) if x[1] != "%"]
+        for num, unit, a, b in cands:  # (with no unit asked, a count, not a rate)
             fit = _fit(s.text, a, b, terms, idf, s.heading)
-            if want is not None and fit < MIN_FIT:
+            if count is not None and fit < MIN_FIT:
                 continue
-            if want is None and unit == "%":
-                continue  # a count asked, not a rate
             key = (round(fit, 3), -rank, -a)
             if best_key is None or key > best_key:
                 best, best_key = (num, s, a, b), key
@@ -327,7 +384,7 @@ def _group_match(group: tuple[str, ...], low: str, head: str) -> float:
     return 0.6 if any(w in head for w in group) else 0.0
 
 
-def score(sent: Sentence, terms, idf: dict, query, bonus: float = 0.0, want: set[str] | None = None) -> float:
+def score(sent: Sentence, terms, idf: dict, query, bonus: float = 0.0, count: Count | None = None) -> float:
     """Rank of one sentence for a question (higher is better)."""
     own, groups = terms
     g, hg = sent.grams, sent.head_grams  # headings guide: their words count, a little less
@@ -351,16 +408,17 @@ def score(sent: Sentence, terms, idf: dict, query, bonus: float = 0.0, want: set
     if set(query.topics) & {"problems", "improvements"} and sent.topics & {"problems", "improvements"} \
             and not sent.topics & set(query.topics):
         s -= 0.4  # a plan does not say what the problem is (nor a problem what is planned)
-    if query.wants_number or want:
-        if want == {"%"}:
+    if query.wants_number or count:
+        if count is not None and count.units == {"%"}:
             stems = _rate_stems(query.prose_question or query.question)
             if stems and rate_at(sent.text, stems):
                 s += 0.8
         else:
-            cands = [(a, b) for _, u, a, b in numbers(sent.text) if (u in want if want else u != "%")]
+            cands = candidates(sent.text, count, sent.heading) if count else \
+                [x for x in numbers(sent.text) if x[1] != "%"]
             if cands:
-                s += 0.3 + (0.3 if want else 0.0) + 0.6 * max(_fit(sent.text, a, b, terms, idf, sent.heading)
-                                                              for a, b in cands)
+                s += 0.3 + (0.3 if count else 0.0) + 0.6 * max(_fit(sent.text, a, b, terms, idf, sent.heading)
+                                                               for _, _, a, b in cands)
     if (sent.is_enum or sent.announces or sent.opens_list) and not sent.later_item \
             and re.search(r"哪些|什么|如何|怎么|措施|问题|what|how", query.prose_question.lower()):
         s += 0.1
@@ -393,13 +451,13 @@ def answer_prose(query, settings, store, catalog, report_ids: list[int] | None) 
         for s in sentences_of(store, h.report_id) if h.report_id in set(scope) else []:
             if s.lines[0] <= hi and s.lines[1] >= lo:
                 hit_bonus[(s.report_id, s.order)] = max(hit_bonus.get((s.report_id, s.order), 0), 0.5 / (1 + rank))
-    want = wanted_units(question)
-    ranked = sorted(((score(s, terms, idf, query, hit_bonus.get((s.report_id, s.order), 0.0), want), s) for s in pool),
+    count = count_asked(question)
+    ranked = sorted(((score(s, terms, idf, query, hit_bonus.get((s.report_id, s.order), 0.0), count), s) for s in pool),
                     key=lambda x: -x[0])
-    if want and want != {"%"}:
+    if count is not None and count.units != {"%"}:
         # a count asked in its unit (「几期」, 「多少人」): only a sentence printing a number in it,
         # in a clause that says something of what is asked, answers
-        ranked = [(sc, s) for sc, s in ranked if _counts(s.text, want, terms, idf, s.heading)]
+        ranked = [(sc, s) for sc, s in ranked if _counts(s.text, count, terms, idf, s.heading)]
     if not ranked or ranked[0][0] < MIN_SCORE:
         return _nothing(query, terms, catalog, report_ids, how)
     per_report = _choose(ranked, query, store)
@@ -509,6 +567,12 @@ def _display(s: Sentence, wants_number: bool, terms, focus: tuple[int, int] | No
     lab = LABEL.match(fold1(t))
     if lab and "\x01" not in t[:lab.end()]:
         t = t[lab.end():]
+    parts = re.split(r"(?<=[；;])", t)
+    if "\x01" in t and len(parts) > 1 and len(t) > 80:
+        # the part of the sentence that states the number (「“上海科技”视频号…，粉丝数54373」), not
+        # the other parts' numbers
+        k = next(i for i, x in enumerate(parts) if "\x01" in x)
+        t = ("…" if k else "") + parts[k].rstrip("；;") + ("…" if k < len(parts) - 1 else "")
     if len(t) > 160:
         clauses = re.split(r"(?<=[，,；;：:])", t)
         if wants_number:
@@ -531,7 +595,7 @@ def _display(s: Sentence, wants_number: bool, terms, focus: tuple[int, int] | No
 def _compose(query, per_report: list[list[Sentence]], store, catalog, how: str, terms, idf: dict | None = None) -> Answer:
     question = query.prose_question or query.question
     picked = None
-    if query.wants_number or wanted_units(question):
+    if query.wants_number or count_asked(question):
         picked = pick_number([s for g in per_report for s in g], terms, idf or {}, question)
     cits: list[Citation] = []
     parts = []
@@ -573,8 +637,11 @@ def stated_change(plan, store, catalog, report_id: int, base_year: int) -> Answe
     sentence states a change of what is asked. The value is the printed number, signed in the
     question's direction (negative when the report says the opposite)."""
     question = plan.prose_question or plan.question
-    terms = query_terms(_without(question, list(getattr(plan, "said", []))), name_pattern(catalog))
     verbs = "|".join(re.escape(w) for w in words()["change"])
+    # what changed (「受理申请」) is matched around the statement; the comparison words are the pattern's
+    subject = re.sub(r"同比|相比|较|比|去年|上一?年度?|前一年|" + verbs + r"|了|多少|百分之几|百分比|几个?百分点",
+                     " ", _without(question, list(getattr(plan, "said", []))))
+    terms = query_terms(subject, name_pattern(catalog))
     pat = re.compile(r"(?:较|比|同比|与)(?:上一?年度?|去年|前一年|(?:19|20)\d{2}\s*年)?(?:同期)?(?:相比)?[^，。；;\d]{0,6}?"
                      r"(" + verbs + r")了?\s*(?:约|近|超过)?\s*(?<![\d.])(\d+(?:\.\d+)?)\s*(%|％|个百分点|件|条|个|次|项|人次|场|篇)")
     best = None
@@ -593,8 +660,9 @@ def stated_change(plan, store, catalog, report_id: int, base_year: int) -> Answe
     asked_down = bool(asked and DOWN.search(asked.group(0)))
     value = to_number(m.group(2)) * (1 if said_down == asked_down or (not asked and not said_down) else -1)
     who = report_label(rep) if rep else ""
+    opposite = f"报告写的是「{m.group(1)}」，不是「{asked.group(0)}」。" if asked and said_down != asked_down else ""
     text = (f"库中没有{rep.agency if rep else ''}{base_year}年的报告，无法用两年的表格计算；"
-            f"据{who}正文：「{_display(sent, True, terms, (m.start(), m.end()))}」[1]")
+            f"据{who}正文：「{_display(sent, True, terms, (m.start(), m.end()))}」[1]{opposite}")
     debug = plan.describe()
     debug["retrieval"] = "stated change"
     return Answer(plan.question, text, "text", value, [_citation(store, rep, [sent], 1)], debug=debug)
