@@ -401,8 +401,8 @@ def score(sent: Sentence, terms, idf: dict, query, bonus: float = 0.0, count: Co
         got = sum(idf.get(x, 1.0) * _group_match(x, low, head) for x in groups) / sum(idf.get(x, 1.0) for x in groups)
         lex += (0.5 if own else 0.7) * got
     s = 2.0 * min(lex, 1.2) + bonus
-    if query.topics and sent.topics & set(query.topics):
-        s += 0.9
+    if query.topics and sent.topics & set(query.topics) and (lex > 0 or not (own or groups)):
+        s += 0.9  # (a heading's topic alone, with none of the question's words, answers nothing)
     elif sent.topics & {"problems", "improvements"} and not set(query.topics) & {"problems", "improvements"}:
         s -= 0.3  # a shortcoming or a plan does not say what was done
     if set(query.topics) & {"problems", "improvements"} and sent.topics & {"problems", "improvements"} \
