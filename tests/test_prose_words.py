@@ -143,3 +143,19 @@ def test_the_numbers_that_may_answer_a_count():
     t = "根据省政务公开年度和季度监测指标，全年组织 4 次政府信息公开栏目全覆盖检查。"
     assert candidates(t, count_asked("组织了几次培训")) == []
     assert [n for n, *_ in candidates(t, count_asked("组织了几次栏目检查"))] == ["4"]
+
+
+@pytest.mark.parametrize("heading", [
+    "五、存在的主要问题及改进情况", "## 五、存在的主要问题及改进情况", "**五、存在的主要问题及改进情况**",
+    "五、存在的主要问题及改进情况。", "第五部分 存在的主要问题及改进情况", "5. 存在的主要问题及改进情况",
+    "五、政府信息公开工作存在的主要问题及改进情况", "（五）存在的主要问题及改进情况",
+])
+def test_the_problems_section_however_its_heading_is_printed(heading):
+    text = "\n".join(["一、总体情况", "全年发布信息20条。", heading, "一是信息公开内容不够全面；二是更新不够及时。",
+                      "下一步，将加强培训。", "一、加强学习。", "六、其他需要报告的事项", "未收取费用。"])
+    got = [(s.text, "problems" in s.topics, "improvements" in s.topics) for s in report_sentences(1, text)]
+    assert got == [("全年发布信息20条。", False, False),
+                   ("一是信息公开内容不够全面；二是更新不够及时。", True, False),
+                   ("下一步，将加强培训。", False, True),
+                   ("一、加强学习。", False, True),   # a short item with its 。 is a sentence, not a heading
+                   ("未收取费用。", False, False)]

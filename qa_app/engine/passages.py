@@ -102,6 +102,26 @@ def fold1(s: str) -> str:
     return "".join(out).replace("\u3000", " ")
 
 
+# The template's section titles, however a report numbers them (「第五部分」, 「5.」) or ends them (「。」)
+SECTION_TITLE = re.compile(r"总体情况|主动公开政府信息|收到和处理|行政复议|存在.{0,8}问题|问题.{0,4}改进|其他需要报告")
+WORDY_HEADING = re.compile(r"^(?:第[一二三四五六七八九十]+部分|\d{1,2}\s*[.、．])\s*([^。！？，,]{2,30})$")
+
+
+def heading_form(line: str) -> str:
+    """A line as a heading would read without Markdown marks (「## 五、…」, 「**五、…**」)."""
+    t = re.sub(r"^#{1,6}\s*", "", line.strip())
+    t = re.sub(r"^\*\*(.+?)\*\*$", r"\1", t).strip()
+    # a final 。 only off one of the template's titles (「一、加强学习。」 is a sentence)
+    return re.sub(r"。$", "", t) if len(t) <= 32 and SECTION_TITLE.search(t) else t
+
+
+def _section_heading(head: str):
+    """「第五部分 存在的主要问题及改进情况」, 「5. 存在的主要问题及改进情况」: a numbering other than
+    「五、」 is a section heading only for one of the template's section titles."""
+    m = WORDY_HEADING.match(head)
+    return m if m and SECTION_TITLE.search(m.group(1)) else None
+
+
 def _topics(heading: str) -> set[str]:
     return {t for t, _, hpat in PROSE_TOPICS if re.search(hpat, heading)}
 
@@ -115,6 +135,7 @@ def report_sentences(report_id: int, text: str) -> list[Sentence]:
     section, sub, part = "", "", None   # part: problems/improvements inside a mixed section
     buf, first = "", None
     seen_heading = False
+    sub_part = False  # the problems/improvements part was opened by a subsection heading
 
     def flush(last: int):
         nonlocal buf, first
@@ -139,20 +160,27 @@ def report_sentences(report_id: int, text: str) -> list[Sentence]:
         line = fold1(orig)
         if not line or re.fullmatch(r"[|\-—\s]+", line):
             continue
-        top = TOP_HEADING.match(line)
+        head = heading_form(line)
+        top = TOP_HEADING.match(head) or (_section_heading(head) if not buf else None)
         if top:
             flush(last_line)
-            section, sub, part, seen_heading = line, "", None, True
-            if {"problems", "improvements"} <= _topics(line):
+            section, sub, part, seen_heading = head, "", None, True
+            if {"problems", "improvements"} <= _topics(head):
                 part = "problems"
+            sub_part = False
             continue
         if not seen_heading and "。" not in line:
             continue  # the title, possibly wrapped over lines
-        subm = SUB_HEADING.match(line)
+        subm = SUB_HEADING.match(head)
         if subm:
             flush(last_line)
             sub = subm.group(2).strip()
-            part = _switch(part, sub)
+            if {"problems", "improvements"} <= _topics(sub):
+                part, sub_part = "problems", True  # 「（五）存在的主要问题及改进情况」 numbered as a subsection
+            elif sub_part and not re.search(r"问题|不足|改进|整改|措施|下一步|计划", sub):
+                part, sub_part = None, False  # the next subsection after it
+            else:
+                part = _switch(part, sub)
             continue
         inline = INLINE_SUB.match(line) if not buf else None
         if inline:
