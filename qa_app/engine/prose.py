@@ -37,7 +37,7 @@ from .passages import LABEL, Sentence, fold1, report_sentences
 GLUE = set("的了吗呢么是在和与及或")
 STOP = set("的了吗呢么是在和与及或对从把被给为于以个些这那哪什怎如何多少几年度单位情况方面有没有请问一下都也还要将其")
 QWORDS = (r"多少|什么|如何|怎么样|怎么|怎样|哪些|哪个|哪几|是否|有没有|有无|吗|呢|请问|一下|具体|主要|进行|开展|工作|"
-          r"政府信息公开|政府信息|信息公开|报告|提到|写了|说了|采取了|采取|做了|做法|情况")
+          r"政府信息公开|政府信息|信息公开|报告|提到|写了|说了|采取了|采取|做了|做法|情况|一共|总共|共计|合计|累计|总计")
 WORDS_PATH = Path(__file__).with_name("prose_words.json")
 
 
@@ -458,6 +458,24 @@ def answer_prose(query, settings, store, catalog, report_ids: list[int] | None) 
         # a count asked in its unit (「几期」, 「多少人」): only a sentence printing a number in it,
         # in a clause that says something of what is asked, answers
         ranked = [(sc, s) for sc, s in ranked if _counts(s.text, count, terms, idf, s.heading)]
+    named = list(dict.fromkeys(report_ids or [])) if len(getattr(query, "bodies", ()) or ()) > 1 else []
+    if len(named) > 1:
+        # several bodies named (「淮安市和洪泽区一共召开了几场…」): each one's report answers for
+        # itself, and one that does not say so is named; no total is made of the text
+        per_report, lacking = [], []
+        for rid in named:
+            mine = [(sc, s) for sc, s in ranked if s.report_id == rid]
+            if mine and mine[0][0] >= MIN_SCORE:
+                per_report += _choose(mine, query, store)
+            else:
+                lacking.append(rid)
+        if not per_report:
+            return _nothing(query, terms, catalog, report_ids, how)
+        ans = _compose(query, per_report, store, catalog, how, terms, idf)
+        ans.value = None  # what one of several bodies' reports says is no answer for all of them
+        if lacking:
+            ans.answer += "；" + "、".join(report_label(catalog.reports.get(r)) for r in lacking) + "中没有找到相关内容"
+        return ans
     if not ranked or ranked[0][0] < MIN_SCORE:
         return _nothing(query, terms, catalog, report_ids, how)
     per_report = _choose(ranked, query, store)
@@ -594,13 +612,15 @@ def _display(s: Sentence, wants_number: bool, terms, focus: tuple[int, int] | No
 
 def _compose(query, per_report: list[list[Sentence]], store, catalog, how: str, terms, idf: dict | None = None) -> Answer:
     question = query.prose_question or query.question
-    picked = None
-    if query.wants_number or count_asked(question):
-        picked = pick_number([s for g in per_report for s in g], terms, idf or {}, question)
+    asks = bool(query.wants_number or count_asked(question))
+    value = None
     cits: list[Citation] = []
     parts = []
     for sents in per_report:
         rep = catalog.reports.get(sents[0].report_id)
+        picked = pick_number(sents, terms, idf or {}, question) if asks else None
+        if picked is not None and len(per_report) == 1:
+            value = to_number(picked[0])  # (the numbers of several reports are quoted, not added up)
         quoted = []
         for run in _runs(sents):
             n = len(cits) + 1
@@ -611,7 +631,6 @@ def _compose(query, per_report: list[list[Sentence]], store, catalog, how: str, 
             quoted.append(f"「{shown}」[{n}]")
         parts.append(f"据{report_label(rep)}：" + "".join(quoted))
     text = "；".join(parts)
-    value = to_number(picked[0]) if picked is not None else None
     debug = query.describe()
     debug["retrieval"] = how
     return Answer(query.question, text, "text", value, cits, debug=debug)
