@@ -702,7 +702,11 @@ def _nothing(query, terms, catalog, report_ids, how) -> Answer:
     where = ""
     if report_ids and len(report_ids) <= 3:
         where = "在" + "、".join(report_label(catalog.reports[r]) for r in report_ids if r in catalog.reports) + "中"
+    where = where or "报告中"
     debug = query.describe()
     debug["retrieval"] = how
-    return Answer(query.question, f"{where}没有找到能回答这个问题的内容。可以换个说法，或问表格中的数字（如申请数量、办理结果）。",
+    count = count_asked(query.prose_question or query.question)
+    what = f"写明「{count.noun}」数量的内容" if count is not None and count.noun and count.units != {"%"} \
+        else "能回答这个问题的内容"
+    return Answer(query.question, f"{where}没有找到{what}。可以换个说法，或问表格中的数字（如申请数量、办理结果）。",
                   "none", debug=debug)
