@@ -658,7 +658,8 @@ def stated_change(plan, store, catalog, report_id: int, base_year: int) -> Answe
     question = plan.prose_question or plan.question
     verbs = "|".join(re.escape(w) for w in words()["change"])
     # what changed (「受理申请」) is matched around the statement; the comparison words are the pattern's
-    subject = re.sub(r"同比|相比|较|比|去年|上一?年度?|前一年|" + verbs + r"|了|多少|百分之几|百分比|几个?百分点",
+    subject = re.sub(r"同比|相比|较|比|去年|上一?年度?|前一年|[增降涨跌减]幅|幅度|变化|变动|增减|" + verbs
+                     + r"|了|多少|百分之几|百分比|几个?百分点",
                      " ", _without(question, list(getattr(plan, "said", []))))
     terms = query_terms(subject, name_pattern(catalog))
     pat = re.compile(r"(?:较|比|同比|与)(?:上一?年度?|去年|前一年|(?:19|20)\d{2}\s*年)?(?:同期)?(?:相比)?[^，。；;\d]{0,6}?"
@@ -675,7 +676,7 @@ def stated_change(plan, store, catalog, report_id: int, base_year: int) -> Answe
     _, sent, m = best
     rep = catalog.reports.get(report_id)
     said_down = bool(DOWN.search(m.group(1)))
-    asked = re.search(r"增长|增加|上升|提高|提升|多了|下降|减少|降低|回落|下滑|少了", fold(question))
+    asked = re.search(r"增长|增加|上升|提高|提升|多了|增幅|涨幅|下降|减少|降低|回落|下滑|少了|降幅|跌幅|减幅", fold(question))
     asked_down = bool(asked and DOWN.search(asked.group(0)))
     value = to_number(m.group(2)) * (1 if said_down == asked_down or (not asked and not said_down) else -1)
     who = report_label(rep) if rep else ""
