@@ -1,7 +1,7 @@
 """Op prose: a question answered from the reports' text (engine/prose.py retrieves and quotes);
 the reports read come from scope.prose_reports. A rate asked (「办结率」) that no sentence of the
-reports states (its name or stem, then the number: prose.states_rate) is said to be held neither by the tables nor by the text, never answered with
-another number."""
+reports states (its name or stem, then the number: prose.states_rate) is said to be held neither
+by the tables nor by the text, never answered with another number."""
 from __future__ import annotations
 
 from ...answer import Answer
