@@ -445,6 +445,11 @@ def answer_prose(query, settings, store, catalog, report_ids: list[int] | None) 
         df[grp] = sum(1 for s in pool if any(w in s.low for w in grp))
     n = len(pool)
     idf = {t: math.log(1 + n / (1 + df.get(t, 0))) for t in terms[0] + terms[1]}
+    # a number's clause is measured on the question's words that some sentence in scope holds
+    # (「官网」, printed nowhere, stands for 政府网站 through its group; a count nobody states is
+    # refused by its unit and noun, not by words no clause could hold)
+    held = Terms([t for t in terms[0] if df.get(t, 0)], [g for g in terms[1] if df.get(g, 0)],
+                 getattr(terms, "bridges", {}))
     hit_bonus = {}
     for rank, h in enumerate(hits):
         lo, hi = (list(h.lines) + [0, 0])[:2]
@@ -457,7 +462,7 @@ def answer_prose(query, settings, store, catalog, report_ids: list[int] | None) 
     if count is not None and count.units != {"%"}:
         # a count asked in its unit (「几期」, 「多少人」): only a sentence printing a number in it,
         # in a clause that says something of what is asked, answers
-        ranked = [(sc, s) for sc, s in ranked if _counts(s.text, count, terms, idf, s.heading)]
+        ranked = [(sc, s) for sc, s in ranked if _counts(s.text, count, held, idf, s.heading)]
     named = list(dict.fromkeys(report_ids or [])) if len(getattr(query, "bodies", ()) or ()) > 1 else []
     if len(named) > 1:
         # several bodies named (「淮安市和洪泽区一共召开了几场…」): each one's report answers for
@@ -471,7 +476,7 @@ def answer_prose(query, settings, store, catalog, report_ids: list[int] | None) 
                 lacking.append(rid)
         if not per_report:
             return _nothing(query, terms, catalog, report_ids, how)
-        ans = _compose(query, per_report, store, catalog, how, terms, idf)
+        ans = _compose(query, per_report, store, catalog, how, held, idf)
         ans.value = None  # what one of several bodies' reports says is no answer for all of them
         if lacking:
             ans.answer += "；" + "、".join(report_label(catalog.reports.get(r)) for r in lacking) + "中没有找到相关内容"
@@ -479,7 +484,7 @@ def answer_prose(query, settings, store, catalog, report_ids: list[int] | None) 
     if not ranked or ranked[0][0] < MIN_SCORE:
         return _nothing(query, terms, catalog, report_ids, how)
     per_report = _choose(ranked, query, store)
-    return _compose(query, per_report, store, catalog, how, terms, idf)
+    return _compose(query, per_report, store, catalog, how, held, idf)
 
 
 def _choose(ranked, query, store) -> list[list[Sentence]]:
