@@ -98,9 +98,11 @@ def query_terms(question: str, names: re.Pattern | None = None) -> tuple[list[st
     for pat, ws in words()["expand"]:
         if pat.search(ql):
             groups.append(tuple(w.lower() for w in ws))
+    said: list[tuple[list[str], tuple[str, ...]]] = []  # (the question's words of a synonym group, group)
     for g in words()["synonyms"]:
         if any(w in ql for w in g):
             groups.append(g)
+            said.append(([w for w in g if w in ql and re.search(r"[\u4e00-\u9fa5]", w)], g))
     q = words()["counter_words"].sub(" ", q)  # 「多少条」, 「几期」: the unit is asked (wanted_units), no topic
     q = re.sub(QWORDS, " ", q)
     q = re.sub(r"[A-Za-z]+", " ", q)
@@ -130,15 +132,23 @@ def query_terms(question: str, names: re.Pattern | None = None) -> tuple[list[st
                 break
         else:
             out.append(rest)
-    return Terms(terms, out, bridges)
+    covers: dict[str, tuple[str, ...]] = {}
+    for ws, g in said:
+        grp = next((o for o in out if set(o) & set(g)), None)
+        for w in ws if grp else ():
+            for gram in _grams(w):
+                covers.setdefault(gram, grp)
+    return Terms(terms, out, bridges, covers)
 
 
 class Terms(tuple):
-    """(bigrams, groups) of a question, and its bridges: a bigram across two words of the
-    question (「平台公开」 -> 台公) with the bigrams either side of it (平台, 公开)."""
-    def __new__(cls, own, groups, bridges=None):
+    """(bigrams, groups) of a question; its bridges: a bigram across two words of the question
+    (「平台公开」 -> 台公) with the bigrams either side of it (平台, 公开); and covers: a bigram of
+    a word the question writes of a synonym group (「官网」) -> the group's other words."""
+    def __new__(cls, own, groups, bridges=None, covers=None):
         t = super().__new__(cls, (own, groups))
         t.bridges = bridges or {}
+        t.covers = covers or {}
         return t
 
 
@@ -364,7 +374,10 @@ def pick_number(sents: list[Sentence], terms, idf: dict, question: str):
             fit = _fit(s.text, a, b, terms, idf, s.heading)
             if count is not None and fit < MIN_FIT:
                 continue
-            key = (round(fit, 3), -rank, -a)
+            # a number in the clause of the measure word asked (「累计观看量 303855 次」 for 观看量)
+            # before one that only shares the unit (「直播 118 场」)
+            measured = bool(count and count.measure and count.measure in _around(s.text, a, b)[0])
+            key = (measured, round(fit, 3), -rank, -a)
             if best_key is None or key > best_key:
                 best, best_key = (num, s, a, b), key
     return best
@@ -445,18 +458,20 @@ def answer_prose(query, settings, store, catalog, report_ids: list[int] | None) 
         df[grp] = sum(1 for s in pool if any(w in s.low for w in grp))
     n = len(pool)
     idf = {t: math.log(1 + n / (1 + df.get(t, 0))) for t in terms[0] + terms[1]}
-    # a number's clause is measured on the question's words that some sentence in scope holds
-    # (「官网」, printed nowhere, stands for 政府网站 through its group; a count nobody states is
-    # refused by its unit and noun, not by words no clause could hold)
-    held = Terms([t for t in terms[0] if df.get(t, 0)], [g for g in terms[1] if df.get(g, 0)],
-                 getattr(terms, "bridges", {}))
+    # a number's clause is measured on the question's words, but a word printed nowhere in scope
+    # whose synonym group is printed (「官网」 -> 政府网站) is measured by its group alone
+    count = count_asked(question)
+    # nor on the measure word asked (「粉丝」 in 「政务微博粉丝多少」: whose fans is what must match)
+    measure = _grams(count.measure) if count is not None else set()
+    covers = getattr(terms, "covers", {})
+    held = Terms([t for t in terms[0] if t not in measure and (df.get(t, 0) or not df.get(covers.get(t), 0))],
+                 [g for g in terms[1] if df.get(g, 0)], getattr(terms, "bridges", {}), covers)
     hit_bonus = {}
     for rank, h in enumerate(hits):
         lo, hi = (list(h.lines) + [0, 0])[:2]
         for s in sentences_of(store, h.report_id) if h.report_id in set(scope) else []:
             if s.lines[0] <= hi and s.lines[1] >= lo:
                 hit_bonus[(s.report_id, s.order)] = max(hit_bonus.get((s.report_id, s.order), 0), 0.5 / (1 + rank))
-    count = count_asked(question)
     ranked = sorted(((score(s, terms, idf, query, hit_bonus.get((s.report_id, s.order), 0.0), count), s) for s in pool),
                     key=lambda x: -x[0])
     if count is not None and count.units != {"%"}:
