@@ -219,7 +219,9 @@ def test_markers_printed_in_a_report_never_reach_the_model(corpus):
 
 
 def test_passages_that_do_not_answer_say_so(corpus):
-    q = "红谷滩区政府办2023年搞了多少场培训"
+    # a passage on training that does not say how it went (a count of trainings the report does
+    # not print is refused before any model: 「搞了多少场培训」 -> 没有找到)
+    q = "红谷滩区政府办2023年的培训效果怎么样"
     before = plain(corpus, q)
     model, _ = fake("报告中没有找到相关内容。")
     with use_model(model):

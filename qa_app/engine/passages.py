@@ -2,7 +2,9 @@
 
 Headings (「五、存在的主要问题及改进情况」, 「（一）主动公开情况」, 「存在问题：」) are not sentences:
 they set the section and topics of the sentences under them, so they guide retrieval but are
-never quoted as an answer. Table regions (tables.find_regions) are left out. A sentence may wrap
+never quoted as an answer. Table regions (tables.find_regions) are left out, but not the prose
+after a region's last row that the region runs over (`table_end`: 「（一）主要问题」 and its
+sentences printed right after the last table of a Markdown conversion). A sentence may wrap
 over lines and blank lines (PDF text); its line span covers every line it touches.
 Pure over the stored text.
 """
@@ -40,6 +42,8 @@ class Sentence:
     topics: frozenset = field(default_factory=frozenset)
     grams: frozenset = field(default_factory=frozenset)        # filled by prose.sentences_of
     head_grams: frozenset = field(default_factory=frozenset)
+    low: str = ""                   # the text folded and lower-cased (filled by prose.sentences_of)
+    head_low: str = ""
 
     @property
     def heading(self) -> str:
@@ -57,13 +61,36 @@ class Sentence:
 
     @property
     def opens_list(self) -> bool:
-        """「…加强以下工作：一是加大政策解读力度。」: a list starts inside and goes on after."""
-        return bool(re.search(r"[:：]\s*(一是|[(（]一[)）]|1[.、．])", self.text)) and not re.search(r"二是|[(（]二[)）]", self.text)
+        """「…加强以下工作：一是加大政策解读力度。」, 「…再上新台阶；一是增加解读的形式。」: a list
+        starts inside and goes on after."""
+        return bool(re.search(r"[:：；;]\s*(一是|[(（]一[)）]|1[.、．])", self.text)) and not re.search(r"二是|[(（]二[)）]", self.text)
 
     @property
     def announces(self) -> bool:
         """「主要存在以下问题：」, 「仍然存在一些问题。」: a sentence that introduces a list."""
         return bool(re.search(r"[:：]$|(以下|如下|一些|几个|几点)[^。]{0,8}[。:：]?$|(问题|不足|差距|短板)[。:：]?$", self.text))
+
+
+def _prose_line(line: str) -> bool:
+    """A line that reads as prose or a heading, not a table row: no tab, no run of bare numbers,
+    and a sentence mark, a heading's form, or a long run of words."""
+    t = fold1(line).strip()
+    if not t:
+        return True
+    if "\t" in line or "|" in t or re.fullmatch(r"[-—\s]+", t) or len(re.findall(r"(?<![\d.])\d+(?![\d.])", t)) >= 3:
+        return False
+    return bool(re.search(r"[。，,；;：:]", t) or SUB_HEADING.match(t) or TOP_HEADING.match(t) or LABEL.match(t)
+                or len(re.sub(r"[^\u4e00-\u9fa5]", "", t)) >= 16)
+
+
+def table_end(lines: list[str], a: int, b: int) -> int:
+    """Where a table region [a, b) really ends: the prose after its last row (「（一）主要问题」
+    and its sentences, which a region found by content may run over) is not the table's.
+    Only a tail holding a full sentence (。) is given back."""
+    k = b
+    while k > a and _prose_line(lines[k - 1]):
+        k -= 1
+    return k if k < b and any("。" in lines[i] for i in range(k, b)) else b
 
 
 def fold1(s: str) -> str:
@@ -75,6 +102,26 @@ def fold1(s: str) -> str:
     return "".join(out).replace("\u3000", " ")
 
 
+# The template's section titles, however a report numbers them (「第五部分」, 「5.」) or ends them (「。」)
+SECTION_TITLE = re.compile(r"总体情况|主动公开政府信息|收到和处理|行政复议|存在.{0,8}问题|问题.{0,4}改进|其他需要报告")
+WORDY_HEADING = re.compile(r"^(?:第[一二三四五六七八九十]+部分|\d{1,2}\s*[.、．])\s*([^。！？，,]{2,30})$")
+
+
+def heading_form(line: str) -> str:
+    """A line as a heading would read without Markdown marks (「## 五、…」, 「**五、…**」)."""
+    t = re.sub(r"^#{1,6}\s*", "", line.strip())
+    t = re.sub(r"^\*\*(.+?)\*\*$", r"\1", t).strip()
+    # a final 。 only off one of the template's titles (「一、加强学习。」 is a sentence)
+    return re.sub(r"。$", "", t) if len(t) <= 32 and SECTION_TITLE.search(t) else t
+
+
+def _section_heading(head: str):
+    """「第五部分 存在的主要问题及改进情况」, 「5. 存在的主要问题及改进情况」: a numbering other than
+    「五、」 is a section heading only for one of the template's section titles."""
+    m = WORDY_HEADING.match(head)
+    return m if m and SECTION_TITLE.search(m.group(1)) else None
+
+
 def _topics(heading: str) -> set[str]:
     return {t for t, _, hpat in PROSE_TOPICS if re.search(hpat, heading)}
 
@@ -83,11 +130,12 @@ def report_sentences(report_id: int, text: str) -> list[Sentence]:
     lines = text.split("\n")
     skip = set()
     for a, b in find_regions(lines).values():
-        skip.update(range(a, b))
+        skip.update(range(a, table_end(lines, a, b)))
     out: list[Sentence] = []
     section, sub, part = "", "", None   # part: problems/improvements inside a mixed section
     buf, first = "", None
     seen_heading = False
+    sub_part = False  # the problems/improvements part was opened by a subsection heading
 
     def flush(last: int):
         nonlocal buf, first
@@ -112,20 +160,27 @@ def report_sentences(report_id: int, text: str) -> list[Sentence]:
         line = fold1(orig)
         if not line or re.fullmatch(r"[|\-—\s]+", line):
             continue
-        top = TOP_HEADING.match(line)
+        head = heading_form(line)
+        top = TOP_HEADING.match(head) or (_section_heading(head) if not buf else None)
         if top:
             flush(last_line)
-            section, sub, part, seen_heading = line, "", None, True
-            if {"problems", "improvements"} <= _topics(line):
+            section, sub, part, seen_heading = head, "", None, True
+            if {"problems", "improvements"} <= _topics(head):
                 part = "problems"
+            sub_part = False
             continue
         if not seen_heading and "。" not in line:
             continue  # the title, possibly wrapped over lines
-        subm = SUB_HEADING.match(line)
+        subm = SUB_HEADING.match(head)
         if subm:
             flush(last_line)
             sub = subm.group(2).strip()
-            part = _switch(part, sub)
+            if {"problems", "improvements"} <= _topics(sub):
+                part, sub_part = "problems", True  # 「（五）存在的主要问题及改进情况」 numbered as a subsection
+            elif sub_part and not re.search(r"问题|不足|改进|整改|措施|下一步|计划", sub):
+                part, sub_part = None, False  # the next subsection after it
+            else:
+                part = _switch(part, sub)
             continue
         inline = INLINE_SUB.match(line) if not buf else None
         if inline:

@@ -536,6 +536,11 @@ def is_prose(q: str, cell: CellQuery | None, query: Query) -> bool:
     if cell is None:
         return True
     ql = q.lower()
+    from .prose import asks_manner, counts_in_prose_unit
+    if not query.wants_number and asks_manner(q):
+        return True  # 「收到的申请按时答复了吗」: how it was done, which the text says
+    if counts_in_prose_unit(q) and (cell.weak or not cell.row_named or cell.table != "review_litigation"):
+        return True  # 「公开了几期政府常务会议」: no table counts in 期, 场, 篇 (but 「打了几场官司」 is 行政诉讼)
     if cell.table == "review_litigation":
         return False
     # items of information published (「多少条」) are counted in the prose, not the tables
@@ -617,8 +622,10 @@ def follow_up(new: Query, prev: Query, catalog: Catalog | None = None) -> Query:
     own_cell = new.cell is not None and new.cell.row_named
     # a question of its own about the prose: long enough, or a topic of its own (「怎么改进的」 after
     # 「存在什么问题」), which then is asked, not the question before it
+    from .prose import counts_in_prose_unit  # 「那淮安市召开了几场新闻发布会」: a count only the text holds
     own_prose_words = new.cell is None and ((re.search(PROSE_CUES, q.lower()) and len(q) > 8)
-                                            or (new.topics and set(new.topics) != set(prev.topics)))
+                                            or (new.topics and set(new.topics) != set(prev.topics))
+                                            or counts_in_prose_unit(q))
     # a new body with words of its own, not a bare 「那X呢」 (「淮安市召开了多少场新闻发布会」 after a
     # question on 洪泽区 2023): a question of its own, which takes neither the cell nor the year
     bare = re.match(FOLLOW_START, q.lower()) or re.search(r"(呢|的呢|怎么样|如何)[?？]?$", q) \

@@ -1,18 +1,17 @@
 """Op change: one cell of one body between two years, absolute and — with the percent modifier
 (增幅, 增长了百分之多少) — in percent of the earlier year; 「少了多少」 answered in the question's
 own direction (A年比B年少…, or that it is not fewer). With no body named, the change of the
-sum over every body having both reports (aggregate.change_all).
+sum over every body having both reports (aggregate.change_all). When the earlier year's report
+is not in the library, a change the later report's own text states (「较去年回落12.3%」) is quoted
+(prose.stated_change) instead of the refusal.
 """
 from __future__ import annotations
-
-import re
-from dataclasses import replace
 
 from ...answer import Answer
 from ..aggregate import change_all, finish
 from ..cite import MISSING, cell_value, cite_cell
 from ..compose import fmt, marks, unit, what_phrase
-from ..plan import Modifier, Op
+from ..plan import Modifier
 from ..scope import only_years_text
 
 
@@ -26,28 +25,6 @@ def years_of(plan, body) -> list[int]:
     return body.years[-2:] if len(body.years) >= 2 else [body.years[-1] - 1, body.years[-1]] if body.years else []
 
 
-# A sentence that states a change itself (「申请数量较去年回落12.3%」): a comparison word and a number.
-STATED = re.compile(r"(?:较|比|同比|环比|与上年|相比)[^。；;]{0,24}?(?:增长|增加|上升|提高|下降|减少|降低|回落|持平|多|少)"
-                    r"[^。；;\d]{0,6}?(\d+(?:\.\d+)?)")
-
-
-def stated_change(plan, facts, body, years, why):
-    """When the earlier year's report is not held, the change as the held report's own text
-    states it (quoted and cited, with why it is not computed); None when no sentence states one."""
-    if not years or facts.settings is None:
-        return None
-    from ..prose import answer_prose
-    ans = answer_prose(replace(plan, op=Op.PROSE, prose=True, cell=None, cells=(), multi="", years=tuple(years)),
-                       facts.settings, facts.store, facts.catalog, [body.reports[y] for y in years])
-    said = next((m for c in ans.citations for m in [STATED.search(c.quote or "")] if m), None) \
-        if ans.kind == "text" else None
-    if said is None:
-        return None
-    ans.answer = f"无法用表格数字计算变化（{why}）；报告正文中写明的是：" + ans.answer
-    ans.value = float(said.group(1)) if "." in said.group(1) else int(said.group(1))  # the change as stated
-    return ans
-
-
 def percent(d, base):
     return round(d / base * 100, 1) if base else None
 
@@ -59,12 +36,16 @@ def run(plan, facts):
     cell, b = plan.cell, plan.bodies[0]
     named = years_of(plan, b)
     missing = [y for y in named if y not in b.reports]
+    if len(named) == 2 and missing == [min(named)] and max(named) in b.reports:
+        # the earlier year is not in the library: the later report may state the change itself
+        from ..prose import stated_change
+        said = stated_change(plan, store, catalog, b.reports[max(named)], min(named))
+        if said is not None:
+            return said
     if len(named) < 2 or missing:
-        why = f"{only_years_text(b)}" + (f"，没有{'、'.join(map(str, missing))}年的报告" if missing else "")
-        stated = stated_change(plan, facts, b, [y for y in named if y in b.reports], why)
-        if stated is not None:
-            return stated
-        return Answer(plan.question, f"无法比较：{why}。", "none", debug=plan.describe())
+        return Answer(plan.question, f"无法比较：{only_years_text(b)}"
+                      + (f"，没有{'、'.join(map(str, missing))}年的报告" if missing else "") + "。", "none",
+                      debug=plan.describe())
     y1, y2 = sorted(named)
     vals, cits = {}, []
     for y in (y1, y2):
