@@ -32,6 +32,7 @@ class Mention:
     start: int
     end: int
     bodies: list  # the bodies this text can name
+    how: str = "name"  # name (as a report writes it), form (a standard form, names.py), short, core
 
 
 @dataclass
@@ -202,25 +203,38 @@ class Catalog:
                     mentions.append(Mention(n, start, end, [b]))
                     taken.append((start, end))
                 start = q.find(n, end)
+        # 1b. a standard form other than the body's own (「红旗区府办」, 「红谷滩区人民政府办公室」 for
+        #     红谷滩区政府办, 「市监局」): both taken to canonical form (names.py, body_names.json)
+        from .names import form_mentions
+        found, blocked = form_mentions(q, self, taken)
+        for s, e, bs in found:
+            inner = [x for x in mentions if s <= x.start and x.end <= e]
+            if any(not set(map(id, x.bodies)) <= set(map(id, bs)) for x in inner):
+                continue  # the longer span names another body than the name inside it: keep the name
+            for x in inner:  # 「淮安市洪泽区政府」: the whole span, not 洪泽区政府 with 淮安 left over
+                mentions.remove(x)
+                taken.remove((x.start, x.end))
+            taken.append((s, e))
+            mentions.append(Mention(q[s:e], s, e, bs, "form"))
         # 2. short forms: a run of characters ending in a body suffix, whose characters appear
         #    in order in a body's name (红旗区政府办 -> 红旗区人民政府办公室)
         for ment, s, e in _mentions(q):
-            if any(s < te and ts < e for ts, te in taken):
+            if any(s < te and ts < e for ts, te in taken + blocked):
                 continue
             if _glued(q, s):
                 continue  # inside a longer name: 「民政府办公室」 in 「海淀区人民政府办公室」
             hits = self._by_short_form(ment)
             if hits:
                 taken.append((s, e))
-                mentions.append(Mention(ment, s, e, hits))
+                mentions.append(Mention(ment, s, e, hits, "short"))
         # 2b. bare cores: 「文化街2023年收到多少申请」
         for c, bs in self._cores:
             start = q.find(c)
             while start >= 0:
                 end = start + len(c)
-                if not any(s < end and start < e for s, e in taken) and not _glued(q, start):
+                if not any(s < end and start < e for s, e in taken + blocked) and not _glued(q, start):
                     taken.append((start, end))
-                    mentions.append(Mention(c, start, end, list(bs)))
+                    mentions.append(Mention(c, start, end, list(bs), "core"))
                 start = q.find(c, end)
         mentions.sort(key=lambda m: m.start)
         # 「红旗区信访局通过红旗区人民政府门户网站…」: a name followed by a website names the website
@@ -232,7 +246,8 @@ class Catalog:
         for s, e in sorted(taken, reverse=True):
             rest = rest[:s] + "|" * (e - s) + rest[e:]
         # 3. names the index does not hold: a body-like or place-like name that is left over
-        unknown = [u for u, after in _place_like(rest) if not self._known_word(u)
+        unknown = [q[s:e] for s, e in blocked]  # a place with a kind of body it has no report of
+        unknown += [u for u, after in _place_like(rest) if not self._known_word(u) and not any(u in x for x in unknown)
                    and not (mentions and re.match(MEDIA, after))]  # 「…区人民政府门户网站」 names a website
         # a place named in romanised form (「Hongqi District」): the index holds Chinese names only,
         # so it is not any body's; said as unknown (the refusal lists the names held), not dropped
@@ -320,7 +335,7 @@ REGION_CHAIN = r"(?:[^省市区县（(]{1,7}?[省市区县])+"
 # Characters a body name may follow inside a question (else the name is part of a longer one).
 BOUNDARY = set("的在和与跟比那及或对从向问查看下是呢吗了省市区县")
 GENERIC_BODIES = {"政府办", "政府办公室", "人民政府", "人民政府办公室", "人民政府办", "政府", "街道办事处", "办事处", "街道",
-                  "办公室"}
+                  "办公室", "府办"}
 
 
 def _weak_alias(name: str, body: Body) -> bool:
@@ -368,7 +383,7 @@ def _mentions(q: str) -> list[tuple[str, int, int]]:
 
 
 NAME_SUFFIX = r"(?:省|市|区|县|局|委员会|委|办公室|政府办|人民政府|中心|街道办事处|街道|镇|乡)"
-LEAD_WORDS = r"^(?:请问|请|问|查询|查|看看|我想知道|想知道|告诉我|那么|那|关于|在|的|通过|经过|向|对|从|由|为|于|比|如果是)+"
+LEAD_WORDS = r"^(?:其中|请问|请|问|查询|查|看看|我想知道|想知道|告诉我|那么|那|关于|在|的|通过|经过|向|对|从|由|为|于|比|如果是)+"
 
 
 EN_PLACE = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*\s+(?i:district|county|city|province|subdistrict|street|town|township)\b")

@@ -15,10 +15,10 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ..tables import fold
-from .catalog import Body, Catalog, is_subsequence
+from .catalog import BOUNDARY, Body, Catalog, is_subsequence
 from .cells import CellQuery, document_columns, find_cell, find_cells
 from .lexicon import lexicon
-from .names import correct as correct_names
+from .names import correct as correct_names, plain as plain_forms
 from .variants import simplify
 from .plan import Modifier, QueryPlan
 
@@ -59,7 +59,7 @@ COLLECTIVE = _L.regex("COLLECTIVE")
 FOLLOW_START = _L.regex("FOLLOW_START")
 COMPARE_WORDS = _L.regex("FOLLOW_COMPARE")
 GENERIC_RE = (r"(?:区|市|县)?(?:人民)?政府办(?:公室)?|(?:区|市|县)?人民政府办公室|街道办(?:事处)?|办事处|办公室"
-              r"|(?:区|市|县)(?:人民)?政府(?![信网门公办])")
+              r"|(?:区|市|县)(?:人民)?政府(?![信网门公办])|(?:区|市|县)府办")
 
 
 @dataclass
@@ -197,11 +197,14 @@ def understand_one(question: str, catalog: Catalog) -> Query:
     q, dropped = _L.strip(fold(question).strip(), "instruction")  # 「请帮我查一下」, 「估算一下」
     m = catalog.match(q)
     name_note = ""
-    fixed, fixes = correct_names(q, catalog)  # one wrong character in a name held: 「红旗区信访居」
+    # one wrong character in a name held (「红旗区信访居」); a name matched as written is kept whole
+    fixed, fixes = correct_names(q, catalog, keep=[x.text for x in m.mentions
+                                                      if len(x.bodies) == 1 and x.how in ("name", "form")])
     if fixes:
         m2 = catalog.match(fixed)
         better = len(m2.unknown) < len(m.unknown) or len(m2.ambiguous) < len(m.ambiguous) \
-            or len(m2.bodies) > len(m.bodies) or len(m2.regions) > len(m.regions) or (m2.bodies == m.bodies and m2.bodies)
+            or len(m2.bodies) > len(m.bodies) or len(m2.regions) > len(m.regions) or (m2.bodies == m.bodies and m2.bodies) \
+            or any(_level_fix(a, b, q) for a, b in fixes)  # 「洪泽去2024年」: the place's level char misspelt
         if (m2.bodies or m2.regions or m2.ambiguous) and not (set(m2.unknown) - set(m.unknown)) and better:
             q, m = fixed, m2
             name_note = "；".join(f"「{a}」按「{b}」理解" for a, b in fixes)
@@ -248,6 +251,17 @@ def understand_one(question: str, catalog: Catalog) -> Query:
     if re.search(CHECK_WORDS, q.lower()):
         query.op, query.prose = "checks", False
     return query
+
+
+def _level_fix(written: str, taken: str, q: str) -> bool:
+    """A correction of a place's level character only (「洪泽去2024年」 -> 「洪泽区」): the place reads
+    the same without it, but the answer still says how the name was taken. Not where the
+    character starts the next word (「红谷滩部分公开」)."""
+    diff = [i for i, (a, b) in enumerate(zip(written, taken)) if a != b]
+    at = q.find(written)
+    after = q[at + len(written):at + len(written) + 1] if at >= 0 else ""
+    return len(written) == len(taken) and len(diff) == 1 and taken[diff[0]] in "省市区县" \
+        and written[diff[0]] not in "省市区县" and not (re.fullmatch(r"[\u4e00-\u9fa5]", after) and after not in BOUNDARY)
 
 
 # Ops under which several cells joined in a question (「部分公开和不予公开」) are each answered; under
@@ -379,8 +393,8 @@ def _resolve_names(query: Query, m, catalog: Catalog, q: str, collective: bool) 
     if not query.bodies and not query.regions and not query.unknown and not query.ambiguous:
         g = re.search(GENERIC_RE, m.rest)
         if g:
-            word = _plain(g.group(0))
-            cands = [b for b in catalog.bodies.values() if any(word in _plain(n) for n in b.names)]
+            word = g.group(0)
+            cands = [b for b in catalog.bodies.values() if any(_generic_fits(word, n) for n in b.names)]
             if g.group(0) == "办公室":  # 「办公室」 alone: a government office, not a 街道办事处
                 cands = [b for b in catalog.bodies.values() if any("办公室" in n or "政府办" in n for n in b.names)]
             if len(cands) > 1 and not collective:
@@ -391,9 +405,9 @@ def _resolve_names(query: Query, m, catalog: Catalog, q: str, collective: bool) 
         # 「政府办和城建局谁多」: a generic word joined to a named body names a second body
         g = re.search(r"(?:^|[和与跟同比、及]|\|)(" + GENERIC_RE + r")(?=$|[和与跟同比、及谁哪的|]|\|)", m.rest)
         if g and re.search(r"和|与|跟|同|比|、|及|谁|哪个", q):
-            word = _plain(g.group(1))
+            word = g.group(1)
             cands = [b for b in catalog.bodies.values() if b not in query.bodies
-                     and any(word in _plain(n) for n in b.names)]
+                     and any(_generic_fits(word, n) for n in b.names)]
             same = [b for b in cands if any(b.region_short and b.region_short == x.region_short for x in query.bodies)]
             if g.group(1)[0] in "区市县" and len(same) == 1:
                 cands = same  # 「城建局和区政府办」: the 区 of the body named
@@ -431,6 +445,12 @@ def _body_after_region(q: str, region: str, bodies) -> "Body | None":
 def _plain(name: str) -> str:
     """「红旗区人民政府办公室」 -> 「红旗区政府办」: the forms a generic word is compared in."""
     return name.replace("人民", "").replace("办公室", "办").replace("办事处", "办")
+
+
+def _generic_fits(word: str, name: str) -> bool:
+    """Does a generic word (「区政府办」, 「区府办」) fit a body's name, compared plainly or with both
+    in the canonical forms of body_names.json (names.plain)?"""
+    return _plain(word) in _plain(name) or any(w in p for w in plain_forms(word) for p in plain_forms(name))
 
 
 def _refine_op(query: Query, q: str) -> None:
