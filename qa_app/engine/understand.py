@@ -642,8 +642,14 @@ def follow_up(new: Query, prev: Query, catalog: Catalog | None = None) -> Query:
         new = replace(new, bodies=list(prev.bodies), regions=list(prev.regions))
         inherited.append("bodies")
     elif new.bodies and prev.bodies and re.search(COMPARE_WORDS, q.lower()):
-        new = replace(new, bodies=list(prev.bodies) + [b for b in new.bodies if b not in prev.bodies], op="compare")
+        added = [b for b in new.bodies if b not in prev.bodies]
+        new = replace(new, bodies=list(prev.bodies) + added, op="compare")
         inherited.append("bodies")
+        if len(new.explicit_years) == 1 and len(prev.years) == 1 and new.explicit_years != prev.years and added:
+            # 「红旗区信访局2023年…」「跟红谷滩区政府办2022年比呢」: the year written is the new body's;
+            # the body before keeps its own
+            new.body_years = [(b.agency, prev.years[0]) for b in prev.bodies] \
+                + [(b.agency, new.explicit_years[0]) for b in added]
     complete = names_given and (own_prose_words or own_cell)
     if not new.years and prev.years and not complete:
         # (a question complete on its own — a body and what is asked of it — keeps its own years:
