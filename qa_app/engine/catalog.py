@@ -207,6 +207,10 @@ class Catalog:
         #     红谷滩区政府办, 「市监局」): both taken to canonical form (names.py, body_names.json)
         from .names import form_mentions
         found, blocked = form_mentions(q, self, taken)
+        for s, e in blocked:  # a longer name of a body not held: the name inside it is not asked
+            for x in [x for x in mentions if s <= x.start and x.end <= e]:
+                mentions.remove(x)
+                taken.remove((x.start, x.end))
         for s, e, bs in found:
             inner = [x for x in mentions if s <= x.start and x.end <= e]
             if any(not set(map(id, x.bodies)) <= set(map(id, bs)) for x in inner):

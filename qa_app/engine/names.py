@@ -412,8 +412,8 @@ def form_mentions(q: str, catalog: Catalog, taken: list) -> tuple[list[tuple[int
     for (s, e), bodies in sorted(found.items(), key=lambda x: (-(x[0][1] - x[0][0]), x[0][0], x[1] is None)):
         if any(s < oe and os_ < e for os_, oe in blocked + [(x[0], x[1]) for x in out]):
             continue
-        if bodies is None:
-            if not any(s < te and ts < e for ts, te in taken):
+        if bodies is None:  # may hold a name already taken: 「洪泽区人民政府办公室」 is not 洪泽区人民政府
+            if not any(s < te and ts < e and not (s <= ts and te <= e and (s, e) != (ts, te)) for ts, te in taken):
                 blocked.append((s, e))
             continue
         if any(s < te and ts < e and not (s <= ts and te <= e and (s, e) != (ts, te)) for ts, te in taken):

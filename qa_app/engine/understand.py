@@ -59,7 +59,7 @@ COLLECTIVE = _L.regex("COLLECTIVE")
 FOLLOW_START = _L.regex("FOLLOW_START")
 COMPARE_WORDS = _L.regex("FOLLOW_COMPARE")
 GENERIC_RE = (r"(?:区|市|县)?(?:人民)?政府办(?:公室)?|(?:区|市|县)?人民政府办公室|街道办(?:事处)?|办事处|办公室"
-              r"|(?:区|市|县)(?:人民)?政府(?![信网门公办])|(?:区|市|县)府办")
+              r"|(?:区|市|县)(?:人民)?政府(?![信网门公办])|(?<!政)(?:区|市|县)?府办")
 
 
 @dataclass

@@ -1,0 +1,219 @@
+"""The standard short forms of body names (qa_app/body_names.json, read by qa_app/engine/names.py):
+the file is validated when loaded; every form of every kind finds a body named by any other form
+of its kind, in both directions; kinds that are different bodies are never merged (the government
+and its office, a bureau and a province's department, 淮安市 and the real 淮安区).
+
+Small catalogs written here (no index): the matching is pure on the catalog's names.
+"""
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import pytest
+
+from qa_app.engine import names
+from qa_app.engine.catalog import Catalog
+from qa_app.engine.names import NamesError, canonical_name, forms, validate_forms
+
+
+def rec(i, agency, region, aliases=(), year=2023):
+    return SimpleNamespace(id=i, agency=agency, aliases=list(aliases) or [agency], region=region, year=year,
+                           file_name=f"r{i}.txt", checks_failed=0)
+
+
+def bodies(cat: Catalog, q: str) -> list[str]:
+    return [b.agency for b in cat.match(q).bodies]
+
+
+def ambiguous(cat: Catalog, q: str) -> list[list[str]]:
+    return [sorted(b.agency for b in m.bodies) for m in cat.match(q).ambiguous]
+
+
+# -- the file ------------------------------------------------------------------------------------
+
+def test_the_shipped_file_loads_and_covers_the_common_bodies():
+    f = forms()
+    kinds = {k.canonical for k in f.kinds}
+    for k in ("人民政府办公室", "人民政府", "街道办事处", "发展和改革委员会", "市场监督管理局", "人力资源和社会保障局",
+              "住房和城乡建设局", "城乡建设局", "科学技术委员会", "自然资源和规划局", "生态环境局", "教育局", "教育厅",
+              "公安局", "财政局", "卫生健康委员会", "交通运输局", "农业农村局", "文化广电和旅游局"):
+        assert k in kinds, k
+    assert f.by_form["府办"] == {"人民政府办公室", "人民政府办公厅"}  # the catalog decides between them
+    assert f.by_form["市监局"] == {"市场监督管理局"}
+    assert f.split("红旗区文化街街道") == ("红旗区文化街", "街道", frozenset({"街道办事处"}))
+    assert f.split("红旗区商务局") == ("红旗区商务局", "", frozenset())  # a kind not listed: its own name
+
+
+def _data(*kinds, levels="省市区县"):
+    return {"levels": levels, "kinds": list(kinds)}
+
+
+@pytest.mark.parametrize("data, says", [
+    ({"kinds": "x"}, "expected"),
+    (_data({"canonical": "市场监督管理局", "forms": ["市场监管局", "market"]}), "not 2-16 Chinese"),
+    (_data({"canonical": "市场监督管理局", "forms": ["市监局", "市监局"]}), "written twice"),
+    (_data({"canonical": "教育局"}, {"canonical": "教育局", "forms": ["教局"]}), "kind is written twice"),
+    (_data({"canonical": "生态环境局", "forms": ["环保局"]}, {"canonical": "环保局"}), "another kind's canonical"),
+    (_data({"canonical": "人民政府办公室", "forms": ["府办", "区府办"]}), "write 府办 only"),
+    (_data({"canonical": "教育局", "short": ["教局"]}), "a record has"),
+    (_data({"canonical": "人民政府", "stands_for": ["人民政府办公室"]}), "no kind of the file"),
+    (_data({"canonical": "人民政府", "generic": "yes"}), "generic is true or false"),
+    (_data({"canonical": "教育局"}, levels="district"), "levels"),
+])
+def test_a_bad_record_is_refused_with_its_reason(data, says):
+    with pytest.raises(NamesError, match=says):
+        validate_forms(data)
+
+
+def test_a_good_small_file_validates():
+    f = validate_forms(_data({"canonical": "人民政府", "forms": ["政府"], "generic": True,
+                              "stands_for": ["人民政府办公室"]},
+                             {"canonical": "人民政府办公室", "forms": ["政府办", "府办"], "generic": True}))
+    assert f.stands_for("人民政府") == ("人民政府办公室",) and f.generic("人民政府办公室")
+    assert f.split("区府办") == ("区", "府办", frozenset({"人民政府办公室"}))
+
+
+def test_the_shipped_file_is_the_one_read():
+    raw = json.loads(names.FORMS_PATH.read_text(encoding="utf-8"))
+    assert len(raw["kinds"]) == len(forms().kinds)
+
+
+# -- every form, both directions -----------------------------------------------------------------
+
+CORE = {"街道办事处": "城关"}  # a kind that names a body only with a word of its own before it
+
+
+def _pairs():
+    out = []
+    for k in forms().kinds:
+        for f in k.forms[1:]:
+            out.append(pytest.param(k.canonical, f, id=f"{k.canonical}~{f}"))
+    return out
+
+
+@pytest.mark.parametrize("canonical, form", _pairs())
+def test_each_form_finds_the_body_named_by_its_canonical_form_and_back(canonical, form):
+    core = CORE.get(canonical, "")
+    # the report prints the canonical form, the question writes the short one (with and without the 县)
+    cat = Catalog([rec(1, f"仁门县{core}{canonical}", "宁川市仁门县"), rec(2, "仁门县信访局", "宁川市仁门县")])
+    assert bodies(cat, f"仁门县{core}{form}2023年收到多少申请") == [f"仁门县{core}{canonical}"]
+    assert bodies(cat, f"仁门{core}{form}2023年收到多少申请") == [f"仁门县{core}{canonical}"]
+    # the report prints the short form, the question writes the canonical one
+    cat = Catalog([rec(1, f"仁门县{core}{form}", "宁川市仁门县"), rec(2, "仁门县信访局", "宁川市仁门县")])
+    assert bodies(cat, f"仁门县{core}{canonical}2023年收到多少申请") == [f"仁门县{core}{form}"]
+
+
+def test_canonical_names_agree_both_ways():
+    _, office = canonical_name("红旗区人民政府办公室", "新乡市红旗区")
+    for written in ("红旗区府办", "红旗政府办", "红旗区政府办公室", "红旗区人民政府办"):
+        places, keys = canonical_name(written, "新乡市红旗区")
+        assert places[-1][0] == "红旗" and keys & office, written
+    _, gov = canonical_name("红旗区人民政府", "新乡市红旗区")
+    assert not gov & office  # the government is not its office
+
+
+# -- the seed names -----------------------------------------------------------------------------
+
+SEEDS = [rec(1, "红旗区人民政府办公室", "河南省新乡市红旗区", ["红旗区人民政府办公室", "区政府办"]),
+         rec(2, "红旗区城乡建设局", "河南省新乡市红旗区", ["红旗区城乡建设局", "区城建局"]),
+         rec(3, "红谷滩区政府办", "江西省南昌市红谷滩区", ["红谷滩区政府办", "区政府办"]),
+         rec(4, "红旗区文化街街道办事处", "河南省新乡市红旗区"),
+         rec(5, "红旗区市场监督管理局", "河南省新乡市红旗区", ["区市场监管局"]),
+         rec(6, "红旗区信访局", "河南省新乡市红旗区")]
+
+
+@pytest.mark.parametrize("q, expected", [
+    ("红谷滩区人民政府办公室2023年收到多少申请", "红谷滩区政府办"),
+    ("红谷滩政府办公室2023年新收申请几件", "红谷滩区政府办"),
+    ("红谷滩的区府办新收了多少申请", "红谷滩区政府办"),
+    ("红旗区府办2023年收到多少申请", "红旗区人民政府办公室"),
+    ("红旗政府办2023年无法提供几件", "红旗区人民政府办公室"),
+    ("市监局23年罚了多少", "红旗区市场监督管理局"),
+    ("红旗城建局2023年行政许可多少", "红旗区城乡建设局"),
+    ("红旗文化街街道收到多少申请", "红旗区文化街街道办事处"),
+    ("红旗信访局2023年收到多少申请", "红旗区信访局"),
+])
+def test_standard_forms_of_the_seed_names(q, expected):
+    assert bodies(Catalog(SEEDS), q) == [expected]
+
+
+def test_a_form_fitting_several_bodies_is_left_to_ask_which():
+    cat = Catalog(SEEDS + [rec(7, "红谷滩区市场监督管理局", "江西省南昌市红谷滩区")])
+    assert ambiguous(cat, "市监局2023年收到多少申请") == [["红旗区市场监督管理局", "红谷滩区市场监督管理局"]]
+    assert bodies(cat, "红谷滩市监局2023年收到多少申请") == ["红谷滩区市场监督管理局"]
+
+
+@pytest.mark.parametrize("q, unknown", [
+    ("红旗区住建局2023年行政许可多少", "红旗区住建局"),      # 住建局 is not 城建局
+    ("红谷滩区市监局2023年行政处罚多少", "红谷滩区市监局"),  # 红谷滩 has no such bureau: not 红旗区's
+    ("红旗区教育局2023年收到多少申请", "红旗区教育局"),
+])
+def test_a_kind_the_place_has_no_report_of_is_unknown(q, unknown):
+    m = Catalog(SEEDS).match(q)
+    assert m.bodies == [] and unknown in m.unknown
+
+
+def test_a_place_the_index_does_not_hold_is_not_read_as_a_bare_level():
+    m = Catalog(SEEDS).match("海淀区府办2023年收到多少申请")
+    assert m.bodies == [] and m.unknown
+
+
+# -- no false merge ------------------------------------------------------------------------------
+
+def test_the_government_and_its_office_stay_apart_when_both_report():
+    cat = Catalog([rec(1, "红旗区人民政府", "新乡市红旗区"), rec(2, "红旗区人民政府办公室", "新乡市红旗区")])
+    assert bodies(cat, "红旗区人民政府2023年收到多少申请") == ["红旗区人民政府"]
+    assert bodies(cat, "红旗区政府2023年收到多少申请") == ["红旗区人民政府"]
+    assert bodies(cat, "红旗区府办2023年收到多少申请") == ["红旗区人民政府办公室"]
+    assert bodies(cat, "红旗政府办公室2023年收到多少申请") == ["红旗区人民政府办公室"]
+    assert bodies(cat, "红旗区人民政府办公室2023年收到多少申请") == ["红旗区人民政府办公室"]
+
+
+def test_the_office_is_never_taken_for_the_government():
+    # only the government reports: its office asked is not in the library (the other way round,
+    # 「区政府」 for the office, is how people write when only the office reports: stands_for)
+    cat = Catalog([rec(1, "淮安市洪泽区人民政府", "江苏省淮安市洪泽区")])
+    for q in ("洪泽区府办2024年收到多少申请", "洪泽区人民政府办公室2024年收到多少申请", "洪泽政府办公室2024年收到多少申请"):
+        m = cat.match(q)
+        assert m.bodies == [] and m.unknown, q
+    cat = Catalog([rec(1, "红旗区人民政府办公室", "新乡市红旗区")])
+    assert bodies(cat, "红旗区政府2023年收到多少申请") == ["红旗区人民政府办公室"]
+
+
+def test_a_bureau_is_not_a_department_of_another_level():
+    cat = Catalog([rec(1, "江南省教育厅", "江南省"), rec(2, "宁川市教育局", "江南省宁川市")])
+    assert bodies(cat, "江南省教育厅2023年收到多少申请") == ["江南省教育厅"]
+    assert bodies(cat, "宁川教育局2023年收到多少申请") == ["宁川市教育局"]
+    m = cat.match("江南省教育局2023年收到多少申请")
+    assert "江南省教育厅" not in [b.agency for b in m.bodies]
+    m = cat.match("宁川市教育厅2023年收到多少申请")
+    assert "宁川市教育局" not in [b.agency for b in m.bodies]
+
+
+def test_a_city_is_not_the_real_district_of_the_same_name():
+    cat = Catalog([rec(1, "淮安市人民政府", "江苏省淮安市"), rec(2, "淮安市洪泽区人民政府", "江苏省淮安市洪泽区")])
+    m = cat.match("淮安区人民政府2024年收到多少申请")
+    assert m.bodies == [] and "淮安区人民政府" in m.unknown
+    fixed, fixes = names.correct("淮安区人民政府2024年收到多少申请", cat)
+    assert fixes == []  # 淮安区 is a real district: not corrected to 淮安市
+    assert bodies(cat, "淮安政府2024年收到多少申请") == ["淮安市人民政府"]
+    assert bodies(cat, "淮安市洪泽区政府2024年收到多少申请") == ["淮安市洪泽区人民政府"]  # one body, not two
+
+
+def test_an_old_name_the_report_uses_wins_over_the_new_kind():
+    cat = Catalog([rec(1, "仁门县环保局", "宁川市仁门县", year=2018), rec(2, "仁门县生态环境局", "宁川市仁门县")])
+    assert bodies(cat, "仁门县环保局2018年收到多少申请") == ["仁门县环保局"]
+    assert bodies(cat, "仁门县生态环境局2023年收到多少申请") == ["仁门县生态环境局"]
+
+
+# -- one wrong character in a standard form -------------------------------------------------------
+
+def test_a_typo_in_a_standard_form_is_corrected_and_said():
+    cat = Catalog(SEEDS)
+    assert names.correct("红旗区市监居2023年行政处罚多少", cat)[1] == [("红旗区市监居", "红旗区市监局")]
+    # a name matched as written is not corrected in part; nor a word that starts the next one
+    assert names.correct("红谷滩政府办公室2023年收到多少", cat, keep=["红谷滩政府办公室"])[1] == []
+    assert names.correct("红旗区各单位，其中信访局多少", cat)[1] == []
+    assert names.correct("红旗住建局2023年行政许可多少", cat)[1] == []
+    assert names.correct("红旗去年收到多少申请", cat)[1] == []
