@@ -94,6 +94,7 @@ class Query:
     modifiers: set = field(default_factory=set)          # plan.Modifier values the lexicon found
     dropped: list[str] = field(default_factory=list)     # instruction words taken off the question
     body_years: list = field(default_factory=list)       # [(agency, year)]: a year written for each body
+    among: list = field(default_factory=list)            # 「各单位一共…，其中信访局多少」: the part asked of a sum
 
     def describe(self) -> dict:
         return {"op": self.op, "bodies": [b.agency for b in self.bodies], "years": self.years,
@@ -209,6 +210,7 @@ def understand_one(question: str, catalog: Catalog) -> Query:
             q, m = fixed, m2
             name_note = "；".join(f"「{a}」按「{b}」理解" for a, b in fixes)
     m = _nested_places(m, q, catalog)
+    m, among = _among_bodies(m, q, catalog)
     if m.unknown and any(_L.has("ANAPHOR", u) for u in m.unknown):  # 「该街道」 points back, names nothing
         m = replace(m, unknown=[u for u in m.unknown if not _L.has("ANAPHOR", u)])
     years = find_years(q)
@@ -218,6 +220,7 @@ def understand_one(question: str, catalog: Catalog) -> Query:
                   said=[x.text for x in m.mentions] + list(m.regions) + list(m.unknown))
     query.explicit_years = list(years)
     query.name_note = name_note
+    query.among = among
     query.dropped = dropped
     if find_relative_years(q):  # on its own, 「去年」 is the calendar's
         _resolve_relative(query, current_year())
@@ -300,6 +303,21 @@ def _nested_places(m, q: str, catalog: Catalog):
         return m
     return replace(m, bodies=[x for x in m.bodies if x not in drop],
                    mentions=[x for x in m.mentions if not (len(x.bodies) == 1 and x.bodies[0] in drop)])
+
+
+def _among_bodies(m, q: str, catalog: Catalog):
+    """「2023年红旗区各单位一共收到多少申请，其中信访局多少」: a total over a place or every body,
+    then the part of some bodies in it. The bodies named after 「其中」 are that part (returned),
+    not the scope: the scope is what the words before it name. Else (m, [])."""
+    at = q.find("其中")
+    if at <= 0:
+        return m, []
+    head, tail = catalog.match(q[:at]), catalog.match(q[at:])
+    if head.bodies or head.ambiguous or not tail.bodies or tail.ambiguous \
+            or not (head.regions or re.search(COLLECTIVE, q[:at].lower()) or _L.has("ACROSS_BODIES", q[:at])):
+        return m, []
+    return replace(m, bodies=[], regions=list(head.regions), ambiguous=[],
+                   mentions=[x for x in m.mentions if not any(x.bodies == [b] for b in tail.bodies)]), list(tail.bodies)
 
 
 def _body_years(q: str, query: Query, m) -> list:
