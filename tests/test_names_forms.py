@@ -217,3 +217,14 @@ def test_a_typo_in_a_standard_form_is_corrected_and_said():
     assert names.correct("红旗区各单位，其中信访局多少", cat)[1] == []
     assert names.correct("红旗住建局2023年行政许可多少", cat)[1] == []
     assert names.correct("红旗去年收到多少申请", cat)[1] == []
+
+
+# -- filters (CLI --agency, API ?agency=, the chat's sidebar) --------------------------------------
+
+def test_a_filter_names_a_body_in_another_standard_form():
+    from qa_app.engine.scope import select_reports
+    assert [r.id for r in select_reports(SEEDS, agency="红旗区府办")] == [1]
+    assert [r.id for r in select_reports(SEEDS, agency="红谷滩区人民政府办公室")] == [3]
+    assert [r.id for r in select_reports(SEEDS, agency="城建局")] == [2]   # a part of an alias, as before
+    assert select_reports(SEEDS, agency="区府办") == []                    # fits two bodies: none chosen
+    assert select_reports(SEEDS, agency="红旗区住建局") == []
