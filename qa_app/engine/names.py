@@ -1,6 +1,19 @@
-"""Names of bodies and places in a question: one wrong character corrected against the
-catalog's own names, and against China's divisions (qa_app/gazetteer.py) for places the index
-does not hold.
+"""Names of bodies and places in a question: the standard short forms of body names, one wrong
+character corrected against the catalog's own names, and against China's divisions
+(qa_app/gazetteer.py) for places the index does not hold.
+
+- Standard forms as data: qa_app/body_names.json lists, per kind of body, its canonical form and
+  the forms that mean the same (人民政府办公室 ~ 政府办公室 ~ 政府办 ~ 府办; 市场监督管理局 ~
+  市场监管局 ~ 市监局; 街道办事处 ~ 街道 ~ 办事处 …), validated when loaded (`validate_forms`).
+  A name is read as places (each (core, level): 红旗区, or 红旗 without its level, or a level
+  alone: 区府办) + its own core word (文化街) + a kind; both the catalog's names (and the aliases
+  reports print) and the question's spans are taken to that canonical form and compared there
+  (`form_mentions`, used by catalog.match), so either side may write any of the forms. A form
+  that fits several bodies gives them all (the answer asks which); a place written with a kind
+  of body it has no report of (「洪泽区府办」 where only 洪泽区人民政府 reports, 「淮安区人民政府」
+  where only 淮安市 does) is an unknown name, never another body. Every standard way of writing
+  a body's name (`written_forms`) is in the typo index below, so a wrong character in any of
+  them is corrected too (「红旗区市监居」).
 
 - `correct(question, catalog)`: the question with each name written with one wrong character
   anywhere (「红旗区信访居」, 「虹旗区」, 「红谷滩区正府办」, 「文化接街道」) replaced by the one
