@@ -400,7 +400,7 @@ def _place_like(text: str) -> list[tuple[str, str]]:
     run of Chinese, from its start (less leading function words) to its last name suffix;
     with the text that follows the name."""
     out = []
-    for run in re.split(r"[^\u4e00-\u9fa5]+|和|与|及|跟|、|或", text):
+    for run in re.split(r"[^\u4e00-\u9fa5]+|和|与|及|跟|、|或|(?<!对)比", text):  # 「…申请比淮安市少」: a name starts after 比
         ends = [m.end() for m in re.finditer(NAME_SUFFIX, run)]
         if not ends:
             continue

@@ -352,7 +352,7 @@ def _place_before(q: str, at: int, places: dict, cores: list) -> tuple[list, int
         level = q[p - 1] if p > 0 and q[p - 1] in levels else ""
         e = p - len(level)
         core = next((c for c in cores if e >= len(c) and q[e - len(c):e] == c and (len(c) >= 2 or level)), "")
-        if not core and not got and level and e > 0 and q[e - 1] == "的":  # 「红谷滩的区府办」
+        if not core and not got and e > 0 and q[e - 1] == "的":  # 「红谷滩的区府办」, 「红旗的市监局」
             core = next((c for c in cores if e - 1 >= len(c) and q[e - 1 - len(c):e - 1] == c and len(c) >= 2), "")
             if core:
                 e -= 1
