@@ -344,7 +344,20 @@ def _forms_index(catalog: Catalog):
 
 def _place_before(q: str, at: int, places: dict, cores: list) -> tuple[list, int]:
     """The places written right before position `at` of the question (「红旗区」, 「淮安市洪泽」, a
-    level alone 「区」, 「红谷滩的区」), innermost last, and where they start."""
+    level alone 「区」), innermost last, and where they start; a 的 may stand between the places
+    and the body (「仁门县的发改委」, 「红谷滩的区府办」)."""
+    got, p = _places_ending(q, at, cores)
+    if any(c for c, _ in got) or p == 0 or q[p - 1] != "的":
+        return got, p
+    before, p2 = _places_ending(q, p - 1, cores)
+    if not any(c for c, _ in before):
+        return got, p
+    if got and before[-1][1] == "":  # 「红谷滩的区府办」: the level after 的 is the place's
+        before[-1] = (before[-1][0], got[0][1])
+    return before, p2
+
+
+def _places_ending(q: str, at: int, cores: list) -> tuple[list, int]:
     levels = forms().levels
     got: list = []
     p = at
@@ -352,10 +365,6 @@ def _place_before(q: str, at: int, places: dict, cores: list) -> tuple[list, int
         level = q[p - 1] if p > 0 and q[p - 1] in levels else ""
         e = p - len(level)
         core = next((c for c in cores if e >= len(c) and q[e - len(c):e] == c and (len(c) >= 2 or level)), "")
-        if not core and not got and e > 0 and q[e - 1] == "的":  # 「红谷滩的区府办」, 「红旗的市监局」
-            core = next((c for c in cores if e - 1 >= len(c) and q[e - 1 - len(c):e - 1] == c and len(c) >= 2), "")
-            if core:
-                e -= 1
         if core:
             got.insert(0, (core, level))
             p = e - len(core)
