@@ -274,3 +274,15 @@ def test_a_kind_the_place_has_no_report_of_never_finds_another_body(place, kind,
         return  # a form shared with a kind held (城管局) may mean that one
     m = FUZZ_CAT.match(f"{county}{lv}{written}2023年收到多少申请")
     assert m.bodies == [] and m.unknown, (written, [b.agency for b in m.bodies])
+
+
+@settings(max_examples=60, deadline=None)
+@given(kind=st.sampled_from(SPECIFIC[::3]), form=st.integers(0, 10), level=st.booleans())
+def test_a_form_every_place_has_asks_which_never_picks_one(kind, form, level):
+    written = kind.forms[form % len(kind.forms)]
+    if written[0] in "省市区县" and level:
+        return  # 「市市监局」 is not how anyone writes
+    m = FUZZ_CAT.match(("县" if level else "") + f"{written}2023年收到多少申请")
+    assert m.bodies == [], (written, [b.agency for b in m.bodies])
+    want = 2 if level else 4  # the 县 ones, or all four places
+    assert m.ambiguous and len(m.ambiguous[0].bodies) == want, (written, m.ambiguous)
