@@ -338,6 +338,7 @@ def _forms_index(catalog: Catalog):
                     if not any(x is b for x, _ in lst):
                         lst.append((b, chain))
         cores = sorted(places, key=len, reverse=True)
+        catalog._forms_literal_lengths = sorted({len(c) for c, k in keys if not k}, reverse=True)
         idx = catalog._forms_index = (keys, places, cores)
     return idx
 
@@ -408,29 +409,36 @@ def form_mentions(q: str, catalog: Catalog, taken: list) -> tuple[list[tuple[int
     from .catalog import _glued
     fm = forms()
     found: dict[tuple[int, int], list | None] = {}  # None: a body the catalog does not hold
+    lit_lengths = catalog._forms_literal_lengths
     for e in range(len(q), 0, -1):
-        for s in range(max(0, e - MAX_SPAN), e - 1):
-            t = q[s:e]
-            if not _HAN.fullmatch(t):
-                continue
-            for core, kind in kind_keys(t):
-                hits = keys.get((core, kind), [])
-                if not hits and not kind:
-                    continue
-                asked, start = _place_before(q, s, places, cores)
-                named = any(c for c, _ in asked)
-                if _glued(q, start):
-                    continue  # 「海淀区市监局」: a place the index does not hold
-                bodies = [b for b, chain in hits if _fits(asked, chain)]
-                for alt in (fm.stands_for(kind) if kind and not bodies else ()):
-                    bodies += [b for b, chain in keys.get((core, alt), []) if _fits(asked, chain) and b not in bodies]
-                if kind and not core and fm.generic(kind) and not named and len(bodies) != 1:
-                    continue  # 「区政府办」 alone fitting several: the generic words decide (ask, or the body's own 区)
-                if bodies:
-                    lst = found.get((start, e)) or []
-                    found[(start, e)] = lst + [b for b in bodies if b not in lst]
-                elif kind and not core and named and (start, e) not in found:
-                    found[(start, e)] = None  # 「洪泽区府办」 where only 洪泽区人民政府 is held
+        lo = e  # the spans end at e inside one run of Chinese, at most MAX_SPAN long
+        while lo > 0 and lo > e - MAX_SPAN and _HAN.fullmatch(q[lo - 1]):
+            lo -= 1
+        if lo == e:
+            continue
+        cands = []  # (start, core, kind): a form ending at e, with no core or a core the catalog holds
+        for n in fm.lengths:
+            f = q[e - n:e] if e - n >= lo else ""
+            for kind in fm.by_form.get(f, ()):
+                cands.append((e - n, "", kind))
+                cands += [(s, q[s:e - n], kind) for s in range(lo, e - n) if (q[s:e - n], kind) in keys]
+        cands += [(e - n, q[e - n:e], "") for n in lit_lengths if e - n >= lo and (q[e - n:e], "") in keys]
+        for s, core, kind in cands:
+            hits = keys.get((core, kind), [])
+            asked, start = _place_before(q, s, places, cores)
+            named = any(c for c, _ in asked)
+            if _glued(q, start):
+                continue  # 「海淀区市监局」: a place the index does not hold
+            bodies = [b for b, chain in hits if _fits(asked, chain)]
+            for alt in (fm.stands_for(kind) if kind and not bodies else ()):
+                bodies += [b for b, chain in keys.get((core, alt), []) if _fits(asked, chain) and b not in bodies]
+            if kind and not core and fm.generic(kind) and not named and len(bodies) != 1:
+                continue  # 「区政府办」 alone fitting several: the generic words decide (ask, or the body's own 区)
+            if bodies:
+                lst = found.get((start, e)) or []
+                found[(start, e)] = lst + [b for b in bodies if b not in lst]
+            elif kind and not core and named and (start, e) not in found:
+                found[(start, e)] = None  # 「洪泽区府办」 where only 洪泽区人民政府 is held
     out, blocked = [], []
     for (s, e), bodies in sorted(found.items(), key=lambda x: (-(x[0][1] - x[0][0]), x[0][0], x[1] is None)):
         if any(s < oe and os_ < e for os_, oe in blocked + [(x[0], x[1]) for x in out]):
