@@ -286,3 +286,43 @@ def test_a_form_every_place_has_asks_which_never_picks_one(kind, form, level):
     assert m.bodies == [], (written, [b.agency for b in m.bodies])
     want = 2 if level else 4  # the 县 ones, or all four places
     assert m.ambiguous and len(m.ambiguous[0].bodies) == want, (written, m.ambiguous)
+
+
+# -- one body, its reports naming it in two standard forms ----------------------------------------
+
+def test_reports_naming_one_body_in_two_standard_forms_make_one_body():
+    cat = Catalog([rec(1, "红谷滩区政府办", "南昌市红谷滩区", year=2023),
+                   rec(2, "红谷滩区人民政府办公室", "南昌市红谷滩区", year=2022),
+                   rec(3, "红旗区人民政府", "新乡市红旗区"), rec(4, "红旗区人民政府办公室", "新乡市红旗区"),
+                   rec(5, "仁门县环保局", "宁川市仁门县", year=2018), rec(6, "仁门县生态环境局", "宁川市仁门县")])
+    b = cat.bodies["红谷滩区政府办"]  # the name of its latest report
+    assert b.reports == {2022: 2, 2023: 1} and "红谷滩区人民政府办公室" not in cat.bodies
+    assert cat.body_of(2) is b
+    assert bodies(cat, "红谷滩区人民政府办公室2022年收到多少申请") == ["红谷滩区政府办"]
+    # the government and its office, an old name and the new one: each its own body
+    assert {"红旗区人民政府", "红旗区人民政府办公室", "仁门县环保局", "仁门县生态环境局"} <= set(cat.bodies)
+
+
+@pytest.fixture(scope="module")
+def two_forms_settings(tmp_path_factory):
+    """Seed 004 (红谷滩区政府办 2023) and its 2022 report printed under 红谷滩区人民政府办公室
+    (tests/ask_corpus.py's 2022 numbers: 20 new), indexed by the real command."""
+    from ask_corpus import SEEDS as SEED_DIR, build_index, honggutan_2022
+    from qa_app.settings import Settings
+    files = tmp_path_factory.mktemp("two_forms")
+    (files / "004_a940ca4a84d42417.txt").write_bytes((SEED_DIR / "004_a940ca4a84d42417.txt").read_bytes())
+    text = honggutan_2022().replace("红谷滩区政府办2022年", "红谷滩区人民政府办公室2022年", 1)
+    (files / "hgt_2022_full_name.txt").write_text(text, encoding="utf-8")
+    return Settings.load(index=build_index(files, tmp_path_factory.mktemp("two_forms_index")))
+
+
+@pytest.mark.parametrize("q, value, says", [
+    ("红谷滩区政府办2022年收到多少申请", 20, ["2022年", "20件"]),
+    ("红谷滩区人民政府办公室2023年收到多少申请", 28, ["2023年", "28件"]),
+    ("红谷滩区政府办收到的申请比上年增加了多少", 8, ["2022年20件", "2023年28件"]),
+    ("红谷滩区府办收到多少申请", 28, ["按最新的2023年报告回答", "还有2022年的报告"]),
+])
+def test_one_body_under_two_standard_names_answers_across_its_years(two_forms_settings, q, value, says):
+    from qa_app import ask
+    a = ask(q, settings=two_forms_settings)
+    assert a.value == value and all(s in a.answer for s in says), a.answer

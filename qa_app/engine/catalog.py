@@ -119,6 +119,7 @@ class Catalog:
                 b.reports[r.year] = r.id if prev is None else max(prev, r.id)
             b.checks_failed[r.id] = r.checks_failed
         self._merge_split_bodies()
+        self._merge_standard_forms()
         self._body_of_report = {rid: b for b in self.bodies.values() for rid in b.checks_failed}
         self.regions = sorted({b.region_short for b in self.bodies.values() if b.region_short}
                               | {w for b in self.bodies.values() for w in higher_places(b.region)}, key=len, reverse=True)
@@ -165,6 +166,31 @@ class Catalog:
                 into.names |= b.names
                 if len(b.region) > len(into.region):
                     into.region = b.region
+                for y, rid in b.reports.items():
+                    prev = into.reports.get(y)
+                    into.reports[y] = rid if prev is None else max(prev, rid)
+                into.checks_failed.update(b.checks_failed)
+                del self.bodies[b.agency]
+
+    def _merge_standard_forms(self) -> None:
+        """One body whose reports name it in two standard forms (「红谷滩区人民政府办公室」 in 2022,
+        「红谷滩区政府办」 in 2023; names.py, body_names.json) is one body, under the name of its
+        latest report, when the places agree and the two names share their canonical form. Two
+        kinds stay apart (红旗区人民政府 and 红旗区人民政府办公室 share none)."""
+        from .names import agency_key
+        groups: dict = {}
+        for b in list(self.bodies.values()):
+            k = agency_key(b)
+            if k is not None:
+                groups.setdefault(k, []).append(b)
+        for same in groups.values():
+            if len(same) < 2:
+                continue
+            into = max(same, key=lambda b: (max(b.years, default=0), len(b.agency)))
+            for b in same:
+                if b is into:
+                    continue
+                into.names |= b.names
                 for y, rid in b.reports.items():
                     prev = into.reports.get(y)
                     into.reports[y] = rid if prev is None else max(prev, rid)

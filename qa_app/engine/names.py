@@ -164,7 +164,7 @@ def place_correction(name: str) -> str:
 # -- standard short forms (qa_app/body_names.json) ---------------------------------------------
 
 FORMS_PATH = Path(__file__).resolve().parents[1] / "body_names.json"
-_RECORD_KEYS = {"canonical", "forms", "generic", "note", "stands_for"}
+_RECORD_KEYS = {"canonical", "forms", "old_names", "generic", "note", "stands_for"}
 MAX_SPAN = 24  # the longest body name a question's span is read as
 
 
@@ -179,6 +179,7 @@ class Kind:
     generic: bool = False      # names a body only together with its place (区府办 fits every district's office)
     note: str = ""
     stands_for: tuple = ()     # kinds a question may mean by it when the place has none of this kind
+    old: tuple = ()            # names before a reform (环保局): matched, but a report so named stays its own body
 
 
 @dataclass(frozen=True)
@@ -223,11 +224,11 @@ def validate_forms(data) -> Forms:
     for i, r in enumerate(data["kinds"]):
         where = f"body_names.json record {i} ({r.get('canonical') if isinstance(r, dict) else r!r})"
         if not isinstance(r, dict) or set(r) - _RECORD_KEYS or "canonical" not in r:
-            raise NamesError(f"{where}: a record has canonical, forms, and may have generic, stands_for, note")
-        forms = r.get("forms", [])
-        if not isinstance(forms, list):
-            raise NamesError(f"{where}: forms is a list")
-        written = [r["canonical"]] + forms
+            raise NamesError(f"{where}: a record has canonical, forms, and may have old_names, generic, stands_for, note")
+        forms, old = r.get("forms", []), r.get("old_names", [])
+        if not isinstance(forms, list) or not isinstance(old, list):
+            raise NamesError(f"{where}: forms and old_names are lists")
+        written = [r["canonical"]] + forms + old
         for f in written:
             if not isinstance(f, str) or not re.fullmatch(r"[\u4e00-\u9fa5]{2,16}", f):
                 raise NamesError(f"{where}: form {f!r} is not 2-16 Chinese characters")
@@ -242,7 +243,7 @@ def validate_forms(data) -> Forms:
         if not isinstance(stands, list) or r["canonical"] in stands:
             raise NamesError(f"{where}: stands_for is a list of other kinds")
         kinds.append(Kind(r["canonical"], tuple(written), bool(r.get("generic", False)), str(r.get("note", "")),
-                          tuple(stands)))
+                          tuple(stands), tuple(old)))
     by_form: dict[str, set[str]] = {}
     for k in kinds:
         for f in k.forms:
@@ -319,6 +320,23 @@ def _strip_places(name: str, chain: tuple, loose: bool = False) -> tuple[tuple, 
             got.append(("", rest[0]))
             rest = rest[1:]
     return tuple(got), rest
+
+
+def agency_key(body) -> tuple | None:
+    """What a body's own name is in canonical form, for telling that two names are one body:
+    (its place chain, its core, its kind) when the name is its places + a listed kind (one kind:
+    「红谷滩区政府办」 and 「红谷滩区人民政府办公室」 both give the office), else None."""
+    chain = place_chain(body.region)
+    if not chain:
+        return None
+    got, rest = _strip_places(body.agency, chain)
+    if not got or not got[-1][0] or got[-1] != chain[-1]:
+        return None  # the name does not start with its own innermost place
+    head, f, canon = forms().split(rest)
+    if not f or any(f in k.old for k in forms().kinds):
+        return None  # 「仁门县环保局」 (2018) and 「仁门县生态环境局」 stay two bodies: asked by the old name, the old one
+    kind = next((k.canonical for k in forms().kinds if k.canonical in canon), None)  # 政府办: 办公室 first
+    return (chain[-1], head, kind)
 
 
 def _forms_index(catalog: Catalog):
