@@ -326,3 +326,13 @@ def test_one_body_under_two_standard_names_answers_across_its_years(two_forms_se
     from qa_app import ask
     a = ask(q, settings=two_forms_settings)
     assert a.value == value and all(s in a.answer for s in says), a.answer
+
+
+def test_one_character_too_many_or_too_few_is_corrected_unless_it_changes_the_kind_or_the_place():
+    cat = Catalog(SEEDS)
+    assert names.correct_unknown("红旗区信访访局2023年收到多少申请", ["红旗区信访访局"], cat)[1] == \
+        [("红旗区信访访局", "红旗区信访局")]
+    cat = Catalog([rec(1, "淮安市人民政府", "江苏省淮安市"), rec(2, "淮安市洪泽区人民政府", "江苏省淮安市洪泽区")])
+    for q, u in (("淮安区人民政府2024年收到多少申请", "淮安区人民政府"),   # a level is the place's own
+                 ("淮安市政府办2024年收到多少申请", "淮安市政府办")):      # the office, not the government
+        assert names.correct_unknown(q, [u], cat)[1] == [], u

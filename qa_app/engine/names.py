@@ -150,6 +150,42 @@ def _pass(out: str, catalog: Catalog, forms, keys, lengths, regions: bool, keep=
     return out, fixes
 
 
+def correct_unknown(question: str, unknown, catalog: Catalog) -> tuple[str, list[tuple[str, str]]]:
+    """A name the catalog does not hold that is one character longer or shorter than a standard
+    way of writing one held body (「红旗区信访访局」, 「红旗区城乡建设设局」: Levenshtein distance 1,
+    by rapidfuzz), replaced by it; the (written, taken) pairs. Never where the two name different
+    kinds of body (「淮安市政府办」 is not 淮安市政府 less a character: the office, not the
+    government), nor for a real division (gazetteer)."""
+    forms_, _, _ = _index(catalog)
+    by_len = getattr(catalog, "_typo_by_len", None)
+    if by_len is None:
+        by_len = {}
+        for f in forms_:
+            by_len.setdefault(len(f), []).append(f)
+        catalog._typo_by_len = by_len
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+    out, fixes = question, []
+    for u in unknown:
+        if len(u) < 4 or u not in out or _real_place(u):
+            continue
+        pool = by_len.get(len(u) - 1, []) + by_len.get(len(u) + 1, [])
+        hits = [h[0] for h in process.extract(u, pool, scorer=Levenshtein.distance, score_cutoff=1, limit=None)]
+        if len({e for h in hits for e in forms_[h]}) != 1:
+            continue
+        right = max(hits, key=len)
+        longer, shorter = (u, right) if len(u) > len(right) else (right, u)
+        at = next((i for i in range(len(longer)) if longer[:i] + longer[i + 1:] == shorter), None)
+        if at is None or longer[at] in LEVEL_CHARS:
+            continue  # 「淮安区人民政府」 is no 淮安人民政府 with a 区 too many: a level is a place's own
+        kinds_u, kinds_r = forms().split(u)[2], forms().split(right)[2]
+        if kinds_u and kinds_r and not kinds_u & kinds_r:
+            continue
+        fixes.append((u, right))
+        out = out.replace(u, right, 1)
+    return out, fixes
+
+
 def place_correction(name: str) -> str:
     """The one real division a place name the index does not hold is one character off
     (「淮按市」 -> 「淮安市」), or ''."""

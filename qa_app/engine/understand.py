@@ -18,7 +18,7 @@ from ..tables import fold
 from .catalog import BOUNDARY, Body, Catalog, is_subsequence
 from .cells import CellQuery, document_columns, find_cell, find_cells
 from .lexicon import lexicon
-from .names import correct as correct_names, plain as plain_forms
+from .names import correct as correct_names, correct_unknown, plain as plain_forms
 from .variants import simplify
 from .plan import Modifier, QueryPlan
 
@@ -209,6 +209,12 @@ def understand_one(question: str, catalog: Catalog) -> Query:
         if (m2.bodies or m2.regions or m2.ambiguous) and not (set(m2.unknown) - set(m.unknown)) and better:
             q, m = fixed, m2
             name_note = "；".join(f"「{a}」按「{b}」理解" for a, b in fixes)
+    if m.unknown and not m.bodies:  # one character too many or too few: 「红旗区信访访局」
+        fixed, fixes = correct_unknown(q, m.unknown, catalog)
+        m2 = catalog.match(fixed) if fixes else m
+        if fixes and m2.bodies and len(m2.unknown) < len(m.unknown):
+            q, m = fixed, m2
+            name_note = "；".join([name_note] * bool(name_note) + [f"「{a}」按「{b}」理解" for a, b in fixes])
     m = _nested_places(m, q, catalog)
     m, among = _among_bodies(m, q, catalog)
     if m.unknown and any(_L.has("ANAPHOR", u) for u in m.unknown):  # 「该街道」 points back, names nothing
