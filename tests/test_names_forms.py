@@ -336,3 +336,14 @@ def test_one_character_too_many_or_too_few_is_corrected_unless_it_changes_the_ki
     for q, u in (("淮安区人民政府2024年收到多少申请", "淮安区人民政府"),   # a level is the place's own
                  ("淮安市政府办2024年收到多少申请", "淮安市政府办")):      # the office, not the government
         assert names.correct_unknown(q, [u], cat)[1] == [], u
+
+
+def test_a_name_that_is_not_the_body_s_own_in_short_is_said_in_the_answer():
+    from qa_app.engine.understand import understand
+    cat = Catalog([rec(1, "仁门县生态环境局", "宁川市仁门县"), rec(2, "红谷滩区政府办", "南昌市红谷滩区")])
+    q = understand("仁门县环保局2023年收到多少申请", cat)
+    assert [b.agency for b in q.bodies] == ["仁门县生态环境局"]
+    assert "「仁门县环保局」按「仁门县生态环境局」理解" in q.name_note
+    # the body's own name in short, or in full: nothing to say
+    assert understand("红谷滩区人民政府办公室2023年收到多少申请", cat).name_note == ""
+    assert understand("红谷滩的区府办2023年收到多少申请", cat).name_note == ""

@@ -215,6 +215,11 @@ def understand_one(question: str, catalog: Catalog) -> Query:
         if fixes and m2.bodies and len(m2.unknown) < len(m.unknown):
             q, m = fixed, m2
             name_note = "；".join([name_note] * bool(name_note) + [f"「{a}」按「{b}」理解" for a, b in fixes])
+    renamed = [f"「{x.text}」按「{x.bodies[0].agency}」理解" for x in m.mentions
+               if x.how == "form" and len(x.bodies) == 1 and not is_subsequence(x.text.replace("的", ""), x.bodies[0].agency)
+               and not is_subsequence(x.bodies[0].agency, x.text)]  # 「仁门县环保局」 for 仁门县生态环境局: said
+    if renamed:
+        name_note = "；".join([name_note] * bool(name_note) + renamed)
     m = _nested_places(m, q, catalog)
     m, among = _among_bodies(m, q, catalog)
     if m.unknown and any(_L.has("ANAPHOR", u) for u in m.unknown):  # 「该街道」 points back, names nothing
