@@ -22,9 +22,15 @@ character corrected against the catalog's own names, and against China's divisio
   division (红桥区 is not 红旗区), a name held already, or one that is as close to two bodies is
   never changed. Matching is by keys with one position blanked, built once per catalog, so a
   question costs the same with ten bodies or ten thousand.
+- `correct_unknown(question, unknown, catalog)`: a name one character too long or too short
+  for a standard form of one held body (「红旗区信访访局」), by Levenshtein distance 1 (rapidfuzz);
+  never a level character added or dropped, never another kind of body.
+- `agency_key(body)`: a body's own name in canonical form, by which catalog.py takes reports
+  naming one body in two standard forms (红谷滩区人民政府办公室 / 红谷滩区政府办) for one body.
 - `place_correction(name)`: a place the index does not hold, corrected by the gazetteer
   (「淮按市」 -> 淮安市), for the refusal to name the real place.
-It does not decide which body a question means (catalog.py matches the corrected text).
+It does not decide which body a question means (catalog.py matches the corrected text), nor
+guess a short form the data does not list (a new abbreviation is a record in body_names.json).
 """
 from __future__ import annotations
 
