@@ -347,3 +347,9 @@ def test_a_name_that_is_not_the_body_s_own_in_short_is_said_in_the_answer():
     # the body's own name in short, or in full: nothing to say
     assert understand("红谷滩区人民政府办公室2023年收到多少申请", cat).name_note == ""
     assert understand("红谷滩的区府办2023年收到多少申请", cat).name_note == ""
+
+
+def test_two_places_of_one_name_under_different_cities_are_not_merged():
+    cat = Catalog([rec(1, "北京市朝阳区人民政府", "北京市朝阳区"), rec(2, "长春市朝阳区政府", "吉林省长春市朝阳区", year=2022)])
+    assert len(cat.bodies) == 2
+    assert ambiguous(cat, "朝阳区政府收到多少申请") == [["北京市朝阳区人民政府", "长春市朝阳区政府"]]

@@ -378,7 +378,7 @@ def agency_key(body) -> tuple | None:
     if not f or any(f in k.old for k in forms().kinds):
         return None  # 「仁门县环保局」 (2018) and 「仁门县生态环境局」 stay two bodies: asked by the old name, the old one
     kind = next((k.canonical for k in forms().kinds if k.canonical in canon), None)  # 政府办: 办公室 first
-    return (chain[-1], head, kind)
+    return (chain, head, kind)  # the whole chain: 北京市朝阳区 and 长春市朝阳区 are two places
 
 
 def _forms_index(catalog: Catalog):
