@@ -353,3 +353,15 @@ def test_two_places_of_one_name_under_different_cities_are_not_merged():
     cat = Catalog([rec(1, "北京市朝阳区人民政府", "北京市朝阳区"), rec(2, "长春市朝阳区政府", "吉林省长春市朝阳区", year=2022)])
     assert len(cat.bodies) == 2
     assert ambiguous(cat, "朝阳区政府收到多少申请") == [["北京市朝阳区人民政府", "长春市朝阳区政府"]]
+
+
+@pytest.mark.parametrize("kind", [pytest.param(k, id=k.canonical) for k in forms().kinds])
+def test_every_kind_names_its_own_body_and_no_other(kind):
+    core = CORE.get(kind.canonical, "")
+    cat = Catalog([rec(1, f"仁门县{core}{kind.canonical}", "宁川市仁门县"), rec(2, "仁门县商务局", "宁川市仁门县"),
+                   rec(3, f"东坪区{core}{kind.canonical}", "宁川市东坪区")])
+    for written in kind.forms:
+        assert bodies(cat, f"仁门{core}{written}2023年收到多少申请") == [f"仁门县{core}{kind.canonical}"], written
+    assert bodies(cat, "仁门县商务局2023年收到多少申请") == ["仁门县商务局"]
+    m = cat.match(f"西岭县{core}{kind.canonical}2023年收到多少申请")  # a place not held: not 仁门县's nor 东坪区's
+    assert m.bodies == [], kind.canonical
