@@ -458,8 +458,8 @@ def form_mentions(q: str, catalog: Catalog, taken: list) -> tuple[list[tuple[int
     too. Returns (start, end, bodies), longest first, not overlapping each other nor `taken` (but
     possibly holding a span of `taken`: the caller decides); a
     span fitting several bodies gives them all (the caller asks which). A generic kind with no
-    place (「区府办」 alone) is taken only when one body fits it (「市府办公厅」 with one city's
-    office held); else it is left to the caller's generic words.
+    place (「区府办」 alone) is taken only when a level is written and one body fits it
+    (「市府办公厅」 with one city's office held); else it is left to the caller's generic words.
     A kind a question may use for another (人民政府 for its office: 「红旗区政府」 when only the
     office reports) is looked up as that one when the catalog has none of its own there.
     Also returns the spans that write a place with a kind of body no report of that place is
@@ -492,8 +492,8 @@ def form_mentions(q: str, catalog: Catalog, taken: list) -> tuple[list[tuple[int
             bodies = [b for b, chain in hits if _fits(asked, chain)]
             for alt in (fm.stands_for(kind) if kind and not bodies else ()):
                 bodies += [b for b, chain in keys.get((core, alt), []) if _fits(asked, chain) and b not in bodies]
-            if kind and not core and fm.generic(kind) and not named and len(bodies) != 1:
-                continue  # 「区政府办」 alone fitting several: the generic words decide (ask, or the body's own 区)
+            if kind and not core and fm.generic(kind) and not named and (len(bodies) != 1 or not asked):
+                continue  # 「区政府办」 fitting several, 「街道」 with no level: the generic words decide
             if bodies:
                 lst = found.get((start, e)) or []
                 found[(start, e)] = lst + [b for b in bodies if b not in lst]
