@@ -375,8 +375,9 @@ def _select_reports(store, report=None, agency=None, year=None, region=None):
             raise click.ClickException(f"库中没有报告 {report}，或不止一份报告的文件名以它开头"
                                        "（用 qa-app reports 查看文件名和编号）")
         reps = [r for r in reps if r.id == rid]
-    if agency:
-        reps = [r for r in reps if agency in (r.agency or "") or any(agency in a for a in r.aliases)]
+    if agency:  # the engine's rule: a part of the name or an alias, or another standard form of it
+        from .engine.scope import select_reports
+        reps = select_reports(reps, agency=agency)
     if year:
         reps = [r for r in reps if r.year == year]
     if region:

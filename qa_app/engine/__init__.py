@@ -15,6 +15,7 @@ from ..answer import Answer
 from ..settings import Settings
 from . import compose
 from .catalog import Catalog, report_in_regions
+from .scope import reports_of_body
 from .ops import CAN_ASK, Facts, answer
 from .plan import PlanError
 from .understand import Query, finalize, understand
@@ -42,7 +43,8 @@ def get_catalog(store, filters: dict | None = None) -> Catalog:
         if filters:
             if filters.get("agency"):
                 a = filters["agency"]
-                chosen = {r.id for r in reps if r.agency == a or a in r.aliases or a in (r.agency or "")}
+                chosen = {r.id for r in reps if r.agency == a or a in r.aliases or a in (r.agency or "")} \
+                    or {r.id for r in reports_of_body(reps, a)}  # 「红旗区府办」: another standard form
                 # a body's other reports too, where its name differs between years (catalog.py)
                 for b in get_catalog(store).bodies.values():
                     if any(rid in chosen for rid in b.checks_failed):

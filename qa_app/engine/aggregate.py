@@ -150,6 +150,13 @@ def aggregate(query: Query, store, catalog: Catalog) -> Answer:
     if zeros:
         zm = "".join(cite(x) for x in zeros)
         text += ("；其余均为0" if nonzero else "，各份均为0") + zm
+    among = [x for x in known if x[0] in getattr(query, "among", ())]
+    if among:  # 「…一共多少，其中信访局多少」: the part of the bodies asked, each cited above
+        text += "；其中" + "、".join(f"{_label(b, y, years_vary)}{fmt(cv.value)}{u}" for b, y, rid, cv in among)
+        total = sum(x[3].value for x in among)
+    elif getattr(query, "among", ()):  # the part asked lies outside the total: said, no number for it
+        text += "；所问的" + "、".join(b.agency for b in query.among) + "不在这一范围内"
+        total = None
     text = compress(text) + "。" + blank_text
     return _done(q, text, total, cits, table_rows, query, store, catalog)
 

@@ -32,6 +32,7 @@ class Mention:
     start: int
     end: int
     bodies: list  # the bodies this text can name
+    how: str = "name"  # name (as a report writes it), form (a standard form, names.py), short, core
 
 
 @dataclass
@@ -125,6 +126,7 @@ class Catalog:
                 b.reports[r.year] = r.id if prev is None else max(prev, r.id)
             b.checks_failed[r.id] = r.checks_failed
         self._merge_split_bodies()
+        self._merge_standard_forms()
         self._body_of_report = {rid: b for b in self.bodies.values() for rid in b.checks_failed}
         self.regions = sorted({b.region_short for b in self.bodies.values() if b.region_short}
                               | {w for b in self.bodies.values() for w in higher_places(b.region)}, key=len, reverse=True)
@@ -177,6 +179,31 @@ class Catalog:
                 into.checks_failed.update(b.checks_failed)
                 del self.bodies[b.agency]
 
+    def _merge_standard_forms(self) -> None:
+        """One body whose reports name it in two standard forms (「红谷滩区人民政府办公室」 in 2022,
+        「红谷滩区政府办」 in 2023; names.py, body_names.json) is one body, under the name of its
+        latest report, when the places agree and the two names share their canonical form. Two
+        kinds stay apart (红旗区人民政府 and 红旗区人民政府办公室 share none)."""
+        from .names import agency_key
+        groups: dict = {}
+        for b in list(self.bodies.values()):
+            k = agency_key(b)
+            if k is not None:
+                groups.setdefault(k, []).append(b)
+        for same in groups.values():
+            if len(same) < 2:
+                continue
+            into = max(same, key=lambda b: (max(b.years, default=0), len(b.agency)))
+            for b in same:
+                if b is into:
+                    continue
+                into.names |= b.names
+                for y, rid in b.reports.items():
+                    prev = into.reports.get(y)
+                    into.reports[y] = rid if prev is None else max(prev, rid)
+                into.checks_failed.update(b.checks_failed)
+                del self.bodies[b.agency]
+
     def body_of(self, report_id: int) -> Body | None:
         """The body a report belongs to (after merging split names)."""
         return self._body_of_report.get(report_id)
@@ -209,25 +236,42 @@ class Catalog:
                     mentions.append(Mention(n, start, end, [b]))
                     taken.append((start, end))
                 start = q.find(n, end)
+        # 1b. a standard form other than the body's own (「红旗区府办」, 「红谷滩区人民政府办公室」 for
+        #     红谷滩区政府办, 「市监局」): both taken to canonical form (names.py, body_names.json)
+        from .names import form_mentions
+        found, blocked = form_mentions(q, self, taken)
+        for s, e in blocked:  # a longer name of a body not held: the name inside it is not asked
+            for x in [x for x in mentions if s <= x.start and x.end <= e]:
+                mentions.remove(x)
+                taken.remove((x.start, x.end))
+        for s, e, bs in found:
+            inner = [x for x in mentions if s <= x.start and x.end <= e]
+            if any(not set(map(id, x.bodies)) <= set(map(id, bs)) for x in inner):
+                continue  # the longer span names another body than the name inside it: keep the name
+            for x in inner:  # 「淮安市洪泽区政府」: the whole span, not 洪泽区政府 with 淮安 left over
+                mentions.remove(x)
+                taken.remove((x.start, x.end))
+            taken.append((s, e))
+            mentions.append(Mention(q[s:e], s, e, bs, "form"))
         # 2. short forms: a run of characters ending in a body suffix, whose characters appear
         #    in order in a body's name (红旗区政府办 -> 红旗区人民政府办公室)
         for ment, s, e in _mentions(q):
-            if any(s < te and ts < e for ts, te in taken):
+            if any(s < te and ts < e for ts, te in taken + blocked):
                 continue
             if _glued(q, s):
                 continue  # inside a longer name: 「民政府办公室」 in 「海淀区人民政府办公室」
             hits = self._by_short_form(ment)
             if hits:
                 taken.append((s, e))
-                mentions.append(Mention(ment, s, e, hits))
+                mentions.append(Mention(ment, s, e, hits, "short"))
         # 2b. bare cores: 「文化街2023年收到多少申请」
         for c, bs in self._cores:
             start = q.find(c)
             while start >= 0:
                 end = start + len(c)
-                if not any(s < end and start < e for s, e in taken) and not _glued(q, start):
+                if not any(s < end and start < e for s, e in taken + blocked) and not _glued(q, start):
                     taken.append((start, end))
-                    mentions.append(Mention(c, start, end, list(bs)))
+                    mentions.append(Mention(c, start, end, list(bs), "core"))
                 start = q.find(c, end)
         mentions.sort(key=lambda m: m.start)
         # 「红旗区信访局通过红旗区人民政府门户网站…」: a name followed by a website names the website
@@ -239,7 +283,8 @@ class Catalog:
         for s, e in sorted(taken, reverse=True):
             rest = rest[:s] + "|" * (e - s) + rest[e:]
         # 3. names the index does not hold: a body-like or place-like name that is left over
-        unknown = [u for u, after in _place_like(rest) if not self._known_word(u)
+        unknown = [q[s:e] for s, e in blocked]  # a place with a kind of body it has no report of
+        unknown += [u for u, after in _place_like(rest) if not self._known_word(u) and not any(u in x for x in unknown)
                    and not (mentions and re.match(MEDIA, after))]  # 「…区人民政府门户网站」 names a website
         # a place named in romanised form (「Hongqi District」): the index holds Chinese names only,
         # so it is not any body's; said as unknown (the refusal lists the names held), not dropped
@@ -330,7 +375,7 @@ REGION_CHAIN = r"(?:[^省市区县（(]{1,7}?[省市区县])+"
 # Characters a body name may follow inside a question (else the name is part of a longer one).
 BOUNDARY = set("的在和与跟比那及或对从向问查看下是呢吗了省市区县")
 GENERIC_BODIES = {"政府办", "政府办公室", "人民政府", "人民政府办公室", "人民政府办", "政府", "街道办事处", "办事处", "街道",
-                  "办公室"}
+                  "办公室", "府办"}
 
 
 def _weak_alias(name: str, body: Body) -> bool:
@@ -377,8 +422,8 @@ def _mentions(q: str) -> list[tuple[str, int, int]]:
     return out
 
 
-NAME_SUFFIX = r"(?:省|市|区|县|局|委员会|委|办公室|政府办|人民政府|中心|街道办事处|街道|镇|乡)"
-LEAD_WORDS = r"^(?:请问|请|问|查询|查|看看|我想知道|想知道|告诉我|那么|那|关于|在|的|通过|经过|向|对|从|由|为|于|比|如果是)+"
+NAME_SUFFIX = r"(?:省|市|区|县|局|厅|委员会|委|办公室|政府办|府办|人民政府|中心|街道办事处|街道|镇|乡)"
+LEAD_WORDS = r"^(?:其中|请问|请|问|查询|查|看看|我想知道|想知道|告诉我|那么|那|关于|在|的|通过|经过|向|对|从|由|为|于|比|如果是)+"
 
 
 EN_PLACE = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*\s+(?i:district|county|city|province|subdistrict|street|town|township)\b")
@@ -405,7 +450,7 @@ def _place_like(text: str) -> list[tuple[str, str]]:
     run of Chinese, from its start (less leading function words) to its last name suffix;
     with the text that follows the name."""
     out = []
-    for run in re.split(r"[^\u4e00-\u9fa5]+|和|与|及|跟|、|或|比(?![例重较])", text):  # 「…的申请比淮安市」: 比 joins two names
+    for run in re.split(r"[^\u4e00-\u9fa5]+|和|与|及|跟|、|或|(?<!对)比(?![例重较])", text):  # 「…的申请比淮安市少」: 比 joins two names
         ends = [m.end() for m in re.finditer(NAME_SUFFIX, run)]
         if not ends:
             continue

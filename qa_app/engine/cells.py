@@ -177,7 +177,7 @@ def find_cell(question: str) -> CellQuery | None:
     column_only = False
     if row is None:
         if re.search(r"自然人|法人或其他组织|商业企业|法人|企业|公司|科研机构|公益组织|法律服务机构", q) \
-                and (re.search(r"申请|多少|几|how many", q)
+                and (re.search(r"申请|多少|几|其中|how many", q)  # 「其中企业的呢」: a part of the row asked before
                      or re.search(r"自然人|法人或其他组织|商业企业|科研机构|社会公益组织|法律服务机构", q)):
             # a column named on its own: the template's own words (「科研机构」) need no 「申请」 or 「多少」
             row, weak, column_only = "new_received", True, True

@@ -103,6 +103,7 @@ class QueryPlan:
     conversation_scope: bool = False   # bodies/years taken from the conversation
     dropped: tuple = field(default=())  # instruction words taken off the question
     body_years: tuple = ()             # ((agency, year), ...): a year written for each body
+    among: tuple = ()                  # 「各单位一共…，其中信访局多少」: bodies whose part of the sum is asked
 
     def __post_init__(self):
         for f in fields(self):

@@ -1,7 +1,8 @@
 """The scope resolver: which reports answer a plan, and what could not be included and why.
 
 One place decides, for every op, the prose path, the filters and the CLI/API report selection:
-- `select_reports(reports, agency, region, year, report_id)`: the reports a filter keeps;
+- `select_reports(reports, agency, region, year, report_id)`: the reports a filter keeps (an
+  agency written in another standard form than the reports print: `reports_of_body`);
 - `resolve(plan, catalog)`: the (body, year, report id) targets of a plan, a Chinese phrase
   for that scope, and notes on what is left out — bodies named that lack a year asked, reports
   whose body or year was not recognised (「另有1份报告未识别年度，未计入：x.txt」);
@@ -40,12 +41,23 @@ def select_reports(reports, agency=None, region=None, year=None, report_id=None)
     if report_id:
         reports = [r for r in reports if r.id == report_id]
     if agency:
-        reports = [r for r in reports if agency in (r.agency or "") or any(agency in a for a in r.aliases)]
+        reports = [r for r in reports if agency in (r.agency or "") or any(agency in a for a in r.aliases)] \
+            or reports_of_body(reports, agency)
     if year:
         reports = [r for r in reports if r.year == int(year)]
     if region:
         reports = [r for r in reports if region in region_text(r) or region in (r.agency or "")]
     return reports
+
+
+def reports_of_body(reports, name: str) -> list:
+    """The reports of the one body a filter's name means in another standard form than the
+    reports print (「红旗区府办」 for 红旗区人民政府办公室, names.py), by the catalog's own matching;
+    [] when the name fits no body, several, or names something the reports do not hold."""
+    m = Catalog(list(reports)).match(name)
+    if len(m.bodies) != 1 or m.ambiguous or m.unknown:
+        return []
+    return [r for r in reports if r.id in m.bodies[0].checks_failed]
 
 
 def only_years_text(body: Body) -> str:

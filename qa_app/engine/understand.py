@@ -15,10 +15,10 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ..tables import fold
-from .catalog import Body, Catalog, is_subsequence
+from .catalog import BOUNDARY, Body, Catalog, is_subsequence
 from .cells import CellQuery, document_columns, find_cell, find_cells, mask_cell_words
 from .lexicon import lexicon
-from .names import correct as correct_names
+from .names import correct as correct_names, correct_unknown, plain as plain_forms
 from .variants import simplify
 from .plan import Modifier, QueryPlan
 from .scope import place_bodies, place_note
@@ -60,7 +60,7 @@ COLLECTIVE = _L.regex("COLLECTIVE")
 FOLLOW_START = _L.regex("FOLLOW_START")
 COMPARE_WORDS = _L.regex("FOLLOW_COMPARE")
 GENERIC_RE = (r"(?:区|市|县)?(?:人民)?政府办(?:公室)?|(?:区|市|县)?人民政府办公室|街道办(?:事处)?|办事处|办公室"
-              r"|(?:区|市|县)(?:人民)?政府(?![信网门公办])")
+              r"|(?:区|市|县)(?:人民)?政府(?![信网门公办])|(?<!政)(?:区|市|县)?府办")
 
 
 @dataclass
@@ -96,6 +96,7 @@ class Query:
     modifiers: set = field(default_factory=set)          # plan.Modifier values the lexicon found
     dropped: list[str] = field(default_factory=list)     # instruction words taken off the question
     body_years: list = field(default_factory=list)       # [(agency, year)]: a year written for each body
+    among: list = field(default_factory=list)            # 「各单位一共…，其中信访局多少」: the part asked of a sum
 
     def describe(self) -> dict:
         return {"op": self.op, "bodies": [b.agency for b in self.bodies], "years": self.years,
@@ -199,15 +200,30 @@ def understand_one(question: str, catalog: Catalog) -> Query:
     q, dropped = _L.strip(fold(question).strip(), "instruction")  # 「请帮我查一下」, 「估算一下」
     m = catalog.match(q)
     name_note = ""
-    fixed, fixes = correct_names(q, catalog)  # one wrong character in a name held: 「红旗区信访居」
+    # one wrong character in a name held (「红旗区信访居」); a name matched as written is kept whole
+    fixed, fixes = correct_names(q, catalog, keep=[x.text for x in m.mentions
+                                                      if len(x.bodies) == 1 and x.how in ("name", "form")])
     if fixes:
         m2 = catalog.match(fixed)
         better = len(m2.unknown) < len(m.unknown) or len(m2.ambiguous) < len(m.ambiguous) \
-            or len(m2.bodies) > len(m.bodies) or len(m2.regions) > len(m.regions) or (m2.bodies == m.bodies and m2.bodies)
+            or len(m2.bodies) > len(m.bodies) or len(m2.regions) > len(m.regions) or (m2.bodies == m.bodies and m2.bodies) \
+            or any(_level_fix(a, b, q) for a, b in fixes)  # 「洪泽去2024年」: the place's level char misspelt
         if (m2.bodies or m2.regions or m2.ambiguous) and not (set(m2.unknown) - set(m.unknown)) and better:
             q, m = fixed, m2
             name_note = "；".join(f"「{a}」按「{b}」理解" for a, b in fixes)
+    if m.unknown and not m.bodies:  # one character too many or too few: 「红旗区信访访局」
+        fixed, fixes = correct_unknown(q, m.unknown, catalog)
+        m2 = catalog.match(fixed) if fixes else m
+        if fixes and m2.bodies and len(m2.unknown) < len(m.unknown):
+            q, m = fixed, m2
+            name_note = "；".join([name_note] * bool(name_note) + [f"「{a}」按「{b}」理解" for a, b in fixes])
+    renamed = [f"「{x.text}」按「{x.bodies[0].agency}」理解" for x in m.mentions
+               if x.how == "form" and len(x.bodies) == 1 and not is_subsequence(x.text.replace("的", ""), x.bodies[0].agency)
+               and not is_subsequence(x.bodies[0].agency, x.text)]  # 「仁门县环保局」 for 仁门县生态环境局: said
+    if renamed:
+        name_note = "；".join([name_note] * bool(name_note) + renamed)
     m = _nested_places(m, q, catalog)
+    m, among = _among_bodies(m, q, catalog)
     if m.unknown and any(_L.has("ANAPHOR", u) for u in m.unknown):  # 「该街道」 points back, names nothing
         m = replace(m, unknown=[u for u in m.unknown if not _L.has("ANAPHOR", u)])
     years = find_years(q)
@@ -217,6 +233,7 @@ def understand_one(question: str, catalog: Catalog) -> Query:
                   said=[x.text for x in m.mentions] + list(m.regions) + list(m.unknown))
     query.explicit_years = list(years)
     query.name_note = name_note
+    query.among = among
     query.dropped = dropped
     if find_relative_years(q):  # on its own, 「去年」 is the calendar's
         _resolve_relative(query, current_year())
@@ -258,6 +275,17 @@ def understand_one(question: str, catalog: Catalog) -> Query:
     return query
 
 
+def _level_fix(written: str, taken: str, q: str) -> bool:
+    """A correction of a place's level character only (「洪泽去2024年」 -> 「洪泽区」): the place reads
+    the same without it, but the answer still says how the name was taken. Not where the
+    character starts the next word (「红谷滩部分公开」)."""
+    diff = [i for i, (a, b) in enumerate(zip(written, taken)) if a != b]
+    at = q.find(written)
+    after = q[at + len(written):at + len(written) + 1] if at >= 0 else ""
+    return len(written) == len(taken) and len(diff) == 1 and taken[diff[0]] in "省市区县" \
+        and written[diff[0]] not in "省市区县" and not (re.fullmatch(r"[\u4e00-\u9fa5]", after) and after not in BOUNDARY)
+
+
 # Ops under which several cells joined in a question (「部分公开和不予公开」) are each answered; under
 # the others (最多, 排名, 占比, 变化, …) the first cell is taken, as before.
 MULTI_OPS = ("lookup", "sum", "trend", "compare")
@@ -294,6 +322,21 @@ def _nested_places(m, q: str, catalog: Catalog):
         return m
     return replace(m, bodies=[x for x in m.bodies if x not in drop],
                    mentions=[x for x in m.mentions if not (len(x.bodies) == 1 and x.bodies[0] in drop)])
+
+
+def _among_bodies(m, q: str, catalog: Catalog):
+    """「2023年红旗区各单位一共收到多少申请，其中信访局多少」: a total over a place or every body,
+    then the part of some bodies in it. The bodies named after 「其中」 are that part (returned),
+    not the scope: the scope is what the words before it name. Else (m, [])."""
+    at = q.find("其中")
+    if at <= 0:
+        return m, []
+    head, tail = catalog.match(q[:at]), catalog.match(q[at:])
+    if head.bodies or head.ambiguous or not tail.bodies or tail.ambiguous \
+            or not (head.regions or re.search(COLLECTIVE, q[:at].lower()) or _L.has("ACROSS_BODIES", q[:at])):
+        return m, []
+    return replace(m, bodies=[], regions=list(head.regions), ambiguous=[],
+                   mentions=[x for x in m.mentions if not any(x.bodies == [b] for b in tail.bodies)]), list(tail.bodies)
 
 
 def _body_years(q: str, query: Query, m) -> list:
@@ -397,8 +440,8 @@ def _resolve_names(query: Query, m, catalog: Catalog, q: str, collective: bool) 
     if not query.bodies and not query.regions and not query.unknown and not query.ambiguous:
         g = re.search(GENERIC_RE, m.rest)
         if g:
-            word = _plain(g.group(0))
-            cands = [b for b in catalog.bodies.values() if any(word in _plain(n) for n in b.names)]
+            word = g.group(0)
+            cands = [b for b in catalog.bodies.values() if any(_generic_fits(word, n) for n in b.names)]
             if g.group(0) == "办公室":  # 「办公室」 alone: a government office, not a 街道办事处
                 cands = [b for b in catalog.bodies.values() if any("办公室" in n or "政府办" in n for n in b.names)]
             if len(cands) > 1 and not collective:
@@ -409,9 +452,9 @@ def _resolve_names(query: Query, m, catalog: Catalog, q: str, collective: bool) 
         # 「政府办和城建局谁多」: a generic word joined to a named body names a second body
         g = re.search(r"(?:^|[和与跟同比、及]|\|)(" + GENERIC_RE + r")(?=$|[和与跟同比、及谁哪的|]|\|)", m.rest)
         if g and re.search(r"和|与|跟|同|比|、|及|谁|哪个", q):
-            word = _plain(g.group(1))
+            word = g.group(1)
             cands = [b for b in catalog.bodies.values() if b not in query.bodies
-                     and any(word in _plain(n) for n in b.names)]
+                     and any(_generic_fits(word, n) for n in b.names)]
             same = [b for b in cands if any(b.region_short and b.region_short == x.region_short for x in query.bodies)]
             if g.group(1)[0] in "区市县" and len(same) == 1:
                 cands = same  # 「城建局和区政府办」: the 区 of the body named
@@ -452,6 +495,12 @@ def _body_after_region(q: str, region: str, bodies) -> "Body | None":
 def _plain(name: str) -> str:
     """「红旗区人民政府办公室」 -> 「红旗区政府办」: the forms a generic word is compared in."""
     return name.replace("人民", "").replace("办公室", "办").replace("办事处", "办")
+
+
+def _generic_fits(word: str, name: str) -> bool:
+    """Does a generic word (「区政府办」, 「区府办」) fit a body's name, compared plainly or with both
+    in the canonical forms of body_names.json (names.plain)?"""
+    return _plain(word) in _plain(name) or any(w in p for w in plain_forms(word) for p in plain_forms(name))
 
 
 def _refine_op(query: Query, q: str) -> None:
@@ -661,8 +710,14 @@ def follow_up(new: Query, prev: Query, catalog: Catalog | None = None) -> Query:
         new = replace(new, bodies=list(prev.bodies), regions=list(prev.regions))
         inherited.append("bodies")
     elif new.bodies and prev.bodies and re.search(COMPARE_WORDS, q.lower()):
-        new = replace(new, bodies=list(prev.bodies) + [b for b in new.bodies if b not in prev.bodies], op="compare")
+        added = [b for b in new.bodies if b not in prev.bodies]
+        new = replace(new, bodies=list(prev.bodies) + added, op="compare")
         inherited.append("bodies")
+        if len(new.explicit_years) == 1 and len(prev.years) == 1 and new.explicit_years != prev.years and added:
+            # 「红旗区信访局2023年…」「跟红谷滩区政府办2022年比呢」: the year written is the new body's;
+            # the body before keeps its own
+            new.body_years = [(b.agency, prev.years[0]) for b in prev.bodies] \
+                + [(b.agency, new.explicit_years[0]) for b in added]
     complete = names_given and (own_prose_words or own_cell)
     if not new.years and prev.years and not complete:
         # (a question complete on its own — a body and what is asked of it — keeps its own years:
