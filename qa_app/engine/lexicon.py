@@ -2,12 +2,14 @@
 
 Every cue the engine reacts to (operations, modifiers such as percent / per year / average /
 median / rate, follow-up words, yes/no, units, refusal cues, instruction words around a question)
-is a record `{"label", "kind", "pattern", "priority", ...}` in the manner of spaCy's
+is a record `{"label", "kind", "pattern", "priority", "examples", ...}` in the manner of spaCy's
 EntityRuler: `pattern` is a literal phrase (a string) or a list of tokens, each
 `{"TEXT": literal}`, `{"REGEX": expression}` or `{"GAP": max}` (up to max characters that are
 not punctuation). This module knows no phrase: it compiles the records, answers which labels a
 text matches, and picks the operation whose record matches first by priority and whose scope
-(number of bodies / years named) fits. It does not decide what an answer says.
+(number of bodies / years named) fits. It does not decide what an answer says. Every record with
+a pattern gives `examples` (questions its pattern matches) and may give `not_examples` (questions
+it must not match); tests/test_lexicon_records.py holds each record to them.
 
 Records of kind "cell" are the plain words people use for a template cell (「找不到信息」 for
 无法提供 · 本机关不掌握相关政府信息, 「罚了」 for 行政处罚): each names its cell
@@ -117,6 +119,9 @@ class Lexicon:
             for m in r.get("modifiers", []) + ([r["modifier"]] if "modifier" in r else []):
                 if modifiers is not None and m not in modifiers:
                     raise LexiconError(f"{where}: modifier {m!r} is not known")
+            if rx is not None and not (isinstance(r.get("examples"), list) and r["examples"]
+                                       and all(isinstance(x, str) and x for x in r["examples"])):
+                raise LexiconError(f"{where}: a record with a pattern gives examples (questions it matches)")
             if r["kind"] == "refuse" and not (r.get("reason") and r.get("can_ask")):
                 raise LexiconError(f"{where}: a refusal says why (reason) and what can be asked (can_ask)")
             for key in ("bodies", "years"):
