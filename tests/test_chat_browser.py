@@ -126,3 +126,45 @@ def test_the_chat_works_inside_an_iframe(app_url, browser):
         page.close()
     finally:
         portal.shutdown()
+
+
+def _ask(page, question: str, expect: str, n: int):
+    """Type a question into the chat, wait for the n-th answer (0-based) holding `expect`."""
+    box = page.get_by_placeholder("请输入问题")
+    box.fill(question)
+    box.press("Enter")
+    page.locator('[data-testid="stChatMessage"]').filter(has_text=expect).first.wait_for(timeout=30_000)
+    page.get_by_role("button", name="清空对话").wait_for(timeout=15_000)
+    answers = page.locator('[data-testid="stChatMessage"]')
+    return answers.nth(2 * n + 1).inner_text()
+
+
+def test_a_new_user_conversation_in_the_chat(app_url, browser):
+    """Issue 14 as a new user tries it: a year in one question and a new body in the next, a
+    misspelt name, a growth in percent the library cannot give, a rate the tables do not hold,
+    then the sidebar's region filter set while asking about a body outside it."""
+    base, work = app_url
+    page = browser.new_page(viewport={"width": 1400, "height": 1250}, locale="zh-CN")
+    page.goto(base + "/")
+    page.get_by_placeholder("请输入问题").wait_for(timeout=60_000)
+    text = _ask(page, "信访局2022年存在哪些问题？", "红旗区信访局2022年", 0)
+    assert "宣传力度还有待加强" in text
+    # a new body, no year: its own latest report, not 2022's (库中没有…2022年)
+    text = _ask(page, "文化街街道通过什么平台公开信息？", "微信公众号", 1)
+    assert "红旗区文化街街道办事处2023年" in text and "库中没有" not in text
+    text = _ask(page, "红谷摊区政府办2023年部分公开多少件", "部分公开12件", 2)
+    assert "「红谷摊区」按「红谷滩区」理解" in text
+    text = _ask(page, "红谷滩区政府办2023年收到申请比2022年增长了百分之多少", "无法比较", 3)
+    assert "没有2022年的报告" in text
+    text = _ask(page, "红谷滩区政府办2023年的办结率是多少", "暂不支持", 4)
+    assert "办结率" in text
+    page.get_by_role("button", name="清空对话").click()
+    page.locator('[data-testid="stChatMessage"]').first.wait_for(state="detached", timeout=15_000)
+    # the sidebar filter: 地区 = 红旗区, then a question about 红谷滩
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name="红旗区", exact=True).click()
+    page.get_by_text("当前筛选　地区：红旗区").wait_for(timeout=15_000)
+    text = _ask(page, "红谷滩部分公开了多少件申请？", "不在当前筛选范围", 0)
+    assert "12件" not in text
+    page.screenshot(path=str(work / "conversation.png"))
+    page.close()
