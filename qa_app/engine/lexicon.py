@@ -148,8 +148,11 @@ class Lexicon:
         return self.by_label[label].regex
 
     def search(self, label: str, text: str):
-        rx = self.by_label[label].regex
-        return rx.search(text) if rx is not None else None
+        """The record's first match in text, or None (also when its `unless` pattern matches)."""
+        r = self.by_label[label]
+        if r.regex is None or (r.get("unless_rx") is not None and r.get("unless_rx").search(text)):
+            return None
+        return r.regex.search(text)
 
     def has(self, label: str, text: str) -> bool:
         return self.search(label, text) is not None

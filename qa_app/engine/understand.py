@@ -240,11 +240,11 @@ def understand_one(question: str, catalog: Catalog) -> Query:
         years = query.years
     query.wants_number = bool(re.search(NUMBER_CUES, q.lower()))
     collective = bool(re.search(COLLECTIVE, q.lower()))
-    if cell is None and collective and not _L.has("ACROSS_BODIES", q) and not re.search(r"各|所有|全部|都|分别", q) \
+    if cell is None and collective and not _L.has("ACROSS_BODIES", q) and not _L.has("EACH_WORDS", q) \
             and not re.search(CHECK_WORDS, q.lower()):  # 「红旗区哪份报告有问题」 audits every report there
         collective = False  # 「区政府办存在哪些问题」: 哪些 asks of the text, not of every body (ask which)
     if _L.has("OP_LIST_REPORTS", q) or (cell is None and re.search(CHECK_WORDS, q.lower())
-                                         and re.search(r"哪|各|都|所有|全部", q)):
+                                         and _L.has("WHICH_OR_EACH", q)):
         collective = True  # 「江苏的报告有哪些」, 「上海的报告都对得上吗」: every report of the place, not one to choose
     _resolve_names(query, m, catalog, q, collective)
     cell = query.cell  # a body read from the words after a region may have taken a cell word
@@ -267,9 +267,9 @@ def understand_one(question: str, catalog: Catalog) -> Query:
     query.prose = is_prose(q, cell, query)
     if cell is not None and not query.prose and not query.bodies and not query.unknown \
             and (re.search(BY_REGION, q.lower())
-                 or (len(query.regions) >= 2 and re.search(r"哪个|哪一|比较|对比|谁|更多|更少|多还是少", q))):
+                 or (len(query.regions) >= 2 and _L.has("COMPARE_PLACES", q))):
         query.op = "by_region"
-        query.ascending = bool(re.search(r"最少|最低|更少|least|fewest", q.lower()))
+        query.ascending = _L.has("LEAST", q.lower())
     if re.search(CHECK_WORDS, q.lower()) or (query.cell is None and _L.has("OP_CHECKS_REPORT", fold(question))):
         query.op, query.prose = "checks", False  # 「数字对得上吗」, 「检查一下…的报告」 (before its lead-in went)
     return query
@@ -297,7 +297,7 @@ YEAR_AT = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|(?<![\d.])\d{2}\s*年(?!度?�
 def _nested_places(m, q: str, catalog: Catalog):
     """「淮安市洪泽区」: a place written right before a place inside it only qualifies it, so the
     city's own body is not a second body asked (unless the question joins or compares them)."""
-    if re.search(r"和|与|跟|及|、|比|对比|还是", q):
+    if _L.has("JOIN_PLACES", q):
         return m
     if len(m.regions) >= 2:
         inner_of = {}
@@ -511,12 +511,12 @@ def _refine_op(query: Query, q: str) -> None:
     if query.op in ("rank", "max", "min") and len(query.bodies) == 1 and not query.regions:
         query.op = "lookup"
     if query.op == "share_each":  # 「哪个单位部分公开比例最高」: the top share; else each
-        if re.search(r"最高|最多|最大|highest|most|(谁|哪个|哪家|哪一个)[^，。,？?]{0,14}(高|多|大)", ql):
+        if _L.has("MOST_ASKED", ql):
             query.limit = 1
-        elif re.search(r"最低|最少|最小|lowest|least", ql):
+        elif _L.has("LEAST", ql):
             query.limit, query.ascending = 1, True
-    query.ascending = bool(re.search(r"从少到多|从低到高|升序|ascending", ql))
-    lm = re.search(r"前\s*(\d+|[一二两三四五六七八九十])\s*[名个位家]?|top\s*(\d+)", ql)
+    query.ascending = _L.has("MOD_ASCENDING", ql)
+    lm = _L.search("MOD_TOP_N", ql)
     rn = re.search(RANK_N, ql)
     if lm:
         n = lm.group(1) or lm.group(2)
@@ -535,17 +535,17 @@ def _refine_op(query: Query, q: str) -> None:
     if below and not (th and th.start() <= below.start()) and query.op in ("sum", "positive", "lookup", "min") \
             and len(query.bodies) != 1:
         query.threshold = float(below.group(2) or below.group(3))
-        query.threshold_inclusive = bool(re.search(r"不超过|不多于|至多|at most|以下", below.group(0)))
+        query.threshold_inclusive = _L.has("MOD_THRESHOLD_BELOW_INCLUSIVE", below.group(0))
         query.threshold_below = True
         query.op = "positive"
     elif th and query.op in ("sum", "positive", "lookup") and len(query.bodies) != 1:
         query.threshold = float(th.group(2) or th.group(3))
-        query.threshold_inclusive = bool(re.search(r"不少于|不低于|至少|at least|以上", th.group(0)))
+        query.threshold_inclusive = _L.has("MOD_THRESHOLD_INCLUSIVE", th.group(0))
         query.op = "positive"
     # one body over its years (「每年」, 「近两年」, 「2022年和2023年分别」)
     # two years or more named without a sum asked (「2023和2022年收到申请」) are listed, not added
-    added = _L.has("MOD_SUM", ql) or (len(query.explicit_years) >= 2 and bool(re.search(r"总数|总量", q))
-                                       and not re.search(r"分别|各是|各为|each", ql))  # 「22、23年予以公开总数」
+    added = _L.has("MOD_SUM", ql) or (len(query.explicit_years) >= 2 and _L.has("TOTAL_WORDS", q)
+                                       and not _L.has("SEPARATELY", ql))  # 「22、23年予以公开总数」
     listed = len(query.explicit_years) >= 2 and query.op == "sum" and not added
     span = re.search(YEAR_SPAN, q)
     added = added or bool(span and span.group("sum") and span.group("sum") != "平均")  # 「两年…共几件」
@@ -561,7 +561,7 @@ def _refine_op(query: Query, q: str) -> None:
         return
     if len(query.bodies) == 1 and cell is not None and (re.search(TREND, ql) or listed) \
             and query.op in ("lookup", "sum", "change") and len(years) != 1:
-        near = re.search(r"近([两二三四五2-5])年", q)
+        near = _L.search("MOD_RECENT_N", q)
         if not years:
             n = (int(near.group(1)) if near.group(1).isdigit() else _CN_NUM[near.group(1)]) if near else 0
             b = query.bodies[0]
@@ -576,7 +576,7 @@ def _refine_op(query: Query, q: str) -> None:
     if cell is not None and cell.table == "applications" and cell.row in ("total", "new_received") \
             and query.op == "lookup" and not cell.column_named \
             and _L.has("OUTCOMES_ASKED", q) \
-            and (_L.has("OUTCOMES_EACH", q) or not re.search(r"总计|合计|一共|总共|多少|几件|how many", ql)):
+            and (_L.has("OUTCOMES_EACH", q) or not _L.has("HOW_MANY_TOTAL", ql)):
         query.op, query.cell = "outcomes", replace(cell, row="total", weak=False)
 
 
@@ -593,7 +593,7 @@ def is_prose(q: str, cell: CellQuery | None, query: Query) -> bool:
     if cell.table == "review_litigation":
         return False
     # items of information published (「多少条」) are counted in the prose, not the tables
-    if re.search(r"多少条|几条|条信息|条政务信息|公示了|网站|公众号|平台|公开栏|新媒体", q) and not re.search(r"申请|决定|件", q):
+    if _L.has("ITEMS_PUBLISHED", q):
         return True
     # 「依申请公开工作是怎么做的」: a how/what question that names a cell only through a weak word
     if cell.weak and not query.wants_number and re.search(PROSE_CUES, ql):
@@ -634,7 +634,7 @@ def is_follow_up(query: Query) -> bool:
     if query.op == "list_reports":
         return False  # 「库里有哪些报告？」 is about the whole library: it takes no body or year from before
     q = fold(query.question).strip().lower()
-    short = len(q) <= 20 or re.match(FOLLOW_START, q) or re.search(r"呢[?？]?$", q)
+    short = len(q) <= 20 or re.match(FOLLOW_START, q) or _L.has("FOLLOW_END", q)
     missing = query.cell is None or not query.cell.row_named \
         or not (query.bodies or query.regions or query.ambiguous or query.unknown)
     return bool(short and missing)
@@ -677,7 +677,7 @@ def follow_up(new: Query, prev: Query, catalog: Catalog | None = None) -> Query:
                                             or counts_in_prose_unit(q))
     # a new body with words of its own, not a bare 「那X呢」 (「淮安市召开了多少场新闻发布会」 after a
     # question on 洪泽区 2023): a question of its own, which takes neither the cell nor the year
-    bare = re.match(FOLLOW_START, q.lower()) or re.search(r"(呢|的呢|怎么样|如何)[?？]?$", q) \
+    bare = re.match(FOLLOW_START, q.lower()) or _L.has("FOLLOW_END", q) \
         or _L.has("FOLLOW_BARE", q.lower())  # 「其中红谷滩区政府办多少」 asks the cell before
     other_names = (new.bodies or new.regions or new.unknown or new.ambiguous) \
         and not (new.bodies and set(b.agency for b in new.bodies) <= set(b.agency for b in prev.bodies))
@@ -736,7 +736,7 @@ def follow_up(new: Query, prev: Query, catalog: Catalog | None = None) -> Query:
             op = "lookup"
         if across and re.search(BY_REGION, q.lower()) and new.cell is not None and not new.prose and not new.bodies:
             op = "by_region"
-            new.ascending = bool(re.search(r"最少|最低|更少|least|fewest", q.lower()))
+            new.ascending = _L.has("LEAST", q.lower())
         new = replace(new, op=op)
     if new.ambiguous and new.op == "compare":
         new.ambiguous = []
