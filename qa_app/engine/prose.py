@@ -8,6 +8,10 @@ weighted by rarity, the topic of the sentence's heading (问题, 改进, 平台 
 they are never quoted), and, when a number is asked for, a number with a unit.
 The answer is extractive: the sentences as printed, each cited with its lines; a number
 asked for (「发布各类信息994条」) is read from the sentence that states it.
+A report whose prose vectors are still being computed (facts first: ReportInfo.prose_pending)
+stays in scope through its stored text, and the answer says so (「…的正文仍在向量化…」):
+found there, with a note that it was read by wording alone; not found, that only its table
+numbers can be answered yet - never an answer from other reports that keeps quiet about it.
 """
 from __future__ import annotations
 
@@ -169,12 +173,13 @@ def answer_prose(query, settings, store, catalog, report_ids: list[int] | None) 
         return Answer(query.question, "没有看懂要问的内容。请说明单位、年度和要问的事项，例如：「红谷滩区政府办2023年部分公开了多少件申请？」"
                       "「文化街街道办事处存在哪些问题？」。", "none", debug=query.describe())
     scope = list(report_ids) if report_ids is not None else list(catalog.reports)
+    pending = [r for r in scope if getattr(catalog.reports.get(r), "prose_pending", False)]
     hits, how = narrative_hits(question, settings, report_ids, k=max(settings.top_k, 6))
-    if hits and report_ids is None and len(scope) > 30:
-        scope = list(dict.fromkeys(h.report_id for h in hits))
+    if hits and report_ids is None and len(scope) > 30:  # the hits' reports, and those search cannot see yet
+        scope = list(dict.fromkeys([h.report_id for h in hits] + pending))
     pool = [s for rid in scope for s in sentences_of(store, rid)]
     if not pool:
-        return _nothing(query, terms, catalog, report_ids, how)
+        return _pending_note(_nothing(query, terms, catalog, report_ids, how), pending, catalog, report_ids)
     df = dict(doc_freq(store, scope, pool))
     for w in terms[1]:
         df[w] = sum(1 for s in pool if w in s.text)
@@ -189,9 +194,25 @@ def answer_prose(query, settings, store, catalog, report_ids: list[int] | None) 
     ranked = sorted(((score(s, terms, idf, query, hit_bonus.get((s.report_id, s.order), 0.0)), s) for s in pool),
                     key=lambda x: -x[0])
     if not ranked or ranked[0][0] < MIN_SCORE:
-        return _nothing(query, terms, catalog, report_ids, how)
+        return _pending_note(_nothing(query, terms, catalog, report_ids, how), pending, catalog, report_ids)
     per_report = _choose(ranked, query, store)
-    return _compose(query, per_report, store, catalog, how, terms)
+    return _pending_note(_compose(query, per_report, store, catalog, how, terms), pending, catalog, report_ids)
+
+
+def _pending_note(ans: Answer, pending: list[int], catalog, report_ids) -> Answer:
+    """`ans` told that reports in scope have no prose vectors yet (facts first)."""
+    if not pending:
+        return ans
+    if report_ids is not None and len(pending) <= 3:
+        who = "、".join(report_label(catalog.reports.get(r)) for r in pending)
+    else:
+        who = f"{len(pending)} 份报告"
+    ans.debug["prose_pending"] = list(pending)
+    if ans.kind == "none":
+        ans.answer = f"{who}的正文仍在向量化，暂时只能回答表格数字；按原文字面也没有找到能回答这个问题的内容，请稍后再问。"
+    else:
+        ans.answer += f"\n（注意：{who}的正文仍在向量化，这次只按原文字面查找，可能不全；表格数字不受影响。）"
+    return ans
 
 
 def _choose(ranked, query, store) -> list[list[Sentence]]:

@@ -135,7 +135,8 @@ class NarrativeIndex:
         NarrativeIndex._warm_thread = t = threading.Thread(target=work, name="qa-app-warm", daemon=True)
         t.start()
 
-    def replace(self, report_id: int, parsed, old_id: int | None = None, conn=None) -> int:
+    def replace(self, report_id: int, parsed, old_id: int | None = None, conn=None, chunks=None,
+                vectors=None) -> int:
         """Index `parsed` as report `report_id`, dropping the chunks of `old_id` (and any earlier
         chunks of `report_id`); returns the number of chunks. All or nothing.
 
@@ -144,7 +145,9 @@ class NarrativeIndex:
         the report's numbers and prose commit or roll back together. The new vectors never go
         to Chroma here: every new chunk gets a `pending` row, and its vector waits until the
         caller says the report is committed (`committed()`; `rolled_back()` drops it), so a
-        crash or a failed commit leaves chunks without vectors, never vectors without chunks."""
+        crash or a failed commit leaves chunks without vectors, never vectors without chunks.
+        `chunks`, `vectors`: chunk_text's chunks of `parsed` and their vectors, when the caller
+        (follow.py, which embeds many reports' chunks in one model call) has them already."""
         from .vectorstore import chunk_metadata
         with self._lock:
             if self._batch and len(self._buffer) >= self.FLUSH_AT:
@@ -154,11 +157,16 @@ class NarrativeIndex:
             # busy database and runs the write again): its vectors are not to go to Chroma
             for k in [k for k in self._uncommitted if k.startswith(f"{report_id}-")]:
                 del self._uncommitted[k]
-            chunks = chunk_text(parsed.text, parsed.tables.spans)
+            if chunks is None:
+                chunks = chunk_text(parsed.text, parsed.tables.spans)
             if chunks:
                 self._warm()
             embedder = self.embedder
-            vecs = embedder.embed_passages([embed_text(c) for c in chunks], conn=conn if shared else None) if chunks else []
+            if vectors is not None:
+                vecs = vectors
+            else:
+                vecs = embedder.embed_passages([embed_text(c) for c in chunks],
+                                               conn=conn if shared else None) if chunks else []
             rows = self.rows_for(report_id, parsed, chunks)
             stale = sorted({report_id} | ({old_id} if old_id is not None else set()))
             old_ids = self.db.chunk_ids(stale)
@@ -233,20 +241,22 @@ class NarrativeIndex:
             return len(ids)
 
     def finish(self, store=None) -> dict:
-        """End of an index run: reconcile with the side store, write the buffered vectors,
-        complete the current model's vectors, rebuild BM25. Returns counts of what it did."""
+        """End of an index run: reconcile with the side store (the prose of reports it holds and
+        this index lacks is embedded now, from their stored text: a killed facts-first run's, or
+        ones indexed while the prose index was off), write the buffered vectors, complete the
+        current model's vectors, clear the side store's prose queue of every report whose prose
+        is in, rebuild BM25. Returns counts of what it did."""
         from sqlalchemy import select
 
-        from ..report import parse_report
         from ..store import reports as reports_table
         store = store or self.store
         done = {"rebuilt": 0, "dropped": 0, "vectors_added": 0, "vectors_dropped": 0}
-        with self._lock:
-            self._batch = True  # a report rebuilt here is buffered too
-            # vectors whose commit nobody confirmed: their chunks, if committed, still have their
-            # pending rows, and sync_vectors adds them from the cache below
-            self._uncommitted.clear()
-            try:
+        self._batch = True  # a report rebuilt here is buffered too
+        try:
+            with self._lock:
+                # vectors whose commit nobody confirmed: their chunks, if committed, still have their
+                # pending rows, and sync_vectors adds them from the cache below
+                self._uncommitted.clear()
                 with store.engine.connect() as conn:
                     side = {r.id: (r.text_sha256, r.file_name) for r in
                             conn.execute(select(reports_table.c.id, reports_table.c.text_sha256,
@@ -255,21 +265,25 @@ class NarrativeIndex:
                 for rid in sorted(set(mine) - set(side)):
                     self.remove(rid)
                     done["dropped"] += 1
-                for rid in sorted(side):
-                    sha, name = side[rid]
-                    if mine.get(rid) != sha:
-                        try:
-                            self.replace(rid, parse_report(store.text(rid), name))
-                            self.committed()  # its own transaction: nothing else to wait for
-                            done["rebuilt"] += 1
-                        except Exception as e:  # one bad report does not stop the others
-                            print(f"警告：{name} 的正文未能建入检索索引：{type(e).__name__}: {e}", file=sys.stderr)
+                todo = [rid for rid in sorted(side) if mine.get(rid) != side[rid][0]]
+            if todo:  # outside the lock: the follower's thread takes it for each report it writes
+                from .follow import resume
+                done["rebuilt"], errors = resume(self, store, todo, progress=self.progress)
+                for e in errors:
+                    print(f"警告：{e}", file=sys.stderr)
+            with self._lock:
                 self.flush()
                 a, d = self.sync_vectors()
                 done["vectors_added"], done["vectors_dropped"] = a, d
+                # facts first: every report whose prose is in now leaves the queue (a kill may have
+                # come between its vectors and its queue row)
+                queued = store.prose_pending() if hasattr(store, "prose_pending") else []
+                if queued:
+                    mine = self.db.reports()
+                    store.clear_prose([rid for rid in queued if rid in side and mine.get(rid) == side[rid][0]])
                 self.ensure_bm25(force=False, load=False)
-            finally:
-                self._batch = False
+        finally:
+            self._batch = False
         return done
 
     def sync_vectors(self) -> tuple[int, int]:

