@@ -72,6 +72,11 @@ class ProseFollower:
         self._bar = None
         self._progress = progress
         self._last_flush = time.monotonic()
+        # what the thread needs, imported here first: imports racing in several threads at once
+        # (this one parsing, the warm-up thread importing chromadb) broke numpy's import
+        import numpy  # noqa: F401  (a first import of numpy in two threads at once fails)
+
+        from . import chunking, embeddings  # noqa: F401
         self._thread = threading.Thread(target=self._run, name="qa-app-prose", daemon=True)
         self._thread.start()
 
@@ -114,14 +119,19 @@ class ProseFollower:
                 chars += sum(len(t) for t in texts)
                 if chars >= BATCH_CHARS:
                     break
-                try:
-                    item = self.q.get_nowait()
-                except queue.Empty:
+                item = self._next()
+                if item is None:
                     break
             if batch and self.fatal is None:
                 self._write(batch)
         if self.fatal is None:
             self._flush()
+
+    def _next(self):
+        try:
+            return self.q.get_nowait()
+        except queue.Empty:
+            return None
 
     def _write(self, batch) -> None:
         from ..store import as_store_error

@@ -81,12 +81,16 @@ class NarrativeIndex:
     def model_id(self) -> str:
         return self.embedder.model_id
 
+    @staticmethod
+    def _wait_warm() -> None:
+        warm = getattr(NarrativeIndex, "_warm_thread", None)
+        if warm is not None and warm.is_alive() and warm is not threading.current_thread():
+            warm.join()  # chromadb / jieba / bm25s are being imported there: one importer at a time
+
     @property
     def vectors(self):
         if self._vs is None:
-            warm = getattr(NarrativeIndex, "_warm_thread", None)
-            if warm is not None and warm.is_alive():
-                warm.join()  # chromadb is being imported there: one importer at a time
+            self._wait_warm()
             from .vectorstore import VectorStore
             self._vs = VectorStore(self.settings, self.db.get_meta("index_uid"), self.model_id)
         return self._vs
@@ -94,6 +98,7 @@ class NarrativeIndex:
     @property
     def bm25(self):
         if self._bm25 is None:
+            self._wait_warm()
             from .bm25 import Bm25Index
             self._bm25 = Bm25Index(self.dir / "bm25")
         return self._bm25
@@ -102,6 +107,9 @@ class NarrativeIndex:
     def rows_for(self, report_id: int, parsed, chunks=None) -> list[ChunkRow]:
         """The chunk rows of a parsed report (pure apart from tokenising); `chunks` when
         `chunk_text` was already run on it."""
+        ready = getattr(NarrativeIndex, "_tokenizer_ready", None)
+        if ready is not None:
+            ready.wait()  # jieba's dictionary is loading in the warm-up thread: one importer at a time
         from .bm25 import tokenize
         meta = parsed.meta
         gen = uuid.uuid4().hex[:8]
@@ -124,12 +132,18 @@ class NarrativeIndex:
         if getattr(NarrativeIndex, "_warmed", False) or not self._batch:
             return
         NarrativeIndex._warmed = True
+        import numpy  # noqa: F401  (here first: numpy imported for the first time in two threads at once fails)
+        ready = NarrativeIndex._tokenizer_ready = threading.Event()
 
         def work():
             try:
                 from .bm25 import load_tokenizer
-                load_tokenizer()
+                try:
+                    load_tokenizer()
+                finally:
+                    ready.set()
                 import chromadb  # noqa: F401
+                import bm25s  # noqa: F401  (scipy: built once at the end of the run)
             except Exception:  # the real use reports any failure itself
                 pass
         NarrativeIndex._warm_thread = t = threading.Thread(target=work, name="qa-app-warm", daemon=True)
