@@ -1,12 +1,14 @@
 """NarrativeIndex: the prose of every report as chunks in Chroma (dense) and bm25s (keywords).
 
-The indexer calls, inside the side store's transaction for one report,
-`replace(report_id, parsed, old_id=...)` (new chunks first, then the old report's chunks go;
+The indexer calls, inside the side store's transaction for one report (or, facts first,
+follow.py calls after that transaction committed, with the vectors it embedded for many reports
+in one model call), `replace(report_id, parsed, old_id=...)` (new chunks first, then the old report's chunks go;
 on any failure what was added is taken out again and the error re-raised, so the side store
 rolls back with nothing left behind) and `remove(report_id)`; at the end of an `index` run it
 calls `finish(store)`, which reconciles with the side store (a report indexed while the
-narrative index was off gets its chunks now; chunks of a report the side store no longer has
-go), makes sure the current embedding model's collection holds every chunk (after a model
+narrative index was off, or left in the prose queue by a killed facts-first run, gets its chunks
+now, through follow.resume; chunks of a report the side store no longer has go; the prose queue
+loses every report whose prose is in), makes sure the current embedding model's collection holds every chunk (after a model
 change it embeds what the cache lacks) and rebuilds the BM25 index once.
 
 Between `begin()` and `finish()` (an index run) new vectors wait in memory and go to Chroma in
