@@ -232,3 +232,35 @@ def test_other_reports_prose_answers_without_a_note_and_the_whole_library_counts
     assert "553" in a.answer and "向量化" not in a.answer, a.answer
     a = ask("各单位在政务新媒体方面做了什么", settings=pending_index)
     assert "1 份报告的正文仍在向量化" in a.answer, a.answer
+
+
+def test_facts_first_with_worker_processes_indexes_what_one_transaction_per_report_does(tmp_path, monkeypatch):
+    """`qa-app index --jobs 2` (workers parse, this process commits, the follower embeds) on
+    rendered PDFs: the same numbers, boxes and prose chunks as `--no-facts-first --jobs 1`."""
+    from click.testing import CliRunner
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from bench import pdf_corpus
+    from qa_app.cli import main
+    from qa_app.narrative.index import NarrativeIndex
+    monkeypatch.setenv("QA_APP_EMBEDDING_BACKEND", "hash")
+    monkeypatch.delenv("QA_APP_DATABASE_URL", raising=False)
+    pdf_corpus.generate(8, tmp_path / "corpus", seed=5)
+    files = tmp_path / "corpus" / "reports"
+    got = {}
+    for name, args in (("ff", ["--jobs", "2"]), ("inline", ["--no-facts-first", "--jobs", "1"])):
+        ix = tmp_path / name
+        r = CliRunner().invoke(main, ["index", "-q", *args, "--index", str(ix), str(files)], catch_exceptions=False)
+        assert r.exit_code == 0 and "新增 8 份" in r.stdout, r.stdout + r.stderr
+        con = sqlite3.connect(ix / "facts.sqlite")
+        facts = con.execute("select r.file_name, tbl, row, col, value, line_first, line_last from facts "
+                            "join reports r on r.id = report_id order by 1, 2, 3, 4").fetchall()
+        boxes = con.execute("select count(*) from cell_boxes").fetchone()[0]
+        queued = con.execute("select count(*) from prose_queue").fetchone()[0]
+        con.close()
+        nx = NarrativeIndex(Settings.load(index=ix), create=False, progress=False)
+        chunks = sorted((r.report, r.seq, r.line_first, r.line_last, r.text) for r in nx.db.chunks(nx.db.chunk_ids()).values())
+        assert nx.vectors.count() == len(chunks) > 8 and nx.db.pending_count(nx.model_id) == 0 and queued == 0
+        got[name] = (facts, boxes, chunks)
+    assert got["ff"] == got["inline"]
+    assert got["ff"][1] == 8 * 200
