@@ -358,7 +358,7 @@ def reports_cmd(as_json, settings):
     pending = [r for r in reps if r.prose_pending]
     if pending:
         click.echo(f"\n正文向量化中：{len(pending)} 份报告的数字已可查询，正文向量还在计算（正文问题暂时只按原文字面查找）；"
-                   f"若索引已中断，再运行一次 qa-app index 即只补算这些报告。")
+                   f"若索引已中断，运行 qa-app embed（或再运行一次 qa-app index）即只补算这些报告。")
     click.echo(f"\n共 {len(reps)} 份报告。单元格「空白」是报告留空或写「/」「—」的格子（记为空，不当作 0）；"
                "勾稽核对详情见 qa-app check。")
 
@@ -534,6 +534,26 @@ def set_meta_cmd(report, agency, year, settings):
     click.echo(f"已设定 [{info.id}] {info.file_name}：机关 {info.agency or '未识别'}，年度 {info.year or '未识别'}"
                + (f"，地区 {place}（{info.region_code}）" if place else "")
                + (f"；别名 {'、'.join(others[:6])}" if (others := [a for a in info.aliases if a != info.agency]) else ""))
+
+
+@main.command("embed")
+@click.option("--quiet", "-q", is_flag=True, help="不显示进度条")
+@index_option
+def embed_cmd(quiet, settings):
+    """补算正文向量：只处理数字已入库、正文还没向量化的报告（如 qa-app index 中途被中断后），不读文件。"""
+    store = _store(settings)
+    before = len(store.prose_pending())
+    from .narrative import NarrativeIndex
+    from .store import as_store_error
+    try:
+        done = NarrativeIndex(settings, store=store, progress=not quiet).finish(store)
+    except Exception as e:
+        err = as_store_error(e)
+        raise click.ClickException("补算正文向量失败：" + (err.message if err else "内部错误（详情见日志）"))
+    left = len(store.prose_pending())
+    click.echo(f"补算了 {done['rebuilt']} 份报告的正文向量（原有 {before} 份待向量化，还剩 {left} 份）。{_where(settings)}")
+    if left:
+        sys.exit(1)
 
 
 @main.command("migrate")

@@ -264,3 +264,34 @@ def test_facts_first_with_worker_processes_indexes_what_one_transaction_per_repo
         got[name] = (facts, boxes, chunks)
     assert got["ff"] == got["inline"]
     assert got["ff"][1] == 8 * 200
+
+
+def test_qa_app_embed_completes_the_prose_a_killed_run_left_and_reads_no_file(tmp_path):
+    """The state a run killed while embedding leaves (numbers in, queue rows); the source files
+    gone: `qa-app embed` embeds those reports from their stored text, and nothing else."""
+    src = tmp_path / "in"
+    shutil.copytree(SEEDS, src)
+    ix = tmp_path / "ix"
+    env = dict(_env(), QA_APP_EMBEDDING_BACKEND="hash")
+    p = subprocess.run([QA_APP, "index", "-q", "--index", str(ix), str(src)], capture_output=True, text=True,
+                       env=env, timeout=600)
+    assert p.returncode == 0, p.stderr
+    con = sqlite3.connect(ix / "facts.sqlite")
+    rid = con.execute("select id from reports where file_name = ?", (E,)).fetchone()[0]
+    con.execute("insert into prose_queue values (?)", (rid,))  # as the indexer writes it with the numbers
+    con.commit()
+    con.close()
+    n = sqlite3.connect(ix / "narrative.sqlite")
+    n.execute("delete from chunks where report_id = ?", (rid,))  # its prose never got in
+    n.execute("delete from reports where report_id = ?", (rid,))
+    n.commit()
+    n.close()
+    others = {k: v for k, v in _chunk_ids(ix).items() if k != rid}
+    shutil.rmtree(src)
+    out = subprocess.run([QA_APP, "embed", "-q", "--index", str(ix)], capture_output=True, text=True, env=env,
+                         timeout=600)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "补算了 1 份报告的正文向量（原有 1 份待向量化，还剩 0 份）" in out.stdout, out.stdout
+    after = _chunk_ids(ix)
+    assert len(after[rid]) == CHUNKS[E] and {k: v for k, v in after.items() if k != rid} == others
+    assert _count(ix / "facts.sqlite", "SELECT count(*) FROM prose_queue") == 0
