@@ -276,8 +276,10 @@ def main(ctx, index_dir):
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=None,
               help="并行解析文件的进程数（默认每个 CPU 核一个；0 同默认；1 不并行），写入始终由一个进程完成")
 @click.option("--no-ocr", is_flag=True, help="不对扫描件做文字识别（没有文字层的 PDF 报错跳过）")
+@click.option("--no-facts-first", is_flag=True,
+              help="每份报告的数字与正文向量一起提交（默认先提交数字，立即可查；正文向量在后台随后算好）")
 @index_option
-def index_cmd(paths, no_narrative, quiet, agency, year, jobs, no_ocr, settings):
+def index_cmd(paths, no_narrative, quiet, agency, year, jobs, no_ocr, no_facts_first, settings):
     """把报告文件或文件夹（默认 seeds/）读入索引。"""
     from .indexer import MetaError, check_meta_input, index_paths
     if no_narrative:
@@ -289,7 +291,8 @@ def index_cmd(paths, no_narrative, quiet, agency, year, jobs, no_ocr, settings):
     except MetaError as e:
         raise click.ClickException(str(e))
     paths = paths or (Path("seeds"),)
-    summary = index_paths(paths, settings, progress=not quiet, agency=agency, year=year, jobs=jobs)
+    summary = index_paths(paths, settings, progress=not quiet, agency=agency, year=year, jobs=jobs,
+                          facts_first=not no_facts_first)
     for r in summary.results:
         name = Path(r.path).name
         if r.status == "failed":
@@ -328,7 +331,8 @@ def reports_cmd(as_json, settings):
                 [[r.id, r.file_name, r.agency or "未识别", r.region or "未识别", r.year or "未识别",
                   f"{r.format}版" if r.format else "未找到表格",
                   f"{r.cells_found}/{r.cells_blank}", f"{r.checks_passed}/{r.checks_failed}",
-                  "；".join(x for x in ("、".join(f for f, on in (("表格不完整", r.missing_rows),
+                  "；".join(x for x in ("正文向量化中" if r.prose_pending else "",
+                                       "、".join(f for f, on in (("表格不完整", r.missing_rows),
                                                                 ("有读取不确定的行", r.uncertain_rows)) if on),
                                        f"{len(r.warnings)} 条，见下" if r.warnings else "") if x)] for r in reps])
     flagged = [r for r in reps if r.missing_rows or r.uncertain_rows]
@@ -351,6 +355,10 @@ def reports_cmd(as_json, settings):
             need = " ".join(x for x in ("--agency 机关全称" if r.agency is None else "",
                                         "--year 年度" if r.year is None else "") if x)
             click.echo(f"  qa-app set-meta {r.id} {need}    # {r.file_name}")
+    pending = [r for r in reps if r.prose_pending]
+    if pending:
+        click.echo(f"\n正文向量化中：{len(pending)} 份报告的数字已可查询，正文向量还在计算（正文问题暂时只按原文字面查找）；"
+                   f"若索引已中断，运行 qa-app embed（或再运行一次 qa-app index）即只补算这些报告。")
     click.echo(f"\n共 {len(reps)} 份报告。单元格「空白」是报告留空或写「/」「—」的格子（记为空，不当作 0）；"
                "勾稽核对详情见 qa-app check。")
 
@@ -527,6 +535,26 @@ def set_meta_cmd(report, agency, year, settings):
     click.echo(f"已设定 [{info.id}] {info.file_name}：机关 {info.agency or '未识别'}，年度 {info.year or '未识别'}"
                + (f"，地区 {place}（{info.region_code}）" if place else "")
                + (f"；别名 {'、'.join(others[:6])}" if (others := [a for a in info.aliases if a != info.agency]) else ""))
+
+
+@main.command("embed")
+@click.option("--quiet", "-q", is_flag=True, help="不显示进度条")
+@index_option
+def embed_cmd(quiet, settings):
+    """补算正文向量：只处理数字已入库、正文还没向量化的报告（如 qa-app index 中途被中断后），不读文件。"""
+    store = _store(settings)
+    before = len(store.prose_pending())
+    from .narrative import NarrativeIndex
+    from .store import as_store_error
+    try:
+        done = NarrativeIndex(settings, store=store, progress=not quiet).finish(store)
+    except Exception as e:
+        err = as_store_error(e)
+        raise click.ClickException("补算正文向量失败：" + (err.message if err else "内部错误（详情见日志）"))
+    left = len(store.prose_pending())
+    click.echo(f"补算了 {done['rebuilt']} 份报告的正文向量（原有 {before} 份待向量化，还剩 {left} 份）。{_where(settings)}")
+    if left:
+        sys.exit(1)
 
 
 @main.command("migrate")

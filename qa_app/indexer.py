@@ -1,7 +1,12 @@
 """`qa-app index`: files and folders in, side store (and the prose index) updated, a summary out.
 
 For each file: load (loaders.py) -> parse (report.py) -> store (store.py) in one transaction,
-together with the prose chunks (narrative index) when that is on. Unchanged files (same bytes)
+together with the prose chunks (narrative index) when that is on. Facts first (`facts_first`,
+what `qa-app index` does): the transaction holds the numbers and a prose_queue row only, so a
+report's numbers answer as soon as it commits; its prose follows in a background thread
+(narrative/follow.py) that embeds many reports' chunks per model call while this thread parses
+the next files, and clears the row once the vectors are in. A killed run leaves the rows; the
+next run (NarrativeIndex.finish) embeds exactly those reports. Unchanged files (same bytes)
 are skipped; the same bytes under a new name are remembered as another name; a changed file
 replaces its old report whole. The same report in another file (another encoding or
 format: same body, region and year, the same printed numbers) is remembered as another name of
@@ -130,12 +135,14 @@ def open_narrative(settings: Settings):
 
 def index_paths(paths: Iterable[str | Path], settings: Settings, store: Store | None = None,
                 narrative=None, progress: bool = True, jobs: int | None = None, agency: str | None = None,
-                year: int | None = None, meta: dict | None = None) -> IndexSummary:
+                year: int | None = None, meta: dict | None = None, facts_first: bool = False) -> IndexSummary:
     """Index files and folders. agency/year: a person's settings for every file named
     (qa-app index --agency/--year). `jobs` (default settings.jobs; 0: one per core): processes that
     read and parse files while this one, the only writer, commits each report in its own
     transaction, in the order the files are listed. With one job (or few files) everything runs
-    here."""
+    here. `facts_first`: each report's numbers commit without waiting for its prose vectors,
+    which follow in a background thread (see the module docstring); the run still returns only
+    when they are in."""
     if meta:  # the ingest service's form of the same override
         agency = agency or meta.get("agency") or None
         year = year if year is not None else meta.get("year")
@@ -150,6 +157,10 @@ def index_paths(paths: Iterable[str | Path], settings: Settings, store: Store | 
         bar = tqdm(total=len(files), desc="索引报告", unit="份", file=sys.stderr, dynamic_ncols=True)
     if narrative is not None and hasattr(narrative, "begin"):
         narrative.begin()  # prose vectors are buffered until finish(): a few large Chroma adds
+    follower = None
+    if facts_first and narrative is not None and hasattr(narrative, "begin"):
+        from .narrative.follow import ProseFollower
+        follower = ProseFollower(narrative, store, progress=progress)
 
     slots: dict[Path, list[int]] = {}  # results are listed in file order, whatever order they finish in
     for k, (path, _) in enumerate(files):
@@ -175,11 +186,11 @@ def index_paths(paths: Iterable[str | Path], settings: Settings, store: Store | 
             todo.append(path)
     n_jobs = resolve_jobs(settings.jobs if jobs is None else jobs)
     if n_jobs > 1 and len(todo) >= max(8, 2 * n_jobs):  # fewer: starting the workers costs more than it saves
-        fatal = _index_parallel(todo, settings, store, narrative, n_jobs, done, agency, year)
+        fatal = _index_parallel(todo, settings, store, narrative, n_jobs, done, agency, year, follower)
     else:
         fatal = None
         for path in todo:
-            last = index_file(path, settings, store, narrative, agency=agency, year=year)
+            last = index_file(path, settings, store, narrative, agency=agency, year=year, follower=follower)
             done(path, last)
             if last.fatal:  # the index itself failed: every following file would fail the same way
                 fatal = last
@@ -191,6 +202,9 @@ def index_paths(paths: Iterable[str | Path], settings: Settings, store: Store | 
     summary.results.extend(r for r in results if r is not None)
     if bar is not None:
         bar.close()
+    if follower is not None:  # the prose of the reports committed above: wait for the rest of it
+        for e in follower.close():
+            summary.results.append(FileResult("（正文检索索引）", "failed", message=e))
     if narrative is not None and hasattr(narrative, "finish") and not summary.stopped:
         try:  # once per run: reports indexed while the prose index was off, the model's vectors, BM25
             narrative.finish(store)
@@ -253,7 +267,7 @@ def _parse_job(args) -> Parsed:
 
 
 def _index_parallel(paths: list[Path], settings: Settings, store: Store, narrative, n_jobs: int, done,
-                    agency: str | None = None, year: int | None = None) -> FileResult | None:
+                    agency: str | None = None, year: int | None = None, follower=None) -> FileResult | None:
     """Plan each file here (unchanged? same bytes as another? — answered by the store), parse
     the rest in `n_jobs` worker processes, commit here in file order with at most a few
     reports per worker waiting. A name or content seen twice in this run is handled after the
@@ -286,12 +300,12 @@ def _index_parallel(paths: list[Path], settings: Settings, store: Store, narrati
             nxt = next(it, None)
             if nxt is not None:
                 pending.append((nxt[0], nxt[1], pool.apply_async(_parse_job, ((str(nxt[0]), settings.max_file_mb, settings.ocr),))))
-            res = _commit(path, job.get(), store, narrative, old, agency, year)
+            res = _commit(path, job.get(), store, narrative, old, agency, year, follower)
             done(path, res)
             if res.fatal:
                 return res  # leaving the pool stops the workers
     for path in later:
-        res = index_file(path, settings, store, narrative, agency=agency, year=year)
+        res = index_file(path, settings, store, narrative, agency=agency, year=year, follower=follower)
         done(path, res)
         if res.fatal:
             return res
@@ -347,8 +361,9 @@ def _same_content(path: Path, settings: Settings, store: Store, narrative, same:
 
 
 def _commit(path: Path, got: Parsed, store: Store, narrative, old: int | None, agency: str | None = None,
-            year: int | None = None) -> FileResult:
-    """Write one parsed report (one transaction, with its prose when that is on). A person's
+            year: int | None = None, follower=None) -> FileResult:
+    """Write one parsed report (one transaction, with its prose when that is on; with a
+    `follower` (facts first), with a prose_queue row instead: its prose follows). A person's
     body/year (given now, or set on the file's earlier version) are applied here, where the
     store is: the file is parsed again with them (a few ms; only when there are any)."""
     old = None if old == -1 else old
@@ -374,17 +389,24 @@ def _commit(path: Path, got: Parsed, store: Store, narrative, old: int | None, a
             return FileResult(str(path), "same-content", rid,
                               f"与已索引的 {first_name} 是同一份报告（{who}，表格数字相同），只记下文件名")
         hook = None
-        if narrative is not None:
+        if follower is not None:
+            def hook(conn, rid, _old=old):
+                store.queue_prose(conn, rid)
+                if _old is not None:  # the old version's chunks go with it (its successor's follow)
+                    narrative.remove(_old, conn=conn)
+        elif narrative is not None:
             def hook(conn, rid, _parsed=parsed, _old=old):
                 narrative.replace(rid, _parsed, old_id=_old, conn=conn)
         try:
             rid = store.put_report(parsed, got.sha256, got.source_format, str(path), replace_id=old, on_commit=hook,
                                    ocr=got.ocr)
         except BaseException:
-            if narrative is not None and hasattr(narrative, "rolled_back"):
+            if narrative is not None and follower is None and hasattr(narrative, "rolled_back"):
                 narrative.rolled_back()
             raise
-        if narrative is not None and hasattr(narrative, "committed"):
+        if follower is not None:
+            follower.submit(rid, parsed, got.sha256)  # its prose follows, in the follower's thread
+        elif narrative is not None and hasattr(narrative, "committed"):
             narrative.committed()  # the report's vectors go to Chroma only now
         warnings = got.warnings + parsed.warnings
         conflicts = [fn for r, fn in others if r != rid]
@@ -427,7 +449,7 @@ def _twin(store: Store, parsed, old: int | None):
     return None, others
 
 def index_file(path: Path, settings: Settings, store: Store, narrative=None, agency: str | None = None,
-               year: int | None = None, meta: dict | None = None) -> FileResult:
+               year: int | None = None, meta: dict | None = None, follower=None) -> FileResult:
     """Index one file (serially): skipped when unchanged, a name added when its bytes are
     another report's, else parsed and committed by _commit. `meta` ({"agency", "year"}, the
     ingest service's form) is the same as agency/year."""
@@ -449,7 +471,7 @@ def index_file(path: Path, settings: Settings, store: Store, narrative=None, age
     except Exception as e:
         return _failed(path, store, e)
     return _commit(path, parse_file(path, settings.max_file_mb, data, ocr=settings.ocr), store, narrative, old,
-                   agency, year)
+                   agency, year, follower)
 
 
 def _failed(path: Path, store: Store, e: BaseException) -> FileResult:

@@ -210,7 +210,16 @@ ocr_cells = sa.Table(
 )
 sa.Index("ix_ocr_cells_report", ocr_cells.c.report_id)
 
-CHILD_TABLES = (report_names, facts, aliases, checks, line_boxes, cell_boxes, ocr_cells)
+# Facts first (`qa-app index`): a report whose numbers are committed while its prose vectors are
+# still to follow (narrative/follow.py) has a row here, written in the report's own transaction
+# and deleted once its vectors are in the prose index; ReportInfo.prose_pending reads it.
+prose_queue = sa.Table(
+    "prose_queue", meta,
+    sa.Column("report_id", sa.Integer, sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True,
+              autoincrement=False),
+)
+
+CHILD_TABLES = (report_names, facts, aliases, checks, line_boxes, cell_boxes, ocr_cells, prose_queue)
 # built once (a statement built per call cost ~100 us): the report with these bytes, the report of this name
 _BY_SHA_AND_NAME = sa.select(
     sa.select(reports.c.id).where(reports.c.sha256 == sa.bindparam("sha256")).scalar_subquery(),
@@ -389,6 +398,8 @@ class ReportInfo:
     # [{"id", "file_name"}]; empty when there is none (the same report in another format or
     # encoding with the same numbers is kept as one report with several `names`)
     conflicts: list[dict] = field(default_factory=list)
+    # facts first: its numbers answer, its prose vectors are still being computed (「正文向量化中」)
+    prose_pending: bool = False
 
     @property
     def flagged(self) -> bool:
@@ -657,6 +668,27 @@ class Store:
                 on_commit(conn, report_id)
         self._write(write, "移除报告")
 
+    @staticmethod
+    def queue_prose(conn, report_id: int) -> None:
+        """Inside a report's write transaction (put_report's on_commit): its prose is to follow."""
+        conn.execute(prose_queue.insert(), {"report_id": int(report_id)})
+
+    def clear_prose(self, report_ids) -> None:
+        """These reports' prose vectors are in the prose index now (one transaction)."""
+        ids = sorted({int(r) for r in report_ids})
+        if not ids:
+            return
+
+        def write(conn):
+            for k in range(0, len(ids), _MAX_PARAMS):
+                conn.execute(prose_queue.delete().where(prose_queue.c.report_id.in_(ids[k:k + _MAX_PARAMS])))
+        self._write(write, "记下正文已向量化")
+
+    def prose_pending(self) -> list[int]:
+        """Ids of the reports whose prose vectors are still to follow, in id order (commit order)."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(sa.select(prose_queue.c.report_id).order_by(prose_queue.c.report_id)).scalars())
+
     def remove_name(self, file_name: str) -> None:
         """Forget one name of a report that has several (the report and its other names stay)."""
         self._write(lambda conn: conn.execute(report_names.delete().where(report_names.c.file_name == file_name)),
@@ -738,12 +770,13 @@ class Store:
             al: dict[int, list[str]] = {}
             for rid, a in conn.execute(sa.select(aliases.c.report_id, aliases.c.alias)):
                 al.setdefault(rid, []).append(a)
+            pending = set(conn.execute(sa.select(prose_queue.c.report_id)).scalars())
         out = [ReportInfo(r.id, r.file_name, names.get(r.id, [r.file_name]), r.agency, r.region, r.year, r.format,
                           r.source_format, r.cells_found, r.cells_blank, r.checks_passed, r.checks_failed,
                           json.loads(r.warnings), [x for x in r.tables_found.split(",") if x], r.sha256,
                           sorted(al.get(r.id, [])), r.province, r.prefecture, r.county, r.region_code,
                           json.loads(r.meta_source) if r.meta_source else None, json.loads(r.uncertain_rows or "[]"),
-                          json.loads(r.missing_rows or "{}"))
+                          json.loads(r.missing_rows or "{}"), prose_pending=r.id in pending)
                for r in rows]
         groups: dict[tuple, list[ReportInfo]] = {}
         for r in out:

@@ -384,3 +384,15 @@ def test_flagged_report_set_in_the_sidebar(index_dir):
     rep = Store(f"sqlite:///{index_dir / 'facts.sqlite'}").report(rid)
     assert (rep.agency, rep.year, rep.flagged) == ("红旗区教育局", 2023, False)
     assert "待补机关/年度的报告（1 份）" not in [e.label for e in at.sidebar.expander]
+
+
+def test_the_report_list_marks_reports_whose_prose_is_still_being_embedded(index_dir):
+    """Facts first: a report with a prose_queue row (its numbers in, its vectors to follow) is
+    marked in the sidebar's list, and only that one; its numbers answer as usual."""
+    st = Store(f"sqlite:///{index_dir / 'facts.sqlite'}")
+    rid = st.by_name(HGT)
+    st._write(lambda conn: st.queue_prose(conn, rid))  # what the indexer writes with the report's numbers
+    at = start()
+    rows = [m.value for m in at.sidebar.markdown if "正文向量化中" in m.value]
+    assert len(rows) == 1 and HGT in rows[0], rows
+    assert ask(at, Q_PARTIAL).value == 12

@@ -8,7 +8,7 @@ CI = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text(encoding="u
 
 
 def test_every_command_is_in_the_readme_table():
-    assert sorted(main.commands) == ["ask", "chat", "check", "eval", "facts", "index", "migrate", "remove",
+    assert sorted(main.commands) == ["ask", "chat", "check", "embed", "eval", "facts", "index", "migrate", "remove",
                                      "reports", "search", "serve", "set-meta", "setup-llm"]
     for name in main.commands:
         assert f"| `qa-app {name}" in README, f"README 的命令表缺少 qa-app {name}"

@@ -17,6 +17,10 @@ asked for (「发布各类信息994条」, 「主动公开率达90.2%」) is rea
 and the quote is cut around it. `stated_change` quotes a change the report states against the
 year before (「较去年回落12.3%」) for ops/change.py when that year's report is not in the library.
 It does not compute any number, nor read tables.
+A report whose prose vectors are still being computed (facts first: ReportInfo.prose_pending)
+stays in scope through its stored text, and the answer says so (「…的正文仍在向量化…」):
+found there, with a note that it was read by wording alone; not found, that only its table
+numbers can be answered yet - never an answer from other reports that keeps quiet about it.
 """
 from __future__ import annotations
 
@@ -447,12 +451,13 @@ def answer_prose(query, settings, store, catalog, report_ids: list[int] | None) 
         return Answer(query.question, "没有看懂要问的内容。请说明单位、年度和要问的事项，例如：「红谷滩区政府办2023年部分公开了多少件申请？」"
                       "「文化街街道办事处存在哪些问题？」。", "none", debug=query.describe())
     scope = list(report_ids) if report_ids is not None else list(catalog.reports)
+    pending = [r for r in scope if getattr(catalog.reports.get(r), "prose_pending", False)]
     hits, how = narrative_hits(question, settings, report_ids, k=max(settings.top_k, 6))
-    if hits and report_ids is None and len(scope) > 30:
-        scope = list(dict.fromkeys(h.report_id for h in hits))
+    if hits and report_ids is None and len(scope) > 30:  # the hits' reports, and those search cannot see yet
+        scope = list(dict.fromkeys([h.report_id for h in hits] + pending))
     pool = [s for rid in scope for s in sentences_of(store, rid)]
     if not pool:
-        return _nothing(query, terms, catalog, report_ids, how)
+        return _pending_note(_nothing(query, terms, catalog, report_ids, how), pending, catalog, report_ids)
     df = dict(doc_freq(store, scope, pool))
     for grp in terms[1]:
         df[grp] = sum(1 for s in pool if any(w in s.low for w in grp))
@@ -490,16 +495,32 @@ def answer_prose(query, settings, store, catalog, report_ids: list[int] | None) 
             else:
                 lacking.append(rid)
         if not per_report:
-            return _nothing(query, terms, catalog, report_ids, how)
+            return _pending_note(_nothing(query, terms, catalog, report_ids, how), pending, catalog, report_ids)
         ans = _compose(query, per_report, store, catalog, how, held, idf)
         ans.value = None  # what one of several bodies' reports says is no answer for all of them
         if lacking:
             ans.answer += "；" + "、".join(report_label(catalog.reports.get(r)) for r in lacking) + "中没有找到相关内容"
         return ans
     if not ranked or ranked[0][0] < MIN_SCORE:
-        return _nothing(query, terms, catalog, report_ids, how)
+        return _pending_note(_nothing(query, terms, catalog, report_ids, how), pending, catalog, report_ids)
     per_report = _choose(ranked, query, store)
-    return _compose(query, per_report, store, catalog, how, held, idf)
+    return _pending_note(_compose(query, per_report, store, catalog, how, held, idf), pending, catalog, report_ids)
+
+
+def _pending_note(ans: Answer, pending: list[int], catalog, report_ids) -> Answer:
+    """`ans` told that reports in scope have no prose vectors yet (facts first)."""
+    if not pending:
+        return ans
+    if report_ids is not None and len(pending) <= 3:
+        who = "、".join(report_label(catalog.reports.get(r)) for r in pending)
+    else:
+        who = f"{len(pending)} 份报告"
+    ans.debug["prose_pending"] = list(pending)
+    if ans.kind == "none":
+        ans.answer = f"{who}的正文仍在向量化，暂时只能回答表格数字；按原文字面也没有找到能回答这个问题的内容，请稍后再问。"
+    else:
+        ans.answer += f"\n（注意：{who}的正文仍在向量化，这次只按原文字面查找，可能不全；表格数字不受影响。）"
+    return ans
 
 
 def _choose(ranked, query, store) -> list[list[Sentence]]:

@@ -1,12 +1,14 @@
 """NarrativeIndex: the prose of every report as chunks in Chroma (dense) and bm25s (keywords).
 
-The indexer calls, inside the side store's transaction for one report,
-`replace(report_id, parsed, old_id=...)` (new chunks first, then the old report's chunks go;
+The indexer calls, inside the side store's transaction for one report (or, facts first,
+follow.py calls after that transaction committed, with the vectors it embedded for many reports
+in one model call), `replace(report_id, parsed, old_id=...)` (new chunks first, then the old report's chunks go;
 on any failure what was added is taken out again and the error re-raised, so the side store
 rolls back with nothing left behind) and `remove(report_id)`; at the end of an `index` run it
 calls `finish(store)`, which reconciles with the side store (a report indexed while the
-narrative index was off gets its chunks now; chunks of a report the side store no longer has
-go), makes sure the current embedding model's collection holds every chunk (after a model
+narrative index was off, or left in the prose queue by a killed facts-first run, gets its chunks
+now, through follow.resume; chunks of a report the side store no longer has go; the prose queue
+loses every report whose prose is in), makes sure the current embedding model's collection holds every chunk (after a model
 change it embeds what the cache lacks) and rebuilds the BM25 index once.
 
 Between `begin()` and `finish()` (an index run) new vectors wait in memory and go to Chroma in
@@ -81,12 +83,16 @@ class NarrativeIndex:
     def model_id(self) -> str:
         return self.embedder.model_id
 
+    @staticmethod
+    def _wait_warm() -> None:
+        warm = getattr(NarrativeIndex, "_warm_thread", None)
+        if warm is not None and warm.is_alive() and warm is not threading.current_thread():
+            warm.join()  # chromadb / jieba / bm25s are being imported there: one importer at a time
+
     @property
     def vectors(self):
         if self._vs is None:
-            warm = getattr(NarrativeIndex, "_warm_thread", None)
-            if warm is not None and warm.is_alive():
-                warm.join()  # chromadb is being imported there: one importer at a time
+            self._wait_warm()
             from .vectorstore import VectorStore
             self._vs = VectorStore(self.settings, self.db.get_meta("index_uid"), self.model_id)
         return self._vs
@@ -94,6 +100,7 @@ class NarrativeIndex:
     @property
     def bm25(self):
         if self._bm25 is None:
+            self._wait_warm()
             from .bm25 import Bm25Index
             self._bm25 = Bm25Index(self.dir / "bm25")
         return self._bm25
@@ -102,6 +109,9 @@ class NarrativeIndex:
     def rows_for(self, report_id: int, parsed, chunks=None) -> list[ChunkRow]:
         """The chunk rows of a parsed report (pure apart from tokenising); `chunks` when
         `chunk_text` was already run on it."""
+        ready = getattr(NarrativeIndex, "_tokenizer_ready", None)
+        if ready is not None:
+            ready.wait()  # jieba's dictionary is loading in the warm-up thread: one importer at a time
         from .bm25 import tokenize
         meta = parsed.meta
         gen = uuid.uuid4().hex[:8]
@@ -124,18 +134,25 @@ class NarrativeIndex:
         if getattr(NarrativeIndex, "_warmed", False) or not self._batch:
             return
         NarrativeIndex._warmed = True
+        import numpy  # noqa: F401  (here first: numpy imported for the first time in two threads at once fails)
+        ready = NarrativeIndex._tokenizer_ready = threading.Event()
 
         def work():
             try:
                 from .bm25 import load_tokenizer
-                load_tokenizer()
+                try:
+                    load_tokenizer()
+                finally:
+                    ready.set()
                 import chromadb  # noqa: F401
+                import bm25s  # noqa: F401  (scipy: built once at the end of the run)
             except Exception:  # the real use reports any failure itself
                 pass
         NarrativeIndex._warm_thread = t = threading.Thread(target=work, name="qa-app-warm", daemon=True)
         t.start()
 
-    def replace(self, report_id: int, parsed, old_id: int | None = None, conn=None) -> int:
+    def replace(self, report_id: int, parsed, old_id: int | None = None, conn=None, chunks=None,
+                vectors=None) -> int:
         """Index `parsed` as report `report_id`, dropping the chunks of `old_id` (and any earlier
         chunks of `report_id`); returns the number of chunks. All or nothing.
 
@@ -144,7 +161,9 @@ class NarrativeIndex:
         the report's numbers and prose commit or roll back together. The new vectors never go
         to Chroma here: every new chunk gets a `pending` row, and its vector waits until the
         caller says the report is committed (`committed()`; `rolled_back()` drops it), so a
-        crash or a failed commit leaves chunks without vectors, never vectors without chunks."""
+        crash or a failed commit leaves chunks without vectors, never vectors without chunks.
+        `chunks`, `vectors`: chunk_text's chunks of `parsed` and their vectors, when the caller
+        (follow.py, which embeds many reports' chunks in one model call) has them already."""
         from .vectorstore import chunk_metadata
         with self._lock:
             if self._batch and len(self._buffer) >= self.FLUSH_AT:
@@ -154,11 +173,16 @@ class NarrativeIndex:
             # busy database and runs the write again): its vectors are not to go to Chroma
             for k in [k for k in self._uncommitted if k.startswith(f"{report_id}-")]:
                 del self._uncommitted[k]
-            chunks = chunk_text(parsed.text, parsed.tables.spans)
+            if chunks is None:
+                chunks = chunk_text(parsed.text, parsed.tables.spans)
             if chunks:
                 self._warm()
             embedder = self.embedder
-            vecs = embedder.embed_passages([embed_text(c) for c in chunks], conn=conn if shared else None) if chunks else []
+            if vectors is not None:
+                vecs = vectors
+            else:
+                vecs = embedder.embed_passages([embed_text(c) for c in chunks],
+                                               conn=conn if shared else None) if chunks else []
             rows = self.rows_for(report_id, parsed, chunks)
             stale = sorted({report_id} | ({old_id} if old_id is not None else set()))
             old_ids = self.db.chunk_ids(stale)
@@ -233,20 +257,22 @@ class NarrativeIndex:
             return len(ids)
 
     def finish(self, store=None) -> dict:
-        """End of an index run: reconcile with the side store, write the buffered vectors,
-        complete the current model's vectors, rebuild BM25. Returns counts of what it did."""
+        """End of an index run: reconcile with the side store (the prose of reports it holds and
+        this index lacks is embedded now, from their stored text: a killed facts-first run's, or
+        ones indexed while the prose index was off), write the buffered vectors, complete the
+        current model's vectors, clear the side store's prose queue of every report whose prose
+        is in, rebuild BM25. Returns counts of what it did."""
         from sqlalchemy import select
 
-        from ..report import parse_report
         from ..store import reports as reports_table
         store = store or self.store
         done = {"rebuilt": 0, "dropped": 0, "vectors_added": 0, "vectors_dropped": 0}
-        with self._lock:
-            self._batch = True  # a report rebuilt here is buffered too
-            # vectors whose commit nobody confirmed: their chunks, if committed, still have their
-            # pending rows, and sync_vectors adds them from the cache below
-            self._uncommitted.clear()
-            try:
+        self._batch = True  # a report rebuilt here is buffered too
+        try:
+            with self._lock:
+                # vectors whose commit nobody confirmed: their chunks, if committed, still have their
+                # pending rows, and sync_vectors adds them from the cache below
+                self._uncommitted.clear()
                 with store.engine.connect() as conn:
                     side = {r.id: (r.text_sha256, r.file_name) for r in
                             conn.execute(select(reports_table.c.id, reports_table.c.text_sha256,
@@ -255,21 +281,25 @@ class NarrativeIndex:
                 for rid in sorted(set(mine) - set(side)):
                     self.remove(rid)
                     done["dropped"] += 1
-                for rid in sorted(side):
-                    sha, name = side[rid]
-                    if mine.get(rid) != sha:
-                        try:
-                            self.replace(rid, parse_report(store.text(rid), name))
-                            self.committed()  # its own transaction: nothing else to wait for
-                            done["rebuilt"] += 1
-                        except Exception as e:  # one bad report does not stop the others
-                            print(f"警告：{name} 的正文未能建入检索索引：{type(e).__name__}: {e}", file=sys.stderr)
+                todo = [rid for rid in sorted(side) if mine.get(rid) != side[rid][0]]
+            if todo:  # outside the lock: the follower's thread takes it for each report it writes
+                from .follow import resume
+                done["rebuilt"], errors = resume(self, store, todo, progress=self.progress)
+                for e in errors:
+                    print(f"警告：{e}", file=sys.stderr)
+            with self._lock:
                 self.flush()
                 a, d = self.sync_vectors()
                 done["vectors_added"], done["vectors_dropped"] = a, d
+                # facts first: every report whose prose is in now leaves the queue (a kill may have
+                # come between its vectors and its queue row)
+                queued = store.prose_pending() if hasattr(store, "prose_pending") else []
+                if queued:
+                    mine = self.db.reports()
+                    store.clear_prose([rid for rid in queued if rid in side and mine.get(rid) == side[rid][0]])
                 self.ensure_bm25(force=False, load=False)
-            finally:
-                self._batch = False
+        finally:
+            self._batch = False
         return done
 
     def sync_vectors(self) -> tuple[int, int]:

@@ -210,6 +210,8 @@ def sidebar(s: Settings, st_store) -> tuple[dict, bool | None]:
         for r in reps:
             mark = (":green[:material/check_circle:]" if not r.checks_failed
                     else f":orange[:material/warning: 勾稽{r.checks_failed}项未通过]")
+            if getattr(r, "prose_pending", False):  # facts first: numbers answer, prose vectors still coming
+                mark += " :blue[:material/hourglass_top: 正文向量化中]"
             st.markdown(f"{mark} **{escape_md(r.agency or '未识别机关')}** {r.year or '？'}年  \n"
                         f":small[:gray[{escape_md(r.region or '地区未识别')} · {escape_md(r.file_name)}]]")
     return filters, use_llm
