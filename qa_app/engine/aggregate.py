@@ -108,6 +108,18 @@ def aggregate(query: Query, store, catalog: Catalog) -> Answer:
             chosen = ranked[: query.limit or MAX_CITED]
             parts = [f"{_label(b, y, years_vary)}{fmt(cv.value)}{u}{cite((b, y, rid, cv))}" for b, y, rid, cv in chosen]
             order = "从少到多" if query.ascending else "从多到少"
+            nth = getattr(query, "nth", None)
+            if nth and len(ranked) < nth:
+                text = f"{scope}只有{len(ranked)}份报告填了「{what}」，没有第{nth}名：" + "、".join(parts) + "。"
+                return _done(q, text + blank_text, None, cits, table_rows, query, store, catalog)
+            if nth:
+                b, y, rid, cv = ranked[nth - 1]
+                tie = [x for x in ranked if x[3].value == cv.value]
+                same = f"（与{'、'.join(_label(x[0], x[1], years_vary) for x in tie if x is not ranked[nth - 1])}并列）" \
+                    if len(tie) > 1 else ""
+                text = (f"{scope}「{what}」{'从少到多' if query.ascending else '从多到少'}排第{nth}的是"
+                        f"{_label(b, y, years_vary)}，{fmt(cv.value)}{u}{same}。前{nth}名依次为：" + "、".join(parts) + "。")
+                return _done(q, text + blank_text, cv.value, cits, table_rows, query, store, catalog)
             text = f"{scope}「{what}」{order}依次为：" + "、".join(parts) + "。"
             return _done(q, text + blank_text, None, cits, table_rows, query, store, catalog)
         best = ordered[0][3].value

@@ -83,6 +83,7 @@ class QueryPlan:
     ambiguous: tuple = ()              # bodies to choose from: the answer asks back
     ambiguous_text: str = ""
     limit: int | None = None
+    nth: int | None = None             # 「第二名」: the N-th of the ranking
     ascending: bool = False
     threshold: float | None = None
     threshold_inclusive: bool = False

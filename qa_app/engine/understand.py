@@ -79,6 +79,7 @@ class Query:
     ambiguous: list[Body] = field(default_factory=list)  # bodies to choose from (clarify)
     ambiguous_text: str = ""                # the words that fit several bodies
     limit: int | None = None
+    nth: int | None = None             # 「第二名」: the N-th of the ranking
     ascending: bool = False
     threshold: float | None = None          # 「超过5件的单位」: positive means above this
     threshold_inclusive: bool = False       # 「不少于5件」
@@ -110,6 +111,11 @@ class Query:
 
 
 _CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def _count_word(n: str) -> int:
+    """「3」 or 「三」 as 3."""
+    return int(n) if n.isdigit() else _CN_NUM.get(n, 3)
 
 
 def find_years(q: str) -> list[int]:
@@ -527,6 +533,9 @@ def _refine_op(query: Query, q: str) -> None:
     elif query.op == "change" and (cm := _L.search("OP_CHANGE_MOST", ql)) and not query.bodies:
         query.limit = 1  # 「哪个单位…增加最多」: the bodies ranked by their change
         query.ascending = bool(cm.group("down") or cm.group("downp"))
+    elif nm := _L.search("OP_RANK_NTH", ql):  # 「收到申请第二多的是哪个单位」
+        query.nth = query.limit = _count_word(nm.group(1) or nm.group(2))
+        query.ascending = _L.has("LEAST", ql)
     elif wn := _L.search("OP_RANK_WHICH_N", ql):  # 「哪三个单位…最多」
         query.limit = int(wn.group(1)) if wn.group(1).isdigit() else _CN_NUM.get(wn.group(1), 3)
         query.ascending = wn.group(2) in ("最少", "最低", "最小")
@@ -738,6 +747,9 @@ def follow_up(new: Query, prev: Query, catalog: Catalog | None = None) -> Query:
             op = "by_region"
             new.ascending = _L.has("LEAST", q.lower())
         new = replace(new, op=op)
+        if op == "rank" and (nm := _L.search("OP_RANK_NTH", q.lower())):  # 「第二名是谁」 after 「哪个…最多」
+            new.nth = new.limit = _count_word(nm.group(1) or nm.group(2))
+            new.ascending = _L.has("LEAST", q.lower()) or (prev.op == "min" or prev.ascending)
     if new.ambiguous and new.op == "compare":
         new.ambiguous = []
     new.inherited = inherited
