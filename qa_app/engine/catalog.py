@@ -459,7 +459,7 @@ def _place_like(text: str) -> list[tuple[str, str]]:
         w = re.sub(LEAD_WORDS, "", run[: ends[-1]])
         core = w[1:] if w[:1] in "区市县" else w
         if len(w) < 3 or w in NOT_PLACES or core in GENERIC_BODIES or any(w.endswith(x) for x in NOT_PLACE_ENDS) \
-                or re.search(r"(哪|各|全|本|每个|所有|这个|那个|什么|多少)", w):
+                or re.search(r"(哪|各|全|本|每个|所有|整个|这个|那个|什么|多少)", w):
             continue
         out.append((w, run[ends[-1]:]))
     return out

@@ -113,6 +113,16 @@ class Query:
 _CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
+def _place_of_level(bodies, level: str) -> str | None:
+    """The place of `level` (市, 区, 县, 省) all of `bodies` lie in, from their regions
+    (「江苏省淮安市洪泽区」, 市 -> 淮安市); None when they have none or several."""
+    found = set()
+    for b in bodies:
+        parts = re.findall(r"[^省市区县]+?(?:自治区|省|市|区|县)", b.region or "")
+        found |= {p for p in parts if p.endswith(level)}
+    return found.pop() if len(found) == 1 else None
+
+
 def _count_word(n: str) -> int:
     """「3」 or 「三」 as 3."""
     return int(n) if n.isdigit() else _CN_NUM.get(n, 3)
@@ -710,7 +720,14 @@ def follow_up(new: Query, prev: Query, catalog: Catalog | None = None) -> Query:
             inherited.append("question")
     names_given = new.bodies or new.ambiguous or new.unknown or new.regions
     across = bool(re.search(ACROSS_BODIES, q.lower()))
-    if not names_given and across and len(prev.bodies) == 1:
+    whole = _L.search("WHOLE_PLACE", q)
+    place = _place_of_level(prev.bodies, whole.group("level")) if whole and not names_given and prev.bodies else None
+    if place:
+        # 「淮安市洪泽区人民政府2024年收到多少申请」「全市一共多少」: every body of that city
+        new = replace(new, bodies=[], regions=[place], op="sum")
+        names_given = True
+        inherited.append("place")
+    elif not names_given and across and len(prev.bodies) == 1:
         # 「红谷滩区政府办收到多少申请？」「哪个单位收到的最多？」: all bodies (of the regions asked before)
         if prev.regions:
             new = replace(new, regions=list(prev.regions))
