@@ -262,7 +262,11 @@ def _find_regions(comp: list[str]) -> dict[str, tuple[int, int]]:
         starts["proactive"] = heading_before(p20, ("主动公开政府信息情况",), 8)
     new = first(lambda c: "本年新收" in c or "新收政府信息公开申请" in c)
     if new is not None:
-        starts["applications"] = heading_before(new, ("收到和处理政府信息公开申请", "勾稽关系"))
+        words = ("收到和处理政府信息公开申请", "勾稽关系")
+        # after section 二's table the heading is section 三's own, however far above its first
+        # row label (plain pdftotext prints that label after the first rows of numbers)
+        within = new - starts["proactive"] if "proactive" in starts and starts["proactive"] < new else 40
+        starts["applications"] = heading_before(new, words, max(within, 40))
     rev = first(lambda c: bool(_REVIEW_RE.search(c)) or c.startswith("行政复议"),
                 (new if new is not None else (p20 or 0)) + 1)
     if rev is not None:
@@ -702,25 +706,35 @@ def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
     # one cell per line: decided per table, and a small table (section 四) follows the others
     shape = {key: _one_cell_per_line(folded, a, b) for key, (a, b) in regions.items()} if not seps else {}
     doc_gaps = any(single >= 12 and multi * 10 <= single for single, multi in shape.values())
-    for key, (a, b) in regions.items():
+    read: dict[str, tuple[list[Cell], list[str]]] = {}
+    paragraphs = False  # empty lines separate cells (plain pdftotext), they are no blank cells
+    # section 三 first: its identities decide whether an empty line is a blank cell
+    for key in sorted(regions, key=lambda k: k != "applications"):
+        a, b = regions[key]
         single, multi = shape.get(key, (0, 1))
-        gaps = not seps and ((single >= 12 and multi * 10 <= single) or (doc_gaps and single and not multi))
+        gaps = not seps and not paragraphs and (
+            (single >= 12 and multi * 10 <= single) or (doc_gaps and single and not multi))
         toks = _tokenize(folded[a:b], a, gaps)
         if key == "proactive":
             rows = list(T.proactive_rows(res.format))
             cells, probs, placed = read_rows(toks, rows, key, seps, gaps)
         elif key == "applications":
             rows = [r for r in T.APPLICATION_ROWS if res.format in r.formats]
-            if not _has_total_column(comp, a, b, folded):
-                cells, probs, placed = _read_without_total(toks, rows, seps, gaps)
-            else:
-                trace: dict = {}
-                cells, probs, placed = read_rows(toks, rows, key, seps, gaps, trace)
-                if probs or any(not r.optional and r.key not in placed for r in rows
-                                if not r.derived_from and not (r.key.startswith("other.") and "other" in placed)):
-                    better = realign(toks, rows, cells, trace)
-                    if better is not None:
-                        cells, probs, placed = better
+            total = _has_total_column(comp, a, b, folded)
+            cells, probs, placed = _read_applications(toks, rows, seps, gaps, total)
+            if not seps:
+                # plain pdftotext: a paragraph per cell, some blocks of cells column by column;
+                # the reading the identities like best
+                plain = _tokenize(folded[a:b], a, False) if gaps else toks
+                cols, blocks = column_blocks(plain, 7 if total else 6, sums=total)
+                if gaps or blocks:
+                    alt = _read_applications(cols, rows, seps, False, total)
+                    better, now = _quality(alt), _quality((cells, probs, placed))
+                    para = gaps and _paragraph_share(folded, a, b) >= 0.3
+                    if better > now or (better == now and para):
+                        cells, probs, placed = alt
+                        paragraphs = gaps
+            if total:
                 order = _column_order(comp, a, b)
                 if order is not None:  # the header prints the applicant columns in another order
                     remap = dict(zip(T.APP_COLS, order))
@@ -728,7 +742,9 @@ def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
                         c.column = remap.get(c.column, c.column)
         else:
             cells, probs = _read_review(toks, gaps)
-            placed = {c.row for c in cells}
+        read[key] = (cells, probs)
+    for key, (a, b) in regions.items():  # in the order the report prints them
+        cells, probs = read[key]
         if cells:
             res.tables_found.append(key)
             res.spans[key] = (a + 1, max(c.lines[1] for c in cells))
@@ -751,6 +767,31 @@ def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
         if rows:
             res.problems.append(missing_message(t, rows))
     return res
+
+
+def _read_applications(toks: list[Token], rows: list[T.Row], seps: bool, gaps: bool,
+                       total: bool) -> tuple[list[Cell], list[str], set[str]]:
+    """Section 三 from its tokens: the walk, then `realign` when the walk leaves numbers or rows
+    unplaced; without a 总计 column, `_read_without_total`."""
+    if not total:
+        return _read_without_total(toks, rows, seps, gaps)
+    trace: dict = {}
+    cells, probs, placed = read_rows(toks, rows, "applications", seps, gaps, trace)
+    if probs or any(not r.optional and r.key not in placed for r in rows
+                    if not r.derived_from and not (r.key.startswith("other.") and "other" in placed)):
+        better = realign(toks, rows, cells, trace)
+        if better is not None:
+            cells, probs, placed = better
+    return cells, probs, placed
+
+
+def _quality(read: tuple[list[Cell], list[str], set[str]]) -> tuple[int, int, int, int]:
+    """How good one reading of section 三 is, for choosing between readings of the same text:
+    rows placed, then fewer broken identities, fewer uncertain cells, fewer problems."""
+    from .checks import run_checks
+    cells, probs, placed = read
+    failed = sum(1 for r in run_checks(cells + derive(cells)) if not r.ok)
+    return len(placed), -failed, -sum(1 for c in cells if c.uncertain), -len(probs)
 
 
 def missing_rows(res: TableRead) -> dict[str, list[str]]:
@@ -801,6 +842,21 @@ def missing_message(table: str, rows: list[str]) -> str:
     return f"{T.TABLE_TITLES[table]}：表格不完整，缺少 {len(rows)} 行（{names}）"
 
 
+def _paragraph_share(folded: list[str], a: int, b: int) -> float:
+    """Share of the lines in [a, b) holding something that an empty line follows: plain
+    pdftotext ends every text block (a cell, a label) with one, so the share is high; one cell
+    per line with blanks as empty lines has an empty line only where a cell is blank."""
+    held = ended = 0
+    for k in range(a, min(b, len(folded)) - 1):
+        s = folded[k]
+        if not s.strip() or _PAGE_RE.match(s):
+            continue
+        held += 1
+        if not folded[k + 1].strip():
+            ended += 1
+    return ended / held if held else 0.0
+
+
 def _one_cell_per_line(folded: list[str], a: int, b: int) -> tuple[int, int]:
     """(lines holding one number and nothing else, lines holding numbers and more) in lines
     [a, b): a table printing one cell per line with no separator has nearly only the first kind,
@@ -816,6 +872,76 @@ def _one_cell_per_line(folded: list[str], a: int, b: int) -> tuple[int, int]:
         elif nums:
             multi += 1
     return single, multi
+
+
+# ---------------------------------------------------------------------------------------
+# Cells emitted column by column (plain pdftotext reading order)
+
+def _value_runs(tokens: list[Token]) -> list[tuple[int, int]]:
+    """(index of the first token, length) of each run of values printed one a line on
+    consecutive lines (no empty line between them), each alone on its line."""
+    n = len(tokens)
+    alone = [t.kind in (NUM, NULL) and (i == 0 or tokens[i - 1].line != t.line) and (i + 1 == n or tokens[i + 1].line != t.line)
+             for i, t in enumerate(tokens)]
+    runs, i = [], 0
+    while i < n:
+        if not alone[i]:
+            i += 1
+            continue
+        j = i + 1
+        while j < n and alone[j] and tokens[j].line == tokens[j - 1].line + 1:
+            j += 1
+        runs.append((i, j - i))
+        i = j
+    return runs
+
+
+def _rows_holding(rows: list[list[Token]]) -> int:
+    """Rows of section 三 whose 总计 (last value) is the sum of the others; rows with a blank
+    or of zeros only do not count (they hold under any order)."""
+    held = 0
+    for r in rows:
+        vals = [t.value for t in r]
+        if None in vals or not any(vals):
+            continue
+        if abs(vals[-1] - sum(vals[:-1])) < 1e-6:
+            held += 1
+    return held
+
+
+def column_blocks(tokens: list[Token], ncols: int, sums: bool = True) -> tuple[list[Token], int]:
+    """Tokens with every block of cells emitted column by column put back in row order, and
+    how many blocks were so read.
+
+    Plain pdftotext reads a ruled table by text blocks: the cells of a column in a stretch of
+    single-line rows form one block (their values on consecutive lines), and each column's
+    block follows the one before it after an empty line. A block is `ncols` such runs of equal
+    length k >= 2, one right after another in the stream, nothing but empty lines between them;
+    it holds k rows. With `sums` (section 三: 总计 is the last column), the block is read
+    column by column only when at least as many rows add up so as in line order.
+
+    >>> toks = tokenize(["1", "2", "", "3", "4"])
+    >>> [t.text for t in column_blocks(toks, 2, sums=False)[0]]
+    ['1', '3', '2', '4']
+    """
+    runs = _value_runs(tokens)
+    out: list[Token] | None = None
+    done = r = 0
+    while r + ncols <= len(runs):
+        s, k = runs[r]
+        if k >= 2 and all(runs[r + c][1] == k and runs[r + c][0] == s + c * k for c in range(ncols)):
+            block = tokens[s:s + ncols * k]
+            by_col = [[block[c * k + i] for c in range(ncols)] for i in range(k)]
+            as_is = [block[i * ncols:(i + 1) * ncols] for i in range(k)] if k * ncols == len(block) else []
+            if not sums or _rows_holding(by_col) >= _rows_holding(as_is):
+                if out is None:
+                    out = list(tokens)
+                out[s:s + ncols * k] = [t for row in by_col for t in row]
+                done += 1
+            r += ncols
+            continue
+        r += 1
+    return (tokens if out is None else out), done
 
 
 # ---------------------------------------------------------------------------------------
@@ -876,11 +1002,12 @@ def realign(tokens: list[Token], rows: list[T.Row], greedy: list[Cell],
     around it. A row keeps the walk's choice where the walk placed it (score 10), else it goes
     to a row whose label is printed in the text between its neighbours (6), else to the next row
     in order (1, template rows only, never an optional group row); leaving a row of numbers
-    unplaced costs 10. The placement is taken over the walk's only when it places more rows, or
-    as many with fewer broken identities; rows not placed by the walk's label-before choice are
-    marked uncertain unless every identity that can be evaluated holds then. (Alternative
-    placements of equal score are not yet compared by the identities.) Returns None when this
-    does not do better than the walk."""
+    unplaced costs 10. (六)其他处理 is tried both ways, as one row and as its three sub-rows:
+    the placement that places more rows, then leaves fewer template rows empty, then breaks
+    fewer identities, wins. The placement is taken over the walk's only when it places more
+    rows, or as many with fewer broken identities; rows not placed by the walk's label-before
+    choice are marked uncertain unless every identity that can be evaluated holds then.
+    Returns None when this does not do better than the walk."""
     from .checks import run_checks
     ncols = len(T.APP_COLS)
     order = [r for r in rows if not r.derived_from or r.key == "other" or r.optional]
@@ -895,6 +1022,63 @@ def realign(tokens: list[Token], rows: list[T.Row], greedy: list[Cell],
         before = "".join(t.text for t in tokens[lo:a] if t.kind == TEXT)
         after = "".join(t.text for t in tokens[b:hi] if t.kind == TEXT)
         texts.append((before, after))
+    keys = [r.key for r in order]
+    variants = [order]
+    if "other" in keys and any(k.startswith("other.") for k in keys):
+        variants = [[r for r in order if r.key != "other"], [r for r in order if not r.key.startswith("other.")]]
+    chosen = None
+    for var in variants:
+        plan, total = _realign_plan(runs, texts, var, trace)
+        cells: list[Cell] = []
+        placed: set[str] = set()
+        unsure: set[str] = set()
+        for k, (_a, _b, vals) in enumerate(runs):
+            if k not in plan:
+                continue
+            row, sc = plan[k]
+            first = min(t.line for t in vals)
+            last = max(t.line for t in vals)
+            for col, v in zip(row.columns, vals):
+                cells.append(Cell("applications", row.key, col, v.value, (first, last), label=fold(row.label),
+                                  at=(v.line, v.word) if v.word >= 0 else None))
+            placed.add(row.key)
+            if sc < 10:
+                unsure.add(row.key)
+        failed = sum(1 for r in run_checks(cells + derive(cells)) if not r.ok)
+        empty = sum(1 for r in var if not (r.optional or r.derived_from) and r.key not in placed)
+        rank = (len(placed), -empty, -failed, total)
+        if chosen is None or rank > chosen[0]:
+            chosen = (rank, var, plan, cells, placed, unsure, failed)
+    _rank, order, plan, cells, placed, unsure, failed = chosen
+    for k, (_a, _b, vals) in enumerate(runs):
+        if k not in plan:
+            stray.extend(t for t in vals if t.kind != EMPTY)
+    problems: list[str] = []
+    greedy_failed = sum(1 for r in run_checks(greedy + derive(greedy)) if not r.ok)
+    greedy_rows = {c.row for c in greedy}
+    if len(placed) < len(greedy_rows) or (len(placed) == len(greedy_rows) and failed >= greedy_failed):
+        return None
+    if failed and unsure:
+        for c in cells:
+            if c.row in unsure:
+                c.uncertain = True
+        problems.append(f"{T.TABLE_TITLES['applications']}：{len(unsure)} 行的数字与行名分开印出，按模板行序放入"
+                        f"（{'、'.join(T.short_row_label('applications', r) for r in sorted(unsure, key=lambda r: [o.key for o in order].index(r)))}），"
+                        "勾稽关系未能确认，这些行标为「不确定」")
+    nums = [t for t in stray if t.kind == NUM]
+    if nums:
+        problems.append(f"{T.TABLE_TITLES['applications']}：第 {nums[0].line} 行的数字 {' '.join(t.text for t in nums)} "
+                        "无法对应到模板中的行，未采用")
+    return cells, problems, placed
+
+
+def _realign_plan(runs: list, texts: list[tuple[str, str]], order: list[T.Row],
+                  trace: dict) -> tuple[dict[int, tuple[T.Row, int]], int]:
+    """realign's dynamic programme over one list of template rows: run index -> (row, score),
+    and the plan's total score. (六)其他处理 is an ordinary row when its sub-rows are not in
+    `order`; other group rows take a run only with their own label right before it."""
+    alone = {r.key for r in order}
+    plain_other = "other" in alone and not any(k.startswith("other.") for k in alone)
 
     def score(k: int, row: T.Row) -> int:
         vals = runs[k][2]
@@ -902,7 +1086,7 @@ def realign(tokens: list[Token], rows: list[T.Row], greedy: list[Cell],
         if keys and all(x is not None and x[0] == row.key for x in keys):
             return min(x[1] for x in keys)
         before, after = texts[k]
-        if row.optional or row.derived_from:
+        if (row.optional or row.derived_from) and not (plain_other and row.key == "other"):
             # a printed group total (「（三）不予公开」 row) has its own label right before its
             # numbers: the label that ends last there; elsewhere a group label is a heading
             return 6 if _choose(before, order)[0] is row else -100
@@ -938,41 +1122,7 @@ def realign(tokens: list[Token], rows: list[T.Row], greedy: list[Cell],
             j = jj
         else:
             k, j = k - 1, jj
-    cells: list[Cell] = []
-    placed: set[str] = set()
-    unsure: set[str] = set()
-    problems: list[str] = []
-    for k, (_a, _b, vals) in enumerate(runs):
-        if k not in plan:
-            stray.extend(t for t in vals if t.kind != EMPTY)
-            continue
-        row, sc = plan[k]
-        first = min(t.line for t in vals)
-        last = max(t.line for t in vals)
-        for col, v in zip(row.columns, vals):
-            cells.append(Cell("applications", row.key, col, v.value, (first, last), label=fold(row.label)))
-        placed.add(row.key)
-        if sc < 10:
-            unsure.add(row.key)
-    all_cells = cells + derive(cells)
-    results = run_checks(all_cells)
-    failed = sum(1 for r in results if not r.ok)
-    greedy_failed = sum(1 for r in run_checks(greedy + derive(greedy)) if not r.ok)
-    greedy_rows = {c.row for c in greedy}
-    if len(placed) < len(greedy_rows) or (len(placed) == len(greedy_rows) and failed >= greedy_failed):
-        return None
-    if failed and unsure:
-        for c in cells:
-            if c.row in unsure:
-                c.uncertain = True
-        problems.append(f"{T.TABLE_TITLES['applications']}：{len(unsure)} 行的数字与行名分开印出，按模板行序放入"
-                        f"（{'、'.join(T.short_row_label('applications', r) for r in sorted(unsure, key=lambda r: [o.key for o in order].index(r)))}），"
-                        "勾稽关系未能确认，这些行标为「不确定」")
-    nums = [t for t in stray if t.kind == NUM]
-    if nums:
-        problems.append(f"{T.TABLE_TITLES['applications']}：第 {nums[0].line} 行的数字 {' '.join(t.text for t in nums)} "
-                        "无法对应到模板中的行，未采用")
-    return cells, problems, placed
+    return plan, best[nr][nm]
 
 
 _COLUMN_WORDS = tuple((key, re.compile(pat)) for key, pat in (
