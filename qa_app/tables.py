@@ -450,6 +450,19 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
                     consumed |= used
                     label_toks = head + [tokens[k] for k in sorted(used)]
         ahead = row is None  # a label read below its numbers is weaker evidence (realign)
+        if row is None and buf:
+            # a label split around its numbers (「5.属于三类内部」 above them, 「事务信息」 below):
+            # its start, from the last ordinal before the numbers, read on with the lines below
+            k = len(buf)
+            while k and not _LABEL_START_RE.match(buf[k - 1].text):
+                k -= 1
+            if k and len(buf) - k <= 2:
+                head = buf[k - 1:]
+                below, used = _look_ahead(tokens, i, primary[pos:], "".join(t.text for t in head))
+                if below is not None:
+                    row = below
+                    consumed |= used
+                    label_toks = head + [tokens[k] for k in sorted(used)]
         if row is None:
             row, used = _look_ahead(tokens, i, primary[pos:])
             if row is not None:
@@ -486,6 +499,11 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
                 continue
             if t.kind == TEXT:
                 if not _is_junk(t):
+                    if not has_empty and not gaps and vals and len(vals) < len(row.columns):
+                        after = _mid_row_text(tokens, i, row, primary)
+                        if after is not None:  # column headers, a page header, the label's own wrap
+                            i = after
+                            continue
                     break
                 if (t.text == "无" and vals and len(vals) == len(row.columns) - 1 and t.line != vals[-1].line
                         and (i + 1 == n or tokens[i + 1].line != t.line)):
@@ -518,6 +536,27 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
             problems.append(f"{T.TABLE_TITLES[table]}「{fold(row.label)}」行：只读到 {len(vals)} 个数，"
                             f"应有 {len(row.columns)} 个（第 {vals[0].line} 行），未采用")
     return cells, problems, placed
+
+
+def _mid_row_text(tokens: list[Token], i: int, row: T.Row, rows: list[T.Row]) -> int | None:
+    """Text inside the values of a row that is still short (plain pdftotext prints column
+    headers, a page header or the rest of the row's own wrapped label between them): the index
+    of the value after it, when it names no other row, starts no label (「2.」「（三）」) and
+    values follow; None otherwise (the next row's label: the row stops here)."""
+    n, j = len(tokens), i
+    while j < n and tokens[j].kind == TEXT:
+        j += 1
+    if j == n or tokens[j].kind == EMPTY:
+        return None
+    parts = [tokens[k].text for k in range(i, j)]
+    text = "".join(parts)
+    if _LABEL_START_RE.match(text):
+        return None
+    if all(_HEADER_CELL_RE.match(p) for p in parts):
+        return j
+    if any(_match_end(r, text) for r in rows if r is not row):
+        return None
+    return j
 
 
 def _placeholders(tokens: list[Token], i: int) -> bool:
@@ -699,6 +738,11 @@ def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
     else:
         folded = [fold(x) for x in lines]
         comp = [_WS_RE.sub("", x) for x in folded]
+    furniture = _running_lines(comp)
+    if furniture:  # a running page header or footer is a page marker, wherever a page breaks
+        folded, comp = list(folded), list(comp)
+        for k in furniture:
+            folded[k] = comp[k] = _PAGE_LINE
     regions = _find_regions(comp)
     res.format = _detect_format(comp, regions)
     # empty cells come only from `|` and tab separators: without any, no table has one
@@ -718,6 +762,10 @@ def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
         if key == "proactive":
             rows = list(T.proactive_rows(res.format))
             cells, probs, placed = read_rows(toks, rows, key, seps, gaps)
+            if gaps:  # an empty line may end a paragraph rather than hold a blank cell
+                alt = read_rows(_tokenize(folded[a:b], a, False), rows, key, seps, False)
+                if _rows_quality(alt[0], alt[1], alt[2]) > _rows_quality(cells, probs, placed):
+                    cells, probs, placed = alt
         elif key == "applications":
             rows = [r for r in T.APPLICATION_ROWS if res.format in r.formats]
             total = _has_total_column(comp, a, b, folded)
@@ -742,6 +790,10 @@ def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
                         c.column = remap.get(c.column, c.column)
         else:
             cells, probs = _read_review(toks, gaps)
+            if gaps:
+                alt = _read_review(_tokenize(folded[a:b], a, False), False)
+                if _review_quality(*alt) > _review_quality(cells, probs):
+                    cells, probs = alt
         read[key] = (cells, probs)
     for key, (a, b) in regions.items():  # in the order the report prints them
         cells, probs = read[key]
@@ -785,6 +837,20 @@ def _read_applications(toks: list[Token], rows: list[T.Row], seps: bool, gaps: b
     return cells, probs, placed
 
 
+def _rows_quality(cells: list[Cell], probs: list[str], placed: set[str]) -> tuple[int, int, int]:
+    """Rows placed, values read (not blank), fewer problems: for choosing between two readings."""
+    return len(placed), sum(1 for c in cells if c.value is not None), -len(probs)
+
+
+def _review_quality(cells: list[Cell], probs: list[str]) -> tuple[int, int, int]:
+    """Section 四's rows whose 总计 is the sum of the four results, values read, fewer problems."""
+    by_row: dict[str, list] = {}
+    for c in cells:
+        by_row.setdefault(c.row, []).append(c.value)
+    held = sum(1 for v in by_row.values() if None not in v and any(v) and abs(v[-1] - sum(v[:-1])) < 1e-6)
+    return held, sum(1 for c in cells if c.value is not None), -len(probs)
+
+
 def _quality(read: tuple[list[Cell], list[str], set[str]]) -> tuple[int, int, int, int]:
     """How good one reading of section 三 is, for choosing between readings of the same text:
     rows placed, then fewer broken identities, fewer uncertain cells, fewer problems."""
@@ -792,6 +858,37 @@ def _quality(read: tuple[list[Cell], list[str], set[str]]) -> tuple[int, int, in
     cells, probs, placed = read
     failed = sum(1 for r in run_checks(cells + derive(cells)) if not r.ok)
     return len(placed), -failed, -sum(1 for c in cells if c.uncertain), -len(probs)
+
+
+_PAGE_LINE = "- 0 -"  # what a line of page furniture is read as (matches _PAGE_RE)
+_SECTION_WORDS_RE = re.compile(r"总体情况|主动公开政府信息|收到和处理|行政诉讼情况|存在的主要问题|其他需要报告")
+_ALL_ROWS = T.APPLICATION_ROWS + T.PROACTIVE.rows + T.REVIEW_ROWS
+
+
+def _running_lines(comp: list[str]) -> set[int]:
+    """0-based indexes of running page headers and footers: a short line printed again and
+    again (at least twice), once at least within two lines of a page number, that names no row
+    or column of the template and is no section heading (「某某市人民政府门户网站」, 「政府信息公开
+    专栏 年度报告」 at the top of every page)."""
+    at: dict[str, list[int]] = {}
+    for k, c in enumerate(comp):
+        if c and len(c) <= 40 and not _PAGE_RE.match(c):
+            at.setdefault(c, []).append(k)
+    pages = {k for k, c in enumerate(comp) if c and _PAGE_RE.match(c)}
+    if not pages:
+        return set()
+    out: set[int] = set()
+    for c, ks in at.items():
+        if len(ks) < 2 or not any(p in pages for k in ks for p in range(k - 2, k + 3)):
+            continue
+        if _DIGIT_RE.search(c) and not re.search(r"[\u4e00-\u9fff]{4}", c):
+            continue  # numbers: cells
+        if _HEADER_CELL_RE.match(c) or _SECTION_WORDS_RE.search(c) or any(_match_end(r, c) for r in _ALL_ROWS):
+            continue
+        if "政府信息公开工作年度报告" in c or "政务公开工作年度报告" in c:
+            continue  # the report's title repeated as a running header is left to the metadata
+        out.update(ks)
+    return out
 
 
 def missing_rows(res: TableRead) -> dict[str, list[str]]:
@@ -947,7 +1044,8 @@ def column_blocks(tokens: list[Token], ncols: int, sums: bool = True) -> tuple[l
 # ---------------------------------------------------------------------------------------
 # Placing rows whose labels are printed apart from their numbers (converted PDFs)
 
-def _line_runs(tokens: list[Token], ncols: int) -> tuple[list[tuple[int, int, list[Token]]], list[Token]]:
+def _line_runs(tokens: list[Token], ncols: int, rows: list[T.Row] = (),
+               trace: dict | None = None) -> tuple[list[tuple[int, int, list[Token]]], list[Token]]:
     """Rows of values cut by lines: (index of the first token, index after the last, the row's
     `ncols` value tokens) in reading order, and the stray values that make no row. A line of
     exactly `ncols` values is a row; shorter lines are joined with the next while they fill one
@@ -959,6 +1057,14 @@ def _line_runs(tokens: list[Token], ncols: int) -> tuple[list[tuple[int, int, li
     while i < n:
         if tokens[i].kind == TEXT:
             if not _is_junk(tokens[i]):
+                after = None
+                if rows and pend and len(pend) < ncols:
+                    # the walk's row for these values: its own wrapped label may stand among them
+                    key = (trace or {}).get(id(pend[0]), (None,))[0]
+                    after = _mid_row_text(tokens, i, next((r for r in rows if r.key == key), None), rows)
+                if after is not None:  # column headers or a page header inside a row (plain pdftotext)
+                    i = after
+                    continue
                 stray.extend(t for t in pend if t.kind != EMPTY)
                 pend = []
             i += 1
@@ -1011,7 +1117,7 @@ def realign(tokens: list[Token], rows: list[T.Row], greedy: list[Cell],
     from .checks import run_checks
     ncols = len(T.APP_COLS)
     order = [r for r in rows if not r.derived_from or r.key == "other" or r.optional]
-    runs, stray = _line_runs(tokens, ncols)
+    runs, stray = _line_runs(tokens, ncols, order if not any(t.kind == EMPTY for t in tokens) else (), trace)
     if not runs:
         return None
     # the label text around each run: from the end of the run before to the start of the next
@@ -1185,6 +1291,21 @@ def _row_width(folded: list[str], k: int, b: int) -> bool | None:
         got += vals
     if got >= 6:
         return got >= 7
+    got, prev = 0, "text"
+    for s in folded[k + 1:min(b, k + 20)]:  # plain pdftotext: one value a paragraph, up to the next label
+        words = s.split()
+        if _PAGE_RE.match(s):
+            continue
+        if "|" in s or "\t" in s or (words and not all(_NUM_RE.match(w) or w in _NULLS or w == "无" for w in words)):
+            break
+        kind = "value" if words else "empty"
+        if kind == prev:  # two values, or two empty lines, in a row: not a paragraph a value
+            got = -1
+            break
+        got += len(words)
+        prev = kind
+    if got in (6, 7):
+        return got == 7
     for s in folded[k:min(b, k + 40)]:
         if "|" not in s and "\t" not in s:
             continue

@@ -50,7 +50,7 @@ class PQuirks:
 
 
 @st.composite
-def pquirks(draw, layout: bool | None = None) -> PQuirks:
+def pquirks(draw, layout: bool | None = None, pads=(2, 3, 5)) -> PQuirks:
     q = PQuirks(layout=draw(st.booleans()) if layout is None else layout, seed=draw(st.integers(0, 10 ** 6)))
     if draw(st.booleans()):
         q.blank_word = draw(st.sampled_from(["/", "—", "/"]))
@@ -58,7 +58,7 @@ def pquirks(draw, layout: bool | None = None) -> PQuirks:
         cols = draw(st.lists(st.sampled_from(F.APP_COLS[:6]), min_size=1, max_size=2, unique=True))
         q.blanks = tuple(("applications", r, c) for r in rows for c in cols)
     q.label_width = draw(st.sampled_from([64, 80, 112, 150]))
-    q.pad = draw(st.sampled_from([0.5, 1, 2, 3, 5]))
+    q.pad = draw(st.sampled_from(pads))
     q.font = draw(st.sampled_from([7, 7.5, 9]))
     q.lead_lines = draw(st.integers(0, 40))
     q.page_number = draw(st.sampled_from(PAGE_NUMBERS))
@@ -111,7 +111,7 @@ def typeset(v: F.Values, q: PQuirks, path: Path) -> None:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Table, TableStyle
     if not _REGISTERED:
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
         _REGISTERED = True
@@ -151,10 +151,12 @@ def typeset(v: F.Values, q: PQuirks, path: Path) -> None:
     vals = [F.num(x, fq, unit=False) for x in v.rev()]
     if q.review_split:
         for i, name in enumerate(("行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）")):
-            story += [Paragraph(name, head), table([[(h, 1, 1) for h in F.REV_HEAD], [(x, 1, 1) for x in vals[i * 5:i * 5 + 5]]],
-                                                   [width / 5] * 5)]
+            # a small table kept on one page (a page break inside it can put its last cell after
+            # the next section in pdftotext's reading order: not generated)
+            story.append(KeepTogether([Paragraph(name, head), table(
+                [[(h, 1, 1) for h in F.REV_HEAD], [(x, 1, 1) for x in vals[i * 5:i * 5 + 5]]], [width / 5] * 5)]))
     else:
-        story.append(table(F.grid_review(v, fq), [width / 15] * 15))
+        story.append(KeepTogether([table(F.grid_review(v, fq), [width / 15] * 15)]))
     story += [Paragraph("五、存在的主要问题及改进情况", head), Paragraph("一是公开质量有待提高。", body),
               Paragraph("六、其他需要报告的事项", head), Paragraph("本机关未收取任何费用。", body)]
     SimpleDocTemplate(str(path), pagesize=A4, leftMargin=56, rightMargin=56, topMargin=56, bottomMargin=56,
@@ -168,9 +170,14 @@ def extract(pdf: Path, layout: bool) -> str:
 
 def render(v: F.Values, q: PQuirks, folder: Path, name: str = "report") -> Path:
     """The PDF typeset from `v` (blanks applied), then its pdftotext text as NAME.txt."""
+    from reportlab.platypus.doctemplate import LayoutError
     folder = Path(folder)
     pdf = folder / (name + ".pdf")
-    typeset(v, q, pdf)
+    try:
+        typeset(v, q, pdf)
+    except LayoutError:  # a table row taller than a page (tiny label column, big font): a smaller font
+        q.font, q.label_width = 7, max(q.label_width, 112)
+        typeset(v, q, pdf)
     out = folder / (name + ".txt")
     out.write_text(extract(pdf, q.layout), encoding="utf-8")
     return out
