@@ -874,12 +874,14 @@ def _running_lines(comp: list[str]) -> set[int]:
     for k, c in enumerate(comp):
         if c and len(c) <= 40 and not _PAGE_RE.match(c):
             at.setdefault(c, []).append(k)
-    pages = {k for k, c in enumerate(comp) if c and _PAGE_RE.match(c)}
+    filled = [k for k, c in enumerate(comp) if c]  # lines holding something (distance counts these)
+    rank = {k: n for n, k in enumerate(filled)}
+    pages = {rank[k] for k in filled if _PAGE_RE.match(comp[k])}
     if not pages:
         return set()
     out: set[int] = set()
     for c, ks in at.items():
-        if len(ks) < 2 or not any(p in pages for k in ks for p in range(k - 2, k + 3)):
+        if len(ks) < 2 or not any(p in pages for k in ks for p in range(rank[k] - 2, rank[k] + 3)):
             continue
         if _DIGIT_RE.search(c) and not re.search(r"[\u4e00-\u9fff]{4}", c):
             continue  # numbers: cells
@@ -1133,8 +1135,15 @@ def realign(tokens: list[Token], rows: list[T.Row], greedy: list[Cell],
     if "other" in keys and any(k.startswith("other.") for k in keys):
         variants = [[r for r in order if r.key != "other"], [r for r in order if not r.key.startswith("other.")]]
     chosen = None
+    plans = []
     for var in variants:
-        plan, total = _realign_plan(runs, texts, var, trace)
+        plans.append((var, _realign_plan(runs, texts, var, trace)))
+        printed = _printed_rows(var)
+        if len(printed) == len(runs):
+            # as many rows of numbers as the template has rows: each in its place, in order (the
+            # identities cannot tell outcome rows apart, the count and the order can)
+            plans.append((var, ({k: (row, 6) for k, row in enumerate(printed)}, 0)))
+    for var, (plan, total) in plans:
         cells: list[Cell] = []
         placed: set[str] = set()
         unsure: set[str] = set()
@@ -1151,7 +1160,7 @@ def realign(tokens: list[Token], rows: list[T.Row], greedy: list[Cell],
             if sc < 10:
                 unsure.add(row.key)
         failed = sum(1 for r in run_checks(cells + derive(cells)) if not r.ok)
-        empty = sum(1 for r in var if not (r.optional or r.derived_from) and r.key not in placed)
+        empty = sum(1 for r in _printed_rows(var) if r.key not in placed)
         rank = (len(placed), -empty, -failed, total)
         if chosen is None or rank > chosen[0]:
             chosen = (rank, var, plan, cells, placed, unsure, failed)
@@ -1176,6 +1185,13 @@ def realign(tokens: list[Token], rows: list[T.Row], greedy: list[Cell],
         problems.append(f"{T.TABLE_TITLES['applications']}：第 {nums[0].line} 行的数字 {' '.join(t.text for t in nums)} "
                         "无法对应到模板中的行，未采用")
     return cells, problems, placed
+
+
+def _printed_rows(rows: list[T.Row]) -> list[T.Row]:
+    """The rows a report prints (group totals are optional), (六)其他处理 among them when its
+    sub-rows are not in `rows`."""
+    one_other = not any(r.key.startswith("other.") for r in rows)
+    return [r for r in rows if not (r.optional or r.derived_from) or (r.key == "other" and one_other)]
 
 
 def _realign_plan(runs: list, texts: list[tuple[str, str]], order: list[T.Row],
