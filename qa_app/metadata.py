@@ -178,7 +178,7 @@ _BAD_PLACE_RE = re.compile(r"[我了的：:，,。;；、]|名称|单位|编制|
                            r"网站|门户|年报|年度|公开|信息|政务")
 # Where a name may start inside a longer run of characters: after these words and characters
 # (longer words first, so that 「年报」 is cut after 报, not after 年)
-_CUT_RE = re.compile(r"年报|年度|公开|信息|政务|首页|正文|名称|单位|编制|编写|发布|公布|印发|报告|现将|根据|按照|关于|以下|"
+_CUT_RE = re.compile(r"年报|年度|公开|信息|政务|首页|正文|网站|专栏|名称|单位|编制|编写|发布|公布|印发|报告|现将|根据|按照|关于|以下|"
                      r"[我本该其了的是将把被从向在于或并等年月日号份个件条：:，,。;；、]")
 # Short forms people write for departments whose full name is fixed across the country (the
 # State Council's naming of government departments). Used only when the report itself does not
