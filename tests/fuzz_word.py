@@ -94,10 +94,13 @@ class _Word:
 
     def label(self, text: str, header: bool) -> str:
         q, rng = self.q, self.rng
-        if q.stray_spaces and not header and len(text) > 3 and rng.random() < 0.5:
+        if q.stray_spaces and not header and len(text) > 3 and rng.random() < 0.6:
             k = next((i + 1 for i, ch in enumerate(text) if ch in ".、）)"), 0)
             if 0 < k < len(text):
-                text = text[:k] + rng.choice([" ", "  ", "\u3000"]) + text[k:]
+                if rng.random() < 0.5:  # after the ordinal: 「1. 属于国家秘密」
+                    text = text[:k] + rng.choice([" ", "  ", "\u3000"]) + text[k:]
+                else:  # inside it: 「1 .属于国家秘密」, 「（ 一 ）予以公开」
+                    text = text[:k - 1] + " " + text[k - 1:] if text[0].isdigit() else " ".join(text[:k]) + text[k:]
         if header and q.header_pieces and len(text) >= 4:
             cut = len(text) // 2
             return "".join(f"<p class=MsoNormal align=center style='text-align:center'>{self.runs(p)}</p>"
@@ -117,7 +120,9 @@ class _Word:
         q, rng = self.q, self.rng
         pad_l = rng.choice(["", "&nbsp;", "\u3000", "&nbsp;&nbsp;"]) if q.nbsp else ""
         pad_r = rng.choice(["", "&nbsp;", "\u3000"]) if q.nbsp else ""
-        return (f"<p class=MsoNormal align=center style='text-align:center'>{pad_l}{self.runs(text)}{pad_r}"
+        empty = "<p class=MsoNormal align=center style='text-align:center'><span lang=EN-US><o:p>&nbsp;</o:p></span></p>"
+        extra = empty if q.nbsp and rng.random() < 0.2 else ""  # an empty paragraph Word left in the cell
+        return (f"{extra}<p class=MsoNormal align=center style='text-align:center'>{pad_l}{self.runs(text)}{pad_r}"
                 f"<span lang=EN-US><o:p></o:p></span></p>")
 
     def cell(self, text: str, rs: int, cs: int, header: bool) -> str:
