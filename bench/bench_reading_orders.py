@@ -98,10 +98,14 @@ def run(family: str, n: int, pool: list) -> Counter:
             print(family, "error", type(e).__name__, e, file=sys.stderr)
             return
         stats["reports"] += 1
-        before = stats["right"]
+        before, wrong = stats["right"], stats["misplaced"]
         count(v, parsed, stats)
         if stats["right"] - before == len(v.cells):
             stats["reports_exact"] += 1
+        if stats["misplaced"] > wrong and stats["shown"] < 3:  # the first few silent misreadings, to look at
+            stats["shown"] += 1
+            print(f"{family}: {stats['misplaced'] - wrong} cells misplaced; quirks {q}; problems {parsed.tables.problems[:3]}",
+                  file=sys.stderr)
     one()
     return stats
 
@@ -119,6 +123,7 @@ def main(argv=None) -> int:
             print(f"{fam}: no pdftotext, skipped")
             continue
         s = run(fam, a.n, pool)
+        s.pop("shown", None)
         out[fam] = dict(s)
         cells = s["right"] + s["flagged"] + s["misplaced"] + s["lost"]
         print(f"{fam:17s} reports exact {s['reports_exact']}/{a.n}  cells right {s['right']}/{cells}  "

@@ -18,6 +18,16 @@ markdown delimiter and column-header rows inside a table (类别 | 数据1 … �
 empty cells with its numbers on the next row, colspan pads, one cell per line with blanks as
 empty lines, section 三 columns in another order (a one-line header).
 
+Plain pdftotext reading order (no -layout) is read by the same walk after three steps: blocks of
+cells emitted column by column are put back in row order (`column_blocks`, the order the row
+identities like); empty lines that end every paragraph are told from empty lines that are blank
+cells (`_paragraph_share`, and which reading of each table holds better); running page headers
+and footers near page numbers are page markers (`_running_lines`). Inside a row still short of
+values, column headers, a page header or the row's own wrapped label are read through
+(`_mid_row_text`); a label split around its numbers is read on below them. `realign` tries
+(六)其他处理 as one row and as three, and every row of numbers in its template place when their
+count is the template's.
+
 What it does not do: decode files (loaders.py), guess a number it cannot place (such rows are
 reported in `TableRead.problems` and left out), or judge whether the numbers add up (checks.py).
 
@@ -790,6 +800,18 @@ def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
                         c.column = remap.get(c.column, c.column)
         else:
             cells, probs = _read_review(toks, gaps)
+            if probs and not gaps and _paragraph_share(folded, a, b) >= 0.3:
+                # header words among the values (plain pdftotext): taken only where the rows add up
+                alt = _read_review(toks, False, loose=True)
+                rows_alt: dict[str, list] = {}
+                for c in alt[0]:
+                    rows_alt.setdefault(c.row, []).append(c.value)
+                broken = [v for v in rows_alt.values() if None not in v and abs(v[-1] - sum(v[:-1])) > 1e-6]
+                if alt[0] and not broken:
+                    if not _review_quality(*alt)[0]:  # nothing to confirm the order: not sure
+                        for c in alt[0]:
+                            c.uncertain = True
+                    cells, probs = alt
             if gaps:
                 alt = _read_review(_tokenize(folded[a:b], a, False), False)
                 if _review_quality(*alt) > _review_quality(cells, probs):
@@ -860,6 +882,7 @@ def _quality(read: tuple[list[Cell], list[str], set[str]]) -> tuple[int, int, in
     return len(placed), -failed, -sum(1 for c in cells if c.uncertain), -len(probs)
 
 
+_CJK4_RE = re.compile(r"[\u4e00-\u9fff]{4}")
 _PAGE_LINE = "- 0 -"  # what a line of page furniture is read as (matches _PAGE_RE)
 _SECTION_WORDS_RE = re.compile(r"总体情况|主动公开政府信息|收到和处理|行政诉讼情况|存在的主要问题|其他需要报告")
 _ALL_ROWS = T.APPLICATION_ROWS + T.PROACTIVE.rows + T.REVIEW_ROWS
@@ -883,8 +906,8 @@ def _running_lines(comp: list[str]) -> set[int]:
     for c, ks in at.items():
         if len(ks) < 2 or not any(p in pages for k in ks for p in range(rank[k] - 2, rank[k] + 3)):
             continue
-        if _DIGIT_RE.search(c) and not re.search(r"[\u4e00-\u9fff]{4}", c):
-            continue  # numbers: cells
+        if not _CJK4_RE.search(c):
+            continue  # numbers, blanks (「/」), one character of a vertical label: cells
         if _HEADER_CELL_RE.match(c) or _SECTION_WORDS_RE.search(c) or any(_match_end(r, c) for r in _ALL_ROWS):
             continue
         if "政府信息公开工作年度报告" in c or "政务公开工作年度报告" in c:
@@ -1378,7 +1401,7 @@ def _review_gaps(tokens: list[Token], vals: list[Token]) -> list[Token]:
     return tokens[first - take_lead:first] + core + tokens[k:k + need - take_lead]
 
 
-def _read_review(tokens: list[Token], gaps: bool = False) -> tuple[list[Cell], list[str]]:
+def _read_review(tokens: list[Token], gaps: bool = False, loose: bool = False) -> tuple[list[Cell], list[str]]:
     """Section 四: the first run of 15 values after the header, read as three rows of five.
     Some reports print the three rows one under another, each under its own labels: a run may
     pause for label text after 5 or 10 values (only the table's own header words: prose with
@@ -1387,6 +1410,8 @@ def _read_review(tokens: list[Token], gaps: bool = False) -> tuple[list[Cell], l
     pauses: list[int] = []  # how many values stood before each stretch of header words
     for tok in tokens:
         if tok.kind == TEXT:
+            if loose and vals and set(tok.text) <= _REVIEW_HEADER_CHARS:
+                continue  # plain pdftotext: the header words of each column among its values
             if vals and not _is_junk(tok) and ((len(vals) % 5 and len(vals) % 3)
                                                or not set(tok.text) <= _REVIEW_HEADER_CHARS):
                 break

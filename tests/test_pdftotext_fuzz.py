@@ -17,10 +17,14 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import fuzz_layouts as F
 import fuzz_poppler as P
 
+import test_layout_fuzz as TL
+
+TRUTH_VALUES = TL.TRUTH_VALUES  # the seeds' and the real reports' printed values
 needs_poppler = pytest.mark.skipif(not P.HAVE_PDFTOTEXT, reason="没有 pdftotext（apt 包 poppler-utils），跳过")
 
 
@@ -65,6 +69,20 @@ def test_pdftotext_plain_reading_order(v, q):
     assert not res["silent"], (q, res["silent"][:8], parsed.tables.problems[:4])
     if not q.blanks:  # every identity holds: nothing is left open
         assert not res["flagged"], (q, res["flagged"][:8], parsed.tables.problems[:4])
+
+
+@needs_poppler
+@fuzz(20)
+@given(st.sampled_from(TRUTH_VALUES), P.pquirks())
+def test_pdftotext_real_values(v, q):
+    """The real reports' values (large numbers, zeros, a section 四 that does not add up as
+    printed), plain and -layout: never a silent misplacement (where the identities cannot
+    confirm a reading, the cells are named missing or uncertain)."""
+    v = P.apply_blanks(v, q)
+    with tempfile.TemporaryDirectory() as d:
+        parsed = F.read(P.render(v, q, Path(d)))
+    res = outcome(v, parsed)
+    assert not res["silent"], (q, res["silent"][:8], parsed.tables.problems[:4])
 
 
 @needs_poppler
