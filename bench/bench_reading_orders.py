@@ -34,6 +34,7 @@ import fuzz_poppler as P  # noqa: E402
 import fuzz_word as W  # noqa: E402
 
 FAMILIES = ("pdftotext_plain", "pdftotext_layout", "plain_order", "word_html")
+# also: pdftotext_tight (cell padding under 2 pt: pdftotext merges a column's cells and its header)
 
 
 def _pool() -> list:
@@ -73,6 +74,7 @@ def run(family: str, n: int, pool: list) -> Counter:
     stats: Counter = Counter()
     values = st.one_of(F.consistent_values(), st.sampled_from(pool)) if pool else F.consistent_values()
     quirks = {"pdftotext_plain": P.pquirks(layout=False), "pdftotext_layout": P.pquirks(layout=True),
+              "pdftotext_tight": P.pquirks(layout=False, pads=(0.5, 1)),
               "plain_order": P.oquirks(), "word_html": W.wquirks()}[family]
 
     @settings(max_examples=n, derandomize=True, database=None, deadline=None,
