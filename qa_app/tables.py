@@ -780,6 +780,10 @@ def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
             rows = [r for r in T.APPLICATION_ROWS if res.format in r.formats]
             total = _has_total_column(comp, a, b, folded)
             cells, probs, placed = _read_applications(toks, rows, seps, gaps, total)
+            if not total:  # the header said no 总计 column: read with one too, keep what holds better
+                alt = _read_applications(toks, rows, seps, gaps, True)
+                if _quality(alt) > _quality((cells, probs, placed)):
+                    cells, probs, placed, total = *alt, True
             if not seps:
                 # plain pdftotext: a paragraph per cell, some blocks of cells column by column;
                 # the reading the identities like best
