@@ -501,6 +501,7 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
         label_line = _label_line(label_toks, row) or tok.line
         buf = []
         vals: list[Token] = []
+        across = False  # the values were read across text (headers, a page header) inside the row
         start = i
         while i < n and len(vals) < len(row.columns):
             t = tokens[i]
@@ -513,6 +514,7 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
                         after = _mid_row_text(tokens, i, row, primary)
                         if after is not None:  # column headers, a page header, the label's own wrap
                             i = after
+                            across = True
                             continue
                     break
                 if (t.text == "无" and vals and len(vals) == len(row.columns) - 1 and t.line != vals[-1].line
@@ -534,18 +536,30 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
                 buf = []
         if len(vals) == len(row.columns):
             label = label_text[-40:]
+            # read across text, and its 总计 is not the sum of the rest: the reader is not sure of
+            # this row (the report's own numbers are not blamed for an order the text scrambled)
+            unsure = across and row.columns == T.APP_COLS and _row_breaks([v.value for v in vals])
+            if unsure:
+                problems.append(f"{T.TABLE_TITLES[table]}「{fold(row.label)}」行：数字中间夹着表头或页眉文字，"
+                                "总计与各项之和对不上，无法确认数字的位置，这一行标为「不确定」")
             for col, v in zip(row.columns, vals):
                 line = v.line
                 cells.append(Cell(table, row.key, col, v.value,
                                   (label_line, line) if label_line <= line else (line, label_line), label=label,
-                                  at=(line, v.word) if v.word >= 0 else None))
+                                  at=(line, v.word) if v.word >= 0 else None, uncertain=unsure))
                 if trace is not None:
-                    trace[id(v)] = (row.key, 6 if ahead else 10)
+                    trace[id(v)] = (row.key, 1 if unsure else 6 if ahead else 10)
             placed.add(row.key)
         else:
             problems.append(f"{T.TABLE_TITLES[table]}「{fold(row.label)}」行：只读到 {len(vals)} 个数，"
                             f"应有 {len(row.columns)} 个（第 {vals[0].line} 行），未采用")
     return cells, problems, placed
+
+
+def _row_breaks(values: list) -> bool:
+    """Whether a section 三 row's 总计 (last value) is not the sum of the six before it (rows
+    with a blank cannot say)."""
+    return None not in values and abs(values[-1] - sum(values[:-1])) > 1e-6
 
 
 def _mid_row_text(tokens: list[Token], i: int, row: T.Row, rows: list[T.Row]) -> int | None:
