@@ -412,7 +412,8 @@ def html_to_text(markup: str) -> str:
     # that line first, so the body and year can be read from it
     def titled(line: str) -> bool:
         flat = "".join(line.split())
-        return re.search(r"(?:19|20)\d{2}年度?[^。，；]{0,40}?政(?:府信息|务)公开(?:工作)?年度报告", flat) is not None
+        return re.search(r"(?:(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})年度?[^。，；]{0,40}?政(?:府信息|务)公开(?:工作)?"
+                         r"(?:年度报告|年报|工作报告|(?:开展|落实)?情况的?报告)", flat) is not None
     if titled(page_title) and not any(titled(l) for l in out.lines[:8]):
         out.lines.insert(0, page_title)
     return "\n".join(out.lines)

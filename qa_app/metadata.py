@@ -175,10 +175,10 @@ _BAD_CORE_RE = re.compile(r"[我本该其了的是将把被从向在于或并等
 _LEVEL_END = "省市区县旗州盟"
 # what no place name holds (a place may hold 日, 本, 于, 将, 向: 日照市, 本溪市, 于都县, 将乐县, 向阳区)
 _BAD_PLACE_RE = re.compile(r"[我了的：:，,。;；、]|名称|单位|编制|编写|发布|公布|印发|报告|情况|数量|现将|根据|按照|关于|以下|"
-                           r"网站|门户|年报|年度|公开|信息|政务")
+                           r"网站|门户|专栏|年报|年度|公开|信息|政务")
 # Where a name may start inside a longer run of characters: after these words and characters
 # (longer words first, so that 「年报」 is cut after 报, not after 年)
-_CUT_RE = re.compile(r"年报|年度|公开|信息|政务|首页|正文|名称|单位|编制|编写|发布|公布|印发|报告|现将|根据|按照|关于|以下|"
+_CUT_RE = re.compile(r"年报|年度|公开|信息|政务|首页|正文|网站|专栏|名称|单位|编制|编写|发布|公布|印发|报告|现将|根据|按照|关于|以下|"
                      r"[我本该其了的是将把被从向在于或并等年月日号份个件条：:，,。;；、]")
 # Short forms people write for departments whose full name is fixed across the country (the
 # State Council's naming of government departments). Used only when the report itself does not
@@ -309,7 +309,8 @@ def _from_title(text: str, t: _Text) -> tuple[_Found | None, _Found | None, int 
     joined, starts = "", []
     for i in head_idx:
         starts.append((len(joined), i))
-        joined += _CN_YEAR_RE.sub(_cn_year, _flat(lines[i]))
+        joined += _flat(lines[i])
+    joined = _CN_YEAR_RE.sub(_cn_year, joined)  # after joining: a year in numerals wrapped over lines (same length)
     found = []
     for rx, body_group in ((_BODY_FIRST_RE, 1), (_YEAR_FIRST_RE, 2), (_YEAR_INSIDE_RE, 1), (_YEAR_AFTER_RE, 1)):
         for m in rx.finditer(joined):

@@ -18,6 +18,16 @@ markdown delimiter and column-header rows inside a table (类别 | 数据1 … �
 empty cells with its numbers on the next row, colspan pads, one cell per line with blanks as
 empty lines, section 三 columns in another order (a one-line header).
 
+Plain pdftotext reading order (no -layout) is read by the same walk after three steps: blocks of
+cells emitted column by column are put back in row order (`column_blocks`, the order the row
+identities like); empty lines that end every paragraph are told from empty lines that are blank
+cells (`_paragraph_share`, and which reading of each table holds better); running page headers
+and footers near page numbers are page markers (`_running_lines`). Inside a row still short of
+values, column headers, a page header or the row's own wrapped label are read through
+(`_mid_row_text`); a label split around its numbers is read on below them. `realign` tries
+(六)其他处理 as one row and as three, and every row of numbers in its template place when their
+count is the template's.
+
 What it does not do: decode files (loaders.py), guess a number it cannot place (such rows are
 reported in `TableRead.problems` and left out), or judge whether the numbers add up (checks.py).
 
@@ -262,7 +272,11 @@ def _find_regions(comp: list[str]) -> dict[str, tuple[int, int]]:
         starts["proactive"] = heading_before(p20, ("主动公开政府信息情况",), 8)
     new = first(lambda c: "本年新收" in c or "新收政府信息公开申请" in c)
     if new is not None:
-        starts["applications"] = heading_before(new, ("收到和处理政府信息公开申请", "勾稽关系"))
+        words = ("收到和处理政府信息公开申请", "勾稽关系")
+        # after section 二's table the heading is section 三's own, however far above its first
+        # row label (plain pdftotext prints that label after the first rows of numbers)
+        within = new - starts["proactive"] if "proactive" in starts and starts["proactive"] < new else 40
+        starts["applications"] = heading_before(new, words, max(within, 40))
     rev = first(lambda c: bool(_REVIEW_RE.search(c)) or c.startswith("行政复议"),
                 (new if new is not None else (p20 or 0)) + 1)
     if rev is not None:
@@ -446,6 +460,19 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
                     consumed |= used
                     label_toks = head + [tokens[k] for k in sorted(used)]
         ahead = row is None  # a label read below its numbers is weaker evidence (realign)
+        if row is None and buf:
+            # a label split around its numbers (「5.属于三类内部」 above them, 「事务信息」 below):
+            # its start, from the last ordinal before the numbers, read on with the lines below
+            k = len(buf)
+            while k and not _LABEL_START_RE.match(buf[k - 1].text):
+                k -= 1
+            if k and len(buf) - k <= 2:
+                head = buf[k - 1:]
+                below, used = _look_ahead(tokens, i, primary[pos:], "".join(t.text for t in head))
+                if below is not None:
+                    row = below
+                    consumed |= used
+                    label_toks = head + [tokens[k] for k in sorted(used)]
         if row is None:
             row, used = _look_ahead(tokens, i, primary[pos:])
             if row is not None:
@@ -474,6 +501,7 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
         label_line = _label_line(label_toks, row) or tok.line
         buf = []
         vals: list[Token] = []
+        across = False  # the values were read across text (headers, a page header) inside the row
         start = i
         while i < n and len(vals) < len(row.columns):
             t = tokens[i]
@@ -482,6 +510,12 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
                 continue
             if t.kind == TEXT:
                 if not _is_junk(t):
+                    if not has_empty and not gaps and vals and len(vals) < len(row.columns):
+                        after = _mid_row_text(tokens, i, row, primary)
+                        if after is not None:  # column headers, a page header, the label's own wrap
+                            i = after
+                            across = True
+                            continue
                     break
                 if (t.text == "无" and vals and len(vals) == len(row.columns) - 1 and t.line != vals[-1].line
                         and (i + 1 == n or tokens[i + 1].line != t.line)):
@@ -502,18 +536,51 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
                 buf = []
         if len(vals) == len(row.columns):
             label = label_text[-40:]
+            # read across text, and its 总计 is not the sum of the rest: the reader is not sure of
+            # this row (the report's own numbers are not blamed for an order the text scrambled)
+            unsure = across and row.columns == T.APP_COLS and _row_breaks([v.value for v in vals])
+            if unsure:
+                problems.append(f"{T.TABLE_TITLES[table]}「{fold(row.label)}」行：数字中间夹着表头或页眉文字，"
+                                "总计与各项之和对不上，无法确认数字的位置，这一行标为「不确定」")
             for col, v in zip(row.columns, vals):
                 line = v.line
                 cells.append(Cell(table, row.key, col, v.value,
                                   (label_line, line) if label_line <= line else (line, label_line), label=label,
-                                  at=(line, v.word) if v.word >= 0 else None))
+                                  at=(line, v.word) if v.word >= 0 else None, uncertain=unsure))
                 if trace is not None:
-                    trace[id(v)] = (row.key, 6 if ahead else 10)
+                    trace[id(v)] = (row.key, 1 if unsure else 6 if ahead else 10)
             placed.add(row.key)
         else:
             problems.append(f"{T.TABLE_TITLES[table]}「{fold(row.label)}」行：只读到 {len(vals)} 个数，"
                             f"应有 {len(row.columns)} 个（第 {vals[0].line} 行），未采用")
     return cells, problems, placed
+
+
+def _row_breaks(values: list) -> bool:
+    """Whether a section 三 row's 总计 (last value) is not the sum of the six before it (rows
+    with a blank cannot say)."""
+    return None not in values and abs(values[-1] - sum(values[:-1])) > 1e-6
+
+
+def _mid_row_text(tokens: list[Token], i: int, row: T.Row, rows: list[T.Row]) -> int | None:
+    """Text inside the values of a row that is still short (plain pdftotext prints column
+    headers, a page header or the rest of the row's own wrapped label between them): the index
+    of the value after it, when it names no other row, starts no label (「2.」「（三）」) and
+    values follow; None otherwise (the next row's label: the row stops here)."""
+    n, j = len(tokens), i
+    while j < n and tokens[j].kind == TEXT:
+        j += 1
+    if j == n or tokens[j].kind == EMPTY:
+        return None
+    parts = [tokens[k].text for k in range(i, j)]
+    text = "".join(parts)
+    if _LABEL_START_RE.match(text):
+        return None
+    if all(_HEADER_CELL_RE.match(p) for p in parts):
+        return j
+    if any(_match_end(r, text) for r in rows if r is not row):
+        return None
+    return j
 
 
 def _placeholders(tokens: list[Token], i: int) -> bool:
@@ -695,6 +762,11 @@ def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
     else:
         folded = [fold(x) for x in lines]
         comp = [_WS_RE.sub("", x) for x in folded]
+    furniture = _running_lines(comp)
+    if furniture:  # a running page header or footer is a page marker, wherever a page breaks
+        folded, comp = list(folded), list(comp)
+        for k in furniture:
+            folded[k] = comp[k] = _PAGE_LINE
     regions = _find_regions(comp)
     res.format = _detect_format(comp, regions)
     # empty cells come only from `|` and tab separators: without any, no table has one
@@ -702,25 +774,43 @@ def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
     # one cell per line: decided per table, and a small table (section 四) follows the others
     shape = {key: _one_cell_per_line(folded, a, b) for key, (a, b) in regions.items()} if not seps else {}
     doc_gaps = any(single >= 12 and multi * 10 <= single for single, multi in shape.values())
-    for key, (a, b) in regions.items():
+    read: dict[str, tuple[list[Cell], list[str]]] = {}
+    paragraphs = False  # empty lines separate cells (plain pdftotext), they are no blank cells
+    # section 三 first: its identities decide whether an empty line is a blank cell
+    for key in sorted(regions, key=lambda k: k != "applications"):
+        a, b = regions[key]
         single, multi = shape.get(key, (0, 1))
-        gaps = not seps and ((single >= 12 and multi * 10 <= single) or (doc_gaps and single and not multi))
+        gaps = not seps and not paragraphs and (
+            (single >= 12 and multi * 10 <= single) or (doc_gaps and single and not multi))
         toks = _tokenize(folded[a:b], a, gaps)
         if key == "proactive":
             rows = list(T.proactive_rows(res.format))
             cells, probs, placed = read_rows(toks, rows, key, seps, gaps)
+            if gaps:  # an empty line may end a paragraph rather than hold a blank cell
+                alt = read_rows(_tokenize(folded[a:b], a, False), rows, key, seps, False)
+                if _rows_quality(alt[0], alt[1], alt[2]) > _rows_quality(cells, probs, placed):
+                    cells, probs, placed = alt
         elif key == "applications":
             rows = [r for r in T.APPLICATION_ROWS if res.format in r.formats]
-            if not _has_total_column(comp, a, b, folded):
-                cells, probs, placed = _read_without_total(toks, rows, seps, gaps)
-            else:
-                trace: dict = {}
-                cells, probs, placed = read_rows(toks, rows, key, seps, gaps, trace)
-                if probs or any(not r.optional and r.key not in placed for r in rows
-                                if not r.derived_from and not (r.key.startswith("other.") and "other" in placed)):
-                    better = realign(toks, rows, cells, trace)
-                    if better is not None:
-                        cells, probs, placed = better
+            total = _has_total_column(comp, a, b, folded)
+            cells, probs, placed = _read_applications(toks, rows, seps, gaps, total)
+            if not total:  # the header said no 总计 column: read with one too, keep what holds better
+                alt = _read_applications(toks, rows, seps, gaps, True)
+                if _quality(alt) > _quality((cells, probs, placed)):
+                    cells, probs, placed, total = *alt, True
+            if not seps:
+                # plain pdftotext: a paragraph per cell, some blocks of cells column by column;
+                # the reading the identities like best
+                plain = _tokenize(folded[a:b], a, False) if gaps else toks
+                cols, blocks = column_blocks(plain, 7 if total else 6, sums=total)
+                if gaps or blocks:
+                    alt = _read_applications(cols, rows, seps, False, total)
+                    better, now = _quality(alt), _quality((cells, probs, placed))
+                    para = gaps and _paragraph_share(folded, a, b) >= 0.3
+                    if better > now or (better == now and para):
+                        cells, probs, placed = alt
+                        paragraphs = gaps
+            if total:
                 order = _column_order(comp, a, b)
                 if order is not None:  # the header prints the applicant columns in another order
                     remap = dict(zip(T.APP_COLS, order))
@@ -728,7 +818,25 @@ def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
                         c.column = remap.get(c.column, c.column)
         else:
             cells, probs = _read_review(toks, gaps)
-            placed = {c.row for c in cells}
+            if probs and not gaps and _paragraph_share(folded, a, b) >= 0.3:
+                # header words among the values (plain pdftotext): taken only where the rows add up
+                alt = _read_review(toks, False, loose=True)
+                rows_alt: dict[str, list] = {}
+                for c in alt[0]:
+                    rows_alt.setdefault(c.row, []).append(c.value)
+                broken = [v for v in rows_alt.values() if None not in v and abs(v[-1] - sum(v[:-1])) > 1e-6]
+                if alt[0] and not broken:
+                    if not _review_quality(*alt)[0]:  # nothing to confirm the order: not sure
+                        for c in alt[0]:
+                            c.uncertain = True
+                    cells, probs = alt
+            if gaps:
+                alt = _read_review(_tokenize(folded[a:b], a, False), False)
+                if _review_quality(*alt) > _review_quality(cells, probs):
+                    cells, probs = alt
+        read[key] = (cells, probs)
+    for key, (a, b) in regions.items():  # in the order the report prints them
+        cells, probs = read[key]
         if cells:
             res.tables_found.append(key)
             res.spans[key] = (a + 1, max(c.lines[1] for c in cells))
@@ -751,6 +859,79 @@ def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
         if rows:
             res.problems.append(missing_message(t, rows))
     return res
+
+
+def _read_applications(toks: list[Token], rows: list[T.Row], seps: bool, gaps: bool,
+                       total: bool) -> tuple[list[Cell], list[str], set[str]]:
+    """Section 三 from its tokens: the walk, then `realign` when the walk leaves numbers or rows
+    unplaced; without a 总计 column, `_read_without_total`."""
+    if not total:
+        return _read_without_total(toks, rows, seps, gaps)
+    trace: dict = {}
+    cells, probs, placed = read_rows(toks, rows, "applications", seps, gaps, trace)
+    if probs or any(not r.optional and r.key not in placed for r in rows
+                    if not r.derived_from and not (r.key.startswith("other.") and "other" in placed)):
+        better = realign(toks, rows, cells, trace)
+        if better is not None:
+            cells, probs, placed = better
+    return cells, probs, placed
+
+
+def _rows_quality(cells: list[Cell], probs: list[str], placed: set[str]) -> tuple[int, int, int]:
+    """Rows placed, values read (not blank), fewer problems: for choosing between two readings."""
+    return len(placed), sum(1 for c in cells if c.value is not None), -len(probs)
+
+
+def _review_quality(cells: list[Cell], probs: list[str]) -> tuple[int, int, int]:
+    """Section 四's rows whose 总计 is the sum of the four results, values read, fewer problems."""
+    by_row: dict[str, list] = {}
+    for c in cells:
+        by_row.setdefault(c.row, []).append(c.value)
+    held = sum(1 for v in by_row.values() if None not in v and any(v) and abs(v[-1] - sum(v[:-1])) < 1e-6)
+    return held, sum(1 for c in cells if c.value is not None), -len(probs)
+
+
+def _quality(read: tuple[list[Cell], list[str], set[str]]) -> tuple[int, int, int, int]:
+    """How good one reading of section 三 is, for choosing between readings of the same text:
+    rows placed, then fewer broken identities, fewer uncertain cells, fewer problems."""
+    from .checks import run_checks
+    cells, probs, placed = read
+    failed = sum(1 for r in run_checks(cells + derive(cells)) if not r.ok)
+    return len(placed), -failed, -sum(1 for c in cells if c.uncertain), -len(probs)
+
+
+_CJK4_RE = re.compile(r"[\u4e00-\u9fff]{4}")
+_PAGE_LINE = "- 0 -"  # what a line of page furniture is read as (matches _PAGE_RE)
+_SECTION_WORDS_RE = re.compile(r"总体情况|主动公开政府信息|收到和处理|行政诉讼情况|存在的主要问题|其他需要报告")
+_ALL_ROWS = T.APPLICATION_ROWS + T.PROACTIVE.rows + T.REVIEW_ROWS
+
+
+def _running_lines(comp: list[str]) -> set[int]:
+    """0-based indexes of running page headers and footers: a short line printed again and
+    again (at least twice), once at least within two lines of a page number, that names no row
+    or column of the template and is no section heading (「某某市人民政府门户网站」, 「政府信息公开
+    专栏 年度报告」 at the top of every page)."""
+    at: dict[str, list[int]] = {}
+    for k, c in enumerate(comp):
+        if c and len(c) <= 40 and not _PAGE_RE.match(c):
+            at.setdefault(c, []).append(k)
+    filled = [k for k, c in enumerate(comp) if c]  # lines holding something (distance counts these)
+    rank = {k: n for n, k in enumerate(filled)}
+    pages = {rank[k] for k in filled if _PAGE_RE.match(comp[k])}
+    if not pages:
+        return set()
+    out: set[int] = set()
+    for c, ks in at.items():
+        if len(ks) < 2 or not any(p in pages for k in ks for p in range(rank[k] - 2, rank[k] + 3)):
+            continue
+        if not _CJK4_RE.search(c):
+            continue  # numbers, blanks (「/」), one character of a vertical label: cells
+        if _HEADER_CELL_RE.match(c) or _SECTION_WORDS_RE.search(c) or any(_match_end(r, c) for r in _ALL_ROWS):
+            continue
+        if "政府信息公开工作年度报告" in c or "政务公开工作年度报告" in c:
+            continue  # the report's title repeated as a running header is left to the metadata
+        out.update(ks)
+    return out
 
 
 def missing_rows(res: TableRead) -> dict[str, list[str]]:
@@ -801,6 +982,21 @@ def missing_message(table: str, rows: list[str]) -> str:
     return f"{T.TABLE_TITLES[table]}：表格不完整，缺少 {len(rows)} 行（{names}）"
 
 
+def _paragraph_share(folded: list[str], a: int, b: int) -> float:
+    """Share of the lines in [a, b) holding something that an empty line follows: plain
+    pdftotext ends every text block (a cell, a label) with one, so the share is high; one cell
+    per line with blanks as empty lines has an empty line only where a cell is blank."""
+    held = ended = 0
+    for k in range(a, min(b, len(folded)) - 1):
+        s = folded[k]
+        if not s.strip() or _PAGE_RE.match(s):
+            continue
+        held += 1
+        if not folded[k + 1].strip():
+            ended += 1
+    return ended / held if held else 0.0
+
+
 def _one_cell_per_line(folded: list[str], a: int, b: int) -> tuple[int, int]:
     """(lines holding one number and nothing else, lines holding numbers and more) in lines
     [a, b): a table printing one cell per line with no separator has nearly only the first kind,
@@ -819,9 +1015,80 @@ def _one_cell_per_line(folded: list[str], a: int, b: int) -> tuple[int, int]:
 
 
 # ---------------------------------------------------------------------------------------
+# Cells emitted column by column (plain pdftotext reading order)
+
+def _value_runs(tokens: list[Token]) -> list[tuple[int, int]]:
+    """(index of the first token, length) of each run of values printed one a line on
+    consecutive lines (no empty line between them), each alone on its line."""
+    n = len(tokens)
+    alone = [t.kind in (NUM, NULL) and (i == 0 or tokens[i - 1].line != t.line) and (i + 1 == n or tokens[i + 1].line != t.line)
+             for i, t in enumerate(tokens)]
+    runs, i = [], 0
+    while i < n:
+        if not alone[i]:
+            i += 1
+            continue
+        j = i + 1
+        while j < n and alone[j] and tokens[j].line == tokens[j - 1].line + 1:
+            j += 1
+        runs.append((i, j - i))
+        i = j
+    return runs
+
+
+def _rows_holding(rows: list[list[Token]]) -> int:
+    """Rows of section 三 whose 总计 (last value) is the sum of the others; rows with a blank
+    or of zeros only do not count (they hold under any order)."""
+    held = 0
+    for r in rows:
+        vals = [t.value for t in r]
+        if None in vals or not any(vals):
+            continue
+        if abs(vals[-1] - sum(vals[:-1])) < 1e-6:
+            held += 1
+    return held
+
+
+def column_blocks(tokens: list[Token], ncols: int, sums: bool = True) -> tuple[list[Token], int]:
+    """Tokens with every block of cells emitted column by column put back in row order, and
+    how many blocks were so read.
+
+    Plain pdftotext reads a ruled table by text blocks: the cells of a column in a stretch of
+    single-line rows form one block (their values on consecutive lines), and each column's
+    block follows the one before it after an empty line. A block is `ncols` such runs of equal
+    length k >= 2, one right after another in the stream, nothing but empty lines between them;
+    it holds k rows. With `sums` (section 三: 总计 is the last column), the block is read
+    column by column only when at least as many rows add up so as in line order.
+
+    >>> toks = tokenize(["1", "2", "", "3", "4"])
+    >>> [t.text for t in column_blocks(toks, 2, sums=False)[0]]
+    ['1', '3', '2', '4']
+    """
+    runs = _value_runs(tokens)
+    out: list[Token] | None = None
+    done = r = 0
+    while r + ncols <= len(runs):
+        s, k = runs[r]
+        if k >= 2 and all(runs[r + c][1] == k and runs[r + c][0] == s + c * k for c in range(ncols)):
+            block = tokens[s:s + ncols * k]
+            by_col = [[block[c * k + i] for c in range(ncols)] for i in range(k)]
+            as_is = [block[i * ncols:(i + 1) * ncols] for i in range(k)] if k * ncols == len(block) else []
+            if not sums or _rows_holding(by_col) >= _rows_holding(as_is):
+                if out is None:
+                    out = list(tokens)
+                out[s:s + ncols * k] = [t for row in by_col for t in row]
+                done += 1
+            r += ncols
+            continue
+        r += 1
+    return (tokens if out is None else out), done
+
+
+# ---------------------------------------------------------------------------------------
 # Placing rows whose labels are printed apart from their numbers (converted PDFs)
 
-def _line_runs(tokens: list[Token], ncols: int) -> tuple[list[tuple[int, int, list[Token]]], list[Token]]:
+def _line_runs(tokens: list[Token], ncols: int, rows: list[T.Row] = (),
+               trace: dict | None = None) -> tuple[list[tuple[int, int, list[Token]]], list[Token]]:
     """Rows of values cut by lines: (index of the first token, index after the last, the row's
     `ncols` value tokens) in reading order, and the stray values that make no row. A line of
     exactly `ncols` values is a row; shorter lines are joined with the next while they fill one
@@ -833,6 +1100,14 @@ def _line_runs(tokens: list[Token], ncols: int) -> tuple[list[tuple[int, int, li
     while i < n:
         if tokens[i].kind == TEXT:
             if not _is_junk(tokens[i]):
+                after = None
+                if rows and pend and len(pend) < ncols:
+                    # the walk's row for these values: its own wrapped label may stand among them
+                    key = (trace or {}).get(id(pend[0]), (None,))[0]
+                    after = _mid_row_text(tokens, i, next((r for r in rows if r.key == key), None), rows)
+                if after is not None:  # column headers or a page header inside a row (plain pdftotext)
+                    i = after
+                    continue
                 stray.extend(t for t in pend if t.kind != EMPTY)
                 pend = []
             i += 1
@@ -876,15 +1151,16 @@ def realign(tokens: list[Token], rows: list[T.Row], greedy: list[Cell],
     around it. A row keeps the walk's choice where the walk placed it (score 10), else it goes
     to a row whose label is printed in the text between its neighbours (6), else to the next row
     in order (1, template rows only, never an optional group row); leaving a row of numbers
-    unplaced costs 10. The placement is taken over the walk's only when it places more rows, or
-    as many with fewer broken identities; rows not placed by the walk's label-before choice are
-    marked uncertain unless every identity that can be evaluated holds then. (Alternative
-    placements of equal score are not yet compared by the identities.) Returns None when this
-    does not do better than the walk."""
+    unplaced costs 10. (六)其他处理 is tried both ways, as one row and as its three sub-rows:
+    the placement that places more rows, then leaves fewer template rows empty, then breaks
+    fewer identities, wins. The placement is taken over the walk's only when it places more
+    rows, or as many with fewer broken identities; rows not placed by the walk's label-before
+    choice are marked uncertain unless every identity that can be evaluated holds then.
+    Returns None when this does not do better than the walk."""
     from .checks import run_checks
     ncols = len(T.APP_COLS)
     order = [r for r in rows if not r.derived_from or r.key == "other" or r.optional]
-    runs, stray = _line_runs(tokens, ncols)
+    runs, stray = _line_runs(tokens, ncols, order if not any(t.kind == EMPTY for t in tokens) else (), trace)
     if not runs:
         return None
     # the label text around each run: from the end of the run before to the start of the next
@@ -895,6 +1171,77 @@ def realign(tokens: list[Token], rows: list[T.Row], greedy: list[Cell],
         before = "".join(t.text for t in tokens[lo:a] if t.kind == TEXT)
         after = "".join(t.text for t in tokens[b:hi] if t.kind == TEXT)
         texts.append((before, after))
+    keys = [r.key for r in order]
+    variants = [order]
+    if "other" in keys and any(k.startswith("other.") for k in keys):
+        variants = [[r for r in order if r.key != "other"], [r for r in order if not r.key.startswith("other.")]]
+    chosen = None
+    plans = []
+    for var in variants:
+        plans.append((var, _realign_plan(runs, texts, var, trace)))
+        printed = _printed_rows(var)
+        if len(printed) == len(runs):
+            # as many rows of numbers as the template has rows: each in its place, in order (the
+            # identities cannot tell outcome rows apart, the count and the order can)
+            plans.append((var, ({k: (row, 6) for k, row in enumerate(printed)}, 0)))
+    for var, (plan, total) in plans:
+        cells: list[Cell] = []
+        placed: set[str] = set()
+        unsure: set[str] = set()
+        for k, (_a, _b, vals) in enumerate(runs):
+            if k not in plan:
+                continue
+            row, sc = plan[k]
+            first = min(t.line for t in vals)
+            last = max(t.line for t in vals)
+            for col, v in zip(row.columns, vals):
+                cells.append(Cell("applications", row.key, col, v.value, (first, last), label=fold(row.label),
+                                  at=(v.line, v.word) if v.word >= 0 else None))
+            placed.add(row.key)
+            if sc < 10:
+                unsure.add(row.key)
+        failed = sum(1 for r in run_checks(cells + derive(cells)) if not r.ok)
+        empty = sum(1 for r in _printed_rows(var) if r.key not in placed)
+        rank = (len(placed), -empty, -failed, total)
+        if chosen is None or rank > chosen[0]:
+            chosen = (rank, var, plan, cells, placed, unsure, failed)
+    _rank, order, plan, cells, placed, unsure, failed = chosen
+    for k, (_a, _b, vals) in enumerate(runs):
+        if k not in plan:
+            stray.extend(t for t in vals if t.kind != EMPTY)
+    problems: list[str] = []
+    greedy_failed = sum(1 for r in run_checks(greedy + derive(greedy)) if not r.ok)
+    greedy_rows = {c.row for c in greedy}
+    if len(placed) < len(greedy_rows) or (len(placed) == len(greedy_rows) and failed >= greedy_failed):
+        return None
+    if failed and unsure:
+        for c in cells:
+            if c.row in unsure:
+                c.uncertain = True
+        problems.append(f"{T.TABLE_TITLES['applications']}：{len(unsure)} 行的数字与行名分开印出，按模板行序放入"
+                        f"（{'、'.join(T.short_row_label('applications', r) for r in sorted(unsure, key=lambda r: [o.key for o in order].index(r)))}），"
+                        "勾稽关系未能确认，这些行标为「不确定」")
+    nums = [t for t in stray if t.kind == NUM]
+    if nums:
+        problems.append(f"{T.TABLE_TITLES['applications']}：第 {nums[0].line} 行的数字 {' '.join(t.text for t in nums)} "
+                        "无法对应到模板中的行，未采用")
+    return cells, problems, placed
+
+
+def _printed_rows(rows: list[T.Row]) -> list[T.Row]:
+    """The rows a report prints (group totals are optional), (六)其他处理 among them when its
+    sub-rows are not in `rows`."""
+    one_other = not any(r.key.startswith("other.") for r in rows)
+    return [r for r in rows if not (r.optional or r.derived_from) or (r.key == "other" and one_other)]
+
+
+def _realign_plan(runs: list, texts: list[tuple[str, str]], order: list[T.Row],
+                  trace: dict) -> tuple[dict[int, tuple[T.Row, int]], int]:
+    """realign's dynamic programme over one list of template rows: run index -> (row, score),
+    and the plan's total score. (六)其他处理 is an ordinary row when its sub-rows are not in
+    `order`; other group rows take a run only with their own label right before it."""
+    alone = {r.key for r in order}
+    plain_other = "other" in alone and not any(k.startswith("other.") for k in alone)
 
     def score(k: int, row: T.Row) -> int:
         vals = runs[k][2]
@@ -902,7 +1249,7 @@ def realign(tokens: list[Token], rows: list[T.Row], greedy: list[Cell],
         if keys and all(x is not None and x[0] == row.key for x in keys):
             return min(x[1] for x in keys)
         before, after = texts[k]
-        if row.optional or row.derived_from:
+        if (row.optional or row.derived_from) and not (plain_other and row.key == "other"):
             # a printed group total (「（三）不予公开」 row) has its own label right before its
             # numbers: the label that ends last there; elsewhere a group label is a heading
             return 6 if _choose(before, order)[0] is row else -100
@@ -938,41 +1285,7 @@ def realign(tokens: list[Token], rows: list[T.Row], greedy: list[Cell],
             j = jj
         else:
             k, j = k - 1, jj
-    cells: list[Cell] = []
-    placed: set[str] = set()
-    unsure: set[str] = set()
-    problems: list[str] = []
-    for k, (_a, _b, vals) in enumerate(runs):
-        if k not in plan:
-            stray.extend(t for t in vals if t.kind != EMPTY)
-            continue
-        row, sc = plan[k]
-        first = min(t.line for t in vals)
-        last = max(t.line for t in vals)
-        for col, v in zip(row.columns, vals):
-            cells.append(Cell("applications", row.key, col, v.value, (first, last), label=fold(row.label)))
-        placed.add(row.key)
-        if sc < 10:
-            unsure.add(row.key)
-    all_cells = cells + derive(cells)
-    results = run_checks(all_cells)
-    failed = sum(1 for r in results if not r.ok)
-    greedy_failed = sum(1 for r in run_checks(greedy + derive(greedy)) if not r.ok)
-    greedy_rows = {c.row for c in greedy}
-    if len(placed) < len(greedy_rows) or (len(placed) == len(greedy_rows) and failed >= greedy_failed):
-        return None
-    if failed and unsure:
-        for c in cells:
-            if c.row in unsure:
-                c.uncertain = True
-        problems.append(f"{T.TABLE_TITLES['applications']}：{len(unsure)} 行的数字与行名分开印出，按模板行序放入"
-                        f"（{'、'.join(T.short_row_label('applications', r) for r in sorted(unsure, key=lambda r: [o.key for o in order].index(r)))}），"
-                        "勾稽关系未能确认，这些行标为「不确定」")
-    nums = [t for t in stray if t.kind == NUM]
-    if nums:
-        problems.append(f"{T.TABLE_TITLES['applications']}：第 {nums[0].line} 行的数字 {' '.join(t.text for t in nums)} "
-                        "无法对应到模板中的行，未采用")
-    return cells, problems, placed
+    return plan, best[nr][nm]
 
 
 _COLUMN_WORDS = tuple((key, re.compile(pat)) for key, pat in (
@@ -1035,6 +1348,21 @@ def _row_width(folded: list[str], k: int, b: int) -> bool | None:
         got += vals
     if got >= 6:
         return got >= 7
+    got, prev = 0, "text"
+    for s in folded[k + 1:min(b, k + 20)]:  # plain pdftotext: one value a paragraph, up to the next label
+        words = s.split()
+        if _PAGE_RE.match(s):
+            continue
+        if "|" in s or "\t" in s or (words and not all(_NUM_RE.match(w) or w in _NULLS or w == "无" for w in words)):
+            break
+        kind = "value" if words else "empty"
+        if kind == prev:  # two values, or two empty lines, in a row: not a paragraph a value
+            got = -1
+            break
+        got += len(words)
+        prev = kind
+    if got in (6, 7):
+        return got == 7
     for s in folded[k:min(b, k + 40)]:
         if "|" not in s and "\t" not in s:
             continue
@@ -1091,7 +1419,7 @@ def _review_gaps(tokens: list[Token], vals: list[Token]) -> list[Token]:
     return tokens[first - take_lead:first] + core + tokens[k:k + need - take_lead]
 
 
-def _read_review(tokens: list[Token], gaps: bool = False) -> tuple[list[Cell], list[str]]:
+def _read_review(tokens: list[Token], gaps: bool = False, loose: bool = False) -> tuple[list[Cell], list[str]]:
     """Section 四: the first run of 15 values after the header, read as three rows of five.
     Some reports print the three rows one under another, each under its own labels: a run may
     pause for label text after 5 or 10 values (only the table's own header words: prose with
@@ -1100,6 +1428,8 @@ def _read_review(tokens: list[Token], gaps: bool = False) -> tuple[list[Cell], l
     pauses: list[int] = []  # how many values stood before each stretch of header words
     for tok in tokens:
         if tok.kind == TEXT:
+            if loose and vals and set(tok.text) <= _REVIEW_HEADER_CHARS:
+                continue  # plain pdftotext: the header words of each column among its values
             if vals and not _is_junk(tok) and ((len(vals) % 5 and len(vals) % 3)
                                                or not set(tok.text) <= _REVIEW_HEADER_CHARS):
                 break

@@ -205,6 +205,8 @@ class Front:
     year: int
     title: str                  # body_first / year_first / html_title / html_h1 / none
     year_word: str = "年"
+    report_word: str = "政府信息公开工作年度报告"  # how the title names the report (政务公开…, …年报)
+    cn_year: bool = False       # the year in Chinese numerals (二〇二三年)
     splits: tuple[int, ...] = ()  # where the title breaks into lines (character offsets)
     spaces: tuple[int, ...] = ()  # where stray spaces go
     header: str = ""            # a line before the title (正文, a breadcrumb)
@@ -225,12 +227,16 @@ def front_matters(draw, body_strategy=None) -> Front:
     if prose_short(body) and draw(st.booleans()):
         title = "none"
     f = Front(body, year, title, year_word=draw(st.sampled_from(["年", "年度"])))
+    if title in ("body_first", "year_first", "html_h1", "html_title"):
+        f.report_word = draw(st.sampled_from(REPORT_WORDS))
+        f.cn_year = draw(st.integers(0, 4)) == 0
     text = title_text(f)
     n_splits = draw(st.integers(0, 2))
     f.splits = tuple(sorted(draw(st.lists(st.integers(2, len(text) - 2), min_size=n_splits, max_size=n_splits,
                                           unique=True))))
     f.spaces = tuple(sorted(draw(st.lists(st.integers(1, len(text) - 1), max_size=3, unique=True))))
-    f.header = draw(st.sampled_from(["", "正文", "首页 > 政务公开 > 政府信息公开年报"]))
+    f.header = draw(st.sampled_from(["", "正文", "首页 > 政务公开 > 政府信息公开年报", "政府信息公开专栏",
+                                     body.place.name + "人民政府门户网站"]))
     f.published = draw(st.sampled_from(["", f"发布日期：{year + 1}-01-{draw(st.integers(10, 31))}",
                                         f"发布时间：{year + 1}年1月{draw(st.integers(10, 31))}日",
                                         f"（{year + 1}年2月{draw(st.integers(1, 28))}日）"]))
@@ -260,8 +266,18 @@ def prose_short(body: Body) -> str | None:
     return ("省" if body.kind == "province" else "市") + core
 
 
+# the names a title gives the report besides 「政府信息公开工作年度报告」
+REPORT_WORDS = ("政府信息公开工作年度报告", "政府信息公开工作年度报告", "政务公开工作年度报告", "政府信息公开年报",
+                "政府信息公开工作报告")
+_CN = "〇一二三四五六七八九"
+
+
 def title_text(f: Front) -> str:
     b, y = f.body.written, f"{f.year}{f.year_word}"
+    if f.cn_year:
+        y = "".join(_CN[int(d)] for d in str(f.year)) + f.year_word
+    if f.report_word != REPORT_WORDS[0] or f.cn_year:
+        return f"{y}{b}{f.report_word}" if f.title == "year_first" else f"{b}{y}{f.report_word}"
     if f.title == "year_first":
         return f"{y}{b}政府信息公开工作年度报告"
     if f.title == "year_only":  # the body only in the page header's 发布机构 line
