@@ -3,15 +3,11 @@ it takes no body and no year from the questions before it (the widget, asked it 
 question, used to list only the 2022 reports). Index: the five seed reports, facts only."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from qa_app import engine
-from qa_app.indexer import index_paths
-from qa_app.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[1]
 
 EARLIER = [
     "红旗区信访局2022年收到多少件申请？",       # a body and a year
@@ -23,11 +19,8 @@ CATALOG_QUESTIONS = ["库里有哪些报告？", "库中有几份报告？", "�
 
 
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory):
-    idx = tmp_path_factory.mktemp("followup_catalog")
-    s = Settings.load(index=idx, narrative=False, database_url="", llm_mode="none")
-    assert index_paths([ROOT / "seeds"], s, progress=False).count("added") == 5
-    return s
+def settings(seed_settings):
+    return seed_settings
 
 
 @pytest.mark.parametrize("earlier", EARLIER)

@@ -19,12 +19,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ask_corpus import build_index, write_corpus  # noqa: E402
 from qa_app import ask  # noqa: E402
 from qa_app.engine.cells import find_cell  # noqa: E402
 from qa_app.engine.lexicon import Lexicon, LexiconError, lexicon, read_records  # noqa: E402
 from qa_app.engine.understand import find_relative_years  # noqa: E402
-from qa_app.settings import Settings  # noqa: E402
 
 CELL_RECORDS = [r for r in read_records() if r.get("kind") == "cell"]
 
@@ -125,9 +123,8 @@ def test_rewrite_gives_the_template_word_and_the_hit():
 # End to end over the seed corpus
 
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory):
-    files = write_corpus(tmp_path_factory.mktemp("lex_reports"))
-    return Settings.load(index=build_index(files, tmp_path_factory.mktemp("lex_index")))
+def settings(corpus_settings):
+    return corpus_settings
 
 
 def test_yes_no_over_a_count_says_no_for_zero_and_the_count_otherwise(settings):

@@ -116,13 +116,14 @@ def test_loose_question_becomes_a_table_query(index):
     assert "红旗区城乡建设局" in system and "administrative_licensing" in system and q in user
 
 
-def test_loose_question_about_litigation(index):
-    model, _ = fake(route_json(bodies=["红旗区信访局"], table="review_litigation", row="litigation"))
+def test_loose_question_about_litigation(index, fake_chat_model):
+    model, prompts = fake_chat_model(route_json(bodies=["红旗区信访局"], table="review_litigation", row="litigation"))
     with use_model(model):
         ans = ask("管上访的单位有没有被告过", settings=cfg(index))
     assert ans.kind == "table" and ans.value == 0
     assert {c.report for c in ans.citations} == {"002_050334ec39756ada.txt"}
     assert {c.row_key for c in ans.citations} == {"litigation_direct", "litigation_after_review"}
+    assert len(prompts) == 1 and "管上访的单位有没有被告过" in prompts[0][-1].content  # the model was asked once
 
 
 def test_loose_prose_question_is_routed_to_the_right_body(index):

@@ -12,16 +12,13 @@ import re
 
 import pytest
 
-from ask_corpus import build_index, write_corpus
 from qa_app import ask
 from qa_app.engine.cells import find_cell, find_cells
-from qa_app.settings import Settings
 
 
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory):
-    files = write_corpus(tmp_path_factory.mktemp("reports"))
-    return Settings.load(index=build_index(files, tmp_path_factory.mktemp("index")))
+def settings(corpus_settings):
+    return corpus_settings
 
 
 # ---------------------------------------------------------------------------------------

@@ -12,17 +12,14 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from ask_corpus import build_index, write_corpus
 from qa_app import ask
-from qa_app.settings import Settings
 
 FUZZ = settings(max_examples=40, derandomize=True, database=None, deadline=None)
 
 
 @pytest.fixture(scope="module")
-def cfg(tmp_path_factory):
-    files = write_corpus(tmp_path_factory.mktemp("prose_fuzz_reports"))
-    return Settings.load(index=build_index(files, tmp_path_factory.mktemp("prose_fuzz_index")))
+def cfg(corpus_settings):
+    return corpus_settings
 
 
 def answered(cfg, q, value=None, says=()):

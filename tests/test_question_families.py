@@ -112,10 +112,8 @@ def realworld_files(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def seed_answers(tmp_path_factory):
-    files = write_corpus(tmp_path_factory.mktemp("family_reports"))
-    settings = Settings.load(index=build_index(files, tmp_path_factory.mktemp("family_index")))
-    return ask_all(SEED_QS, settings)
+def seed_answers(corpus_settings):
+    return ask_all(SEED_QS, corpus_settings)
 
 
 @pytest.fixture(scope="module")
