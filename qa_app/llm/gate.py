@@ -4,7 +4,8 @@
 `reasons(query, question, catalog, history)` lists, in Chinese-free tags, why the rules may have
 misread the question:
 - "leftover": words the lexicon, the catalog's names and the template's words did not account
-  for (「搞城市建设的那个部门」, 「给了的」);
+  for (「搞城市建设的那个部门」, 「给了的」; in a question read as one about the text only when
+  no topic of the text matched it: 「批了几个证」);
 - "fuzzy_name": a name matched only after a one-character correction (names.py);
 - "unknown_name": a name the catalog does not hold (「红谷滩区人民政府办公室」, 「Honggutan」);
 - "ambiguous": a name that fits several bodies, with more words than the name alone;
@@ -130,8 +131,11 @@ def reasons(query, question: str, catalog, history=None, plan=None) -> list[str]
     out = []
     if query.unsupported if hasattr(query, "unsupported") else False:
         return []
-    # a prose question's own words are what it asks about (retrieval reads them), not leftovers
-    left = [] if query.prose else leftover_words(question, query, catalog)
+    # a prose question's own words are what it asks about (retrieval reads them), not leftovers;
+    # but a prose reading that matched no topic of the text is only what was left when no cell
+    # was found (「批了几个证」, 「挨过告吗」), and a name that fits several bodies may be an
+    # abbreviation the rules do not know (「红旗区府办」): there the words count
+    left = [] if query.prose and query.topics and not query.ambiguous else leftover_words(question, query, catalog)
     if left:
         out.append("leftover")
     if query.name_note:
