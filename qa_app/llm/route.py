@@ -291,8 +291,9 @@ def to_query(data: dict, question: str, catalog: Catalog, rules: Query, history=
             raise Rejected(f"「{place}」不在库中，不能对应到{hit[0].agency}")
     # Which cell, or the text: the words said decide, the model only where they do not.
     rest = without_names(said, bodies, rules)  # 「红谷滩区人民政府办公室」 holds 办, which is no 办理结果
-    number = asks_number(question, history) or (
-        rules.cell is not None and not rules.cell.weak and not rules.prose and not rules.topics)
+    number = asks_number(question, history) or (  # the rules read a named cell, and nothing asks for text
+        rules.cell is not None and not rules.cell.weak and not rules.prose and not rules.topics
+        and not re.search(WHAT_CUES, question))
     rules_cell = rules.cell if rules.cell is not None and not rules.prose else None
     if not prose and cell is None and op != "list_reports":
         if not rules.prose:
@@ -378,6 +379,8 @@ def without_names(said: str, bodies, rules: Query) -> str:
 # 「新来的申请数」, 「办理结果总计」: a count named at the end asks for it too
 NUMBER_CUES = (r"多少|几|数量|数目|总数|有没有|是否有|有无|多大|金额|how many|how much|number|count"
                r"|[^\W\d_]数[?？]?$|(?:总计|合计)[?？]?$")
+# Asking for words, not a number (「公开了什么」, 「怎么做」).
+WHAT_CUES = r"什么|啥|怎么|怎样|如何|哪些|为什么|what|how\b"
 # Characters of a body name that say nothing about which body it is.
 GENERIC_CHARS = set("区市县省镇乡街道办事处人民政府办公室局委员会中心的")
 

@@ -1,0 +1,223 @@
+"""How the model's plan is checked and merged with the rules' reading (llm/route.py, llm/gate.py),
+with LangChain's fake chat model standing in for the model.
+
+Families, each written as a set of paraphrases with the seeds' own numbers written out:
+红谷滩区政府办 2023 (004_a940ca4a84d42417.txt): 新收 28, 予以公开 6, 部分公开 12, 办理结果总计 28,
+网站发布信息 994 条; 红旗区人民政府办公室 2023 (000_aa0ecb1c4df3c9c5.txt): 新收 4, 行政复议 0;
+红旗区城乡建设局 2023 (001_924043a2ff6d2acf.txt): 行政许可 28, 行政处罚 0; 红旗区信访局 2022
+(002_050334ec39756ada.txt): all zero, 「未向申请人收取任何费用」; 红旗区文化街街道办事处 2023
+(003_537c1939cbe3baea.txt): 微信公众号公开信息 553 条.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+from qa_app.engine import ask, get_catalog, get_store
+from qa_app.engine.understand import understand
+from qa_app.llm import use_model
+from qa_app.llm.gate import reasons
+from qa_app.llm.route import Rejected, cell_choices, mentioned, schema, to_query
+
+sys.path.insert(0, str(Path(__file__).parent))
+import llm_corpus  # noqa: E402
+from test_llm import Recorder, cfg  # noqa: E402
+
+HGT, ZFB, CJ, XF, JD = ("004_a940ca4a84d42417.txt", "000_aa0ecb1c4df3c9c5.txt", "001_924043a2ff6d2acf.txt",
+                        "002_050334ec39756ada.txt", "003_537c1939cbe3baea.txt")
+HGT_BODY, ZFB_BODY = "红谷滩区政府办", "红旗区人民政府办公室"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    return llm_corpus.build(tmp_path_factory.mktemp("llmplan"), narrative=False)
+
+
+def plan_json(bodies=(), cell=None, column=None, prose=False, op="lookup") -> str:
+    return json.dumps({"bodies": list(bodies), "prose": prose, "cell": cell, "column": column, "op": op},
+                      ensure_ascii=False)
+
+
+def fake(*responses):
+    rec = Recorder()
+    return FakeListChatModel(responses=list(responses), callbacks=[rec]), rec
+
+
+def catalog_of(index):
+    return get_catalog(get_store(cfg(index)))
+
+
+def run(corpus, q, plan, **kw):
+    model, rec = fake(plan)
+    with use_model(model):
+        return ask(q, settings=cfg(corpus, llm_phrase="never", **kw)), rec
+
+
+# ---------------------------------------------------------------------------------------
+# The schema: one enum of cells, so a row is always chosen with its own table
+
+def test_the_cell_is_one_enum_of_table_and_row(corpus):
+    props = schema(catalog_of(corpus))["properties"]
+    assert "table" not in props and "row" not in props
+    cells = props["cell"]["anyOf"][0]["enum"]
+    assert {"applications.granted", "applications.partially_granted", "applications.unavailable.not_held",
+            "proactive.administrative_licensing", "review_litigation.litigation"} <= set(cells)
+    assert "proactive.granted" not in cells and "applications.administrative_licensing" not in cells
+    labels = dict(cell_choices())
+    assert labels["applications.granted"] == "予以公开" and labels["review_litigation.review"] == "行政复议"
+
+
+def test_the_prompt_names_cells_by_their_joint_keys(corpus):
+    q = "红谷滩区人民政府办公室全部公开的有多少"
+    ans, rec = run(corpus, q, plan_json([HGT_BODY], "applications.granted"))
+    system = rec.calls[0][0].content
+    assert "applications.granted 予以公开" in system and "review_litigation.litigation" in system
+    assert ans.value == 6 and [c.report for c in ans.citations] == [HGT]
+
+
+@pytest.mark.parametrize("data, why", [
+    ({"cell": "proactive.granted"}, "行「granted」不是表 proactive 的行"),
+    ({"cell": "tables.granted"}, "表「tables」不是模板中的表"),
+    ({"table": "proactive", "row": "granted"}, "行「granted」不是表 proactive 的行"),   # the older form, still checked
+    ({"cell": "applications.granted", "column": "colour"}, "列「colour」不是 applications.granted 的列"),
+])
+def test_a_cell_outside_the_template_is_rejected(corpus, data, why):
+    cat = catalog_of(corpus)
+    q = "红谷滩区政府办有多少申请是给了的"
+    with pytest.raises(Rejected, match=why):
+        to_query({"bodies": [HGT_BODY], "prose": False, "op": "lookup", **data}, q, cat, understand(q, cat))
+
+
+def test_a_column_of_another_row_of_the_table_falls_back_to_the_rows_own(corpus):
+    """「amount」 is a proactive column, but not of 行政许可: the row's own count is read."""
+    ans, _ = run(corpus, "搞城市建设的那个部门审批了几件",
+                 plan_json(["红旗区城乡建设局"], "proactive.administrative_licensing", column="amount"))
+    assert ans.value == 28 and [c.report for c in ans.citations] == [CJ]
+
+
+# ---------------------------------------------------------------------------------------
+# Bodies: a standard abbreviation of an office, with its place, is a mention; a guess is not
+
+@pytest.mark.parametrize("q, body, cell, value, source", [
+    ("红旗区府办2023年新收申请多少件", ZFB_BODY, "applications.new_received", 4, ZFB),
+    ("红旗区府办行政复议几件", ZFB_BODY, "review_litigation.review", 0, ZFB),
+    ("红谷滩的区府办新收了多少申请", HGT_BODY, "applications.new_received", 28, HGT),
+    ("红谷滩区府办予以公开几件", HGT_BODY, "applications.granted", 6, HGT),
+    ("红谷滩那个政府办公室部分公开几件", HGT_BODY, "applications.partially_granted", 12, HGT),
+])
+def test_an_office_named_by_its_place_and_an_abbreviation(corpus, q, body, cell, value, source):
+    ans, _ = run(corpus, q, plan_json([body], cell))
+    assert ans.value == value and [c.report for c in ans.citations][:1] == [source], ans.answer
+    assert "语言模型对问题的理解无效" not in (ans.notice or "")
+
+
+@pytest.mark.parametrize("q, body", [
+    ("海淀区政府那个办公室收到多少申请", HGT_BODY),      # another place's office
+    ("政府办公室收到多少申请", HGT_BODY),               # no place at all: which office?
+    ("红旗区税务局2023年收到多少申请", ZFB_BODY),       # the place, but another body
+    ("红旗区税务局政府信息公开申请多少件", ZFB_BODY),   # 政府信息 is no office
+])
+def test_a_guessed_office_is_not_taken(corpus, q, body):
+    ans, _ = run(corpus, q, plan_json([body], "applications.new_received"))
+    assert not any(c.report == HGT and c.value == 28 for c in ans.citations) or body != HGT_BODY
+    assert f"问题里看不出指的是{body}" in ans.notice or "不在库中" in ans.notice, ans.notice
+
+
+@pytest.mark.parametrize("said, agency, expected", [
+    ("红旗区府办", ZFB_BODY, True),
+    ("红旗区区府办公室去年受理了多少申请", ZFB_BODY, True),
+    ("红谷滩的区府办", HGT_BODY, True),
+    ("红谷滩区人民政府办公室", HGT_BODY, True),
+    ("红旗区府办", HGT_BODY, False),
+    ("红谷滩区政府网站发布了多少条", HGT_BODY, False),
+    ("区府办收到多少申请", ZFB_BODY, False),
+    ("管上访的单位", "红旗区信访局", True),
+    ("管教育的局", "红旗区信访局", False),
+])
+def test_mentioned(corpus, said, agency, expected):
+    cat = catalog_of(corpus)
+    assert mentioned(cat.bodies[agency], said, cat) is expected
+
+
+@pytest.mark.parametrize("q, cell, value", [
+    ("管城市建设的局2023年发了多少个行政许可", "proactive.administrative_licensing", 28),
+    ("管城市建设的局行政处罚几件", "proactive.administrative_punishment", 0),
+])
+def test_a_description_is_not_a_place(corpus, q, cell, value):
+    """「管城市」 reads like a city but is no division: the model may map 「管城市建设的局」."""
+    ans, _ = run(corpus, q, plan_json(["红旗区城乡建设局"], cell))
+    assert ans.value == value and [c.report for c in ans.citations] == [CJ], ans.answer
+
+
+# ---------------------------------------------------------------------------------------
+# The text or a cell: the question's words decide; the model only where they do not
+
+@pytest.mark.parametrize("q, body, cell, source", [
+    ("街道那边在微信上公开了多少条", "红旗区文化街街道办事处", "applications.granted", JD),
+    ("红谷滩区人民政府办公室2023年在网站上发了多少条信息", HGT_BODY, "applications.total", HGT),
+])
+def test_a_cell_nothing_points_at_gives_way_to_the_topic_of_the_text(corpus, q, body, cell, source):
+    """The rules read a topic of the text (微信, 网站); the model's cell is not in the words said
+    (办 of 办公室 is the name's): the answer quotes the body's report, not a table cell."""
+    ans, _ = run(corpus, q, plan_json([body], cell))
+    assert ans.kind == "text" and [c.report for c in ans.citations] == [source], ans.answer
+    assert ans.citations[0].row_key == "" and ans.value != 28
+
+
+@pytest.mark.parametrize("q, value", [
+    ("红旗区政府办新来的申请数", 4),        # 「…数」 asks for the count
+    ("红旗区府办办理结果总计", 4),          # and so does a total named at the end
+])
+def test_a_count_named_at_the_end_is_a_number_question(corpus, q, value):
+    cell = "applications.new_received" if "新来" in q else "applications.total"
+    ans, _ = run(corpus, q, plan_json([ZFB_BODY], cell))
+    assert ans.kind == "table" and ans.value == value and [c.report for c in ans.citations][:1] == [ZFB], ans.answer
+
+
+@pytest.mark.parametrize("q, source", [
+    ("管上访的单位在公示栏公开了什么", XF),
+    ("管上访的单位网上公开了什么", XF),
+])
+def test_a_what_question_about_the_text_is_not_a_cell(corpus, q, source):
+    """The rules read 公开 as the 予以公开 cell, but the question asks what was published: the
+    answer is from the body's text (or says the text has nothing), never the table's 0."""
+    ans, _ = run(corpus, q, plan_json(["红旗区信访局"], prose=True))
+    assert ans.kind in ("text", "none") and ans.value is None and "红旗区信访局" in ans.answer, ans.answer
+    assert {c.report for c in ans.citations} <= {source}
+
+
+def test_a_plan_that_leaves_both_open_keeps_the_rules_reading_of_text(corpus):
+    ans, _ = run(corpus, "上访那个局公开工作有啥不足", plan_json(["红旗区信访局"]))
+    assert ans.kind == "text" and {c.report for c in ans.citations} == {XF}, ans.answer
+
+
+# ---------------------------------------------------------------------------------------
+# The gate: where a prose reading is only what was left when no cell was found
+
+@pytest.mark.parametrize("q", ["红旗区城乡建设局批了几个证", "红旗区信访局2022年挨过告吗", "红旗区城乡建设局罚了多少次款",
+                               "红谷滩区政府办2023年答应公开的有多少", "红旗区府办怎么保证发布的信息安全"])
+def test_topicless_prose_and_ambiguous_names_reach_the_model(corpus, q):
+    cat = catalog_of(corpus)
+    assert reasons(understand(q, cat), q, cat) != []
+
+
+@pytest.mark.parametrize("q", ["红谷滩区政府办2023年通过区政府网站发布了多少条信息？", "红旗区信访局在政务公开栏张贴了什么？",
+                               "红旗区城乡建设局存在哪些问题？", "红旗区信访局收取费用了吗？"])
+def test_prose_questions_with_a_topic_do_not(corpus, q):
+    cat = catalog_of(corpus)
+    assert reasons(understand(q, cat), q, cat) == []
+
+
+@pytest.mark.parametrize("q, cell, value", [
+    ("红旗区城乡建设局批了几个证", "proactive.administrative_licensing", 28),
+    ("红旗区城乡建设局罚了多少次款", "proactive.administrative_punishment", 0),
+    ("红谷滩区政府办2023年答应公开的有多少", "applications.granted", 6),
+])
+def test_a_topicless_prose_reading_becomes_the_models_cell(corpus, q, cell, value):
+    body = HGT_BODY if "红谷滩" in q else "红旗区城乡建设局"
+    ans, _ = run(corpus, q, plan_json([body], cell))
+    assert ans.kind == "table" and ans.value == value, ans.answer
