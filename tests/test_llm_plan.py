@@ -221,3 +221,47 @@ def test_a_topicless_prose_reading_becomes_the_models_cell(corpus, q, cell, valu
     body = HGT_BODY if "红谷滩" in q else "红旗区城乡建设局"
     ans, _ = run(corpus, q, plan_json([body], cell))
     assert ans.kind == "table" and ans.value == value, ans.answer
+
+
+# ---------------------------------------------------------------------------------------
+# Checks of the written answer and of the evaluation
+
+@pytest.mark.parametrize("text, cited, bad", [
+    ("红谷滩区人民政府办公室完成了网站适老化改造[1]。", ["红谷滩区政府办"], []),   # the user's name for the cited body
+    ("红旗区人民政府办公室完成了网站适老化改造[1]。", ["红谷滩区政府办"], ["红旗区人民政府办公室"]),
+    ("这是红谷滩区政府办的报告[1]。", ["新乡市红旗区教育局"], ["红谷滩区政府办"]),
+    ("区人民政府办公室发布了994条[1]。", ["红谷滩区政府办"], ["区人民政府办公室"]),       # another body's alias alone
+])
+def test_a_catalog_name_inside_a_cited_bodys_longer_name(text, cited, bad):
+    from qa_app import gazetteer
+    from qa_app.llm.verify import foreign_bodies
+    known = ["区人民政府办公室", "红旗区人民政府办公室", "红谷滩区政府办", "红旗区信访局", "新乡市红旗区教育局"]
+    found = foreign_bodies(text, cited, known, gazetteer.mentions)
+    assert found[:len(bad)] == bad and (bad or found == [])
+
+
+def test_the_year_a_relative_word_was_read_as_is_not_invented():
+    from qa_app.llm.evaluate import invented_numbers
+    ans = {"answer": "库中没有红旗区人民政府办公室2025年的报告；库中只有红旗区人民政府办公室2023年的报告。"
+                     "（「去年」按2025年理解。）", "kind": "none", "citations": []}
+    assert invented_numbers(ans, "红旗区区府办公室去年受理了多少申请", {"2022", "2023", "6", "7"}) == []
+    # a year no note explains still is
+    assert invented_numbers({**ans, "answer": ans["answer"].replace("（「去年」按2025年理解。）", "")},
+                            "红旗区区府办公室去年受理了多少申请", {"2022", "2023", "6", "7"}) == ["2025"]
+
+
+@pytest.mark.parametrize("q, phrased", [
+    ("文化街那边公众号发了多少东西", False),                  # 「…公众号平台主动公开各类信息 553 条」 answers it
+    ("红谷滩区政府办2023年通过区政府网站发布了多少条信息？", False),
+    ("红旗区城乡建设局的改进措施有哪些？", None),              # no number: the usual rule decides
+])
+def test_no_rewrite_when_the_quoted_sentence_states_the_number(corpus, q, phrased):
+    from qa_app.llm.phrase import answered_by_quote, should_phrase
+    before = ask(q, settings=cfg(corpus, llm_mode="none"), use_llm=False)
+    assert answered_by_quote(before) is (phrased is False)
+    if phrased is False:
+        assert before.value in (553, 994) and not should_phrase(before, cfg(corpus, llm_phrase="unsure"))
+        model, rec = fake("据报告共发布553条信息[1]。")
+        with use_model(model):
+            ans = ask(q, settings=cfg(corpus, llm_phrase="unsure"))
+        assert ans.answer == before.answer and all(len(c) <= 2 for c in rec.calls)  # only the plan, if any
