@@ -265,3 +265,48 @@ def test_no_rewrite_when_the_quoted_sentence_states_the_number(corpus, q, phrase
         with use_model(model):
             ans = ask(q, settings=cfg(corpus, llm_phrase="unsure"))
         assert ans.answer == before.answer and all(len(c) <= 2 for c in rec.calls)  # only the plan, if any
+
+
+# ---------------------------------------------------------------------------------------
+# A large catalog: the model picks from a short list of candidates next to the question
+
+def big_catalog(corpus):
+    """The seeds' bodies and 30 more (5 districts of 南昌 × 6 kinds of body), as report records."""
+    from types import SimpleNamespace
+
+    from qa_app.engine.catalog import Catalog
+    reps = list(get_store(cfg(corpus)).reports())
+    kinds = ["财政局", "教育局", "人民政府办公室", "公安局", "卫生健康委员会", "交通运输局"]
+    places = ["东湖区", "西湖区", "青山湖区", "新建区", "湾里区"]
+    for i, (p, k) in enumerate((p, k) for p in places for k in kinds):
+        reps.append(SimpleNamespace(id=1000 + i, agency=p + k, aliases=[], region="江西省南昌市" + p, year=2023,
+                                    checks_failed=0, province=None, prefecture=None, county=None,
+                                    file_name=f"x{i}.txt"))
+    return Catalog(reps)
+
+
+@pytest.mark.parametrize("q, body", [
+    ("红谷滩的区府办新收了多少申请", HGT_BODY),
+    ("红其区城香建设局2023年行政许可几件", "红旗区城乡建设局"),
+    ("管上访的单位有没有被告过", "红旗区信访局"),
+    ("西湖区财正局收到多少申请", "西湖区财政局"),
+])
+def test_a_large_catalog_gives_a_short_list_that_holds_the_body(corpus, q, body):
+    from qa_app.llm.route import PROMPT_BODIES_MAX, candidates, messages
+    cat = big_catalog(corpus)
+    assert len(cat.bodies) == 36
+    choices = candidates(q, cat, understand(q, cat))
+    assert len(choices) == PROMPT_BODIES_MAX and body in [b.agency for b in choices[:5]], [b.agency for b in choices]
+    system, user = (m[1] for m in messages(q, cat, None, choices))
+    assert body in user and "湾里区交通运输局" not in system and q in user
+    assert schema(cat, choices)["properties"]["bodies"]["items"]["enum"] == sorted(b.agency for b in choices)
+
+
+def test_a_small_catalog_is_listed_whole_in_the_cached_prompt(corpus):
+    from qa_app.llm.route import candidates, messages
+    cat = catalog_of(corpus)
+    q = "管上访的单位有没有被告过"
+    choices = candidates(q, cat, understand(q, cat))
+    assert sorted(b.agency for b in choices) == sorted(cat.bodies)
+    system, user = (m[1] for m in messages(q, cat, None, choices))
+    assert all(a in system for a in cat.bodies) and "候选单位" not in user

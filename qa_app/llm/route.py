@@ -131,14 +131,50 @@ def _cells_text() -> str:
             f"column（review_litigation.*）：{rev_cols}")
 
 
+# A catalog this small is listed whole in the system prompt (fixed per catalog, so its cache is
+# reused); a larger one gives the model a short list of candidates next to the question.
+PROMPT_BODIES_MAX = 12
+
+
+def _body_line(b) -> str:
+    names = sorted((n for n in b.names if n != b.agency and not n.startswith("区")), key=lambda n: (len(n), n))
+    alias = "、".join(names[:4])  # sorted fully: the prompt must be the same in every process
+    years = "、".join(str(y) for y in b.years) or "未标年度"
+    return f"- {b.agency}（{years}年{'；也称' + alias if alias else ''}）"
+
+
 def _bodies_text(catalog: Catalog) -> str:
-    lines = []
-    for b in sorted(catalog.bodies.values(), key=lambda b: b.agency):
-        names = sorted((n for n in b.names if n != b.agency and not n.startswith("区")), key=lambda n: (len(n), n))
-        alias = "、".join(names[:4])  # sorted fully: the prompt must be the same in every process
-        years = "、".join(str(y) for y in b.years) or "未标年度"
-        lines.append(f"- {b.agency}（{years}年{'；也称' + alias if alias else ''}）")
-    return "\n".join(lines)
+    if len(catalog.bodies) > PROMPT_BODIES_MAX:
+        return "（库中单位较多，候选单位列在当前问题之前，只能从候选中选）"
+    return "\n".join(_body_line(b) for b in sorted(catalog.bodies.values(), key=lambda b: b.agency))
+
+
+def candidates(question: str, catalog: Catalog, rules: Query | None = None, k: int = PROMPT_BODIES_MAX) -> list:
+    """The bodies the model may choose from: all of a small catalog; of a larger one the bodies
+    the rules read (named, or fitting an ambiguous name), then the k best by how closely one of
+    their names or aliases matches a span of the question (rapidfuzz partial ratio, after the
+    one-character corrections of names.py), with a bonus for each telling character of the name
+    the question holds (「管上访的」 and 信访局 share 访)."""
+    bodies = sorted(catalog.bodies.values(), key=lambda b: b.agency)
+    if len(bodies) <= k:
+        return bodies
+    from rapidfuzz import fuzz
+
+    from ..engine.names import correct
+    text = question + "\n" + correct(question, catalog)[0]
+
+    def score(b) -> float:
+        close = max(fuzz.partial_ratio(n, text) for n in b.names | {b.agency})
+        region = set(b.region or "")
+        telling = {ch for n in b.names for ch in n if ch not in GENERIC_CHARS and ch not in region}
+        return close + 10 * sum(1 for ch in telling if ch in text)
+
+    first = []
+    for b in (list(rules.bodies) + list(rules.ambiguous)) if rules is not None else []:
+        if b not in first:
+            first.append(b)
+    ranked = sorted((b for b in bodies if b not in first), key=lambda b: (-score(b), b.agency))
+    return (first + ranked)[:max(k, len(first))]
 
 
 def registry_ops() -> list[str]:
@@ -149,7 +185,7 @@ def registry_ops() -> list[str]:
     return [op.value for op in REGISTRY if op is not Op.PROSE]
 
 
-def schema(catalog: Catalog) -> dict:
+def schema(catalog: Catalog, choices: list | None = None) -> dict:
     """The JSON the model must produce. Keys in the order the model should decide them (llama.cpp
     generates properties in schema order): which body, text or table, which cell, how. The cell
     is one enum of 「table.row」 keys, so a row can only be chosen with its own table. Years are
@@ -157,7 +193,7 @@ def schema(catalog: Catalog) -> dict:
     tokens on them."""
     keys = cell_keys()
     cols = sorted({c for t in keys.values() for r in t.values() for c in r})
-    bodies = sorted(catalog.bodies)
+    bodies = sorted(b.agency for b in choices) if choices is not None else sorted(catalog.bodies)
     body_items = {"type": "string", "enum": bodies} if 0 < len(bodies) <= 300 else {"type": "string"}
     props = {
         "bodies": {"type": "array", "items": body_items},
@@ -169,11 +205,16 @@ def schema(catalog: Catalog) -> dict:
     return {"type": "object", "properties": props, "required": list(props), "additionalProperties": False}
 
 
-def messages(question: str, catalog: Catalog, history) -> list[tuple[str, str]]:
+def messages(question: str, catalog: Catalog, history, choices: list | None = None) -> list[tuple[str, str]]:
+    """The system prompt (fixed for a catalog: cached), then the conversation, the candidate
+    bodies when the catalog is too large to list whole, and the question."""
     system = prompts.load("understand", bodies=_bodies_text(catalog), cells=_cells_text())
     turns = [("用户：" if role == "user" else "助手：") + " ".join(text.split())[:160]
              for role, text in _turns(history)[-6:]]
-    user = (("对话记录：\n" + "\n".join(turns) + "\n\n") if turns else "") + f"当前问题：{question}\n只输出 JSON。"
+    user = ("对话记录：\n" + "\n".join(turns) + "\n\n") if turns else ""
+    if choices is not None and len(catalog.bodies) > PROMPT_BODIES_MAX:
+        user += "候选单位（bodies 只能从中选）：\n" + "\n".join(_body_line(b) for b in choices) + "\n\n"
+    user += f"当前问题：{question}\n只输出 JSON。"
     return [("system", system), ("user", user)]
 
 
@@ -506,8 +547,9 @@ def understand_with_llm(question: str, catalog: Catalog, history, settings, quer
         return query, ""
     try:
         model = chat_model(settings)
-        msgs = messages(question, catalog, history)
-        fmt = {"type": "json_schema", "json_schema": {"name": "query", "schema": schema(catalog)}}
+        choices = candidates(question, catalog, query)
+        msgs = messages(question, catalog, history, choices)
+        fmt = {"type": "json_schema", "json_schema": {"name": "query", "schema": schema(catalog, choices)}}
         # the JSON is about 60 tokens; 160 leaves room and stops a runaway at once
         kwargs = {"response_format": fmt, "max_tokens": 160} if _is_openai(model) else {}
         saved = None
