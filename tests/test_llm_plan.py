@@ -310,3 +310,25 @@ def test_a_small_catalog_is_listed_whole_in_the_cached_prompt(corpus):
     assert sorted(b.agency for b in choices) == sorted(cat.bodies)
     system, user = (m[1] for m in messages(q, cat, None, choices))
     assert all(a in system for a in cat.bodies) and "候选单位" not in user
+
+
+@pytest.mark.parametrize("q, cell, value", [
+    ("红谷滩政府办公室只公开了一部分的申请有几件", "applications.partially_granted", 12),
+    ("红谷滩区政府办公开了一半的申请几件", "applications.partially_granted", 12),
+])
+def test_the_models_cell_in_the_words_said_stands_over_a_rules_cell_they_do_not_hold(corpus, q, cell, value):
+    """The rules read 公开 as 予以公开; 「一部分」, 「一半」 say 部分公开, which the model chose."""
+    ans, _ = run(corpus, q, plan_json([HGT_BODY], cell))
+    assert ans.value == value and [c.row_key for c in ans.citations][:1] == ["partially_granted"], ans.answer
+
+
+def test_a_rules_cell_in_the_words_said_stands_over_the_models(corpus):
+    ans, _ = run(corpus, "红谷滩区政府办有多少申请是部分公开的", plan_json([HGT_BODY], "applications.granted"))
+    assert ans.value == 12
+
+
+def test_the_prompt_gives_everyday_words_for_cells(corpus):
+    from qa_app.llm.route import messages
+    system = messages("x", catalog_of(corpus), None)[0][1]
+    assert "applications.partially_granted 部分公开（只公开一部分、公开一半）" in system
+    assert "review_litigation.litigation 行政诉讼（合计）（被告、起诉、打官司）" in system

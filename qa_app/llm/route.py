@@ -21,6 +21,7 @@ from ..engine.catalog import is_subsequence
 from ..engine.cells import CellQuery
 from ..engine.understand import Query
 from . import prompts
+from .gate import WHAT_CUES
 from .models import LLMError, chat_model, invoke
 
 if TYPE_CHECKING:
@@ -115,13 +116,28 @@ def cell_choices() -> list[tuple[str, str]]:
     return [(k, label) for k, label in out if k.partition(".")[2] in keys[k.partition(".")[0]]]
 
 
+# Everyday words for a cell, shown to the model next to its key (the template's own labels are
+# official words people rarely use: 「答应公开的」 is 予以公开, 「挨过告」 is 行政诉讼).
+CELL_HINTS = {
+    "applications.new_received": "新来的、收到的申请",
+    "applications.granted": "同意、答应、全部公开",
+    "applications.partially_granted": "只公开一部分、公开一半",
+    "applications.unavailable.not_held": "手里没有、查无此信息",
+    "applications.total": "办结、答复总数",
+    "proactive.administrative_licensing": "审批、批证、发许可",
+    "proactive.administrative_punishment": "罚款、处罚",
+    "review_litigation.litigation": "被告、起诉、打官司",
+}
+
+
 def _cells_text() -> str:
     """The cells the prompt names (the rows and columns people ask about: short prompts are fast
     prompts); the schema still allows every key of the template."""
     prompt_rows = {f"applications.{k}" for k in PROMPT_APP_ROWS} | {
         f"proactive.{k}" for k, _, _ in _proactive_rows() if k not in ("other_management_services", "centralized_procurement")
     } | {k for k, _ in cell_choices() if k.startswith("review_litigation.")}
-    cells = "；".join(f"{k} {label}" for k, label in cell_choices() if k in prompt_rows)
+    cells = "；".join(f"{k} {label}" + (f"（{CELL_HINTS[k]}）" if k in CELL_HINTS else "")
+                     for k, label in cell_choices() if k in prompt_rows)
     app_cols = "；".join(f"{c.key} {c.label}" for c in T.APPLICATION_COLUMNS if c.key in PROMPT_APP_COLS)
     pro_cols = "；".join(f"{c.key} {c.label.replace('（单位：万元）', '')}" for c in T.PROACTIVE_COLUMNS
                          if c.key in PROMPT_PRO_COLS)
@@ -341,7 +357,7 @@ def to_query(data: dict, question: str, catalog: Catalog, rules: Query, history=
             raise Rejected("既不是表格数字也不是正文问题")
         prose = True  # the model left both open: the rules' reading of a question about the text stands
     if cell is not None and not prose:
-        if rules_cell is not None and not (rules_cell.weak and cell_mentioned(cell, rest) and rules_cell.row != cell.row):
+        if rules_cell is not None and rules_cell_stands(rules_cell, cell, rest):
             cell = rules_cell  # the rules read the cell from the words said (or the last question's)
         elif not cell_mentioned(cell, rest):
             if number and not rules.topics:
@@ -367,7 +383,7 @@ def to_query(data: dict, question: str, catalog: Catalog, rules: Query, history=
     # an op a lexicon cue chose. The model only fills what the rules lacked or misread.
     if rules.explicit_years or not years:
         years = list(rules.years)  # the years are the rules' (the schema does not ask for them)
-    if rules_cell is not None and not rules_cell.weak and not prose:
+    if rules_cell is not None and not rules_cell.weak and not prose and rules_cell_stands(rules_cell, cell, rest):
         cell = rules_cell
     if rules.op not in ("lookup", "sum", "compare") and not rules.prose:
         op = rules.op
@@ -407,6 +423,16 @@ def parse_cell(data: dict) -> CellQuery | None:
     return CellQuery(table, row, column or default, column_named=bool(column) and column != default)
 
 
+def rules_cell_stands(rules_cell: CellQuery, cell: CellQuery | None, rest: str) -> bool:
+    """Whether the rules' cell stands over the model's: always, unless the model's cell is in the
+    words said (rest: names blanked) and the rules' was only a weak guess, or the words said hold
+    more of the model's cell than of the rules' (「只公开了一部分的」: 部分 of 部分公开 against the
+    部 of 全部公开, a word of 予以公开)."""
+    if cell is None or cell.row == rules_cell.row or not cell_mentioned(cell, rest):
+        return True
+    return not rules_cell.weak and len(cell_evidence(rules_cell, rest)) >= len(cell_evidence(cell, rest))
+
+
 def without_names(said: str, bodies, rules: Query) -> str:
     """What was said with the names of bodies and the names the rules read blanked out, so that
     a name's characters (办 of 办公室, 访 of 信访局) do not count as words about a cell."""
@@ -420,8 +446,6 @@ def without_names(said: str, bodies, rules: Query) -> str:
 # 「新来的申请数」, 「办理结果总计」: a count named at the end asks for it too
 NUMBER_CUES = (r"多少|几|数量|数目|总数|有没有|是否有|有无|多大|金额|how many|how much|number|count"
                r"|[^\W\d_]数[?？]?$|(?:总计|合计)[?？]?$")
-# Asking for words, not a number (「公开了什么」, 「怎么做」).
-WHAT_CUES = r"什么|啥|怎么|怎样|如何|哪些|为什么|what|how\b"
 # Characters of a body name that say nothing about which body it is.
 GENERIC_CHARS = set("区市县省镇乡街道办事处人民政府办公室局委员会中心的")
 
@@ -464,14 +488,20 @@ def _row_name(cell: CellQuery) -> str:
     return f"{cell.table}.{cell.row}"
 
 
-def cell_mentioned(cell: CellQuery, said: str) -> bool:
-    """Whether the conversation asks about this cell at all: a telling character of its row's
-    label or words (or of the column's, when one is named) appears in what was said."""
+def cell_evidence(cell: CellQuery, said: str) -> set[str]:
+    """The telling characters of the cell's row (its label, words and everyday words; generic
+    ones left out) that appear in what was said."""
     rows = [r for t in (T.APPLICATION_ROWS, T.PROACTIVE_ROWS_2021, T.PROACTIVE_ROWS_2019, T.REVIEW_ROWS)
             for r in t if r.key in cell.rows or r.key == cell.row]
     text = "".join(r.label + "".join(r.words) for r in rows) + EXTRA_CELL_WORDS.get(cell.row, "")
     chars = {ch for ch in text if "\u4e00" <= ch <= "\u9fa5" and ch not in GENERIC_CELL_CHARS}
-    return any(ch in said for ch in chars)
+    return {ch for ch in chars if ch in said}
+
+
+def cell_mentioned(cell: CellQuery, said: str) -> bool:
+    """Whether the conversation asks about this cell at all: a telling character of its row's
+    label or words appears in what was said."""
+    return bool(cell_evidence(cell, said))
 
 
 TYPE_WORDS = ("街道", "办事处", "镇", "乡", "委员会", "中心", "政府办", "办公室")
