@@ -332,3 +332,24 @@ def test_the_prompt_gives_everyday_words_for_cells(corpus):
     system = messages("x", catalog_of(corpus), None)[0][1]
     assert "applications.partially_granted 部分公开（只公开一部分、公开一半）" in system
     assert "review_litigation.litigation 行政诉讼（合计）（被告、起诉、打官司）" in system
+
+
+def test_an_outcome_named_with_a_total_word_is_that_outcome(corpus):
+    """「查无此信息的答复」: 答复 reads as 办理结果总计 to the rules, 查无 as 本机关不掌握 to the
+    model; as much is said of both, and the named part wins over the total (9, not 28)."""
+    ans, _ = run(corpus, "红谷滩区政府办查无此信息的答复几件", plan_json([HGT_BODY], "applications.unavailable.not_held"))
+    assert ans.value == 9 and [c.report for c in ans.citations][:1] == [HGT], ans.answer
+
+
+@pytest.mark.parametrize("q, body, cell, value, source", [
+    ("红旗区信访局2022年挨过告吗", "红旗区信访局", "review_litigation.litigation", 0, XF),
+    ("红旗区城乡建设局有没有罚过款", "红旗区城乡建设局", "proactive.administrative_punishment", 0, CJ),
+])
+def test_a_yes_no_question_about_a_cell_is_answered_by_the_count(corpus, q, body, cell, value, source):
+    ans, _ = run(corpus, q, plan_json([body], cell))
+    assert ans.kind == "table" and ans.value == value and {c.report for c in ans.citations} == {source}, ans.answer
+
+
+def test_a_yes_no_question_about_a_topic_of_the_text_stays_text(corpus):
+    ans, _ = run(corpus, "红旗区信访局收取费用了吗？", plan_json(["红旗区信访局"], "proactive.administrative_fees"))
+    assert ans.kind == "text" and "未向申请人收取任何费用" in ans.citations[0].quote

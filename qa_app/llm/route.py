@@ -350,7 +350,9 @@ def to_query(data: dict, question: str, catalog: Catalog, rules: Query, history=
     rest = without_names(said, bodies, rules)  # 「红谷滩区人民政府办公室」 holds 办, which is no 办理结果
     number = asks_number(question, history) or (  # the rules read a named cell, and nothing asks for text
         rules.cell is not None and not rules.cell.weak and not rules.prose and not rules.topics
-        and not re.search(WHAT_CUES, question))
+        and not re.search(WHAT_CUES, question)) or (
+        # 「挨过告吗」: a yes/no question about no topic of the text is answered by the count
+        not rules.topics and re.search(YES_NO, question) and not re.search(WHAT_CUES, question))
     rules_cell = rules.cell if rules.cell is not None and not rules.prose else None
     if not prose and cell is None and op != "list_reports":
         if not rules.prose:
@@ -427,10 +429,16 @@ def rules_cell_stands(rules_cell: CellQuery, cell: CellQuery | None, rest: str) 
     """Whether the rules' cell stands over the model's: always, unless the model's cell is in the
     words said (rest: names blanked) and the rules' was only a weak guess, or the words said hold
     more of the model's cell than of the rules' (「只公开了一部分的」: 部分 of 部分公开 against the
-    部 of 全部公开, a word of 予以公开)."""
+    部 of 全部公开, a word of 予以公开), or as much and the rules' is the table's total (the model
+    chose one of its parts)."""
     if cell is None or cell.row == rules_cell.row or not cell_mentioned(cell, rest):
         return True
-    return not rules_cell.weak and len(cell_evidence(rules_cell, rest)) >= len(cell_evidence(cell, rest))
+    if rules_cell.weak:
+        return False
+    mine, theirs = len(cell_evidence(rules_cell, rest)), len(cell_evidence(cell, rest))
+    if mine == theirs and rules_cell.row == "total" and cell.table == rules_cell.table:
+        return False  # 「查无此信息的答复」: an outcome named as well as 答复 is that outcome, not the total
+    return mine >= theirs
 
 
 def without_names(said: str, bodies, rules: Query) -> str:
@@ -446,6 +454,7 @@ def without_names(said: str, bodies, rules: Query) -> str:
 # 「新来的申请数」, 「办理结果总计」: a count named at the end asks for it too
 NUMBER_CUES = (r"多少|几|数量|数目|总数|有没有|是否有|有无|多大|金额|how many|how much|number|count"
                r"|[^\W\d_]数[?？]?$|(?:总计|合计)[?？]?$")
+YES_NO = r"吗[?？]?$|有没有|是否"
 # Characters of a body name that say nothing about which body it is.
 GENERIC_CHARS = set("区市县省镇乡街道办事处人民政府办公室局委员会中心的")
 
