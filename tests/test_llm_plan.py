@@ -353,3 +353,10 @@ def test_a_yes_no_question_about_a_cell_is_answered_by_the_count(corpus, q, body
 def test_a_yes_no_question_about_a_topic_of_the_text_stays_text(corpus):
     ans, _ = run(corpus, "红旗区信访局收取费用了吗？", plan_json(["红旗区信访局"], "proactive.administrative_fees"))
     assert ans.kind == "text" and "未向申请人收取任何费用" in ans.citations[0].quote
+
+
+def test_an_office_word_alone_does_not_name_the_one_body_called_so(corpus):
+    """Only 红谷滩区政府办 has 「政府办」 in its name, but 「红旗区政府办」 is not it."""
+    cat = catalog_of(corpus)
+    assert not mentioned(cat.bodies[HGT_BODY], "红旗区政府办新来的申请数", cat)
+    assert mentioned(cat.bodies["红旗区文化街街道办事处"], "那个街道有啥问题", cat)  # the one 街道 still is

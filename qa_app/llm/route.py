@@ -336,9 +336,6 @@ def to_query(data: dict, question: str, catalog: Catalog, rules: Query, history=
         and "bodies" not in rules.inherited
     if names_sure and not (history and re.search(COMPARE_FOLLOW_UP, question)):
         bodies = list(rules.bodies)  # bodies the rules found by their exact names stand
-    for b in bodies:
-        if not mentioned(b, said_fixed, catalog):
-            raise Rejected(f"问题里看不出指的是{b.agency}")
     # A body of a place the catalog does not hold stays unknown: the model may not map
     # 「海淀区政府办」 onto a body of another place.
     for place in foreign_places(question, rules.unknown):
@@ -346,8 +343,12 @@ def to_query(data: dict, question: str, catalog: Catalog, rules: Query, history=
         hit = [b for b in bodies if core not in (b.region or "") and not any(core in n for n in b.names)]
         if hit:
             raise Rejected(f"「{place}」不在库中，不能对应到{hit[0].agency}")
+    for b in bodies:
+        if not mentioned(b, said_fixed, catalog):
+            raise Rejected(f"问题里看不出指的是{b.agency}")
     # Which cell, or the text: the words said decide, the model only where they do not.
     rest = without_names(said, bodies, rules)  # 「红谷滩区人民政府办公室」 holds 办, which is no 办理结果
+    rest_now = without_names(question, bodies, rules)  # which cell wins: this question's words only
     number = asks_number(question, history) or (  # the rules read a named cell, and nothing asks for text
         rules.cell is not None and not rules.cell.weak and not rules.prose and not rules.topics
         and not re.search(WHAT_CUES, question)) or (
@@ -359,7 +360,7 @@ def to_query(data: dict, question: str, catalog: Catalog, rules: Query, history=
             raise Rejected("既不是表格数字也不是正文问题")
         prose = True  # the model left both open: the rules' reading of a question about the text stands
     if cell is not None and not prose:
-        if rules_cell is not None and rules_cell_stands(rules_cell, cell, rest):
+        if rules_cell is not None and rules_cell_stands(rules_cell, cell, rest_now):
             cell = rules_cell  # the rules read the cell from the words said (or the last question's)
         elif not cell_mentioned(cell, rest):
             if number and not rules.topics:
@@ -385,7 +386,7 @@ def to_query(data: dict, question: str, catalog: Catalog, rules: Query, history=
     # an op a lexicon cue chose. The model only fills what the rules lacked or misread.
     if rules.explicit_years or not years:
         years = list(rules.years)  # the years are the rules' (the schema does not ask for them)
-    if rules_cell is not None and not rules_cell.weak and not prose and rules_cell_stands(rules_cell, cell, rest):
+    if rules_cell is not None and not rules_cell.weak and not prose and rules_cell_stands(rules_cell, cell, rest_now):
         cell = rules_cell
     if rules.op not in ("lookup", "sum", "compare") and not rules.prose:
         op = rules.op
@@ -513,7 +514,8 @@ def cell_mentioned(cell: CellQuery, said: str) -> bool:
     return bool(cell_evidence(cell, said))
 
 
-TYPE_WORDS = ("街道", "办事处", "镇", "乡", "委员会", "中心", "政府办", "办公室")
+# (an office, 政府办 or 办公室, is named by its place too: see mentioned)
+TYPE_WORDS = ("街道", "办事处", "镇", "乡", "委员会", "中心")
 # Template and topic words that hold 政府/办 without naming a government office (「政府信息」, 「区政府网站」).
 NOT_OFFICE_WORDS = re.compile(r"政府信息|信息公开|政府网站|政府门户|政府公报|政务|办理|办结|办事|举办|承办|督办|交办")
 
@@ -532,8 +534,9 @@ def _abbreviates(word: str, generic: str) -> bool:
 
 def _place_said(body, said: str) -> bool:
     """The body's own place (红谷滩 of 江西省南昌市红谷滩区) is in what was said."""
+    from ..engine.catalog import _weak_alias
     short = body.region_short
-    return bool(short) and short in said or any(n in said for n in body.names if len(n) >= 3)
+    return bool(short) and short in said or any(n in said for n in body.names if len(n) >= 3 and not _weak_alias(n, body))
 
 
 def mentioned(body, said: str, catalog: Catalog | None = None) -> bool:
@@ -542,8 +545,9 @@ def mentioned(body, said: str, catalog: Catalog | None = None) -> bool:
     (街道, 镇…) that no other body in the catalog is; or, for a body whose name is only its place
     and a generic office name (红旗区人民政府办公室, 红谷滩区政府办), its place and a standard
     abbreviation of the office (「红旗区府办」, 「红谷滩的区府办」, 「红谷滩那个政府办公室」) —
-    never the abbreviation alone, which fits every place's office."""
-    if any(n in said for n in body.names):
+    never the abbreviation alone, which fits every place's office (nor a generic alias, 区政府办)."""
+    from ..engine.catalog import _weak_alias
+    if any(n in said for n in body.names if not _weak_alias(n, body)):
         return True
     if catalog is not None:
         for w in TYPE_WORDS:
