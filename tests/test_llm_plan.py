@@ -360,3 +360,14 @@ def test_an_office_word_alone_does_not_name_the_one_body_called_so(corpus):
     cat = catalog_of(corpus)
     assert not mentioned(cat.bodies[HGT_BODY], "红旗区政府办新来的申请数", cat)
     assert mentioned(cat.bodies["红旗区文化街街道办事处"], "那个街道有啥问题", cat)  # the one 街道 still is
+
+
+def test_a_row_the_rules_found_in_the_words_is_evidence_for_the_models_cell(corpus):
+    """「那有没有人申请信息？」 after a question about 信访局: the rules found 申请 (新收) but read a
+    yes/no question about the text; the model's 新收 is that row: the count, 0, of 信访局."""
+    history = [{"role": "user", "content": "管上访的单位有没有被告过"},
+               {"role": "assistant", "content": "红旗区信访局2022年行政诉讼共0件[1][2]。"}]
+    model, _ = fake(plan_json(["红旗区信访局"], "applications.new_received"))
+    with use_model(model):
+        ans = ask("那有没有人申请信息？", history=history, settings=cfg(corpus, llm_phrase="never"))
+    assert ans.kind == "table" and ans.value == 0 and [c.report for c in ans.citations] == [XF], ans.answer

@@ -362,7 +362,10 @@ def to_query(data: dict, question: str, catalog: Catalog, rules: Query, history=
     if cell is not None and not prose:
         if rules_cell is not None and rules_cell_stands(rules_cell, cell, rest_now):
             cell = rules_cell  # the rules read the cell from the words said (or the last question's)
-        elif not cell_mentioned(cell, rest):
+        elif not cell_mentioned(cell, rest) and not (
+                # the rules' own cell finder read this row from the words (「申请」), though it then
+                # took the question for one about the text; no topic of the text says otherwise
+                rules.cell is not None and rules.cell.row == cell.row and not rules.topics):
             if number and not rules.topics:
                 raise Rejected(f"问题里看不出问的是「{_row_name(cell)}」")
             # 「街道那边存在什么问题？」, 「在网站上发了多少条信息」: the text, not a cell nothing points at
