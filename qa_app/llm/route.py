@@ -342,6 +342,12 @@ def to_query(data: dict, question: str, catalog: Catalog, rules: Query, history=
         core = place[:-1]
         hit = [b for b in bodies if core not in (b.region or "") and not any(core in n for n in b.names)]
         if hit:
+            said_body = re.search(re.escape(place) + r"(?:人民)?政府|" + re.escape(place) + r"[\u4e00-\u9fa5]{0,6}?(?:局|委员会|委|办公室|办|街道|镇|乡)", question)
+            if not rules.bodies and not rules.unknown and said_body and len(hit) == len(bodies):
+                # the rules found no body, only a generic word that fits several (「海淀区政府那个办公室」
+                # read as 「区政府」): the body asked is one of a place the catalog does not hold
+                return replace(rules, bodies=[], ambiguous=[], regions=[], unknown=[said_body.group(0)], cell=rules.cell,
+                               inherited=list(rules.inherited) + ["model"])
             raise Rejected(f"「{place}」不在库中，不能对应到{hit[0].agency}")
     for b in bodies:
         if not mentioned(b, said_fixed, catalog):
