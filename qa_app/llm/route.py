@@ -1,13 +1,16 @@
 """Understanding by the language model: a question the rules cannot map becomes the same `Query`
 the engine executes against the side store.
 
-The model fills a small JSON object (bodies, years, prose, table/row/column, op). Servers that
-support it (llama.cpp, vLLM, Ollama, OpenAI) are held to a JSON schema whose enums are the
-catalog's body names and the template's keys; whatever comes back is validated again here:
-bodies must be names from the catalog, table/row/column template keys that belong together, op
-one of the engine's ops. Output that fails is rejected as a whole and the rules' own reading
-stands, with a Chinese notice. Plausibility rules (to_query) keep a small model's guesses out.
-The model never states a number.
+The model fills a small JSON object (bodies, prose, cell, column, op). Servers that support it
+(llama.cpp, vLLM, Ollama, OpenAI) are held to a JSON schema whose enums are the candidate bodies
+(all of a small catalog; the rules' bodies and the closest names of a large one: candidates())
+and the template's cells as one enum of 「table.row」 keys (so a row is always chosen with its
+table); whatever comes back is validated again here: bodies must be names from the catalog,
+the cell a template key, op one of the engine's ops. Output that fails is rejected as a whole
+and the rules' own reading stands, with a Chinese notice. Plausibility rules (to_query) keep a
+small model's guesses out: a body must be mentioned (an office by its place and a standard
+abbreviation), a real place the catalog lacks is not mapped elsewhere, and which cell or the
+text is decided by the evidence of the words said. The model never states a number.
 """
 from __future__ import annotations
 
