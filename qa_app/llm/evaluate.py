@@ -38,9 +38,12 @@ def held_numbers(catalog) -> set[str]:
 def invented_numbers(ans: dict, question: str, held: set[str] = frozenset()) -> list[str]:
     """Numbers of the answer's own words that nothing it cites holds. An answer with no
     citation (a refusal, an ask-back) states no report's figure: its numbers are checked against
-    `held`, the library's own years and counts, instead."""
+    `held`, the library's own years and counts, instead. The year a relative year word was read
+    as, which the answer states (「去年」按2025年理解), is the question's."""
     own = outside_quotes(ans.get("answer", ""))
     allowed = set(verify.numbers(question))
+    # a relative year the answer says it took (「（「去年」按2025年理解。）」) is the question's own year
+    allowed |= set(re.findall(r"」按((?:19|20)\d{2})年理解", ans.get("answer", "") or ""))
     if not ans.get("citations"):
         allowed |= set(held)
     for c in ans.get("citations") or []:

@@ -4,7 +4,8 @@
 `reasons(query, question, catalog, history)` lists, in Chinese-free tags, why the rules may have
 misread the question:
 - "leftover": words the lexicon, the catalog's names and the template's words did not account
-  for (「搞城市建设的那个部门」, 「给了的」);
+  for (「搞城市建设的那个部门」, 「给了的」; in a question read as one about the text only when
+  no topic of the text matched it and it does not ask for words: 「批了几个证」, not 「怎么做政策解读」);
 - "fuzzy_name": a name matched only after a one-character correction (names.py);
 - "unknown_name": a name the catalog does not hold (「红谷滩区人民政府办公室」, 「Honggutan」);
 - "ambiguous": a name that fits several bodies, with more words than the name alone;
@@ -43,6 +44,8 @@ EN_STOP = {"the", "and", "did", "does", "how", "many", "much", "what", "which", 
 BODY_WORDS = re.compile(r"管.{1,6}的|搞.{1,6}的|负责.{1,6}的|那边|这边|那个(局|部门|单位|办)|这个(局|部门|单位|办)|口子")
 
 
+# Asking for words, not a number (「公开了什么」, 「怎么做」).
+WHAT_CUES = r"什么|啥|怎么|怎样|如何|哪些|为什么|what|how\b"
 # Single characters that say nothing on their own (others, such as 给 in 「给了的」, do).
 SINGLE_GLUE = set("年件个多少几的了吗呢么是在有和与及或各每共都也还就被把其中里上下对为以于从到由之所得地着过要会能"
                   "那这哪啥请问我你他它们一二三四五六七八九十两")
@@ -130,8 +133,12 @@ def reasons(query, question: str, catalog, history=None, plan=None) -> list[str]
     out = []
     if query.unsupported if hasattr(query, "unsupported") else False:
         return []
-    # a prose question's own words are what it asks about (retrieval reads them), not leftovers
-    left = [] if query.prose else leftover_words(question, query, catalog)
+    # a prose question's own words are what it asks about (retrieval reads them), not leftovers;
+    # but a prose reading that matched no topic of the text is only what was left when no cell
+    # was found (「批了几个证」, 「挨过告吗」), and a name that fits several bodies may be an
+    # abbreviation the rules do not know (「红旗区府办」): there the words count
+    words_asked = query.topics or re.search(WHAT_CUES, question.lower())  # 「怎么做政策解读」 asks for text
+    left = [] if query.prose and words_asked and not query.ambiguous else leftover_words(question, query, catalog)
     if left:
         out.append("leftover")
     if query.name_note:

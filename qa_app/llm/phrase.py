@@ -133,10 +133,13 @@ def answer_tokens(material: str, most: int = 200) -> int:
 def should_phrase(ans: Answer, settings) -> bool:
     """settings.llm_phrase: "always", "never", or "unsure": the model read the question, or the
     quoted passage shares under a third of the question's content words (the model then says
-    whether it answers the question at all)."""
+    whether it answers the question at all) — but never when the extractive answer already
+    answers: a number question whose quoted sentence states that number (answered_by_quote)."""
     mode = (getattr(settings, "llm_phrase", "unsure") or "unsure").lower()
     if mode in ("always", "never"):
         return mode == "always"
+    if answered_by_quote(ans):
+        return False  # the quoted sentence states the number asked, next to the question's words
     if "model" in (ans.debug or {}).get("inherited", []):
         return True
     from .verify import _grams_of
@@ -147,6 +150,21 @@ def should_phrase(ans: Answer, settings) -> bool:
     grams = _grams_of(q)
     text = "".join(c.quote for c in ans.citations)
     return bool(grams) and len({g for g in grams if g in text}) < len(grams) / 3
+
+
+def answered_by_quote(ans: Answer) -> bool:
+    """The extractive answer's number (ans.value, read from the quoted sentence) is printed in a
+    cited passage right after words of the question (「公众号…主动公开各类信息 553 条」 for
+    「公众号发了多少」): a rewrite would only say the same sentence again, slower."""
+    if ans.value is None:
+        return False
+    from .verify import _canon, _grams_of, number_contexts
+    q = ans.question
+    for a in {c.agency for c in ans.citations if c.agency}:
+        q = q.replace(a, " ")
+    grams, want = _grams_of(q), _canon(str(ans.value))
+    return any(num == want and _grams_of(before) & grams
+               for c in ans.citations for num, _unit, before in number_contexts(c.quote))
 
 
 def check_meaning(text: str, quotes: list[str], agencies: list[str], settings, values=()) -> None:

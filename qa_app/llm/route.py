@@ -1,13 +1,16 @@
 """Understanding by the language model: a question the rules cannot map becomes the same `Query`
 the engine executes against the side store.
 
-The model fills a small JSON object (bodies, years, prose, table/row/column, op). Servers that
-support it (llama.cpp, vLLM, Ollama, OpenAI) are held to a JSON schema whose enums are the
-catalog's body names and the template's keys; whatever comes back is validated again here:
-bodies must be names from the catalog, table/row/column template keys that belong together, op
-one of the engine's ops. Output that fails is rejected as a whole and the rules' own reading
-stands, with a Chinese notice. Plausibility rules (to_query) keep a small model's guesses out.
-The model never states a number.
+The model fills a small JSON object (bodies, prose, cell, column, op). Servers that support it
+(llama.cpp, vLLM, Ollama, OpenAI) are held to a JSON schema whose enums are the candidate bodies
+(all of a small catalog; the rules' bodies and the closest names of a large one: candidates())
+and the template's cells as one enum of 「table.row」 keys (so a row is always chosen with its
+table); whatever comes back is validated again here: bodies must be names from the catalog,
+the cell a template key, op one of the engine's ops. Output that fails is rejected as a whole
+and the rules' own reading stands, with a Chinese notice. Plausibility rules (to_query) keep a
+small model's guesses out: a body must be mentioned (an office by its place and a standard
+abbreviation), a real place the catalog lacks is not mapped elsewhere, and which cell or the
+text is decided by the evidence of the words said. The model never states a number.
 """
 from __future__ import annotations
 
@@ -17,9 +20,11 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from .. import template as T
+from ..engine.catalog import is_subsequence
 from ..engine.cells import CellQuery
 from ..engine.understand import Query
 from . import prompts
+from .gate import WHAT_CUES
 from .models import LLMError, chat_model, invoke
 
 if TYPE_CHECKING:
@@ -101,28 +106,94 @@ PROMPT_APP_COLS = ("natural_person", "commercial_enterprise", "legal_person_or_o
 PROMPT_PRO_COLS = ("issued", "in_force", "decisions", "amount")
 
 
+def cell_choices() -> list[tuple[str, str]]:
+    """(key, Chinese name) of every cell row the model may choose, keyed 「table.row」 so that a
+    row is always chosen with its own table (the schema's one enum; 「proactive.granted」 cannot
+    be written)."""
+    out = [(f"applications.{r.key}", _row_text(r)) for r in T.APPLICATION_ROWS]
+    out += [(f"proactive.{k}", label) for k, label, _ in _proactive_rows()]
+    out += [("review_litigation.review", "行政复议"), ("review_litigation.litigation", "行政诉讼（合计）"),
+            ("review_litigation.litigation_direct", "行政诉讼·直接起诉"),
+            ("review_litigation.litigation_after_review", "行政诉讼·复议后起诉")]
+    keys = cell_keys()
+    return [(k, label) for k, label in out if k.partition(".")[2] in keys[k.partition(".")[0]]]
+
+
+# Everyday words for a cell, shown to the model next to its key (the template's own labels are
+# official words people rarely use: 「答应公开的」 is 予以公开, 「挨过告」 is 行政诉讼).
+CELL_HINTS = {
+    "applications.new_received": "新来的、收到的申请",
+    "applications.granted": "同意、答应、全部公开",
+    "applications.partially_granted": "只公开一部分、公开一半",
+    "applications.unavailable.not_held": "手里没有、查无此信息",
+    "applications.total": "办结、答复总数",
+    "proactive.administrative_licensing": "审批、批证、发许可",
+    "proactive.administrative_punishment": "罚款、处罚",
+    "review_litigation.litigation": "被告、起诉、打官司",
+}
+
+
 def _cells_text() -> str:
-    app_rows = "；".join(f"{r.key} {_row_text(r)}" for r in T.APPLICATION_ROWS if r.key in PROMPT_APP_ROWS)
+    """The cells the prompt names (the rows and columns people ask about: short prompts are fast
+    prompts); the schema still allows every key of the template."""
+    prompt_rows = {f"applications.{k}" for k in PROMPT_APP_ROWS} | {
+        f"proactive.{k}" for k, _, _ in _proactive_rows() if k not in ("other_management_services", "centralized_procurement")
+    } | {k for k, _ in cell_choices() if k.startswith("review_litigation.")}
+    cells = "；".join(f"{k} {label}" + (f"（{CELL_HINTS[k]}）" if k in CELL_HINTS else "")
+                     for k, label in cell_choices() if k in prompt_rows)
     app_cols = "；".join(f"{c.key} {c.label}" for c in T.APPLICATION_COLUMNS if c.key in PROMPT_APP_COLS)
-    pro_rows = "；".join(f"{k} {label}" for k, label, _ in _proactive_rows()
-                         if k not in ("other_management_services", "centralized_procurement"))
     pro_cols = "；".join(f"{c.key} {c.label.replace('（单位：万元）', '')}" for c in T.PROACTIVE_COLUMNS
                          if c.key in PROMPT_PRO_COLS)
     rev_cols = "；".join(f"{c.key} {c.label}" for c in T.REVIEW_COLUMNS)
-    return (f"applications（申请情况）行：{app_rows}\n  列：{app_cols}\n"
-            f"proactive（主动公开）行：{pro_rows}\n  列：{pro_cols}\n"
-            f"review_litigation（复议诉讼）行：review 行政复议；litigation 行政诉讼（合计）；"
-            f"litigation_direct 直接起诉；litigation_after_review 复议后起诉\n  列：{rev_cols}")
+    return (f"cell：{cells}\n"
+            f"column（applications.*）：{app_cols}\ncolumn（proactive.*）：{pro_cols}\n"
+            f"column（review_litigation.*）：{rev_cols}")
+
+
+# A catalog this small is listed whole in the system prompt (fixed per catalog, so its cache is
+# reused); a larger one gives the model a short list of candidates next to the question.
+PROMPT_BODIES_MAX = 12
+
+
+def _body_line(b) -> str:
+    names = sorted((n for n in b.names if n != b.agency and not n.startswith("区")), key=lambda n: (len(n), n))
+    alias = "、".join(names[:4])  # sorted fully: the prompt must be the same in every process
+    years = "、".join(str(y) for y in b.years) or "未标年度"
+    return f"- {b.agency}（{years}年{'；也称' + alias if alias else ''}）"
 
 
 def _bodies_text(catalog: Catalog) -> str:
-    lines = []
-    for b in sorted(catalog.bodies.values(), key=lambda b: b.agency):
-        names = sorted((n for n in b.names if n != b.agency and not n.startswith("区")), key=lambda n: (len(n), n))
-        alias = "、".join(names[:4])  # sorted fully: the prompt must be the same in every process
-        years = "、".join(str(y) for y in b.years) or "未标年度"
-        lines.append(f"- {b.agency}（{years}年{'；也称' + alias if alias else ''}）")
-    return "\n".join(lines)
+    if len(catalog.bodies) > PROMPT_BODIES_MAX:
+        return "（库中单位较多，候选单位列在当前问题之前，只能从候选中选）"
+    return "\n".join(_body_line(b) for b in sorted(catalog.bodies.values(), key=lambda b: b.agency))
+
+
+def candidates(question: str, catalog: Catalog, rules: Query | None = None, k: int = PROMPT_BODIES_MAX) -> list:
+    """The bodies the model may choose from: all of a small catalog; of a larger one the bodies
+    the rules read (named, or fitting an ambiguous name), then the k best by how closely one of
+    their names or aliases matches a span of the question (rapidfuzz partial ratio, after the
+    one-character corrections of names.py), with a bonus for each telling character of the name
+    the question holds (「管上访的」 and 信访局 share 访)."""
+    bodies = sorted(catalog.bodies.values(), key=lambda b: b.agency)
+    if len(bodies) <= k:
+        return bodies
+    from rapidfuzz import fuzz
+
+    from ..engine.names import correct
+    text = question + "\n" + correct(question, catalog)[0]
+
+    def score(b) -> float:
+        close = max(fuzz.partial_ratio(n, text) for n in b.names | {b.agency})
+        region = set(b.region or "")
+        telling = {ch for n in b.names for ch in n if ch not in GENERIC_CHARS and ch not in region}
+        return close + 10 * sum(1 for ch in telling if ch in text)
+
+    first = []
+    for b in (list(rules.bodies) + list(rules.ambiguous)) if rules is not None else []:
+        if b not in first:
+            first.append(b)
+    ranked = sorted((b for b in bodies if b not in first), key=lambda b: (-score(b), b.agency))
+    return (first + ranked)[:max(k, len(first))]
 
 
 def registry_ops() -> list[str]:
@@ -133,32 +204,36 @@ def registry_ops() -> list[str]:
     return [op.value for op in REGISTRY if op is not Op.PROSE]
 
 
-def schema(catalog: Catalog) -> dict:
+def schema(catalog: Catalog, choices: list | None = None) -> dict:
     """The JSON the model must produce. Keys in the order the model should decide them (llama.cpp
-    generates properties in schema order): which body, text or table, which cell, how. Years are
+    generates properties in schema order): which body, text or table, which cell, how. The cell
+    is one enum of 「table.row」 keys, so a row can only be chosen with its own table. Years are
     the rules' (written numbers; 「去年」 counted from the calendar), so the model does not spend
     tokens on them."""
     keys = cell_keys()
-    rows = sorted({r for t in keys.values() for r in t})
     cols = sorted({c for t in keys.values() for r in t.values() for c in r})
-    bodies = sorted(catalog.bodies)
+    bodies = sorted(b.agency for b in choices) if choices is not None else sorted(catalog.bodies)
     body_items = {"type": "string", "enum": bodies} if 0 < len(bodies) <= 300 else {"type": "string"}
     props = {
         "bodies": {"type": "array", "items": body_items},
         "prose": {"type": "boolean"},
-        "table": {"anyOf": [{"type": "string", "enum": sorted(keys)}, {"type": "null"}]},
-        "row": {"anyOf": [{"type": "string", "enum": rows}, {"type": "null"}]},
+        "cell": {"anyOf": [{"type": "string", "enum": sorted(k for k, _ in cell_choices())}, {"type": "null"}]},
         "column": {"anyOf": [{"type": "string", "enum": cols}, {"type": "null"}]},
         "op": {"type": "string", "enum": registry_ops()},
     }
     return {"type": "object", "properties": props, "required": list(props), "additionalProperties": False}
 
 
-def messages(question: str, catalog: Catalog, history) -> list[tuple[str, str]]:
+def messages(question: str, catalog: Catalog, history, choices: list | None = None) -> list[tuple[str, str]]:
+    """The system prompt (fixed for a catalog: cached), then the conversation, the candidate
+    bodies when the catalog is too large to list whole, and the question."""
     system = prompts.load("understand", bodies=_bodies_text(catalog), cells=_cells_text())
     turns = [("用户：" if role == "user" else "助手：") + " ".join(text.split())[:160]
              for role, text in _turns(history)[-6:]]
-    user = (("对话记录：\n" + "\n".join(turns) + "\n\n") if turns else "") + f"当前问题：{question}\n只输出 JSON。"
+    user = ("对话记录：\n" + "\n".join(turns) + "\n\n") if turns else ""
+    if choices is not None and len(catalog.bodies) > PROMPT_BODIES_MAX:
+        user += "候选单位（bodies 只能从中选）：\n" + "\n".join(_body_line(b) for b in choices) + "\n\n"
+    user += f"当前问题：{question}\n只输出 JSON。"
     return [("system", system), ("user", user)]
 
 
@@ -190,16 +265,20 @@ NAME_ENDINGS = PLACE_SUFFIX + ("局", "委", "办", "室", "处", "镇", "乡", 
 
 
 def foreign_places(question: str, unknown: list[str]) -> list[str]:
-    """Place names (海淀区) in the rules' unknown names that are followed by a body word
-    (政府办, 教育局…), so they name a body of that place, not a description (「搞城市建设的」)."""
+    """Real places (China's divisions: 海淀区, not 「管城市」 of 「管城市建设的局」) named in the
+    question or in the rules' unknown names and followed by a body word (政府办, 教育局…), so
+    they name a body of that place, not a description (「搞城市建设的」)."""
+    from ..engine.names import _real_place
     out = []
-    for u in unknown:
+    for u in list(unknown) + [question]:
         for m in re.finditer(r"[\u4e00-\u9fa5]{2,5}?[省市区县]", u):
-            after = question[question.find(m.group(0)) + len(m.group(0)):] if m.group(0) in question else u[m.end():]
+            place = m.group(0)
+            if not _real_place(place):
+                continue
+            after = question[question.find(place) + len(place):] if place in question else u[m.end():]
             if re.match(r"(人民)?政府|[\u4e00-\u9fa5]{0,6}?(局|委员会|委|办公室|办|街道|镇|乡)", after):
-                out.append(m.group(0))
-                break
-    return out
+                out.append(place)
+    return list(dict.fromkeys(out))
 
 
 def _default_column(table: str, row: str) -> str:
@@ -253,50 +332,60 @@ def to_query(data: dict, question: str, catalog: Catalog, rules: Query, history=
     prose = data.get("prose")
     if not isinstance(prose, bool):
         raise Rejected("prose 不是是/否")
-    table, row, column = data.get("table"), data.get("row"), data.get("column")
-    cell = None
-    if table or row or column:
-        keys = cell_keys()
-        if table not in keys:
-            raise Rejected(f"表「{table}」不是模板中的表")
-        if row not in keys[table]:
-            raise Rejected(f"行「{row}」不是表 {table} 的行")
-        if column is not None and column not in keys[table][row]:
-            raise Rejected(f"列「{column}」不是 {table}.{row} 的列")
-        default = _default_column(table, row)
-        if default not in keys[table][row]:
-            default = keys[table][row][-1]
-        cell = CellQuery(table, row, column or default, column_named=bool(column) and column != default)
-    if not prose and cell is None and op != "list_reports":
-        raise Rejected("既不是表格数字也不是正文问题")
+    cell = parse_cell(data)
+    from ..engine.names import correct as correct_names
+    said_fixed = said + "\n" + correct_names(question, catalog)[0]  # 「宏谷滩区政付办」 names 红谷滩区政府办
     names_sure = bool(rules.bodies) and not rules.unknown and not rules.ambiguous and not rules.name_note \
         and "bodies" not in rules.inherited
     if names_sure and not (history and re.search(COMPARE_FOLLOW_UP, question)):
         bodies = list(rules.bodies)  # bodies the rules found by their exact names stand
-    for b in bodies:
-        if not mentioned(b, said, catalog):
-            raise Rejected(f"问题里看不出指的是{b.agency}")
-    if cell is not None and not prose:
-        if rules.cell is not None and not (rules.cell.weak and cell_mentioned(cell, said) and rules.cell.row != cell.row):
-            cell = rules.cell  # the rules read the cell from the words said (or the last question's)
-        elif not cell_mentioned(cell, said):
-            if asks_number(question, history):
-                raise Rejected(f"问题里看不出问的是「{_row_name(cell)}」")
-            prose, cell = True, None  # 「街道那边存在什么问题？」: the text, not the 不予公开 cell
     # A body of a place the catalog does not hold stays unknown: the model may not map
     # 「海淀区政府办」 onto a body of another place.
     for place in foreign_places(question, rules.unknown):
         core = place[:-1]
         hit = [b for b in bodies if core not in (b.region or "") and not any(core in n for n in b.names)]
         if hit:
+            said_body = re.search(re.escape(place) + r"(?:人民)?政府|" + re.escape(place) + r"[\u4e00-\u9fa5]{0,6}?(?:局|委员会|委|办公室|办|街道|镇|乡)", question)
+            if not rules.bodies and not rules.unknown and said_body and len(hit) == len(bodies):
+                # the rules found no body, only a generic word that fits several (「海淀区政府那个办公室」
+                # read as 「区政府」): the body asked is one of a place the catalog does not hold
+                return replace(rules, bodies=[], ambiguous=[], regions=[], unknown=[said_body.group(0)], cell=rules.cell,
+                               inherited=list(rules.inherited) + ["model"])
             raise Rejected(f"「{place}」不在库中，不能对应到{hit[0].agency}")
+    for b in bodies:
+        if not mentioned(b, said_fixed, catalog):
+            raise Rejected(f"问题里看不出指的是{b.agency}")
+    # Which cell, or the text: the words said decide, the model only where they do not.
+    rest = without_names(said, bodies, rules)  # 「红谷滩区人民政府办公室」 holds 办, which is no 办理结果
+    rest_now = without_names(question, bodies, rules)  # which cell wins: this question's words only
+    number = asks_number(question, history) or (  # the rules read a named cell, and nothing asks for text
+        rules.cell is not None and not rules.cell.weak and not rules.prose and not rules.topics
+        and not re.search(WHAT_CUES, question)) or (
+        # 「挨过告吗」: a yes/no question about no topic of the text is answered by the count
+        not rules.topics and re.search(YES_NO, question) and not re.search(WHAT_CUES, question))
+    rules_cell = rules.cell if rules.cell is not None and not rules.prose else None
+    if not prose and cell is None and op != "list_reports":
+        if not rules.prose:
+            raise Rejected("既不是表格数字也不是正文问题")
+        prose = True  # the model left both open: the rules' reading of a question about the text stands
+    if cell is not None and not prose:
+        if rules_cell is not None and rules_cell_stands(rules_cell, cell, rest_now):
+            cell = rules_cell  # the rules read the cell from the words said (or the last question's)
+        elif not cell_mentioned(cell, rest) and not (
+                # the rules' own cell finder read this row from the words (「申请」), though it then
+                # took the question for one about the text; no topic of the text says otherwise
+                rules.cell is not None and rules.cell.row == cell.row and not rules.topics):
+            if number and not rules.topics:
+                raise Rejected(f"问题里看不出问的是「{_row_name(cell)}」")
+            # 「街道那边存在什么问题？」, 「在网站上发了多少条信息」: the text, not a cell nothing points at
+            prose, cell = True, None
     unknown = [u for u in unknown if u.endswith(NAME_ENDINGS) or "政府" in u]
     if not bodies and rules.unknown and not unknown:
         unknown = list(rules.unknown)
-    if cell is not None and not prose and not asks_number(question, history) and op != "list_reports":
+    if cell is not None and not prose and not number and op != "list_reports":
         prose, cell = True, None  # 「…贴了啥」 asks for text, whatever the model thought
-    if prose and rules.cell is not None and not rules.cell.weak and not rules.prose:
-        prose, cell = False, rules.cell  # a cell the rules read from the words said wins over a model reading of prose
+    if prose and rules_cell is not None and not rules_cell.weak and number:
+        prose, cell = False, rules_cell  # a cell the rules read from the words said wins over a model reading of prose
     if prose:
         cell = None
         if op not in ("lookup", "sum"):
@@ -309,8 +398,8 @@ def to_query(data: dict, question: str, catalog: Catalog, rules: Query, history=
     # an op a lexicon cue chose. The model only fills what the rules lacked or misread.
     if rules.explicit_years or not years:
         years = list(rules.years)  # the years are the rules' (the schema does not ask for them)
-    if rules.cell is not None and not rules.cell.weak and not rules.prose and not prose:
-        cell = rules.cell
+    if rules_cell is not None and not rules_cell.weak and not prose and rules_cell_stands(rules_cell, cell, rest_now):
+        cell = rules_cell
     if rules.op not in ("lookup", "sum", "compare") and not rules.prose:
         op = rules.op
     if op == "lookup" and len(bodies) > 1 and cell is not None:
@@ -323,7 +412,62 @@ def to_query(data: dict, question: str, catalog: Catalog, rules: Query, history=
                    cell=cell, prose=prose, ambiguous=[], inherited=list(rules.inherited) + ["model"])
 
 
-NUMBER_CUES = r"多少|几|数量|数目|总数|有没有|是否有|有无|多大|金额|how many|how much|number|count"
+
+def parse_cell(data: dict) -> CellQuery | None:
+    """The cell the model chose: one key 「table.row」 (the schema's joint enum, so a row always
+    belongs to its table) and a column, or the older separate table/row/column. A column the row
+    does not have (proactive rows differ) is dropped for the row's own default."""
+    cell_key, column = data.get("cell"), data.get("column")
+    table, row = data.get("table"), data.get("row")
+    if isinstance(cell_key, str) and cell_key:
+        table, _, row = cell_key.partition(".")
+    if not (table or row or column):
+        return None
+    keys = cell_keys()
+    if table not in keys:
+        raise Rejected(f"表「{table}」不是模板中的表")
+    if row not in keys[table]:
+        raise Rejected(f"行「{row}」不是表 {table} 的行")
+    if column is not None and column not in keys[table][row]:
+        if column not in {c for r in keys[table].values() for c in r}:
+            raise Rejected(f"列「{column}」不是 {table}.{row} 的列")
+        column = None  # a column of another row of the same table: the row's own
+    default = _default_column(table, row)
+    if default not in keys[table][row]:
+        default = keys[table][row][-1]
+    return CellQuery(table, row, column or default, column_named=bool(column) and column != default)
+
+
+def rules_cell_stands(rules_cell: CellQuery, cell: CellQuery | None, rest: str) -> bool:
+    """Whether the rules' cell stands over the model's: always, unless the model's cell is in the
+    words said (rest: names blanked) and the rules' was only a weak guess, or the words said hold
+    more of the model's cell than of the rules' (「只公开了一部分的」: 部分 of 部分公开 against the
+    部 of 全部公开, a word of 予以公开), or as much and the rules' is the table's total (the model
+    chose one of its parts)."""
+    if cell is None or cell.row == rules_cell.row or not cell_mentioned(cell, rest):
+        return True
+    if rules_cell.weak:
+        return False
+    mine, theirs = len(cell_evidence(rules_cell, rest)), len(cell_evidence(cell, rest))
+    if mine == theirs and rules_cell.row == "total" and cell.table == rules_cell.table:
+        return False  # 「查无此信息的答复」: an outcome named as well as 答复 is that outcome, not the total
+    return mine >= theirs
+
+
+def without_names(said: str, bodies, rules: Query) -> str:
+    """What was said with the names of bodies and the names the rules read blanked out, so that
+    a name's characters (办 of 办公室, 访 of 信访局) do not count as words about a cell."""
+    names = set(rules.said) | set(rules.unknown)
+    for b in list(bodies) + list(rules.bodies) + list(rules.ambiguous):
+        names |= set(b.names) | {b.agency}
+    for n in sorted((n for n in names if n), key=len, reverse=True):
+        said = said.replace(n, " ")
+    return said
+
+# 「新来的申请数」, 「办理结果总计」: a count named at the end asks for it too
+NUMBER_CUES = (r"多少|几|数量|数目|总数|有没有|是否有|有无|多大|金额|how many|how much|number|count"
+               r"|[^\W\d_]数[?？]?$|(?:总计|合计)[?？]?$")
+YES_NO = r"吗[?？]?$|有没有|是否"
 # Characters of a body name that say nothing about which body it is.
 GENERIC_CHARS = set("区市县省镇乡街道办事处人民政府办公室局委员会中心的")
 
@@ -366,24 +510,56 @@ def _row_name(cell: CellQuery) -> str:
     return f"{cell.table}.{cell.row}"
 
 
-def cell_mentioned(cell: CellQuery, said: str) -> bool:
-    """Whether the conversation asks about this cell at all: a telling character of its row's
-    label or words (or of the column's, when one is named) appears in what was said."""
+def cell_evidence(cell: CellQuery, said: str) -> set[str]:
+    """The telling characters of the cell's row (its label, words and everyday words; generic
+    ones left out) that appear in what was said."""
     rows = [r for t in (T.APPLICATION_ROWS, T.PROACTIVE_ROWS_2021, T.PROACTIVE_ROWS_2019, T.REVIEW_ROWS)
             for r in t if r.key in cell.rows or r.key == cell.row]
     text = "".join(r.label + "".join(r.words) for r in rows) + EXTRA_CELL_WORDS.get(cell.row, "")
     chars = {ch for ch in text if "\u4e00" <= ch <= "\u9fa5" and ch not in GENERIC_CELL_CHARS}
-    return any(ch in said for ch in chars)
+    return {ch for ch in chars if ch in said}
 
 
-TYPE_WORDS = ("街道", "办事处", "镇", "乡", "委员会", "中心", "政府办", "办公室")
+def cell_mentioned(cell: CellQuery, said: str) -> bool:
+    """Whether the conversation asks about this cell at all: a telling character of its row's
+    label or words appears in what was said."""
+    return bool(cell_evidence(cell, said))
+
+
+# (an office, 政府办 or 办公室, is named by its place too: see mentioned)
+TYPE_WORDS = ("街道", "办事处", "镇", "乡", "委员会", "中心")
+# Template and topic words that hold 政府/办 without naming a government office (「政府信息」, 「区政府网站」).
+NOT_OFFICE_WORDS = re.compile(r"政府信息|信息公开|政府网站|政府门户|政府公报|政务|办理|办结|办事|举办|承办|督办|交办")
+
+
+def _abbreviates(word: str, generic: str) -> bool:
+    """「府办」, 「政府」, 「政办」, 「办公室」 for 人民政府办公室: two or more characters of the
+    question, written together, that are the generic name's characters in order and hold 府 or
+    办公 (a standard abbreviation of a government office), never one character alone."""
+    for n in range(len(word), 1, -1):
+        for i in range(len(word) - n + 1):
+            piece = word[i:i + n]
+            if ("府" in piece or "办公" in piece) and is_subsequence(piece, generic):
+                return True
+    return False
+
+
+def _place_said(body, said: str) -> bool:
+    """The body's own place (红谷滩 of 江西省南昌市红谷滩区) is in what was said."""
+    from ..engine.catalog import _weak_alias
+    short = body.region_short
+    return bool(short) and short in said or any(n in said for n in body.names if len(n) >= 3 and not _weak_alias(n, body))
 
 
 def mentioned(body, said: str, catalog: Catalog | None = None) -> bool:
-    """Whether the conversation refers to `body` at all: one of its names, a content character
-    of its name (without region and generic words), or a kind of body (街道, 镇…) that no other
-    body in the catalog is."""
-    if any(n in said for n in body.names):
+    """Whether the conversation refers to `body` at all: one of its names; a content character
+    of its name (without region and generic words: 「管上访的」 for 信访局); a kind of body
+    (街道, 镇…) that no other body in the catalog is; or, for a body whose name is only its place
+    and a generic office name (红旗区人民政府办公室, 红谷滩区政府办), its place and a standard
+    abbreviation of the office (「红旗区府办」, 「红谷滩的区府办」, 「红谷滩那个政府办公室」) —
+    never the abbreviation alone, which fits every place's office (nor a generic alias, 区政府办)."""
+    from ..engine.catalog import _weak_alias
+    if any(n in said for n in body.names if not _weak_alias(n, body)):
         return True
     if catalog is not None:
         for w in TYPE_WORDS:
@@ -391,8 +567,12 @@ def mentioned(body, said: str, catalog: Catalog | None = None) -> bool:
                 return True
     region_chars = set(body.region or "")
     core = {ch for n in body.names for ch in n if ch not in GENERIC_CHARS and ch not in region_chars}
-    if not core:  # e.g. 红旗区人民政府办公室: only generic words
-        return bool(re.search(r"政府|办公室|政府办", said))
+    if not core:  # e.g. 红旗区人民政府办公室: only its place and generic words
+        if not _place_said(body, said):
+            return False
+        text = NOT_OFFICE_WORDS.sub(" ", said)
+        generic = max((n.replace(body.region_short or "\0", "") for n in body.names | {body.agency}), key=len)
+        return any(_abbreviates(w, generic + "人民政府办公室") for w in re.findall(r"[\u4e00-\u9fa5]+", text))
     return any(ch in said for ch in core)
 
 
@@ -422,8 +602,9 @@ def understand_with_llm(question: str, catalog: Catalog, history, settings, quer
         return query, ""
     try:
         model = chat_model(settings)
-        msgs = messages(question, catalog, history)
-        fmt = {"type": "json_schema", "json_schema": {"name": "query", "schema": schema(catalog)}}
+        choices = candidates(question, catalog, query)
+        msgs = messages(question, catalog, history, choices)
+        fmt = {"type": "json_schema", "json_schema": {"name": "query", "schema": schema(catalog, choices)}}
         # the JSON is about 60 tokens; 160 leaves room and stops a runaway at once
         kwargs = {"response_format": fmt, "max_tokens": 160} if _is_openai(model) else {}
         saved = None

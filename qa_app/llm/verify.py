@@ -301,8 +301,11 @@ def foreign_bodies(text: str, cited: list[str], known: list[str] = (), places=No
 
     out = []
     t = MARKER.sub(" ", text)
+    # a catalog name inside a longer name of a cited body (区人民政府办公室 of 「红谷滩区人民政府办公室」,
+    # the user's own name for 红谷滩区政府办) is that body, not another one
+    bare = NAME_LIKE.sub(lambda m: " " * len(m.group(0)) if ours(m.group(0)) else m.group(0), t)
     for k in sorted(known, key=len, reverse=True):
-        if k and k in t and not ours(k):
+        if k and k in bare and not ours(k):
             out.append(k)
     if places is not None:
         for _s, _e, p in places(t):
