@@ -72,7 +72,7 @@ def test_the_cell_is_one_enum_of_table_and_row(corpus):
 
 
 def test_the_prompt_names_cells_by_their_joint_keys(corpus):
-    q = "红谷滩区人民政府办公室全部公开的有多少"
+    q = "红谷滩那个办公室全部公开的有多少"  # (红谷滩区人民政府办公室 is now read by the rules' names)
     ans, rec = run(corpus, q, plan_json([HGT_BODY], "applications.granted"))
     system = rec.calls[0][0].content
     assert "applications.granted 予以公开" in system and "review_litigation.litigation" in system
@@ -198,10 +198,17 @@ def test_a_plan_that_leaves_both_open_keeps_the_rules_reading_of_text(corpus):
 # The gate: where a prose reading is only what was left when no cell was found
 
 @pytest.mark.parametrize("q", ["红旗区城乡建设局批了几个证", "红旗区信访局2022年挨过告吗", "红旗区城乡建设局罚了多少次款",
-                               "红谷滩区政府办2023年答应公开的有多少", "红旗区府办怎么保证发布的信息安全"])
+                               "红谷滩区政府办2023年点头同意的有多少", "区府办怎么保证发布的信息安全"])
 def test_topicless_prose_and_ambiguous_names_reach_the_model(corpus, q):
     cat = catalog_of(corpus)
     assert reasons(understand(q, cat), q, cat) != []
+
+
+@pytest.mark.parametrize("q", ["红谷滩区政府办2023年答应公开的有多少", "红旗区府办怎么保证发布的信息安全"])
+def test_what_the_rules_now_read_themselves_does_not_reach_the_model(corpus, q):
+    # 答应公开 is a cell word of the lexicon, 红旗区府办 a standard form of 红旗区人民政府办公室 (issue 14)
+    cat = catalog_of(corpus)
+    assert reasons(understand(q, cat), q, cat) == []
 
 
 @pytest.mark.parametrize("q", ["红谷滩区政府办2023年通过区政府网站发布了多少条信息？", "红旗区信访局在政务公开栏张贴了什么？",
