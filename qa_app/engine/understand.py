@@ -113,6 +113,29 @@ class Query:
 _CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
+def _described_body(m, q: str, catalog: Catalog):
+    """「管教育的那个局」, 「负责城乡建设的部门」: a body described by what it handles, where no name
+    was matched. The one body whose name holds that word is it (and the answer says so); several
+    are asked about; none makes the description an unknown name, so that no answer is given over
+    every body (a language model, when on, may still read it)."""
+    d = _L.search("DESCRIBED_BODY", q)
+    if d is None or m.bodies or m.ambiguous:
+        return m, ""
+    said = d.group(0)
+    if any(u not in said for u in m.unknown):
+        return m, ""  # another name the index does not hold is said as such
+    what = d.group("what")
+    hits = [b for b in catalog.bodies.values() if any(what in n for n in b.names)]
+    r = _L.search("DESCRIBED_BODY", m.rest)
+    rest = m.rest[:r.start()] + "|" * (r.end() - r.start()) + m.rest[r.end():] if r else m.rest
+    if len(hits) == 1:
+        return replace(m, bodies=[hits[0]], unknown=[], rest=rest), f"「{said}」按「{hits[0].agency}」理解"
+    if hits:
+        from .catalog import Mention
+        return replace(m, ambiguous=[Mention(said, d.start(), d.end(), hits)], unknown=[], rest=rest), ""
+    return replace(m, unknown=[said], rest=rest), ""
+
+
 def _place_of_level(bodies, level: str) -> str | None:
     """The place of `level` (市, 区, 县, 省) all of `bodies` lie in, from their regions
     (「江苏省淮安市洪泽区」, 市 -> 淮安市); None when they have none or several."""
@@ -239,6 +262,9 @@ def understand_one(question: str, catalog: Catalog) -> Query:
     if renamed:
         name_note = "；".join([name_note] * bool(name_note) + renamed)
     m = _nested_places(m, q, catalog)
+    m, described = _described_body(m, q, catalog)
+    if described:
+        name_note = "；".join([name_note] * bool(name_note) + [described])
     m, among = _among_bodies(m, q, catalog)
     if m.unknown and any(_L.has("ANAPHOR", u) for u in m.unknown):  # 「该街道」 points back, names nothing
         m = replace(m, unknown=[u for u in m.unknown if not _L.has("ANAPHOR", u)])
