@@ -58,14 +58,19 @@ def _read_txt(text: str):
         return F.read(path)
 
 
+def read_rendered(v, q):
+    """The report typeset with quirks q, read back through pdftotext, and how its cells came out."""
+    with tempfile.TemporaryDirectory() as d:
+        parsed = F.read(P.render(v, q, Path(d)))
+    return parsed, outcome(v, parsed)
+
+
 @needs_poppler
 @fuzz(30)
 @given(F.consistent_values(), P.pquirks(layout=False))
 def test_pdftotext_plain_reading_order(v, q):
     v = P.apply_blanks(v, q)
-    with tempfile.TemporaryDirectory() as d:
-        parsed = F.read(P.render(v, q, Path(d)))
-    res = outcome(v, parsed)
+    parsed, res = read_rendered(v, q)
     assert not res["silent"], (q, res["silent"][:8], parsed.tables.problems[:4])
     if not q.blanks:  # every identity holds: nothing is left open
         assert not res["flagged"], (q, res["flagged"][:8], parsed.tables.problems[:4])
@@ -79,9 +84,7 @@ def test_pdftotext_real_values(v, q):
     printed), plain and -layout: never a silent misplacement (where the identities cannot
     confirm a reading, the cells are named missing or uncertain)."""
     v = P.apply_blanks(v, q)
-    with tempfile.TemporaryDirectory() as d:
-        parsed = F.read(P.render(v, q, Path(d)))
-    res = outcome(v, parsed)
+    parsed, res = read_rendered(v, q)
     assert not res["silent"], (q, res["silent"][:8], parsed.tables.problems[:4])
 
 
@@ -90,9 +93,7 @@ def test_pdftotext_real_values(v, q):
 @given(F.consistent_values(), P.pquirks(layout=True))
 def test_pdftotext_layout(v, q):
     v = P.apply_blanks(v, q)
-    with tempfile.TemporaryDirectory() as d:
-        parsed = F.read(P.render(v, q, Path(d)))
-    res = outcome(v, parsed)
+    parsed, res = read_rendered(v, q)
     assert not res["silent"] and not res["flagged"], (q, (res["silent"] + res["flagged"])[:8], parsed.tables.problems[:4])
 
 

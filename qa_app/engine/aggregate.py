@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 
 from ..answer import Answer, Citation
-from .catalog import Body, Catalog
+from .catalog import Body, Catalog, body_in_regions
 from .cite import MISSING, cell_value, cite_cell, needed_rows, prefetch
 from .compose import compress, fmt, unit, what_phrase, who
 from .execute import check_note, marks
+from .plan import Modifier
 from .scope import UNKNOWN_BODY, only_years_text, place_name, report_for, resolve
 from .understand import Query
 
@@ -247,7 +248,7 @@ def trend_all(query: Query, store, catalog: Catalog) -> Answer:
     """Every body (of the regions asked) in each of its years (「各单位历年新收申请」), by body."""
     cell = query.cell
     bodies = sorted((b for b in catalog.bodies.values() if b.years and not b.agency.startswith(UNKNOWN_BODY)
-                     and (not query.regions or any(r in (b.region or "") for r in query.regions))),
+                     and body_in_regions(b, query.regions)),
                     key=lambda b: b.agency)
     if not bodies:
         return Answer(query.question, "所问范围内没有报告。", "none", debug=query.describe())
@@ -283,7 +284,6 @@ def trend(query: Query, store, catalog: Catalog) -> Answer:
 def _change_ranked(query, changes, years, u, cits, store, catalog) -> Answer:
     """「哪个单位…增加最多」: the bodies that have both years, ranked by their change (in percent
     of the earlier year when 增幅/增长率 is asked; a body with 0 the earlier year has no percent)."""
-    from .plan import Modifier
     y1, y2 = years
     pct = query.has(Modifier.PERCENT)
     key = (lambda c: (c[2] - c[1]) / c[1] * 100 if c[1] else None) if pct else (lambda c: c[2] - c[1])
@@ -315,7 +315,7 @@ def change_all(query: Query, store, catalog: Catalog) -> Answer:
     if len(ys) < 2:
         # no year named: the latest two consecutive years some body (of the regions asked) has both of
         held = [set(b.years) for b in catalog.bodies.values()
-                if not query.regions or any(r in (b.region or "") for r in query.regions)]
+                if body_in_regions(b, query.regions)]
         pairs = sorted({y for ys_ in held for y in ys_ if y - 1 in ys_})
         all_years = sorted({y for ys_ in held for y in ys_})
         ys = [pairs[-1] - 1, pairs[-1]] if pairs else all_years[-2:]
@@ -323,7 +323,7 @@ def change_all(query: Query, store, catalog: Catalog) -> Answer:
         return Answer(query.question, "库中只有一个年度的报告，无法比较年度变化。", "none", debug=query.describe())
     y1, y2 = ys[0], ys[-1]
     bodies = [b for b in catalog.bodies.values()
-              if (not query.regions or any(r in (b.region or "") for r in query.regions))
+              if body_in_regions(b, query.regions)
               and y1 in b.reports and y2 in b.reports]
     if not bodies:
         return Answer(query.question, f"库中没有同时有{y1}年和{y2}年报告的单位，无法比较。", "none",

@@ -84,6 +84,11 @@ def region_text(r) -> str:
     return written  # the report writes a place the gazetteer put elsewhere: as written
 
 
+def body_in_regions(b, regions) -> bool:
+    """Whether a body lies in one of the region words (no words: every body)."""
+    return not regions or any(x in (b.region or "") for x in regions)
+
+
 def report_in_regions(r, regions) -> bool:
     """Whether a report lies in one of the region words (「江苏」 holds 淮安市洪泽区's report): its
     region as the gazetteer places it, or its body's name (「红旗区信访局」 for 红旗区)."""

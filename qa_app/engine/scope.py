@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .catalog import Body, Catalog, region_text
+from .catalog import Body, Catalog, body_in_regions, region_text
 
 UNKNOWN_BODY = "（未识别机关："  # catalog.py's key for a report whose body was not recognised
 
@@ -135,7 +135,7 @@ def resolve(plan, catalog: Catalog) -> Scope:
     named = bool(plan.bodies)
     bodies = list(plan.bodies) or sorted((b for b in catalog.bodies.values()
                                           if not b.agency.startswith(UNKNOWN_BODY)
-                                          and (not plan.regions or any(r in (b.region or "") for r in plan.regions))),
+                                          and body_in_regions(b, plan.regions)),
                                          key=lambda b: b.agency)
     out, notes = [], []
     for b in bodies:

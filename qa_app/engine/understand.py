@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ..tables import fold
-from .catalog import BOUNDARY, Body, Catalog, is_subsequence
+from .catalog import BOUNDARY, Body, Catalog, Mention, body_in_regions, is_subsequence
 from .cells import CellQuery, document_columns, find_cell, find_cells, mask_cell_words
 from .lexicon import lexicon
 from .names import correct as correct_names, correct_unknown, plain as plain_forms
@@ -131,7 +131,6 @@ def _described_body(m, q: str, catalog: Catalog):
     if len(hits) == 1:
         return replace(m, bodies=[hits[0]], unknown=[], rest=rest), f"「{said}」按「{hits[0].agency}」理解"
     if hits:
-        from .catalog import Mention
         return replace(m, ambiguous=[Mention(said, d.start(), d.end(), hits)], unknown=[], rest=rest), ""
     return replace(m, unknown=[said], rest=rest), ""
 
@@ -144,6 +143,11 @@ def _place_of_level(bodies, level: str) -> str | None:
         parts = re.findall(r"[^省市区县]+?(?:自治区|省|市|区|县)", b.region or "")
         found |= {p for p in parts if p.endswith(level)}
     return found.pop() if len(found) == 1 else None
+
+
+def _notes(*notes: str) -> str:
+    """The notes said in an answer, joined (empty ones left out)."""
+    return "；".join(n for n in notes if n)
 
 
 def _count_word(n: str) -> int:
@@ -255,16 +259,16 @@ def understand_one(question: str, catalog: Catalog) -> Query:
         m2 = catalog.match(fixed) if fixes else m
         if fixes and m2.bodies and len(m2.unknown) < len(m.unknown):
             q, m = fixed, m2
-            name_note = "；".join([name_note] * bool(name_note) + [f"「{a}」按「{b}」理解" for a, b in fixes])
+            name_note = _notes(name_note, *(f"「{a}」按「{b}」理解" for a, b in fixes))
     renamed = [f"「{x.text}」按「{x.bodies[0].agency}」理解" for x in m.mentions
                if x.how == "form" and len(x.bodies) == 1 and not is_subsequence(x.text.replace("的", ""), x.bodies[0].agency)
                and not is_subsequence(x.bodies[0].agency, x.text)]  # 「仁门县环保局」 for 仁门县生态环境局: said
     if renamed:
-        name_note = "；".join([name_note] * bool(name_note) + renamed)
+        name_note = _notes(name_note, *renamed)
     m = _nested_places(m, q, catalog)
     m, described = _described_body(m, q, catalog)
     if described:
-        name_note = "；".join([name_note] * bool(name_note) + [described])
+        name_note = _notes(name_note, described)
     m, among = _among_bodies(m, q, catalog)
     if m.unknown and any(_L.has("ANAPHOR", u) for u in m.unknown):  # 「该街道」 points back, names nothing
         m = replace(m, unknown=[u for u in m.unknown if not _L.has("ANAPHOR", u)])
@@ -302,7 +306,7 @@ def understand_one(question: str, catalog: Catalog) -> Query:
     if query.op == "sum" and not query.bodies and query.cell is not None and not query.years \
             and _L.has("EACH_YEAR", q.lower()) and _L.has("MOD_SUM", q.lower()):
         query.years = sorted({y for b in catalog.bodies.values() for y in b.years  # 「各单位历年…一共」: every report
-                              if not query.regions or any(r in (b.region or "") for r in query.regions)})
+                              if body_in_regions(b, query.regions)})
     if query.op == "outcomes":
         return query
     _several_cells(query, m.rest)
@@ -562,9 +566,9 @@ def _refine_op(query: Query, q: str) -> None:
     rn = re.search(RANK_N, ql)
     if lm:
         n = lm.group(1) or lm.group(2)
-        query.limit = int(n) if n.isdigit() else _CN_NUM.get(n, 3)
+        query.limit = _count_word(n)
     elif rn:
-        query.limit = int(rn.group(2)) if rn.group(2).isdigit() else _CN_NUM.get(rn.group(2), 3)
+        query.limit = _count_word(rn.group(2))
         query.ascending = rn.group(1) in ("最少", "最低", "最小")
     elif query.op == "change" and (cm := _L.search("OP_CHANGE_MOST", ql)) and not query.bodies:
         query.limit = 1  # 「哪个单位…增加最多」: the bodies ranked by their change
@@ -573,7 +577,7 @@ def _refine_op(query: Query, q: str) -> None:
         query.nth = query.limit = _count_word(nm.group(1) or nm.group(2))
         query.ascending = _L.has("LEAST", ql)
     elif wn := _L.search("OP_RANK_WHICH_N", ql):  # 「哪三个单位…最多」
-        query.limit = int(wn.group(1)) if wn.group(1).isdigit() else _CN_NUM.get(wn.group(1), 3)
+        query.limit = _count_word(wn.group(1))
         query.ascending = wn.group(2) in ("最少", "最低", "最小")
     th = re.search(THRESHOLD, ql)
     below = re.search(THRESHOLD_BELOW, ql)
@@ -599,7 +603,7 @@ def _refine_op(query: Query, q: str) -> None:
         # 「两年一共」, 「近三年合计」, 「平均每年」: one body over its latest N years (all: 历年/每年)
         b = query.bodies[0]
         n = next((g for i, g in enumerate(span.groups(), 1) if g and i != YEAR_SPAN.groupindex["sum"]), None)
-        n = (int(n) if n.isdigit() else _CN_NUM[n]) if n else len(b.years)
+        n = _count_word(n) if n else len(b.years)
         query.years = list(range(b.years[-1] - n + 1, b.years[-1] + 1)) if b.years else []
         if query.op not in ("avg", "median"):
             query.op = "sum"
@@ -608,7 +612,7 @@ def _refine_op(query: Query, q: str) -> None:
             and query.op in ("lookup", "sum", "change") and len(years) != 1:
         near = _L.search("MOD_RECENT_N", q)
         if not years:
-            n = (int(near.group(1)) if near.group(1).isdigit() else _CN_NUM[near.group(1)]) if near else 0
+            n = _count_word(near.group(1)) if near else 0
             b = query.bodies[0]
             # 「近两年」: the two years up to its latest report, so that a year without one is said
             query.years = list(range(b.years[-1] - n + 1, b.years[-1] + 1)) if n and b.years else list(b.years)
