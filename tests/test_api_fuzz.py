@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck
+
+from fuzzing import fuzz
 
 from qa_app.api import create_app
 from qa_app.indexer import index_paths
@@ -53,8 +55,7 @@ def app():
 
 
 @schema.parametrize()
-@settings(max_examples=30, deadline=None, derandomize=True,
-          suppress_health_check=list(HealthCheck))
+@fuzz(30, suppress_health_check=list(HealthCheck))
 def test_no_server_errors(case):
     from schemathesis.checks import not_a_server_error
     case.call_and_validate(checks=[not_a_server_error])

@@ -3,7 +3,9 @@ every body named in the data and the axis (nothing dropped, nothing cut short), 
 axis for counts, values printed, sorted, readable when all zeros, blanks or nothing at all."""
 from __future__ import annotations
 
-from hypothesis import given, settings as hsettings, strategies as hst
+from hypothesis import given, strategies as hst
+
+from fuzzing import fuzz
 
 from qa_app.ui.charts import bar_chart_spec, chart_rows, describe, empty_note
 
@@ -63,7 +65,7 @@ def test_same_name_twice_is_two_bars():
     assert chart_rows(["甲局", "甲局"], [3, 5]) == [("甲局（2）", 5.0), ("甲局", 3.0)]
 
 
-@hsettings(max_examples=60, deadline=None)
+@fuzz(60)
 @given(hst.lists(hst.tuples(hst.text("局办区街道委员会人民政府甲乙丙丁", min_size=1, max_size=30),
                             hst.one_of(hst.none(), hst.integers(0, 10**6))), min_size=1, max_size=40))
 def test_every_label_is_drawn_and_counts_have_whole_ticks(pairs):

@@ -12,19 +12,17 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import fuzz_layouts as F
+from fuzzing import fuzz
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS_TRUTH = ROOT / "tests" / "data" / "seeds_truth.json"
 _SHARED = [p for p in (ROOT.parent / "shared", Path("/work/shared")) if (p / "realworld" / "truth").is_dir()]
 REAL_TRUTH = _SHARED[0] / "realworld" / "truth" if _SHARED else None
 
-def fuzz(n: int) -> settings:
-    return settings(max_examples=n, derandomize=True, database=None, deadline=None, print_blob=True,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
 def _truth_values() -> list:

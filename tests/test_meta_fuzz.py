@@ -12,7 +12,9 @@ written (short form, variant) comes back as an alias. Fixed seed, a few hundred 
 """
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import given
+
+from fuzzing import fuzz
 
 from fuzz_meta import MIDDLE, front_matters, render
 from qa_app.loaders import html_to_text
@@ -25,8 +27,7 @@ def _text(front):
     return normalise_text(html_to_text(raw) if kind == "html" else raw)
 
 
-@seed(20261202)
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@fuzz(400)
 @given(front_matters())
 def test_body_year_region_come_back(front):
     b = front.body
@@ -40,8 +41,7 @@ def test_body_year_region_come_back(front):
         assert b.alias in m.aliases, where
 
 
-@seed(7)
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@fuzz(60)
 @given(front_matters())
 def test_a_rendered_report_is_a_report_and_not_flagged(front):
     parsed = parse_report(_text(front), "fuzz.txt")

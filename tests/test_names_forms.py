@@ -232,7 +232,9 @@ def test_a_filter_names_a_body_in_another_standard_form():
 
 # -- fuzzed: many bodies, any standard way of writing one of them ---------------------------------
 
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+from hypothesis import given, strategies as st  # noqa: E402
+
+from fuzzing import fuzz  # noqa: E402
 
 PLACES = [("宁川", "市", "仁门", "县"), ("宁川", "市", "东坪", "区"), ("江澄", "市", "西岭", "区"), ("江澄", "市", "北湖", "县")]
 SPECIFIC = [k for k in forms().kinds if not k.generic and len(k.forms) > 1]
@@ -252,7 +254,7 @@ def _fuzz_catalog():
 FUZZ_CAT = _fuzz_catalog()
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@fuzz(150)
 @given(place=st.sampled_from(PLACES), kind=st.sampled_from(SPECIFIC[::3] + [forms().kinds[0]]),
        form=st.integers(0, 10), level=st.booleans(), city=st.booleans(), de=st.booleans())
 def test_any_standard_writing_of_a_held_body_finds_it_and_only_it(place, kind, form, level, city, de):
@@ -265,7 +267,7 @@ def test_any_standard_writing_of_a_held_body_finds_it_and_only_it(place, kind, f
     assert [b.agency for b in m.bodies] == [want], (q, [b.agency for b in m.bodies], m.unknown)
 
 
-@settings(max_examples=80, deadline=None)
+@fuzz(80)
 @given(place=st.sampled_from(PLACES), kind=st.sampled_from(SPECIFIC[1::3]), form=st.integers(0, 10))
 def test_a_kind_the_place_has_no_report_of_never_finds_another_body(place, kind, form):
     _, _, county, lv = place
@@ -276,7 +278,7 @@ def test_a_kind_the_place_has_no_report_of_never_finds_another_body(place, kind,
     assert m.bodies == [] and m.unknown, (written, [b.agency for b in m.bodies])
 
 
-@settings(max_examples=60, deadline=None)
+@fuzz(60)
 @given(kind=st.sampled_from(SPECIFIC[::3]), form=st.integers(0, 10), level=st.booleans())
 def test_a_form_every_place_has_asks_which_never_picks_one(kind, form, level):
     written = kind.forms[form % len(kind.forms)]

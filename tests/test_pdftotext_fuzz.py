@@ -16,10 +16,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import fuzz_layouts as F
+from fuzzing import fuzz
 import fuzz_poppler as P
 
 import test_layout_fuzz as TL
@@ -28,9 +29,6 @@ TRUTH_VALUES = TL.TRUTH_VALUES  # the seeds' and the real reports' printed value
 needs_poppler = pytest.mark.skipif(not P.HAVE_PDFTOTEXT, reason="没有 pdftotext（apt 包 poppler-utils），跳过")
 
 
-def fuzz(n: int) -> settings:
-    return settings(max_examples=n, derandomize=True, database=None, deadline=None, print_blob=True,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
 def outcome(v: F.Values, parsed) -> dict:

@@ -10,11 +10,13 @@ wording. Hypothesis runs with a fixed seed and no example database, so a run is 
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
+
+from fuzzing import fuzz
 
 from qa_app import ask
 
-FUZZ = settings(max_examples=40, derandomize=True, database=None, deadline=None)
+FUZZ = fuzz(40)
 
 
 @pytest.fixture(scope="module")

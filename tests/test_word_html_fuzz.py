@@ -11,16 +11,14 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import fuzz_layouts as F
+from fuzzing import fuzz
 import fuzz_word as W
 
 
-def fuzz(n: int) -> settings:
-    return settings(max_examples=n, derandomize=True, database=None, deadline=None, print_blob=True,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
 def _roundtrip(v: F.Values, q: W.WQuirks):
