@@ -226,6 +226,9 @@ class TableRead:
     cells: list[Cell] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # rows that could not be placed, in Chinese
     format: str = "2021"
+    # section 三's own template where it differs from the report's (a 2019-format section 二
+    # printed with the 2021 section 三, three rows under （六）其他处理); "" = `format`
+    app_format: str = ""
     tables_found: list[str] = field(default_factory=list)
     spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # table -> (first, last) line
     missing: dict[str, list[str]] = field(default_factory=dict)  # table -> template rows not printed (missing_rows)
@@ -502,6 +505,7 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
         buf = []
         vals: list[Token] = []
         across = False  # the values were read across text (headers, a page header) inside the row
+        window_open = False  # which empty cells are the row's blanks was left open (_cell_window)
         start = i
         while i < n and len(vals) < len(row.columns):
             t = tokens[i]
@@ -530,16 +534,33 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
             i += 1
         if has_empty and vals and (len(vals) < len(row.columns) or any(v.kind is EMPTY for v in vals)):
             # blank cells of a tab-separated row (HTML, Word) hold the place of their value
-            cell_run = _cell_run(tokens, start, len(row.columns))
+            cell_run = _cell_run(tokens, start, len(row.columns), row.columns[-1] == "total")
             if cell_run is not None:
-                vals, i = cell_run
+                vals, i = cell_run[:2]
+                window_open = len(cell_run) > 2 and cell_run[2]
                 buf = []
+        if has_empty and len(vals) == len(row.columns) and i < n and tokens[i].kind != TEXT and i not in consumed:
+            # more cells before the next label than the row has (one cell per line: a label's
+            # colspan 「|」 reads like a blank cell): the row's cells among them (_window)
+            j = i
+            while j < n and tokens[j].kind != TEXT and j not in consumed:
+                j += 1
+            full = vals + tokens[i:j]
+            if any(t.kind != EMPTY for t in tokens[i:j]) and all(t.kind != TEXT for t in full):
+                kept = [k for k, t in enumerate(full) if t.kind != EMPTY]
+                if kept[-1] - kept[0] < len(row.columns):
+                    a, window_open = _window(full, len(row.columns), row.columns[-1] == "total")
+                    vals, i = full[a:a + len(row.columns)], j
         if len(vals) == len(row.columns):
             label = label_text[-40:]
             # read across text, and its 总计 is not the sum of the rest: the reader is not sure of
             # this row (the report's own numbers are not blamed for an order the text scrambled)
             unsure = across and row.columns == T.APP_COLS and _row_breaks([v.value for v in vals])
-            if unsure:
+            if window_open:
+                unsure = True
+                problems.append(f"{T.TABLE_TITLES[table]}「{fold(row.label)}」行：空格子多于格数，无法确认哪些是空白格，"
+                                "这一行标为「不确定」")
+            elif unsure:
                 problems.append(f"{T.TABLE_TITLES[table]}「{fold(row.label)}」行：数字中间夹着表头或页眉文字，"
                                 "总计与各项之和对不上，无法确认数字的位置，这一行标为「不确定」")
             for col, v in zip(row.columns, vals):
@@ -592,13 +613,15 @@ def _placeholders(tokens: list[Token], i: int) -> bool:
     return j < n and tokens[j].line != line and tokens[j].kind == TEXT
 
 
-def _cell_run(tokens: list[Token], i: int, ncols: int) -> tuple[list[Token], int] | None:
+def _cell_run(tokens: list[Token], i: int, ncols: int, summed: bool = False) -> tuple[list[Token], int] | None:
     """A row of table cells on one line (tab-separated: HTML, Word) with blank cells in it:
     (its `ncols` value tokens, blanks included as EMPTY (value None), index after them), or None
     when the line's cells are not short of values (then the usual walk reads them).
 
     The empty positions right after the label may be the label's colspan (「（一）予以公开」
     over two columns) or a blank first value; only as many as the row lacks count as blanks.
+    `summed`: the row's last column is the sum of the others (section 三, 四), which decides
+    between empty cells before and after the values (_cell_window).
     """
     line, n = tokens[i].line, len(tokens)
     before = 0
@@ -617,6 +640,10 @@ def _cell_run(tokens: list[Token], i: int, ncols: int) -> tuple[list[Token], int
         return [t for t in seq if t.kind != EMPTY], j
     if filled >= ncols:
         return None
+    if before and seq[-1].kind == EMPTY and len(seq) + before > ncols and all(t.kind == EMPTY for t in seq[ncols:]):
+        # empty cells on both sides of the values: the label's colspan or a blank first cell
+        # before them, a blank last cell or the grid's padding after them
+        return _cell_window(tokens, i, before, seq, ncols, summed)
     if len(seq) > ncols and all(t.kind == EMPTY for t in seq[ncols:]):
         seq = seq[:ncols]  # cells after the row's last one: empty columns of the grid
     if len(seq) == ncols:
@@ -625,6 +652,33 @@ def _cell_run(tokens: list[Token], i: int, ncols: int) -> tuple[list[Token], int
         lead = tokens[i - (ncols - len(seq)):i]
         return lead + list(seq), i + len(seq)
     return None
+
+
+def _cell_window(tokens: list[Token], i: int, before: int, seq: list[Token], ncols: int,
+                 summed: bool) -> tuple[list[Token], int, bool]:
+    """A row's `ncols` cells where empty cells stand both before its values (`before` of them)
+    and after (in `seq`, which starts at tokens[i]): _window(); (cells, index after, uncertain)."""
+    full = tokens[i - before:i] + list(seq)
+    a, open_ = _window(full, ncols, summed)
+    return full[a:a + ncols], i - before + a + ncols, open_
+
+
+def _window(full: list[Token], ncols: int, summed: bool) -> tuple[int, bool]:
+    """Where a row's `ncols` cells start in `full`, a run of cells with more empty ones than the
+    row has room for (a label's colspan, a blank cell, a row's padding): of the windows holding
+    every value, the one under which the row's 总计 (last cell) is the sum of the others, where
+    only one is (`summed` rows); else the last one, uncertain. (start, uncertain)"""
+    first = min(k for k, t in enumerate(full) if t.kind != EMPTY)
+    last = max(k for k, t in enumerate(full) if t.kind != EMPTY)
+    starts = [a for a in range(max(0, last + 1 - ncols), first + 1) if a + ncols <= len(full)]
+    if summed and len(starts) > 1:
+        def holds(w):
+            *parts, total = [t.value for t in w]
+            return total is not None and abs(total - sum(x for x in parts if x is not None)) < 1e-6
+        good = [a for a in starts if holds(full[a:a + ncols])]
+        if len(good) == 1:
+            return good[0], False
+    return starts[-1], len(starts) > 1
 
 
 def _blank_row(tokens: list[Token], i: int, label: list[Token], candidates: list[T.Row],
@@ -734,6 +788,9 @@ def _label_line(buf: list[Token], row: T.Row) -> int | None:
     return buf[0].line if buf else None
 
 
+_SUB_OTHER_RE = re.compile(r"逾期不补正|缴纳费用|收费通知")  # the 2021 template's rows under （六）其他处理
+
+
 def detect_format(lines: list[str], regions: dict[str, tuple[int, int]]) -> str:
     return _detect_format([_compact(x) for x in lines], regions)
 
@@ -791,7 +848,9 @@ def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
                 if _rows_quality(alt[0], alt[1], alt[2]) > _rows_quality(cells, probs, placed):
                     cells, probs, placed = alt
         elif key == "applications":
-            rows = [r for r in T.APPLICATION_ROWS if res.format in r.formats]
+            if res.format == "2019" and any(_SUB_OTHER_RE.search(x) for x in comp[a:b]):
+                res.app_format = "2021"
+            rows = [r for r in T.APPLICATION_ROWS if (res.app_format or res.format) in r.formats]
             total = _has_total_column(comp, a, b, folded)
             cells, probs, placed = _read_applications(toks, rows, seps, gaps, total)
             if not total:  # the header said no 总计 column: read with one too, keep what holds better
@@ -954,9 +1013,10 @@ def missing_rows(res: TableRead) -> dict[str, list[str]]:
         if table == "proactive":
             want = [r.key for r in T.proactive_rows(res.format)]
         elif table == "applications":
-            want = [r.key for r in T.APPLICATION_ROWS if res.format in r.formats and not r.optional]
-            if "other" in rows or res.format == "2019":
-                want = [k for k in want if not k.startswith("other.")] + (["other"] if res.format == "2019" else [])
+            fmt = res.app_format or res.format
+            want = [r.key for r in T.APPLICATION_ROWS if fmt in r.formats and not r.optional]
+            if "other" in rows or fmt == "2019":
+                want = [k for k in want if not k.startswith("other.")] + (["other"] if fmt == "2019" else [])
         else:
             want = [r.key for r in T.REVIEW_ROWS]
         lost = [k for k in want if k not in rows]
@@ -1426,10 +1486,16 @@ def _read_review(tokens: list[Token], gaps: bool = False, loose: bool = False) -
     numbers in it must not be read as cells), never in the middle of a row."""
     vals: list[Token] = []
     pauses: list[int] = []  # how many values stood before each stretch of header words
+    block = 0  # where the values after the last text start (in vals)
+    unsure_block = False  # which empty cells of a run are cells was left open (_review_block)
     for tok in tokens:
         if tok.kind == TEXT:
             if loose and vals and set(tok.text) <= _REVIEW_HEADER_CHARS:
                 continue  # plain pdftotext: the header words of each column among its values
+            if vals and block < len(vals):
+                vals[block:], open_ = _review_block(vals[block:], 3 if block and block % 5 else 5)
+                unsure_block |= open_
+            block = len(vals)
             if vals and not _is_junk(tok) and ((len(vals) % 5 and len(vals) % 3)
                                                or not set(tok.text) <= _REVIEW_HEADER_CHARS):
                 break
@@ -1439,8 +1505,15 @@ def _read_review(tokens: list[Token], gaps: bool = False, loose: bool = False) -
         if tok.kind == EMPTY and not vals:
             continue
         vals.append(tok)
-        if len(vals) == 15:
+        lead = 0  # empty cells opening the run since the last text: a scraped row's 「|」, not cells yet
+        while block + lead < len(vals) and vals[block + lead].kind == EMPTY:
+            lead += 1
+        if len(vals) - lead >= 15:
             break
+    if block < len(vals):
+        vals[block:], open_ = _review_block(vals[block:], 3 if block and block % 5 else 5, 15 - block)
+        unsure_block |= open_
+    vals = vals[:15]
     if pauses and any(p % 5 for p in pauses) and len(vals) < 15:
         return [], [f"{T.TABLE_TITLES['review_litigation']}：只读到 {len(vals)} 个数，应有 15 个"
                     f"（第 {vals[0].line} 行），未采用"]
@@ -1471,6 +1544,7 @@ def _read_review(tokens: list[Token], gaps: bool = False, loose: bool = False) -
                      and abs(r[4].value - sum(t.value for t in r[:4])) > 1e-6)
         clear = broken >= 2 and holds_cols is True and any(t.value for t in vals)
         chosen = transposed if clear else rows_major
+    unsure = unsure or unsure_block
     cells = []
     for i, row in enumerate(T.REVIEW_ROWS):
         for j, col in enumerate(T.REVIEW_COLS):
@@ -1478,8 +1552,47 @@ def _read_review(tokens: list[Token], gaps: bool = False, loose: bool = False) -
             cells.append(Cell("review_litigation", row.key, col, tok.value, (tok.line, tok.line), label=row.label,
                               uncertain=unsure, at=(tok.line, tok.word) if tok.word >= 0 else None))
     probs = [f"{T.TABLE_TITLES['review_litigation']}：表格按列印出（每行是一种结果），总计与各项之和对不上，"
-             "无法确认数字的位置，这些格标为「不确定」"] if unsure else []
+             "无法确认数字的位置，这些格标为「不确定」"] if unsure and not unsure_block else []
+    if unsure_block:
+        probs.append(f"{T.TABLE_TITLES['review_litigation']}：一行里空格子多于格数，无法确认哪些是空白格，"
+                     "这些格标为「不确定」")
     return cells, probs
+
+
+def _review_block(block: list[Token], unit: int = 5, target: int | None = None) -> tuple[list[Token], bool]:
+    """The cells of a run of section 四 values between two stretches of text, without the empty
+    cells that are no cells of the table: a scraped page's row-start 「|」, colspan pipes and the
+    empty columns padding a row. A run holds whole rows (`unit` cells each: 5, or 3 for the rows
+    of a table printed transposed): the fewest that hold its values, or `target` cells (what
+    the table still lacks, for its last run). Where that leaves a choice of which empty cells to
+    keep, the one under which 总计 = the four results holds; (cells, whether the choice stayed
+    open: then they are uncertain)."""
+    n = len(block)
+    if not n or not any(t.kind == EMPTY for t in (block[0], block[-1])):
+        return block, False
+    lead = 0
+    while lead < n and block[lead].kind == EMPTY:
+        lead += 1
+    if lead == n:  # empty cells only: blank rows, or nothing but pipes
+        keep = n - n % unit if target is None else min(n, target)
+        return block[n - keep:], n % unit != 0 and keep > 0
+    trail = 0
+    while block[n - 1 - trail].kind == EMPTY:
+        trail += 1
+    core = n - lead - trail
+    size = -(-core // unit) * unit
+    if target is not None and core <= target <= n:
+        size = target
+    if size >= n:
+        return block, False
+    ways = [block[a:a + size] for a in range(max(0, lead - (size - core)), lead + 1) if a + size <= n]
+    if len(ways) == 1:
+        return ways[0], False
+    if unit == 5:
+        holding = [w for w in ways if _review_holds([w[i:i + 5] for i in range(0, size, 5)])]
+        if len(holding) == 1:
+            return holding[0], False
+    return ways[-1], True
 
 
 def _review_holds(rows: list[list[Token]]) -> bool | None:

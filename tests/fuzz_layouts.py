@@ -75,6 +75,11 @@ for _k in APP_KEYS:
         _g = None
     GROUP_OF[_k] = _g
 OUTCOME_ROWS = APP_KEYS[2:23]
+# the 2019 trial template: （六）其他处理 is one row; section 二 has other columns and two more rows
+APP_KEYS_2019 = APP_KEYS[:20] + ("other",) + APP_KEYS[23:]
+APP_LABEL["other"] = "（六）其他处理"
+GROUP_OF["other"] = None
+OUTCOME_ROWS_2019 = APP_KEYS_2019[2:21]
 
 # section 二 (2021): (key, label, article heading, columns, column labels)
 PRO_ROWS = (
@@ -85,6 +90,21 @@ PRO_ROWS = (
     ("administrative_coercion", "行政强制", "第二十条第（六）项", ("decisions",)),
     ("administrative_fees", "行政事业性收费", "第二十条第（八）项", ("amount",)),
 )
+PRO_ROWS_2019 = (
+    ("regulations", "规章", "第二十条第（一）项", ("made", "published", "total_public")),
+    ("normative_documents", "规范性文件", "第二十条第（一）项", ("made", "published", "total_public")),
+    ("administrative_licensing", "行政许可", "第二十条第（五）项", ("previous_year_items", "change", "decisions")),
+    ("other_management_services", "其他对外管理服务事项", "第二十条第（五）项", ("previous_year_items", "change", "decisions")),
+    ("administrative_punishment", "行政处罚", "第二十条第（六）项", ("previous_year_items", "change", "decisions")),
+    ("administrative_coercion", "行政强制", "第二十条第（六）项", ("previous_year_items", "change", "decisions")),
+    ("administrative_fees", "行政事业性收费", "第二十条第（八）项", ("previous_year_items", "change")),
+    ("centralized_procurement", "政府集中采购", "第二十条第（九）项", ("items", "amount")),
+)
+PRO_HEAD_2019 = {"第二十条第（一）项": ("信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"),
+                 "第二十条第（五）项": ("信息内容", "上一年项目数量", "本年增/减", "处理决定数量"),
+                 "第二十条第（六）项": ("信息内容", "上一年项目数量", "本年增/减", "处理决定数量"),
+                 "第二十条第（八）项": ("信息内容", "上一年项目数量", "本年增/减"),
+                 "第二十条第（九）项": ("信息内容", "采购项目数量", "采购总金额")}
 PRO_HEAD = {"第二十条第（一）项": ("信息内容", "本年制发件数", "本年废止件数", "现行有效件数"),
             "第二十条第（五）项": ("信息内容", "本年处理决定数量"),
             "第二十条第（六）项": ("信息内容", "本年处理决定数量"),
@@ -103,6 +123,16 @@ TAIL = ["", "五、存在的主要问题及改进情况", "", "一是公开质�
 class Values:
     """Every printed cell: (table, row, column) -> int | float | None (None = left blank)."""
     cells: dict[tuple[str, str, str], int | float | None]
+    pro_fmt: str = "2021"   # section 二's template: "2021" or "2019" (本年新制作数量 …)
+    app_fmt: str = "2021"   # section 三's: "2019" prints （六）其他处理 as one row
+
+    @property
+    def pro_rows(self):
+        return PRO_ROWS_2019 if self.pro_fmt == "2019" else PRO_ROWS
+
+    @property
+    def app_keys(self) -> tuple:
+        return APP_KEYS_2019 if self.app_fmt == "2019" else APP_KEYS
 
     def app(self, row: str) -> list:
         return [self.cells[("applications", row, c)] for c in APP_COLS]
@@ -119,12 +149,13 @@ def _small():
 
 
 @st.composite
-def consistent_values(draw) -> Values:
+def consistent_values(draw, pro_fmt: str = "2021", app_fmt: str = "2021") -> Values:
     """Random values under which every identity of the template holds (column sums, row totals,
-    新收 + 结转 = 办理结果 + 结转下年度)."""
+    新收 + 结转 = 办理结果 + 结转下年度). `pro_fmt`/`app_fmt` "2019": the trial template's section
+    二 (本年新制作数量 …, 本年增/减 may be negative) and section 三 (（六）其他处理 one row)."""
     cells: dict = {}
     sums = [0] * 6
-    for row in OUTCOME_ROWS:
+    for row in (OUTCOME_ROWS_2019 if app_fmt == "2019" else OUTCOME_ROWS):
         vals = [draw(_small()) if draw(st.booleans()) else 0 for _ in range(6)]
         for i, v in enumerate(vals):
             sums[i] += v
@@ -136,23 +167,26 @@ def consistent_values(draw) -> Values:
     for row, vals in (("total", sums), ("carried_forward", fwd), ("carried_over", over), ("new_received", new)):
         for c, v in zip(APP_COLS, vals + [sum(vals)]):
             cells[("applications", row, c)] = v
-    for key, _label, _art, cols in PRO_ROWS:
+    for key, _label, _art, cols in (PRO_ROWS_2019 if pro_fmt == "2019" else PRO_ROWS):
         for c in cols:
             if c == "amount":
                 cells[("proactive", key, c)] = draw(st.sampled_from([0, 12.35, 4068.208, 0.5, 1500]))
+            elif c == "change":
+                cells[("proactive", key, c)] = draw(st.one_of(st.integers(0, 40), st.integers(-9, -1)))
             else:
                 cells[("proactive", key, c)] = draw(st.one_of(st.integers(0, 60), st.integers(1000, 700000)))
     for r in REV_ROWS:
         four = [draw(st.integers(0, 12)) for _ in range(4)]
         for c, v in zip(REV_COLS, four + [sum(four)]):
             cells[("review_litigation", r, c)] = v
-    return Values(cells)
+    return Values(cells, pro_fmt, app_fmt)
 
 
 def scaled(v: Values, k: int) -> Values:
     """Section 三's counts times `k` (a city's or a province's thousands of requests): every
     identity still holds (they are sums); numbers of 10,000 and more print with separators."""
-    return Values({key: (x * k if key[0] == "applications" and isinstance(x, int) else x) for key, x in v.cells.items()})
+    return Values({key: (x * k if key[0] == "applications" and isinstance(x, int) else x) for key, x in v.cells.items()},
+                  v.pro_fmt, v.app_fmt)
 
 
 def truth_values(path: Path) -> Values | None:
@@ -161,20 +195,22 @@ def truth_values(path: Path) -> Values | None:
     return values_from_truth(t)
 
 
-def values_from_truth(t: dict) -> Values | None:
-    if t.get("format", "2021") != "2021":
+def values_from_truth(t: dict, formats=("2021",)) -> Values | None:
+    fmt = t.get("format", "2021")
+    if fmt not in formats:
         return None
     cells = {}
     for table in ("proactive", "applications", "review_litigation"):
         for row, cols in (t.get(table) or {}).items():
             for c, v in cols.items():
                 cells[(table, row, c)] = v
-    need = [("applications", r, c) for r in APP_KEYS for c in APP_COLS]
-    need += [("proactive", k, c) for k, _l, _a, cols in PRO_ROWS for c in cols]
+    keys, pro = (APP_KEYS_2019, PRO_ROWS_2019) if fmt == "2019" else (APP_KEYS, PRO_ROWS)
+    need = [("applications", r, c) for r in keys for c in APP_COLS]
+    need += [("proactive", k, c) for k, _l, _a, cols in pro for c in cols]
     need += [("review_litigation", r, c) for r in REV_ROWS for c in REV_COLS]
     if any(k not in cells for k in need):
         return None
-    return Values({k: cells[k] for k in need})
+    return Values({k: cells[k] for k in need}, fmt, fmt)
 
 
 @dataclass
@@ -202,13 +238,34 @@ class Quirks:
 
 
 LAYOUTS = ("pdf_text", "pdf_blocks", "tabs", "pipes", "cells_nosep", "box", "md", "md_llm", "html", "html_word", "docx")
+SCRAPED = ("scraped_rows", "scraped_spans", "scraped_inline")  # web pages' tables flattened by a crawler
 EXT = {"md": ".md", "md_llm": ".md", "html": ".html", "html_word": ".html", "docx": ".docx", "pdf": ".pdf"}
 # how each layout can print a blank: an empty cell needs cell separators
 BLANK_WORDS = {"pdf_text": ("/", "—", "无"), "pdf_blocks": ("/", "—"), "tabs": ("", "/", "—", "无"), "pipes": ("", "/", "—"),
                "cells_nosep": ("",), "box": ("", "/", "—"), "md": ("", "/", "—", "无"), "md_llm": ("", "/", "—"),
                "html": ("", "/", "—", "无"), "html_word": ("", "/", "—"), "docx": ("", "/", "—", "无"),
-               "pdf": ("/", "—")}
+               "pdf": ("/", "—"), "scraped_rows": ("", "/", "—"), "scraped_spans": ("", "/", "—"),
+               "scraped_inline": ("", "/", "—")}
 FOOTERS = ("- 4 -", "— 5 —", "第 3 页", "第 2 页 共 6 页", "3 / 7")
+
+
+@st.composite
+def scraped_quirks(draw, layouts=SCRAPED) -> Quirks:
+    """The quirks of real scraped report pages (tables flattened to 「 |」 cells)."""
+    q = Quirks(layout=draw(st.sampled_from(layouts)), seed=draw(st.integers(0, 10 ** 6)))
+    if draw(st.booleans()):
+        q.blank_word = draw(st.sampled_from(BLANK_WORDS[q.layout]))
+        rows = draw(st.lists(st.sampled_from(APP_KEYS[:23]), min_size=1, max_size=3, unique=True))
+        cols = draw(st.lists(st.sampled_from(APP_COLS[:6]), min_size=1, max_size=4, unique=True))
+        q.blanks = tuple(("applications", r, c) for r in rows for c in cols)
+    if draw(st.integers(0, 2)) == 0:
+        q.blank_row = draw(st.sampled_from(APP_KEYS[4:20]))
+        if not q.blank_word:
+            q.blank_word = draw(st.sampled_from(BLANK_WORDS[q.layout]))
+    q.review_split = draw(st.integers(0, 3)) == 0
+    q.extra = {k: draw(st.booleans()) for k in ("label_pads", "span_pipes", "row_pad", "split_orgs", "title_row",
+                                                "variants", "split_heads")}
+    return q
 
 
 @st.composite
@@ -264,8 +321,9 @@ def apply_blanks(v: Values, q: Quirks) -> Values:
     0); a row total stays as printed (a report with a blank cell still prints its total)."""
     cells = dict(v.cells)
     for k in q.blanks:
-        cells[k] = None
-    if q.blank_row:
+        if k in cells:
+            cells[k] = None
+    if q.blank_row and ("applications", q.blank_row, "total") in cells:
         for c in APP_COLS:
             cells[("applications", q.blank_row, c)] = None
     if q.review_totals_only:
@@ -274,7 +332,7 @@ def apply_blanks(v: Values, q: Quirks) -> Values:
                 cells[("review_litigation", r, c)] = None
     if None in cells.values() and q.blank_word not in BLANK_WORDS.get(q.layout, ("",)):
         q.blank_word = BLANK_WORDS[q.layout][0]  # a layout without cell separators must print a blank
-    return Values(cells)
+    return Values(cells, v.pro_fmt, v.app_fmt)
 
 
 def num(v, q: Quirks, blank: str | None = None, unit: bool = True) -> str:
@@ -301,13 +359,24 @@ def wrap(label: str, width: int) -> list[str]:
 # ---------------------------------------------------------------------------------------
 # Line-based layouts (txt)
 
+def pro_heads(v: Values, q: Quirks) -> dict:
+    """Section 二's column headers; the 2019 ones as some sites print them, a space where the
+    cell wrapped (「本年新 制作数量」)."""
+    if v.pro_fmt != "2019":
+        return PRO_HEAD
+    if not q.extra.get("split_heads"):
+        return PRO_HEAD_2019
+    return {a: tuple(h[:3] + " " + h[3:] if len(h) > 5 else h for h in hs) for a, hs in PRO_HEAD_2019.items()}
+
+
 def _section2_lines(v: Values, q: Quirks, row_line) -> list[str]:
     out = ["二、主动公开政府信息情况", ""]
     last_art = None
-    for key, label, art, cols in PRO_ROWS:
+    heads = pro_heads(v, q)
+    for key, label, art, cols in v.pro_rows:
         if art != last_art:
             out.append(art)
-            out.extend(row_line(PRO_HEAD[art][0], list(PRO_HEAD[art][1:]), header=True))
+            out.extend(row_line(heads[art][0], list(heads[art][1:]), header=True))
             last_art = art
         out.extend(row_line(label, [num(x, q, unit=False) for x in v.pro(key, cols)]))
     return out + [""]
@@ -315,7 +384,7 @@ def _section2_lines(v: Values, q: Quirks, row_line) -> list[str]:
 
 def _section3_lines(v: Values, q: Quirks, row_line, header_lines) -> list[str]:
     out = ["三、收到和处理政府信息公开申请情况", ""] + header_lines
-    for i, key in enumerate(APP_KEYS):
+    for i, key in enumerate(v.app_keys):
         if i == q.footer:
             out.append(q.footer_text)
         if i == q.split_table:
@@ -340,8 +409,29 @@ def _section4_lines(v: Values, q: Quirks, sep: str) -> list[str]:
         for i, name in enumerate(("行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）")):
             out += [name, sep.join(REV_HEAD), sep.join(vals[i * 5:i * 5 + 5]), ""]
         return out
+    head = q.extra.get("review_head", "")
+    if sep == " " and head:
+        return out + ["行政复议 行政诉讼", "未经复议直接起诉 复议后起诉"] + review_head_lines(head) + [" ".join(vals), ""]
     out += ["行政复议" + sep + "行政诉讼", sep.join(REV_HEAD) + sep + "未经复议直接起诉" + sep + "复议后起诉",
             sep.join(REV_HEAD * 2), sep.join(vals), ""]
+    return out
+
+
+def review_head_lines(mode: str) -> list[str]:
+    """Section 四's column headers as pdftotext prints narrow header cells: "split", each word
+    in two halves on two lines (「结果」 over 「维持」, 「总」 over 「计」), the review group's line
+    apart from the two litigation groups'; "vertical", one character a line, the review group
+    and the litigation groups interleaved, 「总计」 of the review group on one line."""
+    four = REV_HEAD[:4]
+    if mode == "split":
+        top, bottom = [h[:2] for h in four] + ["总"], [h[2:] for h in four] + ["计"]
+        return [" ".join(top), " ".join(bottom + top * 2), " ".join(bottom * 2)]
+    out = []
+    for k in range(4):
+        chars = [h[k] for h in four]
+        review = " ".join(chars)
+        lit = " ".join(chars + (["总"] if k == 1 else ["计"] if k == 2 else []))
+        out += [review, ("总计 " if k == 1 else "") + lit + " " + lit]
     return out
 
 
@@ -551,14 +641,17 @@ def _c(text, rs=1, cs=1):
 
 def grid_proactive(v: Values, q: Quirks):
     g, last = [], None
-    for key, label, art, cols in PRO_ROWS:
+    heads = pro_heads(v, q)
+    for key, label, art, cols in v.pro_rows:
         if art != last:
             g.append([_c(art, 1, 4)])
-            h = PRO_HEAD[art]
-            g.append([_c(h[0])] + ([_c(x) for x in h[1:]] if len(h) == 4 else [_c(h[1], 1, 3)]))
+            h = heads[art]
+            g.append([_c(h[0])] + ([_c(x) for x in h[1:]] if len(h) == 4 else [_c(x) for x in h[1:-1]]
+                                   + [_c(h[-1], 1, 5 - len(h))]))
             last = art
         vals = [num(x, q, unit=False) for x in v.pro(key, cols)]
-        g.append([_c(label)] + ([_c(x) for x in vals] if len(vals) == 3 else [_c(vals[0], 1, 3)]))
+        g.append([_c(label)] + ([_c(x) for x in vals] if len(vals) == 3 else [_c(x) for x in vals[:-1]]
+                                + [_c(vals[-1], 1, 4 - len(vals))]))
     return g
 
 
@@ -568,14 +661,17 @@ def grid_applications(v: Values, q: Quirks, split_group: bool = False):
          [_c(o) for o in ORGS]]
     sizes = {"denied.state_secret": 8, "unavailable.not_held": 3, "not_processed.petition_complaint": 5,
              "other.no_correction": 3}
-    for key in APP_KEYS:
+    keys = v.app_keys
+    if "other" in keys:
+        del sizes["other.no_correction"]
+    for key in keys:
         row = []
         label = APP_LABEL[key]
         if key in ("new_received", "carried_over", "carried_forward"):
             row.append(_c(label, 1, 3))
         else:
             if key == "granted":
-                row.append(_c("三、本年度办理结果", 22))
+                row.append(_c("三、本年度办理结果", keys.index("total") - keys.index("granted") + 1))
             if key in sizes:
                 n = sizes[key]
                 if split_group and n >= 3:  # Word broke the vertical label into two rowspan cells
@@ -583,7 +679,7 @@ def grid_applications(v: Values, q: Quirks, split_group: bool = False):
                     row.append(_c(a[:len(a) // 2], n // 2))
                 else:
                     row.append(_c(GROUP_BEFORE[key], n))
-            if key in ("granted", "partially_granted", "total"):
+            if key in ("granted", "partially_granted", "total", "other"):
                 row.append(_c(label, 1, 2))
             else:
                 row.append(_c(label))
@@ -595,7 +691,7 @@ def grid_applications(v: Values, q: Quirks, split_group: bool = False):
         out = g[:3]
         rows = g[3:]
         for key, n in sizes.items():
-            idx = APP_KEYS.index(key) + n // 2
+            idx = keys.index(key) + n // 2
             a = GROUP_BEFORE[key]
             rows[idx] = [_c(a[len(a) // 2:], n - n // 2)] + rows[idx]
         return out + rows
@@ -749,6 +845,85 @@ def render_pdf(v: Values, q: Quirks, path: Path) -> None:
     c.save()
 
 
+# ---------------------------------------------------------------------------------------
+# Scraped web pages: an HTML table flattened to text by a crawler
+
+# label wordings and typos seen in real reports (the reader matches labels by content)
+LABEL_VARIANTS = (("行政规范性文件", "规范性文件"), ("三类内部事务信息", "三类内容事务信息"),
+                  ("只计这一情形", "只计这一情况"), ("第二十条第（", "第二十条 第（"),
+                  ("本年制发件数", "本年（2023）制发件数"), ("本年废止件数", "本年（2023）废止件数"),
+                  ("本年处理决定数量", "本年（2023）处理决定数量"))
+ORG_SPLIT = {"商业企业": "商业 企业", "科研机构": "科研 机构", "社会公益组织": "社会公益 组织",
+             "法律服务机构": "法律服务 机构"}
+
+
+def flatten(grid, q: Quirks, style: str) -> list[str]:
+    """A table's rows (grid of (text, rowspan, colspan); a rowspan cell only in its first row) as a
+    crawler writes them: each cell followed by 「 |」, a colspan's extra columns as more 「|」
+    (on the cell's line, or on a line of their own), an empty cell as a lone 「|」, and rows padded
+    at the end with empty columns. `style`: "rows" (a lone 「|」 line starts each row, one cell a
+    line), "spans" (one cell a line, colspan pipes on their own line), "inline" (one row a line,
+    no leading pipe)."""
+    pads = q.extra.get("label_pads", True)
+    out = []
+    for r, row in enumerate(grid):
+        cells = []
+        for j, (text, _rs, cs) in enumerate(row):
+            value = bool(text) and (text[0].isdigit() or text[0] in "０１２３４５６７８９-/—")
+            extra = cs - 1 if (pads or value or j == len(row) - 1) else 0
+            if not q.extra.get("span_pipes", True):
+                extra = 0
+            cells.append((text, extra))
+        tail = (q.seed // (r + 3)) % 4 if q.extra.get("row_pad") else 0  # empty columns padding the row
+        if style == "inline":
+            parts = [(t + " |" if t else "|") + (" " + "|" * e if e else "") for t, e in cells]
+            line = " ".join(parts) + (" " + "|" * tail if tail else "")
+            out.append(line)
+            continue
+        if style == "rows":
+            out.append("|")
+        for k, (t, e) in enumerate(cells):
+            line = t + " |" if t else "|"
+            if style == "rows":
+                e += tail if k == len(cells) - 1 else 0
+                out.append(line + (" " + "|" * e if e else ""))
+            else:
+                out.append(line)
+                if e:
+                    out.append("|" * e)
+        if style == "spans" and tail:
+            out.append("|" * tail)
+    return out
+
+
+def render_scraped(v: Values, q: Quirks) -> str:
+    """A web page's text as scraped: the three tables as HTML grids (merged cells) flattened by
+    `flatten`; the section 二 table with a title row; label wordings of real reports."""
+    style = {"scraped_rows": "rows", "scraped_spans": "spans", "scraped_inline": "inline"}[q.layout]
+    g2 = grid_proactive(v, q)
+    if q.extra.get("title_row"):
+        g2 = [[_c("主动公开政府信息情况", 1, 4)]] + g2
+    g3 = grid_applications(v, q)
+    if q.extra.get("split_orgs"):
+        g3 = [[(ORG_SPLIT.get(t, t), rs, cs) for t, rs, cs in row] for row in g3]
+    if q.review_split:
+        vals = [num(x, q, unit=False) for x in v.rev()]
+        s4 = []
+        for i, n in enumerate(("行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）")):
+            s4 += [n] + flatten([[_c(h) for h in REV_HEAD], [_c(x) for x in vals[i * 5:i * 5 + 5]]], q, style)
+    else:
+        s4 = flatten(grid_review(v, q), q, style)
+    lines = [TITLE, "", "一、总体情况", HEAD[4], "二、主动公开政府信息情况"] + flatten(g2, q, style)
+    lines += ["三、收到和处理政府信息公开申请情况"] + flatten(g3, q, style)
+    lines += ["四、政府信息公开行政复议、行政诉讼情况"] + s4
+    lines += ["五、存在的主要问题及改进情况", "一是公开质量有待提高。", "六、其他需要报告的事项", "本机关未收取任何费用。"]
+    text = "\n".join(lines)
+    if q.extra.get("variants"):
+        for a, b in LABEL_VARIANTS:
+            text = text.replace(a, b)
+    return text
+
+
 def render(v: Values, q: Quirks, folder: Path, name: str = "report") -> Path:
     """Write the report of values `v` (blanks of `q` already applied) in the shape of `q`."""
     folder = Path(folder)
@@ -760,7 +935,8 @@ def render(v: Values, q: Quirks, folder: Path, name: str = "report") -> Path:
     else:
         fn = {"pdf_text": render_pdf_text, "pdf_blocks": render_pdf_blocks, "tabs": render_tabs, "pipes": render_pipes,
               "cells_nosep": render_cells_nosep, "box": render_box, "md": render_md, "md_llm": render_md_llm,
-              "html": lambda a, b: render_html(a, b), "html_word": lambda a, b: render_html(a, b, word=True)}[q.layout]
+              "html": lambda a, b: render_html(a, b), "html_word": lambda a, b: render_html(a, b, word=True),
+              "scraped_rows": render_scraped, "scraped_spans": render_scraped, "scraped_inline": render_scraped}[q.layout]
         path.write_text(fn(v, q), encoding="utf-8")
     return path
 
