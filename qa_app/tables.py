@@ -837,6 +837,8 @@ def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
     for key in sorted(regions, key=lambda k: k != "applications"):
         a, b = regions[key]
         single, multi = shape.get(key, (0, 1))
+        if not seps and single >= 12 and multi * 10 <= single and _paragraph_share(folded, a, b) >= 0.95:
+            _cells_as_paragraphs(folded, a, b)
         gaps = not seps and not paragraphs and (
             (single >= 12 and multi * 10 <= single) or (doc_gaps and single and not multi))
         toks = _tokenize(folded[a:b], a, gaps)
@@ -1055,6 +1057,28 @@ def _paragraph_share(folded: list[str], a: int, b: int) -> float:
         if not folded[k + 1].strip():
             ended += 1
     return ended / held if held else 0.0
+
+
+def _cells_as_paragraphs(folded: list[str], a: int, b: int) -> None:
+    """A table whose every cell is a paragraph of its own (a web page's <p> in each <td>, as
+    scraped: every line followed by an empty one): the empty line ending each cell is no cell;
+    an empty cell is an empty paragraph, so a run of k empty lines holds (k - 1) // 2 blank cells.
+    In place: the separating empty lines become page-furniture lines (read as nothing), the
+    blank cells stay empty lines (one cell per line with blanks as empty lines, read as such)."""
+    k = a
+    end = min(b, len(folded))
+    while k < end:
+        if folded[k].strip() and not _PAGE_RE.match(folded[k]):
+            k += 1
+            continue
+        j = k
+        while j < end and (not folded[j].strip() or _PAGE_RE.match(folded[j])):
+            j += 1
+        empties = [m for m in range(k, j) if not folded[m].strip()]
+        keep = (len(empties) - 1) // 2 if k > a and j < end else 0
+        for m in empties[keep:]:
+            folded[m] = _PAGE_LINE
+        k = j
 
 
 def _one_cell_per_line(folded: list[str], a: int, b: int) -> tuple[int, int]:

@@ -238,14 +238,14 @@ class Quirks:
 
 
 LAYOUTS = ("pdf_text", "pdf_blocks", "tabs", "pipes", "cells_nosep", "box", "md", "md_llm", "html", "html_word", "docx")
-SCRAPED = ("scraped_rows", "scraped_spans", "scraped_inline")  # web pages' tables flattened by a crawler
+SCRAPED = ("scraped_rows", "scraped_spans", "scraped_inline", "scraped_paras")  # web pages' tables flattened by a crawler
 EXT = {"md": ".md", "md_llm": ".md", "html": ".html", "html_word": ".html", "docx": ".docx", "pdf": ".pdf"}
 # how each layout can print a blank: an empty cell needs cell separators
 BLANK_WORDS = {"pdf_text": ("/", "—", "无"), "pdf_blocks": ("/", "—"), "tabs": ("", "/", "—", "无"), "pipes": ("", "/", "—"),
                "cells_nosep": ("",), "box": ("", "/", "—"), "md": ("", "/", "—", "无"), "md_llm": ("", "/", "—"),
                "html": ("", "/", "—", "无"), "html_word": ("", "/", "—"), "docx": ("", "/", "—", "无"),
                "pdf": ("/", "—"), "scraped_rows": ("", "/", "—"), "scraped_spans": ("", "/", "—"),
-               "scraped_inline": ("", "/", "—")}
+               "scraped_inline": ("", "/", "—"), "scraped_paras": ("", "/", "—")}
 FOOTERS = ("- 4 -", "— 5 —", "第 3 页", "第 2 页 共 6 页", "3 / 7")
 
 
@@ -880,6 +880,14 @@ def flatten(grid, q: Quirks, style: str) -> list[str]:
             line = " ".join(parts) + (" " + "|" * tail if tail else "")
             out.append(line)
             continue
+        if style == "paras":  # each cell a paragraph (<p> in <td>): text, then an empty line
+            for k, (t, _e) in enumerate(cells):
+                lead = " " * ((q.seed // (r + k + 1)) % 3)
+                if t and not t[0].isdigit() and len(t) > 5 and q.extra.get("split_heads") and t.startswith("本年"):
+                    out += [t[:3], "", t[3:], ""]  # a header cell wrapped into two paragraphs
+                else:
+                    out += [lead + t if t else "\u00a0", ""]
+            continue
         if style == "rows":
             out.append("|")
         for k, (t, e) in enumerate(cells):
@@ -899,7 +907,7 @@ def flatten(grid, q: Quirks, style: str) -> list[str]:
 def render_scraped(v: Values, q: Quirks) -> str:
     """A web page's text as scraped: the three tables as HTML grids (merged cells) flattened by
     `flatten`; the section 二 table with a title row; label wordings of real reports."""
-    style = {"scraped_rows": "rows", "scraped_spans": "spans", "scraped_inline": "inline"}[q.layout]
+    style = {"scraped_rows": "rows", "scraped_spans": "spans", "scraped_inline": "inline", "scraped_paras": "paras"}[q.layout]
     g2 = grid_proactive(v, q)
     if q.extra.get("title_row"):
         g2 = [[_c("主动公开政府信息情况", 1, 4)]] + g2
@@ -910,13 +918,16 @@ def render_scraped(v: Values, q: Quirks) -> str:
         vals = [num(x, q, unit=False) for x in v.rev()]
         s4 = []
         for i, n in enumerate(("行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）")):
-            s4 += [n] + flatten([[_c(h) for h in REV_HEAD], [_c(x) for x in vals[i * 5:i * 5 + 5]]], q, style)
+            s4 += [n] + ([""] if style == "paras" else []) + flatten([[_c(h) for h in REV_HEAD],
+                                                                       [_c(x) for x in vals[i * 5:i * 5 + 5]]], q, style)
     else:
         s4 = flatten(grid_review(v, q), q, style)
-    lines = [TITLE, "", "一、总体情况", HEAD[4], "二、主动公开政府信息情况"] + flatten(g2, q, style)
-    lines += ["三、收到和处理政府信息公开申请情况"] + flatten(g3, q, style)
-    lines += ["四、政府信息公开行政复议、行政诉讼情况"] + s4
-    lines += ["五、存在的主要问题及改进情况", "一是公开质量有待提高。", "六、其他需要报告的事项", "本机关未收取任何费用。"]
+    gap = [""] if style == "paras" else []
+    lines = [TITLE, "", "一、总体情况", HEAD[4], "二、主动公开政府信息情况"] + gap + flatten(g2, q, style)
+    lines += ["三、收到和处理政府信息公开申请情况"] + gap + flatten(g3, q, style)
+    lines += ["四、政府信息公开行政复议、行政诉讼情况"] + gap + s4
+    lines += ["五、存在的主要问题及改进情况"] + gap + ["一是公开质量有待提高。"] + gap + ["六、其他需要报告的事项"] + gap + [
+        "本机关未收取任何费用。"]
     text = "\n".join(lines)
     if q.extra.get("variants"):
         for a, b in LABEL_VARIANTS:
@@ -936,7 +947,8 @@ def render(v: Values, q: Quirks, folder: Path, name: str = "report") -> Path:
         fn = {"pdf_text": render_pdf_text, "pdf_blocks": render_pdf_blocks, "tabs": render_tabs, "pipes": render_pipes,
               "cells_nosep": render_cells_nosep, "box": render_box, "md": render_md, "md_llm": render_md_llm,
               "html": lambda a, b: render_html(a, b), "html_word": lambda a, b: render_html(a, b, word=True),
-              "scraped_rows": render_scraped, "scraped_spans": render_scraped, "scraped_inline": render_scraped}[q.layout]
+              "scraped_rows": render_scraped, "scraped_spans": render_scraped, "scraped_inline": render_scraped,
+              "scraped_paras": render_scraped}[q.layout]
         path.write_text(fn(v, q), encoding="utf-8")
     return path
 
