@@ -229,6 +229,9 @@ class TableRead:
     # section 三's own template where it differs from the report's (a 2019-format section 二
     # printed with the 2021 section 三, three rows under （六）其他处理); "" = `format`
     app_format: str = ""
+    # section 二's rows where they mix the templates: "2019+2021" = the 2019 columns under
+    # 第二十条第（一）项 (本年新制作数量 …), the 2021 blocks after it (本年处理决定数量); "" = `format`
+    pro_format: str = ""
     tables_found: list[str] = field(default_factory=list)
     spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # table -> (first, last) line
     missing: dict[str, list[str]] = field(default_factory=dict)  # table -> template rows not printed (missing_rows)
@@ -831,19 +834,30 @@ def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
     # one cell per line: decided per table, and a small table (section 四) follows the others
     shape = {key: _one_cell_per_line(folded, a, b) for key, (a, b) in regions.items()} if not seps else {}
     doc_gaps = any(single >= 12 and multi * 10 <= single for single, multi in shape.values())
+    # every cell a paragraph of its own (a web page's <p> per <td>): decided by the tables with
+    # enough cells to tell, and then for a small table (section 四, blanks in it) as well
+    shares = {key: _paragraph_share(folded, a, b) for key, (a, b) in regions.items()} if doc_gaps else {}
+    para_cells = {key for key, (single, multi) in shape.items() if single >= 12 and multi * 10 <= single
+                  and shares.get(key, 0) >= 0.95}
+    if para_cells:
+        para_cells |= {key for key, (single, multi) in shape.items() if not multi and shares.get(key, 0) >= 0.95}
     read: dict[str, tuple[list[Cell], list[str]]] = {}
     paragraphs = False  # empty lines separate cells (plain pdftotext), they are no blank cells
     # section 三 first: its identities decide whether an empty line is a blank cell
     for key in sorted(regions, key=lambda k: k != "applications"):
         a, b = regions[key]
         single, multi = shape.get(key, (0, 1))
-        if not seps and single >= 12 and multi * 10 <= single and _paragraph_share(folded, a, b) >= 0.95:
+        if key in para_cells:
             _cells_as_paragraphs(folded, a, b)
         gaps = not seps and not paragraphs and (
             (single >= 12 and multi * 10 <= single) or (doc_gaps and single and not multi))
         toks = _tokenize(folded[a:b], a, gaps)
         if key == "proactive":
             rows = list(T.proactive_rows(res.format))
+            txt = "".join(comp[a:b])
+            if res.format == "2019" and "上一年项目" not in txt and ("本年处理决定数量" in txt or "收费金额" in txt):
+                res.pro_format = "2019+2021"  # the 2019 header over 第二十条第（一）项 only
+                rows = list(T.PROACTIVE_ROWS_2019[:2] + T.PROACTIVE_ROWS_2021[2:])
             cells, probs, placed = read_rows(toks, rows, key, seps, gaps)
             if gaps:  # an empty line may end a paragraph rather than hold a blank cell
                 alt = read_rows(_tokenize(folded[a:b], a, False), rows, key, seps, False)
@@ -1014,6 +1028,8 @@ def missing_rows(res: TableRead) -> dict[str, list[str]]:
             continue
         if table == "proactive":
             want = [r.key for r in T.proactive_rows(res.format)]
+            if res.pro_format == "2019+2021":
+                want = [r.key for r in T.PROACTIVE_ROWS_2019[:2] + T.PROACTIVE_ROWS_2021[2:]]
         elif table == "applications":
             fmt = res.app_format or res.format
             want = [r.key for r in T.APPLICATION_ROWS if fmt in r.formats and not r.optional]

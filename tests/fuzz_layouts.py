@@ -128,7 +128,7 @@ class Values:
 
     @property
     def pro_rows(self):
-        return PRO_ROWS_2019 if self.pro_fmt == "2019" else PRO_ROWS
+        return {"2019": PRO_ROWS_2019, "2019+2021": PRO_ROWS_2019[:2] + PRO_ROWS[2:]}.get(self.pro_fmt, PRO_ROWS)
 
     @property
     def app_keys(self) -> tuple:
@@ -152,7 +152,8 @@ def _small():
 def consistent_values(draw, pro_fmt: str = "2021", app_fmt: str = "2021") -> Values:
     """Random values under which every identity of the template holds (column sums, row totals,
     新收 + 结转 = 办理结果 + 结转下年度). `pro_fmt`/`app_fmt` "2019": the trial template's section
-    二 (本年新制作数量 …, 本年增/减 may be negative) and section 三 (（六）其他处理 one row)."""
+    二 (本年新制作数量 …, 本年增/减 may be negative) and section 三 (（六）其他处理 one row);
+    `pro_fmt` "2019+2021": the 2019 columns under 第二十条第（一）项 only, the 2021 blocks after."""
     cells: dict = {}
     sums = [0] * 6
     for row in (OUTCOME_ROWS_2019 if app_fmt == "2019" else OUTCOME_ROWS):
@@ -167,7 +168,7 @@ def consistent_values(draw, pro_fmt: str = "2021", app_fmt: str = "2021") -> Val
     for row, vals in (("total", sums), ("carried_forward", fwd), ("carried_over", over), ("new_received", new)):
         for c, v in zip(APP_COLS, vals + [sum(vals)]):
             cells[("applications", row, c)] = v
-    for key, _label, _art, cols in (PRO_ROWS_2019 if pro_fmt == "2019" else PRO_ROWS):
+    for key, _label, _art, cols in Values({}, pro_fmt).pro_rows:
         for c in cols:
             if c == "amount":
                 cells[("proactive", key, c)] = draw(st.sampled_from([0, 12.35, 4068.208, 0.5, 1500]))
@@ -362,11 +363,13 @@ def wrap(label: str, width: int) -> list[str]:
 def pro_heads(v: Values, q: Quirks) -> dict:
     """Section 二's column headers; the 2019 ones as some sites print them, a space where the
     cell wrapped (「本年新 制作数量」)."""
-    if v.pro_fmt != "2019":
+    if v.pro_fmt == "2021":
         return PRO_HEAD
+    heads = PRO_HEAD_2019 if v.pro_fmt == "2019" else {**PRO_HEAD, "第二十条第（一）项": PRO_HEAD_2019["第二十条第（一）项"]}
     if not q.extra.get("split_heads"):
-        return PRO_HEAD_2019
-    return {a: tuple(h[:3] + " " + h[3:] if len(h) > 5 else h for h in hs) for a, hs in PRO_HEAD_2019.items()}
+        return heads
+    return {a: tuple(h[:3] + " " + h[3:] if len(h) > 5 and h.startswith("本年新") else h for h in hs)
+            for a, hs in heads.items()}
 
 
 def _section2_lines(v: Values, q: Quirks, row_line) -> list[str]:

@@ -126,12 +126,13 @@ TEMPLATE_2019_LAYOUTS = F.SCRAPED + ("pdf_text", "tabs", "pipes", "cells_nosep")
 
 
 @fuzz(24)
-@given(st.sampled_from([("2019", "2019"), ("2019", "2021")]).flatmap(lambda f: F.consistent_values(*f)),
+@given(st.sampled_from([("2019", "2019"), ("2019", "2021"), ("2019+2021", "2021")]).flatmap(lambda f: F.consistent_values(*f)),
        st.one_of(F.scraped_quirks(), F.quirks(layouts=TEMPLATE_2019_LAYOUTS[3:])))
 def test_2019_template(v, q):
     """The 2019 trial template (section 二: 本年新制作数量 / 上一年项目数量 / 本年增/减 (negative
     too) / 政府集中采购; section 三: （六）其他处理 one row), and a report of a later year that
-    prints the 2019 section 二 over the 2021 section 三 (three rows under （六）)."""
+    prints the 2019 section 二 over the 2021 section 三 (three rows under （六）), or the 2019 columns
+    only under 第二十条第（一）项 (「本年新 制作数量」) and the 2021 blocks after it."""
     q.review_transposed = False  # (the line layouts draw it; kept to the 2021 test)
     _never_silent(v, q)
 
