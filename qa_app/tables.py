@@ -549,7 +549,8 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
             while j < n and tokens[j].kind != TEXT and j not in consumed:
                 j += 1
             full = vals + tokens[i:j]
-            if any(t.kind != EMPTY for t in tokens[i:j]) and all(t.kind != TEXT for t in full):
+            if (any(t.kind != EMPTY for t in tokens[i:j]) or vals[0].kind == EMPTY) and any(
+                    t.kind != EMPTY for t in full):
                 kept = [k for k, t in enumerate(full) if t.kind != EMPTY]
                 if kept[-1] - kept[0] < len(row.columns):
                     a, window_open = _window(full, len(row.columns), row.columns[-1] == "total")
