@@ -409,6 +409,7 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
     buf: list[Token] = []
     consumed: set[int] = set()
     pos = 0  # index into `primary` after the last placed row
+    from_below: dict[str, set[int]] = {}  # rows placed by a label below their numbers: its tokens
     if has_empty is None:  # whether there are empty cells (tab- or pipe-separated layouts)
         has_empty = any(t.kind == EMPTY for t in tokens)
     i, n = 0, len(tokens)
@@ -479,10 +480,12 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
                     row = below
                     consumed |= used
                     label_toks = head + [tokens[k] for k in sorted(used)]
+        below_used: set[int] = set()
         if row is None:
             row, used = _look_ahead(tokens, i, primary[pos:])
             if row is not None:
                 consumed |= used
+                below_used = used
                 label_toks = [tokens[k] for k in sorted(used)]
         if row is None:
             row = choose_row(text, groups)
@@ -490,6 +493,23 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
             # a row printed out of template order (「二、上年结转」 above 「一、本年新收」): an
             # earlier row not placed yet, by its label pattern only (no fuzzy match going back)
             row = _choose_back(text, primary[:pos], placed)
+        if row is None and from_below:
+            # the label of a row given numbers read above it (its label below them) stands right
+            # before these: they are its numbers (a row whose label was left out, 「  」 then
+            # 「0 0 0」 then 「行政规范性文件 2 0 7」); the numbers above belong to no row we can name
+            k = i - 1
+            while k >= 0 and tokens[k].kind == EMPTY:
+                k -= 1
+            back = next((r for r in primary if k in from_below.get(r.key, ())), None) if k >= 0 else None
+            if back is not None:
+                gone = [c for c in cells if c.row == back.key]
+                cells = [c for c in cells if c.row != back.key]
+                placed.discard(back.key)
+                del from_below[back.key]
+                problems.append(f"{T.TABLE_TITLES[table]}：第 {gone[0].lines[0]} 行的数字 "
+                                f"{' '.join('' if c.value is None else str(c.value) for c in gone)} 无法对应到模板中的行"
+                                "（它们下面的文字属于后面的数字），未采用")
+                row = back
         if row is None:
             skipped = []
             while i < n and (tokens[i].kind != TEXT or _is_junk(tokens[i])):
@@ -542,14 +562,22 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
                 vals, i = cell_run[:2]
                 window_open = len(cell_run) > 2 and cell_run[2]
                 buf = []
-        if has_empty and len(vals) == len(row.columns) and i < n and tokens[i].kind != TEXT and i not in consumed:
+        lead: list[Token] = []  # empty cells between the label and the row's values, not in them
+        k = start - 1
+        while has_empty and k >= 0 and tokens[k].kind == EMPTY and k not in consumed:
+            if not any(tokens[k] is v for v in vals):
+                lead.insert(0, tokens[k])
+            k -= 1
+        if has_empty and len(vals) == len(row.columns) and ((i < n and tokens[i].kind != TEXT and i not in consumed)
+                                                             or (lead and vals[-1].kind == EMPTY)):
             # more cells before the next label than the row has (one cell per line: a label's
-            # colspan 「|」 reads like a blank cell): the row's cells among them (_window)
+            # colspan 「|」 reads like a blank cell; empty cells before and after the values): the
+            # row's cells among them (_window)
             j = i
             while j < n and tokens[j].kind != TEXT and j not in consumed:
                 j += 1
-            full = vals + tokens[i:j]
-            if (any(t.kind != EMPTY for t in tokens[i:j]) or vals[0].kind == EMPTY) and any(
+            full = lead + vals + tokens[i:j]
+            if (any(t.kind != EMPTY for t in tokens[i:j]) or full[0].kind == EMPTY) and any(
                     t.kind != EMPTY for t in full):
                 kept = [k for k, t in enumerate(full) if t.kind != EMPTY]
                 if kept[-1] - kept[0] < len(row.columns):
@@ -575,6 +603,8 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
                 if trace is not None:
                     trace[id(v)] = (row.key, 1 if unsure else 6 if ahead else 10)
             placed.add(row.key)
+            if below_used:
+                from_below[row.key] = below_used
         else:
             problems.append(f"{T.TABLE_TITLES[table]}「{fold(row.label)}」行：只读到 {len(vals)} 个数，"
                             f"应有 {len(row.columns)} 个（第 {vals[0].line} 行），未采用")

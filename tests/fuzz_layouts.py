@@ -266,6 +266,8 @@ def scraped_quirks(draw, layouts=SCRAPED) -> Quirks:
     q.review_split = draw(st.integers(0, 3)) == 0
     q.extra = {k: draw(st.booleans()) for k in ("label_pads", "span_pipes", "row_pad", "split_orgs", "title_row",
                                                 "variants", "split_heads")}
+    if draw(st.integers(0, 4)) == 0:
+        q.extra["label_lost"] = draw(st.sampled_from([label for _k, label, _a, _c in PRO_ROWS[:5]]))
     return q
 
 
@@ -912,6 +914,10 @@ def render_scraped(v: Values, q: Quirks) -> str:
     `flatten`; the section 二 table with a title row; label wordings of real reports."""
     style = {"scraped_rows": "rows", "scraped_spans": "spans", "scraped_inline": "inline", "scraped_paras": "paras"}[q.layout]
     g2 = grid_proactive(v, q)
+    lost = q.extra.get("label_lost")
+    if lost:  # the site dropped a row's label (an empty cell before its numbers) and the articles' item numbers
+        g2 = [[(("" if t == lost else "第二十条第" if t.startswith("第二十条") else t), rs, cs) for t, rs, cs in row]
+              for row in g2]
     if q.extra.get("title_row"):
         g2 = [[_c("主动公开政府信息情况", 1, 4)]] + g2
     g3 = grid_applications(v, q)
