@@ -1119,12 +1119,13 @@ def _cells_as_paragraphs(folded: list[str], a: int, b: int) -> None:
             k += 1
             continue
         j = k
-        while j < end and (not folded[j].strip() or _PAGE_RE.match(folded[j])):
-            j += 1
+        while j < len(folded) and (not folded[j].strip() or _PAGE_RE.match(folded[j])):
+            j += 1  # (the run may go on past the table: the next heading closes it)
         empties = [m for m in range(k, j) if not folded[m].strip()]
-        keep = (len(empties) - 1) // 2 if k > a and j < end else 0
+        keep = (len(empties) - 1) // 2 if k > a and j < len(folded) else 0
         for m in empties[keep:]:
-            folded[m] = _PAGE_LINE
+            if m < end:
+                folded[m] = _PAGE_LINE
         k = j
 
 
