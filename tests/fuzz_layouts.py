@@ -267,7 +267,7 @@ def scraped_quirks(draw, layouts=SCRAPED) -> Quirks:
     q.extra = {k: draw(st.booleans()) for k in ("label_pads", "span_pipes", "row_pad", "split_orgs", "title_row",
                                                 "variants", "split_heads")}
     if draw(st.integers(0, 4)) == 0:
-        q.extra["label_lost"] = draw(st.sampled_from([label for _k, label, _a, _c in PRO_ROWS[:5]]))
+        q.extra["label_lost"] = draw(st.integers(0, 4))  # the index of a section 二 row
     return q
 
 
@@ -915,7 +915,8 @@ def render_scraped(v: Values, q: Quirks) -> str:
     style = {"scraped_rows": "rows", "scraped_spans": "spans", "scraped_inline": "inline", "scraped_paras": "paras"}[q.layout]
     g2 = grid_proactive(v, q)
     lost = q.extra.get("label_lost")
-    if lost:  # the site dropped a row's label (an empty cell before its numbers) and the articles' item numbers
+    if lost is not None:
+        lost = v.pro_rows[lost][1]  # the site dropped a row's label (an empty cell before its numbers) and the articles' item numbers
         g2 = [[(("" if t == lost else "第二十条第" if t.startswith("第二十条") else t), rs, cs) for t, rs, cs in row]
               for row in g2]
     if q.extra.get("title_row"):

@@ -100,7 +100,7 @@ def _never_silent(v: F.Values, q: F.Quirks) -> None:
     silent = {k: (got[k].value if k in got else "missing", want) for k, (have, want) in F.diff(v, parsed).items()
               if not ((k in got and got[k].uncertain) or (k[0], k[1]) in missing or (k[0], "*") in missing)}
     assert not silent, (q, sorted(silent.items())[:8], parsed.tables.problems[:5])
-    if q.extra.get("label_lost"):  # a row printed without its label: named missing, never another row's
+    if q.extra.get("label_lost") is not None:  # a row printed without its label: named missing, never another row's
         assert "proactive" in parsed.tables.missing, (q, parsed.tables.problems[:5])
     elif None not in v.cells.values():
         assert not F.diff(v, parsed) and parsed.tables.missing == {}, (q, parsed.tables.problems[:5])
