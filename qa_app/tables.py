@@ -17,6 +17,11 @@ transposed is read in the order under which its identity holds. Rows a table lac
 markdown delimiter and column-header rows inside a table (类别 | 数据1 … 数据6), a label row of
 empty cells with its numbers on the next row, colspan pads, one cell per line with blanks as
 empty lines, section 三 columns in another order (a one-line header).
+Web pages as scraped (docs/tables.md): a lone 「|」 opening each row, colspan pipes, rows padded
+with empty columns — a row's surplus empty cells are cut by its identity (`_window`,
+`_review_block`), uncertain where it cannot tell; every cell a paragraph of its own
+(`_cells_as_paragraphs`); the 2019 template's section 二 over the 2021 section 三, or its columns
+under 第二十条第（一）项 only (`TableRead.app_format`, `pro_format`).
 
 Plain pdftotext reading order (no -layout) is read by the same walk after three steps: blocks of
 cells emitted column by column are put back in row order (`column_blocks`, the order the row

@@ -18,6 +18,11 @@ box (box-drawing), md (pipe tables), md_llm (one table per row group, 数据1…
 bogus header rows, a label in one row and its numbers in the next, a label split over two
 cells), html (rowspan/colspan), html_word (Word export: spans, &nbsp;, a group label split
 into two rowspan cells), docx (python-docx, merged cells), pdf (reportlab, a smaller family).
+Scraped web pages (`SCRAPED`, `scraped_quirks`, `render_scraped`): the HTML grids flattened by a
+crawler — scraped_rows (a lone 「|」 opening each row), scraped_spans (colspan pipes on lines of
+their own), scraped_inline (a row a line), scraped_paras (each cell a paragraph). Values of the
+2019 template: `consistent_values("2019", "2019")`, its section 二 over the 2021 section 三
+("2019", "2021"), its columns under 第二十条第（一）项 only ("2019+2021", "2021").
 """
 from __future__ import annotations
 
