@@ -147,13 +147,14 @@ def _clean_body(s: str) -> str:
 # -- body and year: candidates from each place a report prints them --------------------------
 
 # 「…年度报告」, 「…年报」, 「…工作报告」, and the 关于 form: 「关于…2023年度政府信息公开工作(开展)情况的报告」
-_REPORT = r"政(?:府信息|务)公开(?:工作)?(?:年度报告|年报|工作报告|(?:开展|落实)?情况的?报告)"
+# 「…信息公开工作年度报告」 without 政府 (开发区管委会, 镇) too; a body ending in 政府 keeps it (see _name_of)
+_REPORT = r"的?(?:政府信息|政务|信息)公开(?:工作)?(?:年度报告|年报|工作报告|(?:开展|落实)?情况的?报告)"
 _YEAR = r"((?:19|20)\d{2})"
 _BODY = r"([\u4e00-\u9fa5()（）·]{2,40}?)"
 _BODY_FIRST_RE = re.compile(_BODY + r"(?:关于)?" + _YEAR + r"年度?" + _REPORT)
 _YEAR_FIRST_RE = re.compile(_YEAR + r"年度?" + _BODY + _REPORT)
 # the year inside or after the report's name: 「…政府信息公开工作2023年度报告」, 「…年度报告（2023年）」
-_YEAR_INSIDE_RE = re.compile(_BODY + r"政(?:府信息|务)公开(?:工作)?" + _YEAR + r"年?度?(?:报告|年报)")
+_YEAR_INSIDE_RE = re.compile(_BODY + r"(?:政府信息|政务|信息)公开(?:工作)?" + _YEAR + r"年?度?(?:报告|年报)")
 _YEAR_AFTER_RE = re.compile(_BODY + _REPORT + r"[(（]" + _YEAR + r"年?度?[)）]")
 _YEAR_ONLY_RE = re.compile(_YEAR + r"年度?" + _REPORT)
 # the statistics period: 「统计期限从2022年1月1日起至2022年12月31日止」, 「统计周期为2024年1月1日至12月31日」
@@ -163,7 +164,11 @@ _CN_YEAR_RE = re.compile(r"[〇零○一二三四五六七八九]{4}(?=年)")
 _CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
 _DATE_RE = re.compile(r"^[(（]?(?:19|20)\d{2}年\d{1,2}月\d{1,2}日[)）]?$")
 _HEAD_JUNK_RE = re.compile(r"^(?:正文|首页|当前位置|标题|题目|单位名称|机关名称|发布机关|发布单位|公开主体|信息来源|来源|"
-                           r"名称|单位|主题|关于|现将|以下是|本报告是|附件\d*|[:：>＞»·\-—_|()（）])+")
+                           r"名称|单位|主题|关于|现将|以下是|本报告是|附件\d*|[:：>＞»·\-—_|()（）]|"
+                           # the verb of the sentence that names the report: 「现公开钢花村街道…」「特编制湛江市…」
+                           r"(?:现|特|并|予以)?(?:向社会|通过[^，。]{1,12}?向社会)?(?:公开|公布|发布|编制|印发|汇总|形成)了?)+")
+# a trailing 「(机关)」: 「青龙镇政府(机关)信息公开年度报告」
+_TAIL_JUNK_RE = re.compile(r"[(（](?:机关|单位|本级)[)）]$")
 
 # Institutions a body's name ends in (longest first).
 _INSTITUTIONS = ("人民政府办公厅", "人民政府办公室", "政府办公厅", "政府办公室", "街道办事处", "管理委员会", "人民政府",
@@ -198,6 +203,17 @@ _SELF_SUFFIX = {"厅": ("厅",), "局": ("局",), "委": ("委员会", "委"), "
                 "中心": ("中心",)}
 
 
+def _name_of(raw: str, after: str, strict: bool) -> str | None:
+    """The body's name in `raw`, the text before a report word that starts `after`. A body
+    ending in 政府 loses it to the report word (「2022年上海市政府信息公开…」「张家湾镇人民政府信息
+    公开…」): raw + 政府 is tried first when the report word starts with 政府."""
+    if after.startswith("政府") and (raw.endswith("人民") or raw[-1:] in "省市区县旗镇乡" and place_prefix(raw) in (raw, "")):
+        name = _valid_name(raw + "政府", strict=strict)
+        if name and name.endswith("政府"):
+            return name
+    return _valid_name(raw, strict=strict)
+
+
 def _cn_year(m: re.Match) -> str:
     return m.group(0).translate(_CN_DIGITS)
 
@@ -223,18 +239,21 @@ def _valid_name(raw: str, *, strict: bool) -> str | None:
     改革局」 → 沭阳县发展和改革局), a place the text shapes like one (宁川市仁门县), or a level word for a
     short form (市科委); the rest an institution with no verb or table word (「我厅编写了」 is none).
     strict: a name with no place at all is refused (a signature line or the prose)."""
-    raw = _HEAD_JUNK_RE.sub("", raw.strip("《》“”\"' ：:，,。"))
+    raw = _TAIL_JUNK_RE.sub("", _HEAD_JUNK_RE.sub("", raw.strip("《》“”\"' ：:，,。")))
     if len(raw) < 3 or _suffix_of(raw) is None:
         return None
     cuts = {0} | {m.end() for m in _CUT_RE.finditer(raw)}
     for k in range(len(raw) - 2):  # a division of the gazetteer at k; what comes before it is junk
         n = _place_len(raw[k:])
         if n:
-            if k and raw[k - 1] in _LEVEL_END and place_prefix(raw[:k]) == raw[:k]:
+            if k and raw[k - 1] in _LEVEL_END and place_prefix(raw[:k]) == raw[:k] and not _place_len(raw[:k]):
                 break  # an unknown place above a known one: keep the whole
             if k and k not in cuts and any(p.name != raw[k - 1:k + n] for p in gazetteer.correct(raw[k - 1:k + n])):
                 continue  # 「沐义县」: one character off 安义县, not 沐 + 义县
-            if _core_ok(raw[k + n:]):
+            core = raw[k + n:]
+            if raw[k:k + n] in core or gazetteer.leading(raw[k:k + n])[-1].name in core or _place_len(core):
+                continue  # 「翔安区 / 厦门市翔安区统计局」: a header line, then the name with its own place
+            if _core_ok(core):
                 return raw[k:]
     # after words that are no name (年报, 公开, a verb): the rest shaped as place + institution
     # (宁川市仁门县商务局, 沐安区人民政府办公室), or a short form (市科委, 区城建局, 省教育厅)
@@ -251,8 +270,11 @@ def _valid_name(raw: str, *, strict: bool) -> str | None:
             if rest[n - 1] in _LEVEL_END and _core_ok(rest[n:]) and not _BAD_PLACE_RE.search(rest[:n]) \
                     and gazetteer.correct(rest[:n]):
                 return rest
-    if not strict and _core_ok(raw) and len(raw) <= 16:
-        return raw  # no place at all (国家统计局): only from a title or a sentence naming the report
+    if not strict:  # no place at all (国家统计局): only from a title or a sentence naming the report
+        for b in sorted(cuts):  # after the words that are no name: 「…政府信息公开年报 > 太平乡」
+            rest = raw[b:]
+            if len(rest) - len(_suffix_of(rest) or rest) >= 2 and _core_ok(rest) and len(rest) <= 16:
+                return rest
     return None
 
 
@@ -316,7 +338,7 @@ def _from_title(text: str, t: _Text) -> tuple[_Found | None, _Found | None, int 
         for m in rx.finditer(joined):
             if m.start() > 240:
                 break
-            name = _valid_name(m.group(body_group), strict=False)
+            name = _name_of(m.group(body_group), joined[m.end(body_group):], strict=False)
             if name:
                 found.append((m.start(), name, int(m.group(3 - body_group))))
                 break
@@ -335,15 +357,25 @@ def _from_sentences(t: _Text) -> _Found | None:
     """「现将…2023年政府信息公开工作年度报告向社会公布」, 「附件：…年度报告」, or the name with the report
     anywhere: the first whose body is a name."""
     flat = t.flat
-    for m in _BODY_FIRST_RE.finditer(flat):
-        raw = m.group(1)
-        name = _valid_name(raw, strict=True) or (
-            _valid_name(raw, strict=False) if re.search(r"(?:现将|附件|将|公布|发布)", flat[max(0, m.start() - 4):m.start() + 6]) else None)
-        if name:
-            before = flat[max(0, m.start() - 6):m.start() + len(raw) - len(name)]
-            source = "attachment" if "附件" in before else "sentence"
-            return _Found(name, int(m.group(2)), source, m.start())
-    return None
+    found = []
+    # body first (「现将沭阳县…2023年…年度报告」) or year first (「特向社会公布2021年度沈阳市…局政府信息公开
+    # 工作年度报告」「汇总2021年度大东坝镇人民政府的政务公开年度报告」)
+    for rx, bg, yg in ((_BODY_FIRST_RE, 1, 2), (_YEAR_FIRST_RE, 2, 1)):
+        for m in rx.finditer(flat):
+            raw, after = m.group(bg), flat[m.end(bg):]
+            lead = flat[max(0, m.start() - 6):m.start(bg) + 6]
+            name = _name_of(raw, after, strict=True) or (
+                _name_of(raw, after, strict=False) if _LEAD_RE.search(lead) else None)
+            if name:
+                before = flat[max(0, m.start() - 6):m.start(bg) + len(raw) - len(name)]
+                source = "attachment" if "附件" in before else "sentence"
+                found.append(_Found(name, int(m.group(yg)), source, m.start()))
+                break
+    return min(found, key=lambda f: f.offset) if found else None
+
+
+# the words that introduce the report's own name in a sentence
+_LEAD_RE = re.compile(r"现将|附件|将|公布|发布|公开|编制|汇总|形成")
 
 
 def _from_period(t: _Text) -> int | None:
@@ -490,6 +522,37 @@ def _expand_core(name: str, n: int, t: _Text, short_form: bool) -> str:
     return name
 
 
+# a township's or street's body written by its place alone, or its government written 政府:
+# the standard full name (镇/乡 → 镇/乡人民政府, 街道 → 街道办事处, 上海市政府 → 上海市人民政府)
+_LOCAL_RE = re.compile(r"^(.*?(?:镇|乡|街道))(人民政府|政府|办事处)?$")
+
+
+def _complete_local(name: str, t: _Text) -> str:
+    """The full name of a body written by its place (周湾镇 → 周湾镇人民政府, 建章路街道 → 建章路街道
+    办事处, 上海市政府 → 上海市人民政府), as the text writes it when it does (「由周湾镇人民政府编制」),
+    and with the county the text writes before a township or street whose name has no division
+    of the gazetteer (罗家乡 + 「龙游县罗家乡人民政府」 → 龙游县罗家乡人民政府)."""
+    m = _LOCAL_RE.match(name)
+    if m and (m.group(2) is None or (m.group(2) == "办事处") == m.group(1).endswith("街道")):
+        base = m.group(1)
+        name = base + ("办事处" if base.endswith("街道") else "人民政府")
+    elif name.endswith("政府") and not name.endswith("人民政府") and _place_len(name) == len(name) - 2:
+        name = name[:-2] + "人民政府"
+    else:
+        return name
+    if _place_len(name):
+        return name
+    place = base if m else name
+    best = ""
+    for mm in _compiled(r"([\u4e00-\u9fa5]{2,12})" + re.escape(place)).finditer(t.flat[:8000]):
+        run = mm.group(1)
+        for k in range(len(run) - 1):
+            if _place_len(run[k:]) == len(run) - k and len(run) - k > len(best):
+                best = run[k:]
+                break
+    return best + name if best and not name.startswith(best) else name
+
+
 def _region_fields(agency: str | None, t: _Text) -> tuple[str | None, str | None, str | None, str | None]:
     """(province, prefecture, county, code) of the body's place, from the gazetteer; all None when
     the name holds no division it knows, or one it cannot settle (朝阳区 with nothing else)."""
@@ -567,6 +630,10 @@ def _finish(agency: str | None, year: int | None, title_line: int | None, agency
             written.append(agency)
             agency = corrected
         full = _expand_core(agency, n, t, short_form)
+        if full != agency:
+            written.append(agency)
+            agency = full
+        full = _complete_local(agency, t)
         if full != agency:
             written.append(agency)
             agency = full
