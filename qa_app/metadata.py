@@ -63,9 +63,27 @@ class Meta:
     year_source: str | None = None
 
     @property
+    def unplaced(self) -> bool:
+        """The body is named without a place the text settles (区统计局, 中村乡人民政府 alone)."""
+        return unplaced(self.agency, self.region, self.province)
+
+    @property
     def flagged(self) -> bool:
-        """Body or year unknown: the report is indexed, but no question by body or year reaches it."""
-        return self.agency is None or self.year is None
+        """Body or year unknown, or the body's place: the report is indexed, but no question by
+        body or year (by region, when unplaced) reaches it until a person sets it."""
+        return self.agency is None or self.year is None or self.unplaced
+
+
+# bodies of the State Council and national bodies: no place in their names, none needed
+_NATIONAL = ("国家", "国务院", "中华人民共和国", "中国", "全国", "中央", "最高人民")
+
+
+def unplaced(agency: str | None, region: str | None, province: str | None) -> bool:
+    """Whether a body's name says no place a question by region could find it under: no
+    division of the gazetteer and no place shaped like one (区统计局, 县生态环境局, 中村乡人民政府,
+    建章路街道办事处). National bodies (国家统计局, 教育部) are not."""
+    return bool(agency) and not region and not province and not agency.startswith(_NATIONAL) \
+        and not agency.endswith(("部", "总署", "总局"))
 
 
 _WS_RE = re.compile(r"\s+")
@@ -380,7 +398,28 @@ _LEAD_RE = re.compile(r"现将|附件|将|公布|发布|公开|编制|汇总|形
 
 def _from_period(t: _Text) -> int | None:
     m = _PERIOD_RE.search(t.flat) or _SPAN_RE.search(t.flat)
+    if m is None:  # 「数据截至2022年12月31日」「数据核定时间点为2022年12月31日」
+        m = _compiled(r"(?:截至|截止|截止到|时间点为|时点为)" + _YEAR + r"年(?:12月31日|底)").search(t.flat)
     return int(m.group(1)) if m else None
+
+
+# 「2022年，白云街以…」: the year a sentence of the account opens with (at a line's start or after 。)
+_OPENING_YEAR_RE = re.compile(r"(?:^|[。；;!！])(?:[(（][一二三四五六七八九十\d]+[)）][^。，,]{0,16}?[。.]?)?"
+                              + _YEAR + r"年度?(?:[，,]|以来|全年|共|我|本)")
+
+
+def _from_opening_years(text: str) -> int | None:
+    """The year the account's sentences open with, when one year does so at least twice and
+    more often than any other (a report with no title, no period and no 「现将…年度报告」)."""
+    from collections import Counter
+    years: Counter = Counter()
+    for line in text.split("\n")[:200]:
+        for m in _OPENING_YEAR_RE.finditer(_flat(line)):
+            years[int(m.group(1))] += 1
+    top = years.most_common(2)
+    if top and top[0][1] >= 2 and (len(top) == 1 or top[1][1] < top[0][1]):
+        return top[0][0]
+    return None
 
 
 _PUBLISHER_RE = re.compile(r"^(?:发布机构|发布机关|发布单位|发文机关|发文单位|公开主体|信息来源|来源|责任部门)[:：]([^\s:：|]{3,40})")
@@ -413,6 +452,37 @@ def _from_signature(text: str) -> str | None:
     return None
 
 
+# 「本报告由建章路街道办事处编制」「由上饶市教育局结合有关统计数据编制」
+_COMPILED_RE = re.compile(r"由([\u4e00-\u9fa5()（）]{3,40}?)(?:结合[^，。；]{0,24}?|负责|牵头|统一|组织)?编(?:制|写|撰)")
+# 「如对本报告有疑问，请与惠安县卫生健康局办公室联系」「请联系：龙游县罗家乡人民政府信息公开领导小组办公室」
+_CONTACT_RE = re.compile(r"(?:请与|请联系|可与|请致电)[:：]?([\u4e00-\u9fa5()（）、]{3,40}?)(?:联系|[(（，,:：；。]|电话|地址)")
+# the office of a body that answers for its report (not the body itself); 「人民政府办公室」 is a body
+_SUBUNIT_RE = re.compile(r"(?:(?:政府)?(?:信息|政务|信息、政务)公开(?:工作)?(?:领导小组)?办公室|党政(?:综合)?办公室|综合办公室|"
+                         r"综合(?:组|股|科)|办公室(?:信息室)?|信息室)$")
+
+
+def _named_as(raw: str) -> str | None:
+    """The body a compiler's or contact's name is of: the office that answers for the report
+    dropped (「惠安县卫生健康局办公室」 → 惠安县卫生健康局), the body kept when its name is an office
+    (高平市人民政府办公室)."""
+    raw = _TAIL_JUNK_RE.sub("", raw)
+    m = _SUBUNIT_RE.search(raw)
+    if m and m.start() >= 3:
+        rest = raw[:m.start()]
+        if not (m.group(0).startswith("办公室") and rest.endswith(("政府", "人民政府"))):
+            return _valid_name(rest, strict=False)  # None when what is left is no body's name
+    return _valid_name(raw, strict=False)
+
+
+def _from_compiler(t: _Text, rx: re.Pattern) -> str | None:
+    """The body a sentence names as the report's compiler or contact (the first that is a name)."""
+    for m in rx.finditer(t.flat):
+        name = _named_as(m.group(1))
+        if name and not name.startswith(("本", "各")):
+            return name
+    return None
+
+
 def _dominant(t: _Text, level_char: str):
     """The division of the level a short form's first character names (省, 市, 区, 县) that the
     report names most, or None when none or two are named as often."""
@@ -435,9 +505,20 @@ def _from_prose(t: _Text) -> str | None:
     """「我厅」 and 「省教育厅」 in the prose and the province of the regulations cited → 河北省教育厅."""
     from collections import Counter
     kinds = Counter(m.group(1) for m in _SELF_RE.finditer(t.flat))
-    if not kinds:
+    if not kinds:  # no 「我局」: a full name that twice opens the year's account (「2022年宜城市教育局…」)
+        fulls = Counter()
+        for kind in _KIND_ENDS:
+            fulls.update(_full_names(t, kind, after_year=True))
+        top = fulls.most_common(2)
+        if top and top[0][1] >= 2 and (len(top) == 1 or top[1][1] < top[0][1]):
+            return top[0][0]
         return None
     kind = kinds.most_common(1)[0][0]
+    fulls = _full_names(t, kind)
+    if fulls:
+        top = fulls.most_common(2)
+        if top[0][1] >= 2 and (len(top) == 1 or top[1][1] < top[0][1]):
+            return top[0][0]  # 「2022年宜城市教育局全面贯彻…」 twice, with 「我局」
     if kind in ("县", "区", "市", "镇", "乡", "街道"):
         return None  # 「我县」 alone does not say which body of the county
     shorts: Counter = Counter()
@@ -458,8 +539,48 @@ def _from_prose(t: _Text) -> str | None:
     for short, _n in shorts.most_common(3):
         place = _dominant(t, short[0])
         if place is not None:
-            return place.name + short[1:]
+            full = place.name + short[1:]
+            if any(f != full and f.startswith(full) for f in fulls):
+                return None  # 「市生态环境局」 and 「襄阳市生态环境局宜城分局」: which one speaks is not settled
+            return full
     return None
+
+
+# the names a body of each 「我X」 kind ends in, in the prose
+_KIND_ENDS = {"厅": ("厅",), "局": ("局",), "委": ("委员会",), "办": ("办公室",), "院": ("院",), "署": ("署",),
+              "中心": ("中心",), "镇": ("镇人民政府", "镇政府"), "乡": ("乡人民政府", "乡政府"), "街道": ("街道办事处",)}
+# where a name may start in the prose: after punctuation, a year (「2022年宜城市教育局…」) or a verb
+_NAME_START_RE = re.compile(r"[，。；、：,.;:（）()《》“”]|年度?|通过|由|经|按照|根据")
+
+
+def _full_names(t: _Text, kind: str, after_year: bool = False):
+    """The full names (a place and an institution) ending as a body of kind 「我X」 does, counted
+    in the prose: 「宜城市教育局」 with 「我局」, 「大东坝镇人民政府」 with 「我镇」. A name inside a
+    longer one (襄阳市生态环境局 in 襄阳市生态环境局宜城分局) is counted as the longer one."""
+    from collections import Counter
+    flat = t.flat
+    spans = []
+    for suf in _KIND_ENDS.get(kind, ()):
+        at = flat.find(suf)
+        while at >= 0:
+            end = at + len(suf)
+            if kind in ("局", "厅") and flat[end:end + 1] == "长":
+                at = flat.find(suf, end)
+                continue  # 局长, 厅长
+            run = flat[max(0, end - 24):end]
+            starts = [0] + [m.end() for m in _NAME_START_RE.finditer(run)]
+            for b in starts:
+                raw = run[b:]
+                name = _valid_name(raw, strict=True)
+                local = re.fullmatch(r"[\u4e00-\u9fa5]{2,6}(?:镇|乡|街道)(?:人民政府|政府|办事处)", raw) if b else None
+                if name and name == raw or (local and not _BAD_CORE_RE.search(raw[:-4])):
+                    if not after_year or re.search(r"(?:19|20)\d{2}年度?[，,]?$", flat[max(0, end - len(raw) - 6):end - len(raw)]):
+                        spans.append((end - len(raw), end, raw))
+                    break
+            at = flat.find(suf, end)
+    inner = {i for i, (s1, e1, _) in enumerate(spans)
+             for (s2, e2, _) in spans if (s2, e2) != (s1, e1) and s2 <= s1 and e1 <= e2}
+    return Counter(n for i, (_, _, n) in enumerate(spans) if i not in inner)
 
 
 def _correct_places(name: str, t: _Text) -> tuple[str, int]:
@@ -602,6 +723,10 @@ def read_meta(text: str, folded_text: str | None = None) -> Meta:
         y = _from_period(t)
         if y:
             year, year_source = y, "period"
+    if year is None:
+        y = _from_opening_years(text)
+        if y:
+            year, year_source = y, "prose"
     if agency is None:
         agency = _from_publisher(text)
         agency_source = "publisher" if agency else None
@@ -609,8 +734,14 @@ def read_meta(text: str, folded_text: str | None = None) -> Meta:
         agency = _from_signature(text)
         agency_source = "signature" if agency else None
     if agency is None:
+        agency = _from_compiler(t, _COMPILED_RE)
+        agency_source = "compiler" if agency else None
+    if agency is None:
         agency = _from_prose(t)
         agency_source = "prose" if agency else None
+    if agency is None:
+        agency = _from_compiler(t, _CONTACT_RE)
+        agency_source = "contact" if agency else None
     if year is not None and not 2000 <= year <= 2099:
         year, year_source = None, None
     return _finish(agency, year, title_line, agency_source, year_source, t)
