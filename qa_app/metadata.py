@@ -289,7 +289,7 @@ def _valid_name(raw: str, *, strict: bool) -> str | None:
                     and gazetteer.correct(rest[:n]):
                 return rest
     if not strict:  # no place at all (国家统计局): only from a title or a sentence naming the report
-        for b in sorted(cuts):  # after the words that are no name: 「…政府信息公开年报 > 太平乡」
+        for b in sorted(cuts, reverse=True):  # after the last words that are no name: 「…政府信息公开年报 > 太平乡」
             rest = raw[b:]
             if len(rest) - len(_suffix_of(rest) or rest) >= 2 and _core_ok(rest) and len(rest) <= 16:
                 return rest
@@ -356,7 +356,8 @@ def _from_title(text: str, t: _Text) -> tuple[_Found | None, _Found | None, int 
         for m in rx.finditer(joined):
             if m.start() > 240:
                 break
-            name = _name_of(m.group(body_group), joined[m.end(body_group):], strict=False)
+            s0 = _after_header(joined, m.start(body_group), m.end(body_group), [off for off, _ in starts])
+            name = _name_of(joined[s0:m.end(body_group)], joined[m.end(body_group):], strict=False)
             if name:
                 found.append((m.start(), name, int(m.group(3 - body_group))))
                 break
@@ -369,6 +370,20 @@ def _from_title(text: str, t: _Text) -> tuple[_Found | None, _Found | None, int 
     if m and m.start() <= 240:
         return None, _Found(None, int(m.group(1)), "title", -1), max(i for off, i in starts if off <= m.start()) + 1
     return None, None, None
+
+
+def _after_header(joined: str, s: int, e: int, line_starts: list[int]) -> int:
+    """Where a title's body starts in `joined[s:e]` (the title's lines joined): after a line
+    above the title that repeats a place or name the title writes again (「翔安区 / 厦门市翔安区统计局
+    2023年…」, 「株洲市芦淞区统计局 / 株洲市芦淞区统计局2023年…」), or names the region of a short form
+    (「石家庄市 / 市人社局2019年…」); a name wrapped over lines (「上海市科学技术 / 委员会…」) is kept."""
+    for b in line_starts:
+        if s < b < e:
+            before, after = joined[s:b], joined[b:e]
+            placed = place_prefix(before) == before and (_place_len(before) or before[-1:] in "省市区县")
+            if before in after or (placed and after[:1] in "省市区县" and not _place_len(after)):
+                return b
+    return s
 
 
 def _from_sentences(t: _Text) -> _Found | None:
@@ -469,7 +484,8 @@ def _named_as(raw: str) -> str | None:
     m = _SUBUNIT_RE.search(raw)
     if m and m.start() >= 3:
         rest = raw[:m.start()]
-        if not (m.group(0).startswith("办公室") and rest.endswith(("政府", "人民政府"))):
+        # 「…人民政府办公室」「淮安市委办公室」 are bodies of their own
+        if not (m.group(0).startswith("办公室") and (rest.endswith("政府") or rest[-2:-1] in "省市区县州旗" and rest.endswith("委"))):
             return _valid_name(rest, strict=False)  # None when what is left is no body's name
     return _valid_name(raw, strict=False)
 
@@ -768,6 +784,10 @@ def _finish(agency: str | None, year: int | None, title_line: int | None, agency
         if full != agency:
             written.append(agency)
             agency = full
+        local = agency[_place_len(agency):]  # a township or street alone (城关镇) is what people call it
+        local = local[:-4] if local.endswith(("镇人民政府", "乡人民政府")) else local[:-3] if local.endswith("街道办事处") else ""
+        if len(local) >= 3 and local not in written and local != agency:
+            written.append(local)
     flat = t.flat
     aliases: list[str] = []
     if agency:
@@ -776,6 +796,10 @@ def _finish(agency: str | None, year: int | None, title_line: int | None, agency
             aliases += [w] + _find_aliases(w, flat)
         # the title may drop the city: 「洪泽区人民政府」 where the text says 「淮安市洪泽区人民政府」
         city = next((g[0] for g in _before_name(_CITY_HEAD, agency, flat[:6000])), None)
+        if city and _place_len(agency):  # the city the gazetteer puts the body's place in, not 「告敦煌市」
+            known = len(gazetteer.leading(agency))
+            city = next((city[i:] for i in range(len(city) - 2) if not agency.startswith(city[i:])
+                         and len(gazetteer.leading(city[i:] + agency)) > known), None)
         if city and not agency.startswith(city) and not _BAD_CORE_RE.search(city):
             aliases = [agency] + [a for a in aliases if a != city + agency]
             agency = city + agency
