@@ -336,7 +336,8 @@ class _Text:
     def places(self) -> tuple:
         """The divisions the report names (full names), in order, repeats kept."""
         if self._places is None:
-            flat = self.flat
+            # line by line: 「正文 / 县统计局」 does not name 文县
+            flat = "\n".join(_CN_YEAR_RE.sub(_cn_year, _flat(line)) for line in self.text.split("\n"))
             part = flat[:6000] + flat[-3000:] if len(flat) > 9000 else flat
             self._places = tuple(gazetteer.named_in(part))
         return self._places
@@ -375,13 +376,14 @@ def _from_title(text: str, t: _Text) -> tuple[_Found | None, _Found | None, int 
 def _after_header(joined: str, s: int, e: int, line_starts: list[int]) -> int:
     """Where a title's body starts in `joined[s:e]` (the title's lines joined): after a line
     above the title that repeats a place or name the title writes again (「翔安区 / 厦门市翔安区统计局
-    2023年…」, 「株洲市芦淞区统计局 / 株洲市芦淞区统计局2023年…」), or names the region of a short form
-    (「石家庄市 / 市人社局2019年…」); a name wrapped over lines (「上海市科学技术 / 委员会…」) is kept."""
+    2023年…」, 「株洲市芦淞区统计局 / 株洲市芦淞区统计局2023年…」); a name wrapped over lines (「上海市科学
+    技术 / 委员会…」, 「上海市 / 市场监督管理局…」) is kept."""
     for b in line_starts:
         if s < b < e:
             before, after = joined[s:b], joined[b:e]
             placed = place_prefix(before) == before and (_place_len(before) or before[-1:] in "省市区县")
-            if before in after or (placed and after[:1] in "省市区县" and not _place_len(after)):
+            named = placed or (len(before) >= 3 and _valid_name(before, strict=False) == before)
+            if named and before in after:
                 return b
     return s
 
@@ -444,8 +446,8 @@ def _from_publisher(text: str) -> str | None:
     """The publisher line of a page's header (「发布机构：沭阳县发展和改革局」) in the first lines."""
     for line in text.split("\n")[:30]:
         m = _PUBLISHER_RE.match(_flat(line))
-        if m:
-            name = _valid_name(m.group(1), strict=True)
+        if m:  # the field names the body: a township written alone (发布机构：城关镇) is taken too
+            name = _valid_name(m.group(1), strict=True) or _valid_name(m.group(1), strict=False)
             if name:
                 return name
     return None
@@ -462,7 +464,9 @@ def _from_signature(text: str) -> str | None:
             if any(_DATE_RE.match(x) for x in near):
                 name = _valid_name(lines[i], strict=True)
                 if name and name == _HEAD_JUNK_RE.sub("", lines[i]) and (
-                        _place_len(name) or place_prefix(name) or name[0] in "省市区县"):
+                        _place_len(name) or place_prefix(name) or name[0] in "省市区县"
+                        # one character off a division (沐全区: 全 is no place character of its own)
+                        or any(name[n - 1] in _LEVEL_END and gazetteer.correct(name[:n]) for n in range(3, min(17, len(name))))):
                     return name
     return None
 
@@ -494,7 +498,7 @@ def _from_compiler(t: _Text, rx: re.Pattern) -> str | None:
     """The body a sentence names as the report's compiler or contact (the first that is a name)."""
     for m in rx.finditer(t.flat):
         name = _named_as(m.group(1))
-        if name and not name.startswith(("本", "各")):
+        if name and not name.startswith(("本机关", "本单位", "本级", "本局", "各")):
             return name
     return None
 
@@ -628,7 +632,8 @@ def _expand_short(name: str, t: _Text) -> str:
     rx = _compiled(r"(" + _NAME + r"{1,8}" + re.escape(lvl) + r")" + re.escape(tail))
     from collections import Counter
     for cand, _ in Counter(m.group(1) for m in rx.finditer(t.flat)).most_common():
-        for k in range(len(cand) - 1):
+        cut = max((m.end() for m in _CUT_RE.finditer(cand[:-1])), default=0)
+        for k in range(cut, len(cand) - 1):  # not inside a word that is no place: 「正文 / 县统计局」 is not 文县
             if gazetteer.lookup(cand[k:]) and _place_len(cand[k:]) == len(cand) - k:
                 return cand[k:] + tail
     place = _dominant(t, lvl)

@@ -262,7 +262,8 @@ def front_matters(draw, body_strategy=None) -> Front:
     # name alone (「株洲市芦淞区统计局」 over 「株洲市芦淞区统计局2023年…」)
     f.header = draw(st.sampled_from(["", "正文", "首页 > 政务公开 > 政府信息公开年报", "政府信息公开专栏",
                                      body.place.name + "人民政府门户网站"]
-                                    + ([body.place.name, body.written] if body.kind not in ("variant", "unplaced") else [])))
+                                    + ([body.place.name, body.written] if body.kind not in ("variant", "unplaced", "short",
+                                                                                          "level_short") else [])))
     f.published = draw(st.sampled_from(["", f"发布日期：{year + 1}-01-{draw(st.integers(10, 31))}",
                                         f"发布时间：{year + 1}年1月{draw(st.integers(10, 31))}日",
                                         f"（{year + 1}年2月{draw(st.integers(1, 28))}日）"]))
