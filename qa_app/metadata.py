@@ -229,7 +229,13 @@ def _name_of(raw: str, after: str, strict: bool) -> str | None:
         name = _valid_name(raw + "政府", strict=strict)
         if name and name.endswith("政府"):
             return name
-    return _valid_name(raw, strict=strict)
+    name = _valid_name(raw, strict=strict)
+    if name is None:  # 「宿迁市 2025 年政府信息公开工作年度报告」: a division alone names its government
+        place = _HEAD_JUNK_RE.sub("", raw)
+        k = next((k for k in range(len(place) - 1) if _place_len(place[k:]) == len(place) - k), None)
+        if k is not None and (k == 0 or k in {m.end() for m in _CUT_RE.finditer(place)}):
+            return place[k:] + "人民政府"
+    return name
 
 
 def _cn_year(m: re.Match) -> str:
@@ -563,6 +569,9 @@ def _from_prose(t: _Text) -> str | None:
             if any(f != full and f.startswith(full) for f in fulls):
                 return None  # 「市生态环境局」 and 「襄阳市生态环境局宜城分局」: which one speaks is not settled
             return full
+    top = shorts.most_common(2)
+    if top and top[0][1] >= 2 and (len(top) == 1 or top[1][1] < top[0][1]) and not t.places():
+        return top[0][0]  # 「县生态环境局」 with no place in the text: the body as written (flagged unplaced)
     return None
 
 

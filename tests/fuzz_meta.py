@@ -178,9 +178,12 @@ def bodies(draw) -> Body:
         full = d.name + base + ("办事处" if base.endswith("街道") else "人民政府")
         return Body(full, base, d, kind=kind, alias=base,
                     context=f"如对本报告有任何疑问，请与{d.name}{base}党政办公室联系（电话：0000-5551234）。", **_fields(d))
-    if kind == "gov_short":  # 「2022年上海市政府信息公开工作年度报告」: the body's 政府 read into the report's name
+    if kind == "gov_short":  # 「2022年上海市政府信息公开工作年度报告」: the body's 政府 read into the report's name;
+        # 「宿迁市 2025 年政府信息公开工作年度报告」: the division alone names its government
         d = draw(st.sampled_from(prefectures() + municipalities() + counties()))
-        return Body(d.name + "人民政府", d.name + "政府", d, kind=kind, alias=d.name + "政府", **_fields(d))
+        if draw(st.booleans()):
+            return Body(d.name + "人民政府", d.name + "政府", d, kind=kind, alias=d.name + "政府", **_fields(d))
+        return Body(d.name + "人民政府", d.name, d, kind=kind, **_fields(d))
     if kind == "unplaced":
         written = draw(st.sampled_from(["区", "县"])) + draw(st.sampled_from(UNPLACED_CORES))
         return Body(written, written, NOWHERE, None, None, None, None, kind=kind)
@@ -366,7 +369,7 @@ def front_lines(f: Front) -> list[str]:
     if f.header:
         out.append(f.header)
     if f.title == "year_only":
-        out += ["索引号：000014349/2024-00012", f"发布机构：{b.written}", "主题分类：政务公开"]
+        out += ["索引号：000014349/2024-00012", f"发布机构：{b.name if b.written == b.place.name else b.written}", "主题分类：政务公开"]
     if f.title in ("body_first", "year_first", "year_inside", "year_after", "year_only", "about", "html_h1"):
         out += _title_lines(f)
     if f.published:
@@ -383,7 +386,8 @@ def front_lines(f: Front) -> list[str]:
     elif f.title == "none" and f.year_from == "sentence":
         intro += f"现将{y}年政府信息公开工作年度报告公布如下。"
     if f.title == "none" and f.body_from == "compiler":
-        intro += (f"本年度报告由{b.written}编制。", f"本报告由{b.written}结合有关统计数据编制。")[y % 2]
+        who = b.name if b.written == b.place.name else b.written  # a place alone compiles nothing
+        intro += (f"本年度报告由{who}编制。", f"本报告由{who}结合有关统计数据编制。")[y % 2]
     out.append(intro)
     if b.context:
         out.append(b.context + ("" if b.kind == "town" else "认真做好政府信息公开工作。"))
@@ -410,7 +414,7 @@ def end_lines(f: Front) -> list[str]:
     out = ["六、其他需要报告的事项", f"{f.year}年度未收取信息处理费。"]
     if f.signature:
         # a township or street signs with its full name (its county settles where it is)
-        signed = f.body.name if f.body.kind in ("prose", "town") else f.body.written
+        signed = f.body.name if f.body.kind in ("prose", "town") or f.body.written == f.body.place.name else f.body.written
         out += ["", signed, f"{f.year + 1}年1月{(f.year % 20) + 5}日"]
     return out
 
