@@ -189,7 +189,10 @@ _HEAD_JUNK_RE = re.compile(r"^(?:正文|首页|当前位置|标题|题目|单位
 _TAIL_JUNK_RE = re.compile(r"[(（](?:机关|单位|本级)[)）]$")
 
 # Institutions a body's name ends in (longest first).
+# A development zone names its administration by the zone (「随县经济开发区2019年…」); 新区 is not here
+# (浦东新区 is a district: 「上海市浦东新区2023年…」 is its government's report).
 _INSTITUTIONS = ("人民政府办公厅", "人民政府办公室", "政府办公厅", "政府办公室", "街道办事处", "管理委员会", "人民政府",
+                 "开发区", "示范区", "产业园区",
                  "办公厅", "办公室", "委员会", "管委会", "办事处", "政府办", "政府", "街道", "分局", "中心", "局", "厅",
                  "委", "办", "署", "院", "所", "站", "队", "馆", "会", "社", "处", "部", "镇", "乡", "室")
 # What no body's name holds after its place: verbs, function words, table words, dates.
@@ -225,11 +228,11 @@ def _name_of(raw: str, after: str, strict: bool) -> str | None:
     """The body's name in `raw`, the text before a report word that starts `after`. A body
     ending in 政府 loses it to the report word (「2022年上海市政府信息公开…」「张家湾镇人民政府信息
     公开…」): raw + 政府 is tried first when the report word starts with 政府."""
-    if after.startswith("政府") and (raw.endswith("人民") or raw[-1:] in "省市区县旗镇乡" and place_prefix(raw) in (raw, "")):
-        name = _valid_name(raw + "政府", strict=strict)
-        if name and name.endswith("政府"):
-            return name
     name = _valid_name(raw, strict=strict)
+    if after.startswith("政府") and (name is None or name.endswith(("镇", "乡"))) and raw[-1:] in "民省市区县旗镇乡":
+        gov = _valid_name(raw + "政府", strict=strict)  # not 「…经济开发区」 + 政府
+        if gov and gov.endswith("政府"):
+            return gov
     if name is None:  # 「宿迁市 2025 年政府信息公开工作年度报告」: a division alone names its government
         place = _HEAD_JUNK_RE.sub("", raw)
         k = next((k for k in range(len(place) - 1) if _place_len(place[k:]) == len(place) - k), None)
