@@ -4,9 +4,14 @@ Pure functions over the report's text (and the gazetteer of China's divisions, g
 The body and year are read from, in this order: the title at the top (body first or year
 first, wrapped over lines, with stray spaces, 「2019年度」, an HTML page title with the site's
 name after it); a sentence 「现将…2023年政府信息公开工作年度报告向社会公布」 or an 「附件：…年度报告」
-line; the signature at the end (the body on its own line next to a date); the prose (「我厅」
-with the short form 「省教育厅」 and the province of the regulations cited). A year with no title
-comes from 「统计期限从2022年1月1日…」. Publication dates (发布日期 2020-01-31) are never the year.
+line; the signature at the end (the body on its own line next to a date); 「由…编制」; the prose
+(「我局」 with the full name the year's account opens with, or 「我厅」 with the short form 「省教育厅」
+and the province of the regulations cited); the contact line 「请与…办公室联系」 (its office dropped). A
+year with no title comes from 「统计期限从2022年1月1日…」 or 「截至2022年12月31日」, else from the year
+the account's sentences open with. Publication dates (发布日期 2020-01-31) are never the year. A
+line above the title that repeats a place or name of the title (「翔安区 / 厦门市翔安区统计局…」) is a
+header; a division alone before the report's name is its government (「宿迁市 2025 年…」); a township or
+street written by its place gets its standard name (周湾镇 → 周湾镇人民政府) and the county the text writes.
 
 Every candidate body name is checked as a name: a place (a division of the gazetteer, or a
 level word for a short form such as 市科委) and an institution suffix (人民政府, 办公室, 局, 委员会,
@@ -20,7 +25,9 @@ aliases. The region is the place prefix the text writes (新乡市红旗区) and
 the province, prefecture, county and 6-digit code.
 
 It does not look anything up outside the text and the gazetteer; a body or year it cannot find
-is None (the report is then flagged, and a person sets it: override()).
+is None, and a body whose place the text does not say (区统计局 with no place anywhere) stays as
+written with no region (Meta.unplaced): the report is then flagged, and a person sets it (override()).
+It reads no traditional characters (無極縣).
 """
 from __future__ import annotations
 
