@@ -2,13 +2,18 @@
 
 A renderer for fuzz tests (hypothesis): `bodies()` draws a real body name from the gazetteer's
 divisions (county and prefecture governments and their departments, 街道办事处, a province's
-厅, short forms such as 上海市科委 or 市科委, a place written with a variant character), `years()`
+厅, short forms such as 上海市科委 or 市科委, a place written with a variant character, a
+township or street written by its place with its county in a contact line, 「上海市政府」 or the
+division alone, a county's 经济开发区, a department named by its level word alone with no place
+anywhere: 区统计局, which must come back as written and unplaced), `years()`
 2019–2025, and `front_matters()` a `Front` that says where the body and year are printed: a title
 (body first or year first, 年/年度, wrapped over 1–3 lines with stray spaces, a page header
 before it, a publication date after it), an HTML page (<title> with the site's name after it,
-<h1>, or only the <title>), or no title (the year from 统计期限 or 「现将…年度报告…公布」, the
-body from that sentence, an 「附件：…」 line, the signature at the end, or 「我厅」 + 「省教育厅」 + the
-province of the regulations cited). `render(front, middle)` puts it around `middle` (the
+<h1>, or only the <title>; a header line with the region or the body's name above the title), or
+no title (the year from 统计期限, 「截至…12月31日」, two sentences opening with the year, or 「现将…年度报告
+…公布」; the body from that sentence or a year-first one 「特向社会公布2021年度…」, an 「附件：…」 line, the
+signature at the end, 「由…编制」, 「请与…办公室联系」, the prose's full name with 「我局」, or 「我厅」 +
+「省教育厅」 + the province of the regulations cited). `render(front, middle)` puts it around `middle` (the
 report's sections and tables: the tables fuzzer passes its own) as text, or as HTML when the
 front says so (load HTML with loaders.html_to_text).
 

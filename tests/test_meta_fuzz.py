@@ -8,7 +8,9 @@ dates of the next year, HTML pages (<h1>, or only the <title> with the site's na
 (year from 统计期限 or 「现将…」, body from that sentence, 「附件：…」, the signature, or 「我厅」 +
 「省教育厅」 + the province's regulations). Each case checks the body, the year and the region
 (province, prefecture, county, code) against the generator's own inputs, and that the name as
-written (short form, variant) comes back as an alias. Fixed seed, a few hundred examples.
+written (short form, variant, township) comes back as an alias; a body named by its level word alone
+(区统计局) must come back as written, unplaced, flagged, with the warning saying what to set.
+Fixed seed, a few hundred examples (QA_APP_FUZZ=explore for a campaign).
 """
 from __future__ import annotations
 
