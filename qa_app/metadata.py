@@ -455,7 +455,8 @@ def _from_opening_years(text: str) -> int | None:
     return None
 
 
-_PUBLISHER_RE = re.compile(r"^(?:发布机构|发布机关|发布单位|发文机关|发文单位|公开主体|信息来源|来源|责任部门)[:：]([^\s:：|]{3,40})")
+# 「发布机构：…」, or an index table's cells 「| 发布机构 | 西小召镇 | 文号 |」
+_PUBLISHER_RE = re.compile(r"^\|?(?:发布机构|发布机关|发布单位|发文机关|发文单位|公开主体|信息来源|来源|责任部门)(?:[:：]|\|+)([^\s:：|]{3,40})")
 
 
 def _from_publisher(text: str) -> str | None:
@@ -720,8 +721,11 @@ def _region_fields(agency: str | None, t: _Text) -> tuple[str | None, str | None
     if not agency:
         return None, None, None, None
     chain_ = gazetteer.leading(agency)
-    if not chain_:
-        return None, None, None, None
+    if not chain_:  # 「大理州统计局」: an autonomous prefecture written short
+        pref = gazetteer.autonomous_prefecture(place_prefix(agency))
+        if pref is None:
+            return None, None, None, None
+        chain_ = (pref,)
     first = chain_[0]
     if len(chain_) == 1:
         same = [p for p in gazetteer.lookup(first.name) if p.name == first.name]

@@ -51,6 +51,13 @@ FORMS = [
     # no title: the prose names the body in full twice, with 「我局」, and opens with the year twice
     ("一、总体情况\n2024年，宜都市民政局认真贯彻落实《条例》，我局主要负责同志多次研究部署。\n"
      "（一）主动公开。2024年，宜都市民政局全年主动公开政府信息86条。", "宜都市民政局", 2024, ("湖北省", "宜昌市", "宜都市")),
+    # an autonomous prefecture written short (「X州」) in the contact line
+    ("特向社会公布2021年度我局信息公开工作年度报告。本报告所列数据统计期限自2021年1月1日起至2021年12月31日止。"
+     "如对本报告有任何疑问，请与延边州财政局办公室联系。", "延边州财政局", 2021, ("吉林省", "延边朝鲜族自治州", None)),
+    # the body only in an index table's 发布机构 cell, the county in the prose
+    ("索引号 | 11150800/2021-00123 | 效力属性 | |\n发布机构 | 胜利镇 | 文 号 | |\n统计期限自2020年1月1日起至2020年12月31日止。\n"
+     "2020年，胜利镇严格落实上级要求。如有疑问请与乌拉特前旗胜利镇党政办公室联系。", "乌拉特前旗胜利镇人民政府", 2020,
+     ("内蒙古自治区", "巴彦淖尔市", "乌拉特前旗")),
     # a page whose title and signature name the body, a publication date of the next year in between
     ("当前位置：首页 > 信息公开年报\n余杭区人力资源和社会保障局2023年度政府信息公开工作年度报告\n发布时间：2024-01-20 来源：杭州市余杭区人力资源和社会保障局\n"
      + INTRO, "杭州市余杭区人力资源和社会保障局", 2023, ("浙江省", "杭州市", "余杭区")),
