@@ -349,10 +349,10 @@ def reports_cmd(as_json, settings):
                 click.echo(f"  [{r.id}] {r.file_name}：{w}")
     flagged = [r for r in reps if r.flagged]
     if flagged:
-        click.echo(f"\n待补：{len(flagged)} 份报告未识别机关或年度（列在最前），按机关、年度、地区提问和汇总时都够不到它们，"
-                   "汇总时会说明未计入。请补上：")
+        click.echo(f"\n待补：{len(flagged)} 份报告未识别机关或年度、或机关没写所属地区（列在最前），按机关、年度、地区提问和"
+                   "汇总时够不到它们，汇总时会说明未计入。请补上：")
         for r in flagged:
-            need = " ".join(x for x in ("--agency 机关全称" if r.agency is None else "",
+            need = " ".join(x for x in ("--agency 机关全称" if r.agency is None or r.unplaced else "",
                                         "--year 年度" if r.year is None else "") if x)
             click.echo(f"  qa-app set-meta {r.id} {need}    # {r.file_name}")
     pending = [r for r in reps if r.prose_pending]

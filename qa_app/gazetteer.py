@@ -105,6 +105,16 @@ def lookup(name: str) -> tuple[Place, ...]:
     return _by_name().get(name.strip(), ())
 
 
+def autonomous_prefecture(written: str) -> Place | None:
+    """The autonomous prefecture a short 「X州」 names (大理州 → 大理白族自治州, 延边州 → 延边朝鲜族自治州),
+    when exactly one prefecture-level 自治州 starts with X; else None."""
+    if len(written) < 3 or not written.endswith("州") or written.endswith("自治州"):
+        return None
+    stem = written[:-1]
+    found = [p for p in _by_code().values() if p.level == PREFECTURE and p.name.startswith(stem) and p.name.endswith("自治州")]
+    return found[0] if len(found) == 1 else None
+
+
 def chain(place: Place) -> tuple[Place, ...]:
     """Province, prefecture (when there is one) and the place itself, top down."""
     out = [p for p in (place.province, place.prefecture) if p is not None and p.code != place.code]

@@ -574,7 +574,7 @@ def set_meta(ref: str, settings: Settings, agency: str | None = None, year=None,
         m.agency_source = (info.meta_source or {}).get("agency", m.agency_source)
     if year is None and (info.meta_source or {}).get("year") == "manual":
         m.year_source = "manual"
-    warnings = [w for w in info.warnings if w not in (NO_AGENCY, NO_YEAR) and not w.startswith(("未能识别", "未能从标题"))]
+    warnings = [w for w in info.warnings if w not in (NO_AGENCY, NO_YEAR) and not w.startswith(("未能识别", "未能从标题", "机关名称没写所属地区"))]
     warnings = ([NO_AGENCY] if m.agency is None else []) + ([NO_YEAR] if m.year is None else []) + warnings
     store.set_meta(rid, m, warnings)
     if narrative is None:

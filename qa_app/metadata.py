@@ -4,9 +4,14 @@ Pure functions over the report's text (and the gazetteer of China's divisions, g
 The body and year are read from, in this order: the title at the top (body first or year
 first, wrapped over lines, with stray spaces, 「2019年度」, an HTML page title with the site's
 name after it); a sentence 「现将…2023年政府信息公开工作年度报告向社会公布」 or an 「附件：…年度报告」
-line; the signature at the end (the body on its own line next to a date); the prose (「我厅」
-with the short form 「省教育厅」 and the province of the regulations cited). A year with no title
-comes from 「统计期限从2022年1月1日…」. Publication dates (发布日期 2020-01-31) are never the year.
+line; the signature at the end (the body on its own line next to a date); 「由…编制」; the prose
+(「我局」 with the full name the year's account opens with, or 「我厅」 with the short form 「省教育厅」
+and the province of the regulations cited); the contact line 「请与…办公室联系」 (its office dropped). A
+year with no title comes from 「统计期限从2022年1月1日…」 or 「截至2022年12月31日」, else from the year
+the account's sentences open with. Publication dates (发布日期 2020-01-31) are never the year. A
+line above the title that repeats a place or name of the title (「翔安区 / 厦门市翔安区统计局…」) is a
+header; a division alone before the report's name is its government (「宿迁市 2025 年…」); a township or
+street written by its place gets its standard name (周湾镇 → 周湾镇人民政府) and the county the text writes.
 
 Every candidate body name is checked as a name: a place (a division of the gazetteer, or a
 level word for a short form such as 市科委) and an institution suffix (人民政府, 办公室, 局, 委员会,
@@ -20,7 +25,9 @@ aliases. The region is the place prefix the text writes (新乡市红旗区) and
 the province, prefecture, county and 6-digit code.
 
 It does not look anything up outside the text and the gazetteer; a body or year it cannot find
-is None (the report is then flagged, and a person sets it: override()).
+is None, and a body whose place the text does not say (区统计局 with no place anywhere) stays as
+written with no region (Meta.unplaced): the report is then flagged, and a person sets it (override()).
+It reads no traditional characters (無極縣).
 """
 from __future__ import annotations
 
@@ -63,9 +70,27 @@ class Meta:
     year_source: str | None = None
 
     @property
+    def unplaced(self) -> bool:
+        """The body is named without a place the text settles (区统计局, 中村乡人民政府 alone)."""
+        return unplaced(self.agency, self.region, self.province)
+
+    @property
     def flagged(self) -> bool:
-        """Body or year unknown: the report is indexed, but no question by body or year reaches it."""
-        return self.agency is None or self.year is None
+        """Body or year unknown, or the body's place: the report is indexed, but no question by
+        body or year (by region, when unplaced) reaches it until a person sets it."""
+        return self.agency is None or self.year is None or self.unplaced
+
+
+# bodies of the State Council and national bodies: no place in their names, none needed
+_NATIONAL = ("国家", "国务院", "中华人民共和国", "中国", "全国", "中央", "最高人民")
+
+
+def unplaced(agency: str | None, region: str | None, province: str | None) -> bool:
+    """Whether a body's name says no place a question by region could find it under: no
+    division of the gazetteer and no place shaped like one (区统计局, 县生态环境局, 中村乡人民政府,
+    建章路街道办事处). National bodies (国家统计局, 教育部) are not."""
+    return bool(agency) and not region and not province and not agency.startswith(_NATIONAL) \
+        and not agency.endswith(("部", "总署", "总局"))
 
 
 _WS_RE = re.compile(r"\s+")
@@ -147,13 +172,14 @@ def _clean_body(s: str) -> str:
 # -- body and year: candidates from each place a report prints them --------------------------
 
 # 「…年度报告」, 「…年报」, 「…工作报告」, and the 关于 form: 「关于…2023年度政府信息公开工作(开展)情况的报告」
-_REPORT = r"政(?:府信息|务)公开(?:工作)?(?:年度报告|年报|工作报告|(?:开展|落实)?情况的?报告)"
+# 「…信息公开工作年度报告」 without 政府 (开发区管委会, 镇) too; a body ending in 政府 keeps it (see _name_of)
+_REPORT = r"的?(?:政府信息|政务|信息)公开(?:工作)?(?:年度报告|年报|工作报告|(?:开展|落实)?情况的?报告)"
 _YEAR = r"((?:19|20)\d{2})"
 _BODY = r"([\u4e00-\u9fa5()（）·]{2,40}?)"
 _BODY_FIRST_RE = re.compile(_BODY + r"(?:关于)?" + _YEAR + r"年度?" + _REPORT)
 _YEAR_FIRST_RE = re.compile(_YEAR + r"年度?" + _BODY + _REPORT)
 # the year inside or after the report's name: 「…政府信息公开工作2023年度报告」, 「…年度报告（2023年）」
-_YEAR_INSIDE_RE = re.compile(_BODY + r"政(?:府信息|务)公开(?:工作)?" + _YEAR + r"年?度?(?:报告|年报)")
+_YEAR_INSIDE_RE = re.compile(_BODY + r"(?:政府信息|政务|信息)公开(?:工作)?" + _YEAR + r"年?度?(?:报告|年报)")
 _YEAR_AFTER_RE = re.compile(_BODY + _REPORT + r"[(（]" + _YEAR + r"年?度?[)）]")
 _YEAR_ONLY_RE = re.compile(_YEAR + r"年度?" + _REPORT)
 # the statistics period: 「统计期限从2022年1月1日起至2022年12月31日止」, 「统计周期为2024年1月1日至12月31日」
@@ -163,10 +189,17 @@ _CN_YEAR_RE = re.compile(r"[〇零○一二三四五六七八九]{4}(?=年)")
 _CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
 _DATE_RE = re.compile(r"^[(（]?(?:19|20)\d{2}年\d{1,2}月\d{1,2}日[)）]?$")
 _HEAD_JUNK_RE = re.compile(r"^(?:正文|首页|当前位置|标题|题目|单位名称|机关名称|发布机关|发布单位|公开主体|信息来源|来源|"
-                           r"名称|单位|主题|关于|现将|以下是|本报告是|附件\d*|[:：>＞»·\-—_|()（）])+")
+                           r"名称|单位|主题|关于|现将|以下是|本报告是|附件\d*|[:：>＞»·\-—_|()（）]|"
+                           # the verb of the sentence that names the report: 「现公开钢花村街道…」「特编制湛江市…」
+                           r"(?:现|特|并|予以)?(?:向社会|通过[^，。]{1,12}?向社会)?(?:公开|公布|发布|编制|印发|汇总|形成)了?)+")
+# a trailing 「(机关)」: 「青龙镇政府(机关)信息公开年度报告」
+_TAIL_JUNK_RE = re.compile(r"[(（](?:机关|单位|本级)[)）]$")
 
 # Institutions a body's name ends in (longest first).
+# A development zone names its administration by the zone (「随县经济开发区2019年…」); 新区 is not here
+# (浦东新区 is a district: 「上海市浦东新区2023年…」 is its government's report).
 _INSTITUTIONS = ("人民政府办公厅", "人民政府办公室", "政府办公厅", "政府办公室", "街道办事处", "管理委员会", "人民政府",
+                 "开发区", "示范区", "产业园区",
                  "办公厅", "办公室", "委员会", "管委会", "办事处", "政府办", "政府", "街道", "分局", "中心", "局", "厅",
                  "委", "办", "署", "院", "所", "站", "队", "馆", "会", "社", "处", "部", "镇", "乡", "室")
 # What no body's name holds after its place: verbs, function words, table words, dates.
@@ -198,6 +231,23 @@ _SELF_SUFFIX = {"厅": ("厅",), "局": ("局",), "委": ("委员会", "委"), "
                 "中心": ("中心",)}
 
 
+def _name_of(raw: str, after: str, strict: bool) -> str | None:
+    """The body's name in `raw`, the text before a report word that starts `after`. A body
+    ending in 政府 loses it to the report word (「2022年上海市政府信息公开…」「张家湾镇人民政府信息
+    公开…」): raw + 政府 is tried first when the report word starts with 政府."""
+    name = _valid_name(raw, strict=strict)
+    if after.startswith("政府") and (name is None or name.endswith(("镇", "乡"))) and raw[-1:] in "民省市区县旗镇乡":
+        gov = _valid_name(raw + "政府", strict=strict)  # not 「…经济开发区」 + 政府
+        if gov and gov.endswith("政府"):
+            return gov
+    if name is None:  # 「宿迁市 2025 年政府信息公开工作年度报告」: a division alone names its government
+        place = _HEAD_JUNK_RE.sub("", raw)
+        k = next((k for k in range(len(place) - 1) if _place_len(place[k:]) == len(place) - k), None)
+        if k is not None and (k == 0 or k in {m.end() for m in _CUT_RE.finditer(place)}):
+            return place[k:] + "人民政府"
+    return name
+
+
 def _cn_year(m: re.Match) -> str:
     return m.group(0).translate(_CN_DIGITS)
 
@@ -223,18 +273,21 @@ def _valid_name(raw: str, *, strict: bool) -> str | None:
     改革局」 → 沭阳县发展和改革局), a place the text shapes like one (宁川市仁门县), or a level word for a
     short form (市科委); the rest an institution with no verb or table word (「我厅编写了」 is none).
     strict: a name with no place at all is refused (a signature line or the prose)."""
-    raw = _HEAD_JUNK_RE.sub("", raw.strip("《》“”\"' ：:，,。"))
+    raw = _TAIL_JUNK_RE.sub("", _HEAD_JUNK_RE.sub("", raw.strip("《》“”\"' ：:，,。")))
     if len(raw) < 3 or _suffix_of(raw) is None:
         return None
     cuts = {0} | {m.end() for m in _CUT_RE.finditer(raw)}
     for k in range(len(raw) - 2):  # a division of the gazetteer at k; what comes before it is junk
         n = _place_len(raw[k:])
         if n:
-            if k and raw[k - 1] in _LEVEL_END and place_prefix(raw[:k]) == raw[:k]:
+            if k and raw[k - 1] in _LEVEL_END and place_prefix(raw[:k]) == raw[:k] and not _place_len(raw[:k]):
                 break  # an unknown place above a known one: keep the whole
             if k and k not in cuts and any(p.name != raw[k - 1:k + n] for p in gazetteer.correct(raw[k - 1:k + n])):
                 continue  # 「沐义县」: one character off 安义县, not 沐 + 义县
-            if _core_ok(raw[k + n:]):
+            core = raw[k + n:]
+            if raw[k:k + n] in core or gazetteer.leading(raw[k:k + n])[-1].name in core or _place_len(core):
+                continue  # 「翔安区 / 厦门市翔安区统计局」: a header line, then the name with its own place
+            if _core_ok(core):
                 return raw[k:]
     # after words that are no name (年报, 公开, a verb): the rest shaped as place + institution
     # (宁川市仁门县商务局, 沐安区人民政府办公室), or a short form (市科委, 区城建局, 省教育厅)
@@ -251,8 +304,11 @@ def _valid_name(raw: str, *, strict: bool) -> str | None:
             if rest[n - 1] in _LEVEL_END and _core_ok(rest[n:]) and not _BAD_PLACE_RE.search(rest[:n]) \
                     and gazetteer.correct(rest[:n]):
                 return rest
-    if not strict and _core_ok(raw) and len(raw) <= 16:
-        return raw  # no place at all (国家统计局): only from a title or a sentence naming the report
+    if not strict:  # no place at all (国家统计局): only from a title or a sentence naming the report
+        for b in sorted(cuts, reverse=True):  # after the last words that are no name: 「…政府信息公开年报 > 太平乡」
+            rest = raw[b:]
+            if len(rest) - len(_suffix_of(rest) or rest) >= 2 and _core_ok(rest) and len(rest) <= 16:
+                return rest
     return None
 
 
@@ -296,7 +352,8 @@ class _Text:
     def places(self) -> tuple:
         """The divisions the report names (full names), in order, repeats kept."""
         if self._places is None:
-            flat = self.flat
+            # line by line: 「正文 / 县统计局」 does not name 文县
+            flat = "\n".join(_CN_YEAR_RE.sub(_cn_year, _flat(line)) for line in self.text.split("\n"))
             part = flat[:6000] + flat[-3000:] if len(flat) > 9000 else flat
             self._places = tuple(gazetteer.named_in(part))
         return self._places
@@ -316,7 +373,8 @@ def _from_title(text: str, t: _Text) -> tuple[_Found | None, _Found | None, int 
         for m in rx.finditer(joined):
             if m.start() > 240:
                 break
-            name = _valid_name(m.group(body_group), strict=False)
+            s0 = _after_header(joined, m.start(body_group), m.end(body_group), [off for off, _ in starts])
+            name = _name_of(joined[s0:m.end(body_group)], joined[m.end(body_group):], strict=False)
             if name:
                 found.append((m.start(), name, int(m.group(3 - body_group))))
                 break
@@ -331,35 +389,82 @@ def _from_title(text: str, t: _Text) -> tuple[_Found | None, _Found | None, int 
     return None, None, None
 
 
+def _after_header(joined: str, s: int, e: int, line_starts: list[int]) -> int:
+    """Where a title's body starts in `joined[s:e]` (the title's lines joined): after a line
+    above the title that repeats a place or name the title writes again (「翔安区 / 厦门市翔安区统计局
+    2023年…」, 「株洲市芦淞区统计局 / 株洲市芦淞区统计局2023年…」); a name wrapped over lines (「上海市科学
+    技术 / 委员会…」, 「上海市 / 市场监督管理局…」) is kept."""
+    for b in line_starts:
+        if s < b < e:
+            before, after = joined[s:b], joined[b:e]
+            placed = place_prefix(before) == before and (_place_len(before) or before[-1:] in "省市区县")
+            named = placed or (len(before) >= 3 and _valid_name(before, strict=False) == before)
+            if named and before in after:
+                return b
+    return s
+
+
 def _from_sentences(t: _Text) -> _Found | None:
     """「现将…2023年政府信息公开工作年度报告向社会公布」, 「附件：…年度报告」, or the name with the report
     anywhere: the first whose body is a name."""
     flat = t.flat
-    for m in _BODY_FIRST_RE.finditer(flat):
-        raw = m.group(1)
-        name = _valid_name(raw, strict=True) or (
-            _valid_name(raw, strict=False) if re.search(r"(?:现将|附件|将|公布|发布)", flat[max(0, m.start() - 4):m.start() + 6]) else None)
-        if name:
-            before = flat[max(0, m.start() - 6):m.start() + len(raw) - len(name)]
-            source = "attachment" if "附件" in before else "sentence"
-            return _Found(name, int(m.group(2)), source, m.start())
-    return None
+    found = []
+    # body first (「现将沭阳县…2023年…年度报告」) or year first (「特向社会公布2021年度沈阳市…局政府信息公开
+    # 工作年度报告」「汇总2021年度大东坝镇人民政府的政务公开年度报告」)
+    for rx, bg, yg in ((_BODY_FIRST_RE, 1, 2), (_YEAR_FIRST_RE, 2, 1)):
+        for m in rx.finditer(flat):
+            raw, after = m.group(bg), flat[m.end(bg):]
+            lead = flat[max(0, m.start() - 6):m.start(bg) + 6]
+            name = _name_of(raw, after, strict=True) or (
+                _name_of(raw, after, strict=False) if _LEAD_RE.search(lead) else None)
+            if name:
+                before = flat[max(0, m.start() - 6):m.start(bg) + len(raw) - len(name)]
+                source = "attachment" if "附件" in before else "sentence"
+                found.append(_Found(name, int(m.group(yg)), source, m.start()))
+                break
+    return min(found, key=lambda f: f.offset) if found else None
+
+
+# the words that introduce the report's own name in a sentence
+_LEAD_RE = re.compile(r"现将|附件|将|公布|发布|公开|编制|汇总|形成")
 
 
 def _from_period(t: _Text) -> int | None:
     m = _PERIOD_RE.search(t.flat) or _SPAN_RE.search(t.flat)
+    if m is None:  # 「数据截至2022年12月31日」「数据核定时间点为2022年12月31日」
+        m = _compiled(r"(?:截至|截止|截止到|时间点为|时点为)" + _YEAR + r"年(?:12月31日|底)").search(t.flat)
     return int(m.group(1)) if m else None
 
 
-_PUBLISHER_RE = re.compile(r"^(?:发布机构|发布机关|发布单位|发文机关|发文单位|公开主体|信息来源|来源|责任部门)[:：]([^\s:：|]{3,40})")
+# 「2022年，白云街以…」: the year a sentence of the account opens with (at a line's start or after 。)
+_OPENING_YEAR_RE = re.compile(r"(?:^|[。；;!！])(?:[(（][一二三四五六七八九十\d]+[)）][^。，,]{0,16}?[。.]?)?"
+                              + _YEAR + r"年度?(?:[，,]|以来|全年|共|我|本)")
+
+
+def _from_opening_years(text: str) -> int | None:
+    """The year the account's sentences open with, when one year does so at least twice and
+    more often than any other (a report with no title, no period and no 「现将…年度报告」)."""
+    from collections import Counter
+    years: Counter = Counter()
+    for line in text.split("\n")[:200]:
+        for m in _OPENING_YEAR_RE.finditer(_flat(line)):
+            years[int(m.group(1))] += 1
+    top = years.most_common(2)
+    if top and top[0][1] >= 2 and (len(top) == 1 or top[1][1] < top[0][1]):
+        return top[0][0]
+    return None
+
+
+# 「发布机构：…」, or an index table's cells 「| 发布机构 | 西小召镇 | 文号 |」
+_PUBLISHER_RE = re.compile(r"^\|?(?:发布机构|发布机关|发布单位|发文机关|发文单位|公开主体|信息来源|来源|责任部门)(?:[:：]|\|+)([^\s:：|]{3,40})")
 
 
 def _from_publisher(text: str) -> str | None:
     """The publisher line of a page's header (「发布机构：沭阳县发展和改革局」) in the first lines."""
     for line in text.split("\n")[:30]:
         m = _PUBLISHER_RE.match(_flat(line))
-        if m:
-            name = _valid_name(m.group(1), strict=True)
+        if m:  # the field names the body: a township written alone (发布机构：城关镇) is taken too
+            name = _valid_name(m.group(1), strict=True) or _valid_name(m.group(1), strict=False)
             if name:
                 return name
     return None
@@ -376,8 +481,42 @@ def _from_signature(text: str) -> str | None:
             if any(_DATE_RE.match(x) for x in near):
                 name = _valid_name(lines[i], strict=True)
                 if name and name == _HEAD_JUNK_RE.sub("", lines[i]) and (
-                        _place_len(name) or place_prefix(name) or name[0] in "省市区县"):
+                        _place_len(name) or place_prefix(name) or name[0] in "省市区县"
+                        # one character off a division (沐全区: 全 is no place character of its own)
+                        or any(name[n - 1] in _LEVEL_END and gazetteer.correct(name[:n]) for n in range(3, min(17, len(name))))):
                     return name
+    return None
+
+
+# 「本报告由建章路街道办事处编制」「由上饶市教育局结合有关统计数据编制」
+_COMPILED_RE = re.compile(r"由([\u4e00-\u9fa5()（）]{3,40}?)(?:结合[^，。；]{0,24}?|负责|牵头|统一|组织)?编(?:制|写|撰)")
+# 「如对本报告有疑问，请与惠安县卫生健康局办公室联系」「请联系：龙游县罗家乡人民政府信息公开领导小组办公室」
+_CONTACT_RE = re.compile(r"(?:请与|请联系|可与|请致电)[:：]?([\u4e00-\u9fa5()（）、]{3,40}?)(?:联系|[(（，,:：；。]|电话|地址)")
+# the office of a body that answers for its report (not the body itself); 「人民政府办公室」 is a body
+_SUBUNIT_RE = re.compile(r"(?:(?:政府)?(?:信息|政务|信息、政务)公开(?:工作)?(?:领导小组)?办公室|党政(?:综合)?办公室|综合办公室|"
+                         r"综合(?:组|股|科)|办公室(?:信息室)?|信息室)$")
+
+
+def _named_as(raw: str) -> str | None:
+    """The body a compiler's or contact's name is of: the office that answers for the report
+    dropped (「惠安县卫生健康局办公室」 → 惠安县卫生健康局), the body kept when its name is an office
+    (高平市人民政府办公室)."""
+    raw = _TAIL_JUNK_RE.sub("", raw)
+    m = _SUBUNIT_RE.search(raw)
+    if m and m.start() >= 3:
+        rest = raw[:m.start()]
+        # 「…人民政府办公室」「淮安市委办公室」 are bodies of their own
+        if not (m.group(0).startswith("办公室") and (rest.endswith("政府") or rest[-2:-1] in "省市区县州旗" and rest.endswith("委"))):
+            return _valid_name(rest, strict=False)  # None when what is left is no body's name
+    return _valid_name(raw, strict=False)
+
+
+def _from_compiler(t: _Text, rx: re.Pattern) -> str | None:
+    """The body a sentence names as the report's compiler or contact (the first that is a name)."""
+    for m in rx.finditer(t.flat):
+        name = _named_as(m.group(1))
+        if name and not name.startswith(("本机关", "本单位", "本级", "本局", "各")):
+            return name
     return None
 
 
@@ -403,9 +542,20 @@ def _from_prose(t: _Text) -> str | None:
     """「我厅」 and 「省教育厅」 in the prose and the province of the regulations cited → 河北省教育厅."""
     from collections import Counter
     kinds = Counter(m.group(1) for m in _SELF_RE.finditer(t.flat))
-    if not kinds:
+    if not kinds:  # no 「我局」: a full name that twice opens the year's account (「2022年宜城市教育局…」)
+        fulls = Counter()
+        for kind in _KIND_ENDS:
+            fulls.update(_full_names(t, kind, after_year=True))
+        top = fulls.most_common(2)
+        if top and top[0][1] >= 2 and (len(top) == 1 or top[1][1] < top[0][1]):
+            return top[0][0]
         return None
     kind = kinds.most_common(1)[0][0]
+    fulls = _full_names(t, kind)
+    if fulls:
+        top = fulls.most_common(2)
+        if top[0][1] >= 2 and (len(top) == 1 or top[1][1] < top[0][1]):
+            return top[0][0]  # 「2022年宜城市教育局全面贯彻…」 twice, with 「我局」
     if kind in ("县", "区", "市", "镇", "乡", "街道"):
         return None  # 「我县」 alone does not say which body of the county
     shorts: Counter = Counter()
@@ -426,8 +576,51 @@ def _from_prose(t: _Text) -> str | None:
     for short, _n in shorts.most_common(3):
         place = _dominant(t, short[0])
         if place is not None:
-            return place.name + short[1:]
+            full = place.name + short[1:]
+            if any(f != full and f.startswith(full) for f in fulls):
+                return None  # 「市生态环境局」 and 「襄阳市生态环境局宜城分局」: which one speaks is not settled
+            return full
+    top = shorts.most_common(2)
+    if top and top[0][1] >= 2 and (len(top) == 1 or top[1][1] < top[0][1]) and not t.places():
+        return top[0][0]  # 「县生态环境局」 with no place in the text: the body as written (flagged unplaced)
     return None
+
+
+# the names a body of each 「我X」 kind ends in, in the prose
+_KIND_ENDS = {"厅": ("厅",), "局": ("局",), "委": ("委员会",), "办": ("办公室",), "院": ("院",), "署": ("署",),
+              "中心": ("中心",), "镇": ("镇人民政府", "镇政府"), "乡": ("乡人民政府", "乡政府"), "街道": ("街道办事处",)}
+# where a name may start in the prose: after punctuation, a year (「2022年宜城市教育局…」) or a verb
+_NAME_START_RE = re.compile(r"[，。；、：,.;:（）()《》“”]|年度?|通过|由|经|按照|根据")
+
+
+def _full_names(t: _Text, kind: str, after_year: bool = False):
+    """The full names (a place and an institution) ending as a body of kind 「我X」 does, counted
+    in the prose: 「宜城市教育局」 with 「我局」, 「大东坝镇人民政府」 with 「我镇」. A name inside a
+    longer one (襄阳市生态环境局 in 襄阳市生态环境局宜城分局) is counted as the longer one."""
+    from collections import Counter
+    flat = t.flat
+    spans = []
+    for suf in _KIND_ENDS.get(kind, ()):
+        at = flat.find(suf)
+        while at >= 0:
+            end = at + len(suf)
+            if kind in ("局", "厅") and flat[end:end + 1] == "长":
+                at = flat.find(suf, end)
+                continue  # 局长, 厅长
+            run = flat[max(0, end - 24):end]
+            starts = [0] + [m.end() for m in _NAME_START_RE.finditer(run)]
+            for b in starts:
+                raw = run[b:]
+                name = _valid_name(raw, strict=True)
+                local = re.fullmatch(r"[\u4e00-\u9fa5]{2,6}(?:镇|乡|街道)(?:人民政府|政府|办事处)", raw) if b else None
+                if name and name == raw or (local and not _BAD_CORE_RE.search(raw[:-4])):
+                    if not after_year or re.search(r"(?:19|20)\d{2}年度?[，,]?$", flat[max(0, end - len(raw) - 6):end - len(raw)]):
+                        spans.append((end - len(raw), end, raw))
+                    break
+            at = flat.find(suf, end)
+    inner = {i for i, (s1, e1, _) in enumerate(spans)
+             for (s2, e2, _) in spans if (s2, e2) != (s1, e1) and s2 <= s1 and e1 <= e2}
+    return Counter(n for i, (_, _, n) in enumerate(spans) if i not in inner)
 
 
 def _correct_places(name: str, t: _Text) -> tuple[str, int]:
@@ -459,7 +652,8 @@ def _expand_short(name: str, t: _Text) -> str:
     rx = _compiled(r"(" + _NAME + r"{1,8}" + re.escape(lvl) + r")" + re.escape(tail))
     from collections import Counter
     for cand, _ in Counter(m.group(1) for m in rx.finditer(t.flat)).most_common():
-        for k in range(len(cand) - 1):
+        cut = max((m.end() for m in _CUT_RE.finditer(cand[:-1])), default=0)
+        for k in range(cut, len(cand) - 1):  # not inside a word that is no place: 「正文 / 县统计局」 is not 文县
             if gazetteer.lookup(cand[k:]) and _place_len(cand[k:]) == len(cand) - k:
                 return cand[k:] + tail
     place = _dominant(t, lvl)
@@ -490,14 +684,48 @@ def _expand_core(name: str, n: int, t: _Text, short_form: bool) -> str:
     return name
 
 
+# a township's or street's body written by its place alone, or its government written 政府:
+# the standard full name (镇/乡 → 镇/乡人民政府, 街道 → 街道办事处, 上海市政府 → 上海市人民政府)
+_LOCAL_RE = re.compile(r"^(.*?(?:镇|乡|街道))(人民政府|政府|办事处)?$")
+
+
+def _complete_local(name: str, t: _Text) -> str:
+    """The full name of a body written by its place (周湾镇 → 周湾镇人民政府, 建章路街道 → 建章路街道
+    办事处, 上海市政府 → 上海市人民政府), as the text writes it when it does (「由周湾镇人民政府编制」),
+    and with the county the text writes before a township or street whose name has no division
+    of the gazetteer (罗家乡 + 「龙游县罗家乡人民政府」 → 龙游县罗家乡人民政府)."""
+    m = _LOCAL_RE.match(name)
+    if m and (m.group(2) is None or (m.group(2) == "办事处") == m.group(1).endswith("街道")):
+        base = m.group(1)
+        name = base + ("办事处" if base.endswith("街道") else "人民政府")
+    elif name.endswith("政府") and not name.endswith("人民政府") and _place_len(name) == len(name) - 2:
+        name = name[:-2] + "人民政府"
+    else:
+        return name
+    if _place_len(name):
+        return name
+    place = base if m else name
+    best = ""
+    for mm in _compiled(r"([\u4e00-\u9fa5]{2,12})" + re.escape(place)).finditer(t.flat[:8000]):
+        run = mm.group(1)
+        for k in range(len(run) - 1):
+            if _place_len(run[k:]) == len(run) - k and len(run) - k > len(best):
+                best = run[k:]
+                break
+    return best + name if best and not name.startswith(best) else name
+
+
 def _region_fields(agency: str | None, t: _Text) -> tuple[str | None, str | None, str | None, str | None]:
     """(province, prefecture, county, code) of the body's place, from the gazetteer; all None when
     the name holds no division it knows, or one it cannot settle (朝阳区 with nothing else)."""
     if not agency:
         return None, None, None, None
     chain_ = gazetteer.leading(agency)
-    if not chain_:
-        return None, None, None, None
+    if not chain_:  # 「大理州统计局」: an autonomous prefecture written short
+        pref = gazetteer.autonomous_prefecture(place_prefix(agency))
+        if pref is None:
+            return None, None, None, None
+        chain_ = (pref,)
     first = chain_[0]
     if len(chain_) == 1:
         same = [p for p in gazetteer.lookup(first.name) if p.name == first.name]
@@ -539,6 +767,10 @@ def read_meta(text: str, folded_text: str | None = None) -> Meta:
         y = _from_period(t)
         if y:
             year, year_source = y, "period"
+    if year is None:
+        y = _from_opening_years(text)
+        if y:
+            year, year_source = y, "prose"
     if agency is None:
         agency = _from_publisher(text)
         agency_source = "publisher" if agency else None
@@ -546,8 +778,14 @@ def read_meta(text: str, folded_text: str | None = None) -> Meta:
         agency = _from_signature(text)
         agency_source = "signature" if agency else None
     if agency is None:
+        agency = _from_compiler(t, _COMPILED_RE)
+        agency_source = "compiler" if agency else None
+    if agency is None:
         agency = _from_prose(t)
         agency_source = "prose" if agency else None
+    if agency is None:
+        agency = _from_compiler(t, _CONTACT_RE)
+        agency_source = "contact" if agency else None
     if year is not None and not 2000 <= year <= 2099:
         year, year_source = None, None
     return _finish(agency, year, title_line, agency_source, year_source, t)
@@ -570,6 +808,14 @@ def _finish(agency: str | None, year: int | None, title_line: int | None, agency
         if full != agency:
             written.append(agency)
             agency = full
+        full = _complete_local(agency, t)
+        if full != agency:
+            written.append(agency)
+            agency = full
+        local = agency[_place_len(agency):]  # a township or street alone (城关镇) is what people call it
+        local = local[:-4] if local.endswith(("镇人民政府", "乡人民政府")) else local[:-3] if local.endswith("街道办事处") else ""
+        if len(local) >= 3 and local not in written and local != agency:
+            written.append(local)
     flat = t.flat
     aliases: list[str] = []
     if agency:
@@ -578,6 +824,10 @@ def _finish(agency: str | None, year: int | None, title_line: int | None, agency
             aliases += [w] + _find_aliases(w, flat)
         # the title may drop the city: 「洪泽区人民政府」 where the text says 「淮安市洪泽区人民政府」
         city = next((g[0] for g in _before_name(_CITY_HEAD, agency, flat[:6000])), None)
+        if city and _place_len(agency):  # the city the gazetteer puts the body's place in, not 「告敦煌市」
+            known = len(gazetteer.leading(agency))
+            city = next((city[i:] for i in range(len(city) - 2) if not agency.startswith(city[i:])
+                         and len(gazetteer.leading(city[i:] + agency)) > known), None)
         if city and not agency.startswith(city) and not _BAD_CORE_RE.search(city):
             aliases = [agency] + [a for a in aliases if a != city + agency]
             agency = city + agency

@@ -58,6 +58,15 @@ NO_AGENCY = "未能识别发布机关：请用 qa-app set-meta 报告 --agency �
 NO_YEAR = "未能识别报告年度：请用 qa-app set-meta 报告 --year 年度 补上（或重新索引时加 --year）"
 
 
+NO_PLACE_HEAD = "机关名称没写所属地区"
+
+
+def no_place(agency: str) -> str:
+    """The warning for a body named without its place (区统计局): what is missing and what to do."""
+    return (f"{NO_PLACE_HEAD}：报告只写了「{agency}」，看不出是哪个省、市、县（区）的；按机关名称仍可查，"
+            f"按地区提问和汇总时够不到这份报告。请用 qa-app set-meta 报告 --agency 机关全称（如「某某市某某区统计局」）补上")
+
+
 def sections_found(text: str) -> list[str]:
     """The template's section headings the text holds (in SECTION_WORDS order)."""
     flat = re.sub(r"\s+", "", text)
@@ -91,6 +100,8 @@ def parse_report(text: str, file_name: str, agency: str | None = None, year: int
         warnings.append(NO_AGENCY)
     if meta.year is None:
         warnings.append(NO_YEAR)
+    if meta.unplaced:
+        warnings.append(no_place(meta.agency))
     if "applications" not in tables.tables_found:
         warnings.append("没有找到第三部分「收到和处理政府信息公开申请情况」表格；正文仍可检索")
     warnings.extend(tables.problems)

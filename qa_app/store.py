@@ -402,12 +402,19 @@ class ReportInfo:
     prose_pending: bool = False
 
     @property
+    def unplaced(self) -> bool:
+        """The body is named without its place (区统计局): no question by region reaches it."""
+        from .metadata import unplaced
+        return unplaced(self.agency, self.region, self.province)
+
+    @property
     def flagged(self) -> bool:
-        """Body or year unknown: no question by body or year reaches this report until they are set."""
-        return self.agency is None or self.year is None
+        """Body or year unknown, or the body's place: no question by body or year (by region,
+        when unplaced) reaches this report until they are set."""
+        return self.agency is None or self.year is None or self.unplaced
 
     def as_dict(self) -> dict:
-        return dict(self.__dict__, flagged=self.flagged)
+        return dict(self.__dict__, flagged=self.flagged, unplaced=self.unplaced)
 
 
 class Store:

@@ -2,13 +2,18 @@
 
 A renderer for fuzz tests (hypothesis): `bodies()` draws a real body name from the gazetteer's
 divisions (county and prefecture governments and their departments, 街道办事处, a province's
-厅, short forms such as 上海市科委 or 市科委, a place written with a variant character), `years()`
+厅, short forms such as 上海市科委 or 市科委, a place written with a variant character, a
+township or street written by its place with its county in a contact line, 「上海市政府」 or the
+division alone, a county's 经济开发区, a department named by its level word alone with no place
+anywhere: 区统计局, which must come back as written and unplaced), `years()`
 2019–2025, and `front_matters()` a `Front` that says where the body and year are printed: a title
 (body first or year first, 年/年度, wrapped over 1–3 lines with stray spaces, a page header
 before it, a publication date after it), an HTML page (<title> with the site's name after it,
-<h1>, or only the <title>), or no title (the year from 统计期限 or 「现将…年度报告…公布」, the
-body from that sentence, an 「附件：…」 line, the signature at the end, or 「我厅」 + 「省教育厅」 + the
-province of the regulations cited). `render(front, middle)` puts it around `middle` (the
+<h1>, or only the <title>; a header line with the region or the body's name above the title), or
+no title (the year from 统计期限, 「截至…12月31日」, two sentences opening with the year, or 「现将…年度报告
+…公布」; the body from that sentence or a year-first one 「特向社会公布2021年度…」, an 「附件：…」 line, the
+signature at the end, 「由…编制」, 「请与…办公室联系」, the prose's full name with 「我局」, or 「我厅」 +
+「省教育厅」 + the province of the regulations cited). `render(front, middle)` puts it around `middle` (the
 report's sections and tables: the tables fuzzer passes its own) as text, or as HTML when the
 front says so (load HTML with loaders.html_to_text).
 
@@ -128,7 +133,7 @@ def variant_cases() -> list[tuple[Division, int, str]]:
 
 
 COUNTY_CORES = ("人民政府", "人民政府办公室", "教育局", "财政局", "民政局", "司法局", "市场监督管理局", "住房和城乡建设局",
-                "生态环境局", "交通运输局", "发展和改革局", "卫生健康局", "信访局", "审计局", "委办公室")
+                "生态环境局", "交通运输局", "发展和改革局", "卫生健康局", "信访局", "审计局", "委办公室", "经济开发区")
 PREFECTURE_CORES = ("人民政府", "人民政府办公室", "发展和改革委员会", "教育局", "公安局", "财政局", "自然资源和规划局",
                     "卫生健康委员会", "退役军人事务局", "统计局", "委办公室")
 PROVINCE_CORES = ("人民政府办公厅", "教育厅", "财政厅", "民政厅", "司法厅", "交通运输厅", "科学技术厅", "水利厅")
@@ -149,7 +154,7 @@ class Body:
     prefecture: str | None
     county: str | None
     code: str
-    kind: str            # county / prefecture / province / street / short / level_short / variant
+    kind: str            # county / prefecture / province / street / short / level_short / variant / town / gov_short / unplaced
     context: str = ""    # a sentence the report needs for this body (the city named, the regulations cited)
     alias: str | None = None  # a name the report writes that must come back as an alias
 
@@ -160,10 +165,33 @@ def _fields(d: Division) -> dict:
             "county": next((x.name for x in c if x.level == 3), None), "code": d.code}
 
 
+# townships and streets (not divisions of the gazetteer): the report writes the bare place (「周湾镇2021年…」)
+# and names its county in a contact or compiler sentence
+TOWNS = ("城关", "新桥", "石桥", "龙泉", "白沙", "太平", "青龙", "大东坝", "建章路", "钢花村")
+# a department named by the level word alone (「现公布区统计局2023年…」), no place anywhere in the text
+UNPLACED_CORES = ("统计局", "生态环境局", "人力资源和社会保障局", "教育局", "财政局", "卫生健康委员会")
+NOWHERE = Division("000000", "", 0)
+
+
 @st.composite
 def bodies(draw) -> Body:
     kind = draw(st.sampled_from(["county", "county_with_city", "prefecture", "province", "street", "short",
-                                 "level_short", "variant"]))
+                                 "level_short", "variant", "town", "gov_short", "unplaced"]))
+    if kind == "town":
+        d = draw(st.sampled_from(counties()))
+        base = draw(st.sampled_from(TOWNS)) + draw(st.sampled_from(["镇", "乡", "街道"]))
+        full = d.name + base + ("办事处" if base.endswith("街道") else "人民政府")
+        return Body(full, base, d, kind=kind, alias=base,
+                    context=f"如对本报告有任何疑问，请与{d.name}{base}党政办公室联系（电话：0000-5551234）。", **_fields(d))
+    if kind == "gov_short":  # 「2022年上海市政府信息公开工作年度报告」: the body's 政府 read into the report's name;
+        # 「宿迁市 2025 年政府信息公开工作年度报告」: the division alone names its government
+        d = draw(st.sampled_from(prefectures() + municipalities() + counties()))
+        if draw(st.booleans()):
+            return Body(d.name + "人民政府", d.name + "政府", d, kind=kind, alias=d.name + "政府", **_fields(d))
+        return Body(d.name + "人民政府", d.name, d, kind=kind, **_fields(d))
+    if kind == "unplaced":
+        written = draw(st.sampled_from(["区", "县"])) + draw(st.sampled_from(UNPLACED_CORES))
+        return Body(written, written, NOWHERE, None, None, None, None, kind=kind)
     if kind in ("county", "county_with_city", "street"):
         d = draw(st.sampled_from(counties()))
         pref = chain(d)[1]
@@ -211,8 +239,11 @@ class Front:
     spaces: tuple[int, ...] = ()  # where stray spaces go
     header: str = ""            # a line before the title (正文, a breadcrumb)
     published: str = ""         # a publication-date line after the title
-    body_from: str = "title"    # with no title: sentence / attachment / signature / prose (year_only: the 发布机构 line)
-    year_from: str = "title"    # with no title: sentence / period
+    # with no title: sentence / sentence_year_first / attachment / signature / compiler (「由…编制」) /
+    # contact (「请与…办公室联系」) / prose (「我厅」 + 省教育厅) / prose_full (「2023年，宜城市教育局…」 + 「我局」)
+    # (year_only: the 发布机构 line)
+    body_from: str = "title"
+    year_from: str = "title"    # with no title: sentence / period / closing (「截至…12月31日」) / opening (「2023年，…」 twice)
     signature: bool = False
     site: str = ""
     notes: list[str] = field(default_factory=list)
@@ -235,17 +266,27 @@ def front_matters(draw, body_strategy=None) -> Front:
     f.splits = tuple(sorted(draw(st.lists(st.integers(2, len(text) - 2), min_size=n_splits, max_size=n_splits,
                                           unique=True))))
     f.spaces = tuple(sorted(draw(st.lists(st.integers(1, len(text) - 1), max_size=3, unique=True))))
+    # a line above the title: a breadcrumb, the site's name, the region alone (「翔安区」), the body's
+    # name alone (「株洲市芦淞区统计局」 over 「株洲市芦淞区统计局2023年…」)
     f.header = draw(st.sampled_from(["", "正文", "首页 > 政务公开 > 政府信息公开年报", "政府信息公开专栏",
-                                     body.place.name + "人民政府门户网站"]))
+                                     body.place.name + "人民政府门户网站"]
+                                    + ([body.place.name, body.written] if body.kind not in ("variant", "unplaced", "short",
+                                                                                          "level_short") else [])))
     f.published = draw(st.sampled_from(["", f"发布日期：{year + 1}-01-{draw(st.integers(10, 31))}",
                                         f"发布时间：{year + 1}年1月{draw(st.integers(10, 31))}日",
                                         f"（{year + 1}年2月{draw(st.integers(1, 28))}日）"]))
     f.signature = draw(st.booleans())
     f.site = draw(st.sampled_from(["", body.place.name + "人民政府门户网站", "中国" + body.place.name[:2]]))
     if title == "none":
-        choices = ["sentence", "attachment", "signature"] + (["prose"] * 3 if prose_short(body) else [])
+        # the contact of a government's report is its 办公室, a body of its own: not a source for it
+        contact = [] if body.name.endswith("政府") else ["contact"]
+        choices = (["sentence", "sentence_year_first", "attachment", "signature", "compiler"] + contact
+                   + (["prose"] * 3 if prose_short(body) else []) + (["prose_full"] * 2 if self_word(body) else []))
         f.body_from = draw(st.sampled_from(choices))
-        f.year_from = "sentence" if f.body_from in ("sentence", "attachment") and draw(st.booleans()) else "period"
+        if f.body_from in ("sentence", "sentence_year_first", "attachment") and draw(st.booleans()):
+            f.year_from = "sentence"
+        else:  # 统计期限, 「数据截至2023年12月31日」, or the year two sentences of the account open with
+            f.year_from = draw(st.sampled_from(["period", "closing", "opening"]))
         if f.body_from == "signature":
             f.signature = True
     return f
@@ -253,6 +294,16 @@ def front_matters(draw, body_strategy=None) -> Front:
 
 # how a department speaks of itself (「我厅」) by the end of its name
 SELF_WORDS = {"厅": "我厅", "局": "我局", "委员会": "我委"}
+# ... and any body whose prose names it in full (「2023年，宜城市教育局全面贯彻…」 with 「我局」)
+FULL_SELF_WORDS = {"厅": "我厅", "局": "我局", "委员会": "我委", "办公室": "我办", "镇人民政府": "我镇", "乡人民政府": "我乡",
+                   "街道办事处": "我街道"}
+
+
+def self_word(body: Body) -> str | None:
+    """「我局」… for a body the prose can name in full (prose_full), by the end of its name."""
+    if body.kind in ("short", "level_short", "variant", "unplaced", "gov_short"):
+        return None
+    return next((w for k, w in FULL_SELF_WORDS.items() if body.name.endswith(k)), None)
 
 
 def prose_short(body: Body) -> str | None:
@@ -311,6 +362,8 @@ def _prose_year(f: Front) -> str:
     y = f.year
     if f.year_from == "period" or f.title != "none":
         return f"本报告所列数据统计期限从{y}年1月1日起至{y}年12月31日止。"
+    if f.year_from == "closing":
+        return f"本报告所列数据截至{y}年12月31日。"
     return ""
 
 
@@ -321,7 +374,7 @@ def front_lines(f: Front) -> list[str]:
     if f.header:
         out.append(f.header)
     if f.title == "year_only":
-        out += ["索引号：000014349/2024-00012", f"发布机构：{b.written}", "主题分类：政务公开"]
+        out += ["索引号：000014349/2024-00012", f"发布机构：{b.name if b.written == b.place.name else b.written}", "主题分类：政务公开"]
     if f.title in ("body_first", "year_first", "year_inside", "year_after", "year_only", "about", "html_h1"):
         out += _title_lines(f)
     if f.published:
@@ -332,11 +385,27 @@ def front_lines(f: Front) -> list[str]:
     intro += _prose_year(f)
     if f.title == "none" and f.body_from == "sentence":
         intro += f"现将{b.written}{y}年政府信息公开工作年度报告向社会公布。"
+    elif f.title == "none" and f.body_from == "sentence_year_first":
+        verb = ("特向社会公布", "现公开", "汇总")[y % 3]
+        intro += f"{verb}{y}年度{b.written}{'的' if verb == '汇总' else ''}政府信息公开工作年度报告。"
     elif f.title == "none" and f.year_from == "sentence":
         intro += f"现将{y}年政府信息公开工作年度报告公布如下。"
+    if f.title == "none" and f.body_from == "compiler":
+        who = b.name if b.written == b.place.name else b.written  # a place alone compiles nothing
+        intro += (f"本年度报告由{who}编制。", f"本报告由{who}结合有关统计数据编制。")[y % 2]
     out.append(intro)
     if b.context:
-        out.append(b.context + "认真做好政府信息公开工作。")
+        out.append(b.context + ("" if b.kind == "town" else "认真做好政府信息公开工作。"))
+    if f.title == "none" and f.body_from == "contact":
+        office = "" if b.written.endswith("办公室") else "办公室"
+        out.append(f"如对本报告有任何疑问，请与{b.written}{office}联系（地址：人民路1号，电话：0000-5550000）。")
+    if f.title == "none" and f.body_from == "prose_full":
+        me = self_word(b)
+        out.append(f"{y}年，{b.name}认真贯彻落实《条例》，{me}主要负责同志多次研究部署政务公开工作。")
+        out.append(f"（一）主动公开。{y}年，{b.name}全年主动公开政府信息{y % 100 * 3}条，{me}按时办结依申请公开。")
+    elif f.title == "none" and f.year_from == "opening":
+        out.append(f"{y}年，本机关认真贯彻落实《条例》，扎实推进政务公开工作。")
+        out.append(f"（一）主动公开。{y}年，全年主动公开政府信息{y % 100 * 3}条。")
     if f.title == "none" and f.body_from == "prose":
         short = prose_short(b)
         me = next(w for k, w in SELF_WORDS.items() if b.name.endswith(k))
@@ -349,7 +418,9 @@ def front_lines(f: Front) -> list[str]:
 def end_lines(f: Front) -> list[str]:
     out = ["六、其他需要报告的事项", f"{f.year}年度未收取信息处理费。"]
     if f.signature:
-        out += ["", f.body.written if f.body.kind != "prose" else f.body.name, f"{f.year + 1}年1月{(f.year % 20) + 5}日"]
+        # a township or street signs with its full name (its county settles where it is)
+        signed = f.body.name if f.body.kind in ("prose", "town") or f.body.written == f.body.place.name else f.body.written
+        out += ["", signed, f"{f.year + 1}年1月{(f.year % 20) + 5}日"]
     return out
 
 

@@ -8,7 +8,9 @@ dates of the next year, HTML pages (<h1>, or only the <title> with the site's na
 (year from 统计期限 or 「现将…」, body from that sentence, 「附件：…」, the signature, or 「我厅」 +
 「省教育厅」 + the province's regulations). Each case checks the body, the year and the region
 (province, prefecture, county, code) against the generator's own inputs, and that the name as
-written (short form, variant) comes back as an alias. Fixed seed, a few hundred examples.
+written (short form, variant, township) comes back as an alias; a body named by its level word alone
+(区统计局) must come back as written, unplaced, flagged, with the warning saying what to set.
+Fixed seed, a few hundred examples (QA_APP_FUZZ=explore for a campaign).
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from fuzzing import fuzz
 from fuzz_meta import MIDDLE, front_matters, render
 from qa_app.loaders import html_to_text
 from qa_app.metadata import read_meta
-from qa_app.report import normalise_text, parse_report
+from qa_app.report import NO_PLACE_HEAD, normalise_text, parse_report
 
 
 def _text(front):
@@ -39,11 +41,16 @@ def test_body_year_region_come_back(front):
     assert (m.province, m.prefecture, m.county, m.region_code) == (b.province, b.prefecture, b.county, b.code), where
     if b.alias and b.alias != b.name:
         assert b.alias in m.aliases, where
+    # a body named without its place (区统计局) comes back as written, never placed, and flagged
+    assert m.unplaced == (b.kind == "unplaced"), where
 
 
 @fuzz(60)
 @given(front_matters())
 def test_a_rendered_report_is_a_report_and_not_flagged(front):
     parsed = parse_report(_text(front), "fuzz.txt")
-    assert not parsed.meta.flagged
+    unplaced = front.body.kind == "unplaced"
+    assert parsed.meta.flagged == unplaced
     assert not any(w.startswith("未能识别") for w in parsed.warnings)
+    said = [w for w in parsed.warnings if w.startswith(NO_PLACE_HEAD)]
+    assert len(said) == unplaced and all(f"「{front.body.name}」" in w and "set-meta" in w for w in said)

@@ -187,3 +187,35 @@ def test_a_list_of_report_titles_is_not_a_report(tmp_path):
                      "- 沭阳县人民政府2025年政府信息公开工作年度报告：某网站\n", encoding="utf-8")
     res = qa("index", "--no-narrative", "-q", "--index", str(tmp_path / "index"), str(notes))
     assert res.returncode == 1 and "✗ SOURCES.md：不是政府信息公开工作年度报告" in res.stderr
+
+
+# the body named by its level word alone, no place anywhere in the text (「现公布区统计局…」)
+UNPLACED = "\n".join([
+    "根据《中华人民共和国政府信息公开条例》规定，现公布区统计局2022年政府信息公开工作年度报告。", UNTITLED])
+
+
+def test_a_body_named_without_its_place_is_flagged_and_a_total_by_region_says_it_is_left_out(folder, tmp_path):
+    (folder / "zz_untitled.txt").write_text(UNPLACED, encoding="utf-8")
+    index = tmp_path / "index"
+    res = qa("index", "--no-narrative", "-q", "--index", str(index), str(folder))
+    assert res.returncode == 0, res.stdout + res.stderr
+    said = ("机关名称没写所属地区：报告只写了「区统计局」，看不出是哪个省、市、县（区）的；按机关名称仍可查，"
+            "按地区提问和汇总时够不到这份报告。请用 qa-app set-meta 报告 --agency 机关全称（如「某某市某某区统计局」）补上")
+    assert said in res.stdout
+    rep = reports_json(index)["zz_untitled.txt"]
+    assert (rep["agency"], rep["year"], rep["region"], rep["province"]) == ("区统计局", 2022, None, None)
+    assert (rep["flagged"], rep["unplaced"]) == (True, True)
+    table = qa("reports", "--index", str(index)).stdout
+    assert f"qa-app set-meta {rep['id']} --agency 机关全称    # zz_untitled.txt" in table
+    assert "机关没写所属地区" in table.split("待补：")[1]
+
+    # a total over a region cannot place it: the answer says so, naming the file
+    ans = qa("ask", "--index", str(index), "河南省各单位2022年共收到多少政府信息公开申请")
+    assert "另有1份报告的机关没写所属地区，无法判断是否在河南省，未计入：zz_untitled.txt" in ans.stdout
+
+    out = qa("set-meta", "zz_untitled.txt", "--agency", "新乡市红旗区统计局", "--index", str(index))
+    assert out.returncode == 0, out.stdout + out.stderr
+    fixed = reports_json(index)["zz_untitled.txt"]
+    assert (fixed["agency"], fixed["county"], fixed["flagged"], fixed["unplaced"]) == ("新乡市红旗区统计局", "红旗区", False, False)
+    assert not any(w.startswith("机关名称没写所属地区") for w in fixed["warnings"])
+    assert "未计入" not in qa("ask", "--index", str(index), "河南省各单位2022年共收到多少政府信息公开申请").stdout

@@ -155,6 +155,12 @@ def resolve(plan, catalog: Catalog) -> Scope:
     if not named and not plan.regions:
         more, left_out = unrecognised(catalog)
         notes += more
+    elif not named:  # a region asked: a body named without its place (区统计局) cannot be placed in it
+        unplaced = [r.file_name for r in catalog.reports.values() if getattr(r, "unplaced", False)]
+        if unplaced:
+            notes.append(f"另有{len(unplaced)}份报告的机关没写所属地区，无法判断是否在{'、'.join(plan.regions)}，"
+                         f"未计入：{'、'.join(unplaced[:5])}")
+            left_out = unplaced
     where = "、".join(place_name(r, catalog) for r in plan.regions)
     one = len({b.agency for b, _, _ in out}) == 1
     used = sorted({y for _, y, _ in out})
