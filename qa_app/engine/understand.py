@@ -625,8 +625,17 @@ def _refine_op(query: Query, q: str) -> None:
     if cell is not None and cell.table == "applications" and cell.row in ("total", "new_received") \
             and query.op == "lookup" and not cell.column_named \
             and _L.has("OUTCOMES_ASKED", q) \
-            and (_L.has("OUTCOMES_EACH", q) or not _L.has("HOW_MANY_TOTAL", ql)):
+            and (_L.has("OUTCOMES_EACH", q) or not _L.has("HOW_MANY_TOTAL", ql)) \
+            and not _joins_rows(q, query.said):
         query.op, query.cell = "outcomes", replace(cell, row="total", weak=False)
+
+
+def _joins_rows(q: str, names: list[str]) -> bool:
+    """「新收申请数和办理结果总计分别是多少」: two rows named and joined, each asked (not the outcomes)."""
+    for name in sorted(names, key=len, reverse=True):
+        q = q.replace(name, " ")  # a body's name is no cell word (红旗区信访局 is not 信访)
+    got = find_cells(q)
+    return got is not None and len({(c.table, c.row) for c in got[0]}) > 1
 
 
 def is_prose(q: str, cell: CellQuery | None, query: Query) -> bool:
@@ -637,6 +646,8 @@ def is_prose(q: str, cell: CellQuery | None, query: Query) -> bool:
     from .prose import asks_manner, counts_in_prose_unit
     if not query.wants_number and asks_manner(q):
         return True  # 「收到的申请按时答复了吗」: how it was done, which the text says
+    if _L.has("ASKS_REASON", ql) and not query.wants_number:
+        return True  # 「为什么部分公开」: the tables hold counts, a reason only the text can give
     if counts_in_prose_unit(q) and (cell.weak or not cell.row_named or cell.table != "review_litigation"):
         return True  # 「公开了几期政府常务会议」: no table counts in 期, 场, 篇 (but 「打了几场官司」 is 行政诉讼)
     if cell.table == "review_litigation":
