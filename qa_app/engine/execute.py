@@ -127,6 +127,8 @@ def share(query: Query, store, catalog: Catalog) -> Answer:
     rid, year, note = report_for(body, query.years)
     if rid is not None and re.search(ALL_BODIES, query.question):
         return _share_of_all(query, store, catalog, body, rid, year, note)
+    if rid is not None and cell.table == "review_litigation" and cell.column_named and cell.column != "total":
+        return _share_of_review(query, store, catalog, body, rid, year, note)
     if rid is None or cell.table != "applications":
         return lookup(replace(query, op="lookup"), store, catalog)
     parts = [c for c in query.cells if c.table == "applications"] if len(query.cells) > 1 else []
@@ -141,8 +143,8 @@ def share(query: Query, store, catalog: Catalog) -> Answer:
         whole_cell = replace(cell, column="total", column_named=False)
     elif cell.row.split(".")[0] in OUTCOME_ROWS:
         whole_cell = replace(cell, row="total")
-    else:
-        return lookup(replace(query, op="lookup"), store, catalog)
+    else:  # 「结转下年度的占比」: no total it is a part of; the count is said, no share made up
+        return _no_share(query, lookup(replace(query, op="lookup"), store, catalog))
     part, whole = cell_value(store, rid, cell), cell_value(store, rid, whole_cell)
     if MISSING in (part.value, whole.value) or None in (part.value, whole.value) or not whole.value:
         return lookup(replace(query, op="lookup"), store, catalog)
@@ -161,6 +163,36 @@ def share(query: Query, store, catalog: Catalog) -> Answer:
     else:
         text = (f"{w}{row_phrase('applications', cell.row)}{fmt(whole.value)}件{marks(c_whole)}中，"
                 f"{column_phrase('applications', cell.column)}{fmt(part.value)}件{marks(c_part)}，占{fmt(pct)}%")
+    text += "。" + note + check_note(store, catalog, [rid])
+    return Answer(query.question, text, "aggregate", pct, c_part + c_whole, debug=query.describe())
+
+
+def _no_share(query: Query, count: Answer, why: str = "") -> Answer:
+    """A share asked that cannot be made (a cell no part of a total, or a total of 0): said so,
+    with the count as printed (no value)."""
+    what = what_phrase(query.cell.table, query.cell.row, query.cell.column, query.cell.column_named)
+    text = (f"算不出「{what}」的占比：{why}。" if why else
+            f"暂不支持算「{what}」的占比：它不是办理结果或某一总数的一部分，没有可以相除的总数。") + count.answer
+    return Answer(query.question, text, "none", None, count.citations, debug=query.describe())
+
+
+def _share_of_review(query: Query, store, catalog: Catalog, body: Body, rid: int, year, note: str) -> Answer:
+    """「行政复议纠正的占比」: a result column's share of its row's total (行政复议, 行政诉讼)."""
+    from dataclasses import replace
+    cell = query.cell
+    whole_cell = replace(cell, column="total", column_named=False)
+    part, whole = cell_value(store, rid, cell), cell_value(store, rid, whole_cell)
+    if MISSING in (part.value, whole.value) or None in (part.value, whole.value):
+        return lookup(replace(query, op="lookup"), store, catalog)  # a blank cell: said blank
+    if not whole.value:
+        return _no_share(query, lookup(replace(query, op="lookup"), store, catalog),
+                         f"报告中{row_phrase('review_litigation', cell.row)}总计为0件")
+    checks = catalog.reports[rid].checks_failed
+    c_part = cite_cell(store, part, 1, checks)
+    c_whole = cite_cell(store, whole, len(c_part) + 1, checks)
+    pct = round(part.value / whole.value * 100, 1)
+    text = (f"{who(body.agency, year)}{row_phrase('review_litigation', cell.row)}{fmt(whole.value)}件{marks(c_whole)}中，"
+            f"{column_phrase('review_litigation', cell.column)}{fmt(part.value)}件{marks(c_part)}，占{fmt(pct)}%")
     text += "。" + note + check_note(store, catalog, [rid])
     return Answer(query.question, text, "aggregate", pct, c_part + c_whole, debug=query.describe())
 
