@@ -77,6 +77,13 @@ def lookup(query: Query, store, catalog: Catalog) -> Answer:
         cits = cite_cell(store, cv, 1, catalog.reports[rid].checks_failed)
         text = value_sentence(body.agency, year, cell, cv, cits) + "。"
     value = cv.value
+    if cv.value is None and cell.table == "applications" and cell.column == "total" and not cell.column_named \
+            and not re.search(r"总计|总数栏|合计栏", query.question.replace("办理结果总计", "")) \
+            and (cols := _printed_columns(store, rid, cell, catalog.reports[rid].checks_failed, len(cits) + 1)):
+        # the 总计 column printed blank, the applicant columns printed (a 2019-format report): their sum, said so
+        said, ccits, total = cols
+        text += f"各申请人列印出的数字相加为{fmt(total)}件（{'、'.join(said)}），其余列为空；这是相加所得，不是报告印出的总计。"
+        cits, value = cits + ccits, total
     most = re.search(MOST, query.question)
     if most and cell.table == "applications" and not cell.column_named and isinstance(cv.value, (int, float)) \
             and re.search(r"申请人|哪类人|什么人|谁", query.question):
@@ -95,6 +102,26 @@ def lookup(query: Query, store, catalog: Catalog) -> Answer:
 
 
 MOST = r"最多|最少|最高|最低|主要"
+
+
+def _printed_columns(store, rid: int, cell, checks_failed: int, start: int):
+    """(「自然人32件[n]」…, their citations, their sum) of a row's applicant columns when its total
+    is blank and at least one of them is printed; None when none is."""
+    said, cits, total = [], [], 0
+    rows = [r for row in cell.rows for r in (T.GROUP_ROWS.get(row) or (row,))]  # a group: its printed sub-rows
+    for key in ("natural_person",) + tuple(T.ORG_COLS):
+        col_cits, col_total = [], 0
+        for r in rows:
+            v = cell_value(store, rid, replace(cell, row=r, column=key, column_named=True))
+            if not isinstance(v.value, (int, float)) or v.value == MISSING:
+                continue  # blank: not printed, not read as 0
+            col_cits += cite_cell(store, v, start + len(cits) + len(col_cits), checks_failed)
+            col_total += v.value
+        cits += col_cits
+        total += col_total
+        if col_total:
+            said.append(f"{column_phrase('applications', key)}{fmt(col_total)}件{marks(col_cits)}")
+    return (said, cits, total) if cits and said else None
 
 
 def _asked_parent(question: str, cell, names=()) -> str | None:
