@@ -81,8 +81,9 @@ def lookup(query: Query, store, catalog: Catalog) -> Answer:
             and not re.search(r"总计|总数栏|合计栏", query.question.replace("办理结果总计", "")) \
             and (cols := _printed_columns(store, rid, cell, catalog.reports[rid].checks_failed, len(cits) + 1)):
         # the 总计 column printed blank, the applicant columns printed (a 2019-format report): their sum, said so
-        said, ccits, total = cols
-        text += f"各申请人列印出的数字相加为{fmt(total)}件（{'、'.join(said)}），其余列为空；这是相加所得，不是报告印出的总计。"
+        said, ccits, total, blank = cols
+        rest = "其余列为空" if blank else "其余列为0"
+        text += f"各申请人列印出的数字相加为{fmt(total)}件（{'、'.join(said)}），{rest}；这是相加所得，不是报告印出的总计。"
         cits, value = cits + ccits, total
     most = re.search(MOST, query.question)
     if most and cell.table == "applications" and not cell.column_named and isinstance(cv.value, (int, float)) \
@@ -97,6 +98,9 @@ def lookup(query: Query, store, catalog: Catalog) -> Answer:
             names = "、".join(column_phrase("applications", k) for k, v in cols if v == best)
             text += f"申请人中{names}{'最少' if low else '最多'}（{fmt(best)}件）。"
             value = best
+    elif (part := most_part(query.question, store, rid, cell, cv)) is not None:
+        text += part[0]
+        value = part[1]
     text += note + check_note(store, catalog, [rid])
     return Answer(query.question, text, "table", value, cits, debug=query.describe())
 
@@ -104,16 +108,35 @@ def lookup(query: Query, store, catalog: Catalog) -> Answer:
 MOST = r"最多|最少|最高|最低|主要"
 
 
+def most_part(question: str, store, rid: int, cell, cv: CellValue) -> tuple[str, object] | None:
+    """「不予公开里哪一类最多」: (「其中「…」最多（N件）。」, N) of a group row's sub-rows in one
+    report (lexicon WHICH_KIND); None when the question asks no such thing."""
+    from .lexicon import lexicon
+    most = re.search(MOST, question)
+    if not (most and cell.table == "applications" and cell.row in T.GROUP_ROWS and isinstance(cv.value, (int, float))
+            and cv.value and lexicon().has("WHICH_KIND", question)):
+        return None
+    subs = [(r, cell_value(store, rid, replace(cell, row=r)).value) for r in T.GROUP_ROWS[cell.row]]
+    subs = [(r, v) for r, v in subs if isinstance(v, (int, float))]
+    if not subs:
+        return None
+    low = most.group(0) in ("最少", "最低")
+    best = (min if low else max)(v for _, v in subs)
+    names = "、".join(f"「{sub_row_phrase('applications', r)}」" for r, v in subs if v == best)
+    return f"其中{names}{'最少' if low else '最多'}（{fmt(best)}件）。", best
+
+
 def _printed_columns(store, rid: int, cell, checks_failed: int, start: int):
-    """(「自然人32件[n]」…, their citations, their sum) of a row's applicant columns when its total
-    is blank and at least one of them is printed; None when none is."""
-    said, cits, total = [], [], 0
+    """(「自然人32件[n]」…, their citations, their sum, whether a cell was blank) of a row's applicant
+    columns when its total is blank and at least one of them is printed; None when none is."""
+    said, cits, total, blank = [], [], 0, False
     rows = [r for row in cell.rows for r in (T.GROUP_ROWS.get(row) or (row,))]  # a group: its printed sub-rows
     for key in ("natural_person",) + tuple(T.ORG_COLS):
         col_cits, col_total = [], 0
         for r in rows:
             v = cell_value(store, rid, replace(cell, row=r, column=key, column_named=True))
             if not isinstance(v.value, (int, float)) or v.value == MISSING:
+                blank = True
                 continue  # blank: not printed, not read as 0
             col_cits += cite_cell(store, v, start + len(cits) + len(col_cits), checks_failed)
             col_total += v.value
@@ -121,7 +144,7 @@ def _printed_columns(store, rid: int, cell, checks_failed: int, start: int):
         total += col_total
         if col_total:
             said.append(f"{column_phrase('applications', key)}{fmt(col_total)}件{marks(col_cits)}")
-    return (said, cits, total) if cits and said else None
+    return (said, cits, total, blank) if cits and said else None
 
 
 def _asked_parent(question: str, cell, names=()) -> str | None:

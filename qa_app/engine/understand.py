@@ -556,6 +556,9 @@ def _refine_op(query: Query, q: str) -> None:
         query.op = "lookup"  # 「本年增/减」 is a printed column of the 2019 format
     if query.op in ("rank", "max", "min") and len(query.bodies) == 1 and not query.regions:
         query.op = "lookup"
+    elif query.op in ("rank", "max", "min") and len(query.bodies) <= 1 and cell is not None \
+            and cell.table == "applications" and _L.has("WHICH_KIND", ql) and not _L.has("ACROSS_BODIES", ql):
+        query.op = "lookup"  # 「沭阳县不予公开里哪一类最多」: the parts of one report's cell (lookup names the most)
     if query.op == "share_each":  # 「哪个单位部分公开比例最高」: the top share; else each
         if _L.has("MOST_ASKED", ql):
             query.limit = 1
