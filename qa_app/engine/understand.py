@@ -811,6 +811,12 @@ def follow_up(new: Query, prev: Query, catalog: Catalog | None = None) -> Query:
         if op == "rank" and (nm := _L.search("OP_RANK_NTH", q.lower())):  # 「第二名是谁」 after 「哪个…最多」
             new.nth = new.limit = _count_word(nm.group(1) or nm.group(2))
             new.ascending = _L.has("LEAST", q.lower()) or (prev.op == "min" or prev.ascending)
+    against = _L.search("FOLLOW_AGAINST_YEAR", q)
+    if against and not new.explicit_years and new.cell is not None and new.cell.row_named and not new.prose \
+            and (y := answered_year(prev, catalog)) is not None:
+        # 「部分公开多少件」「和去年比呢」: the change from that earlier year to the year answered
+        back = 2 if against.group("rel") == "前年" else 1
+        new = replace(new, years=[y - back, y], op="change")
     if new.ambiguous and new.op == "compare":
         new.ambiguous = []
     new.inherited = inherited
