@@ -58,8 +58,6 @@ def test_cells_joined(q, cells, mode):
 
 @pytest.mark.parametrize("q", [
     "红旗区政府办和城建局收到申请比较",        # two bodies, one cell
-    "行政复议、行政诉讼情况",                  # the section's title
-    "行政复议、行政诉讼情况一共多少件",
     "其他法律行政法规禁止公开多少件",
     "危及三安全一稳定的有几件",
     "没有现成信息需要另行制作多少件",
@@ -73,6 +71,24 @@ def test_cells_joined(q, cells, mode):
 ])
 def test_one_cell_is_not_split(q):
     assert find_cells(q) is None, q
+
+
+@pytest.mark.parametrize("q, mode", [
+    ("行政复议、行政诉讼情况", "list"),          # the section's title names both of its rows
+    ("行政复议、行政诉讼情况一共多少件", "sum"),
+    ("复议诉讼情况", "list"),                    # no joining word
+    ("行政复议行政诉讼各多少", "list"),
+    ("复议跟诉讼一共几件", "sum"),
+])
+def test_review_and_litigation_named_together_are_both_rows(q, mode):
+    cells, got = find_cells(q)
+    assert [(c.table, c.row) for c in cells] == [("review_litigation", "review"), ("review_litigation", "litigation")], q
+    assert got == mode, q
+
+
+def test_one_review_row_is_not_split():
+    for q in ("复议后起诉的有几件", "未经复议直接起诉多少件", "行政复议纠正了几件"):
+        assert find_cells(q) is None, q
 
 
 def test_partly_granted_is_partially_granted():

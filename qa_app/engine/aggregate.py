@@ -140,13 +140,16 @@ def aggregate(query: Query, store, catalog: Catalog) -> Answer:
         return _done(q, text + blank_text, best, cits, table_rows, query, store, catalog)
     if len(per) == 1 and len(known) == 1 and op == "sum":
         # one report in the scope: said as a lookup (「红旗区信访局2022年行政诉讼0件」), not a sum of one
-        from .execute import value_sentence
+        from .execute import most_part, value_sentence
         b, y, rid, cv = known[0]
         cits = cite_cell(store, cv, 1, catalog.reports[rid].checks_failed)
         text = value_sentence(b.agency, y, cell, cv, cits) + "。"
+        value = cv.value
+        if (part := most_part(query.question, store, rid, cell, cv)) is not None:
+            text, value = text + part[0], part[1]  # 「沭阳县不予公开里哪一类最多」
         if not query.bodies:
             text += f"（所问范围内只有{who(b.agency, y)}这一份报告。）"
-        return _done(q, text + blank_text, cv.value, cits, table_rows, query, store, catalog)
+        return _done(q, text + blank_text, value, cits, table_rows, query, store, catalog)
     total = sum(x[3].value for x in known)
     nonzero = sorted((x for x in known if x[3].value), key=lambda x: -x[3].value)
     zeros = [x for x in known if not x[3].value]

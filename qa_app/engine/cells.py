@@ -153,6 +153,8 @@ def find_cell(question: str) -> CellQuery | None:
             row = "litigation_after_review"
         elif re.search(r"直接起诉|未经复议|direct", q):
             row = "litigation_direct"
+        elif re.search(r"(?<!经)复议(?!后)[与和及、跟/]{1,2}(?:行政)?诉讼", q):
+            row = "review"  # both rows joined (「行政复议与行政诉讼」): the first named; find_cells takes each
         elif re.search(r"诉讼|起诉|litigation|lawsuit|sued", q):
             row = "litigation"
         else:
@@ -206,6 +208,7 @@ SUM_CUES = re.compile(r"一共|合计|总共|总计|共计|加起来|合起来|�
 DIFF_CUES = re.compile(r"比[^，。,？?]{0,14}(?:多|少)|哪个多|哪个少|哪项多|哪项少|哪个更多|哪个更少|谁多|谁少"
                        r"|多还是少|差多少|差几|相差|差距|difference between")
 DIFF_JOIN = re.compile(r"比(?![例重较上去前同])")
+ASKS_COUNT = re.compile(r"多少|几[件个项次条]?|how many")
 LIST_CUES = re.compile(r"分别|各自|各(?:是|为|有|多少|几|申请|收到|办理|公开)|respectively|(?<![a-z])each(?![a-z])")
 
 
@@ -249,6 +252,9 @@ def find_cells(question: str) -> tuple[list[CellQuery], str] | None:
     # two questions in one (「办理结果总计多少？予以公开有几件？」): each answered, never added;
     # after 「其中」 the second is a part of the first (find_cell takes it, the whole is said too)
     asked = [] if "其中" in q else [(m.start(), m.end()) for m in re.finditer(r"[？?；;](?=\s*\S)", q)]
+    if "其中" not in q:  # 「受理多少申请，办结多少」: a comma between two clauses that each ask a count
+        asked += [(m.start(), m.end()) for m in re.finditer(r"[，,](?=\s*\S)", q)
+                  if ASKS_COUNT.search(q[:m.start()].split("？")[-1]) and ASKS_COUNT.search(q[m.end():])]
     points = sorted(points + asked)
     diff = bool(DIFF_CUES.search(q))
     if diff:  # 「X比Y多几件」: 「比」 joins the two cells

@@ -77,6 +77,14 @@ def lookup(query: Query, store, catalog: Catalog) -> Answer:
         cits = cite_cell(store, cv, 1, catalog.reports[rid].checks_failed)
         text = value_sentence(body.agency, year, cell, cv, cits) + "。"
     value = cv.value
+    if cv.value is None and cell.table == "applications" and cell.column == "total" and not cell.column_named \
+            and not re.search(r"总计|总数栏|合计栏", query.question.replace("办理结果总计", "")) \
+            and (cols := _printed_columns(store, rid, cell, catalog.reports[rid].checks_failed, len(cits) + 1)):
+        # the 总计 column printed blank, the applicant columns printed (a 2019-format report): their sum, said so
+        said, ccits, total, blank = cols
+        rest = "其余列为空" if blank else "其余列为0"
+        text += f"各申请人列印出的数字相加为{fmt(total)}件（{'、'.join(said)}），{rest}；这是相加所得，不是报告印出的总计。"
+        cits, value = cits + ccits, total
     most = re.search(MOST, query.question)
     if most and cell.table == "applications" and not cell.column_named and isinstance(cv.value, (int, float)) \
             and re.search(r"申请人|哪类人|什么人|谁", query.question):
@@ -90,11 +98,53 @@ def lookup(query: Query, store, catalog: Catalog) -> Answer:
             names = "、".join(column_phrase("applications", k) for k, v in cols if v == best)
             text += f"申请人中{names}{'最少' if low else '最多'}（{fmt(best)}件）。"
             value = best
+    elif (part := most_part(query.question, store, rid, cell, cv)) is not None:
+        text += part[0]
+        value = part[1]
     text += note + check_note(store, catalog, [rid])
     return Answer(query.question, text, "table", value, cits, debug=query.describe())
 
 
 MOST = r"最多|最少|最高|最低|主要"
+
+
+def most_part(question: str, store, rid: int, cell, cv: CellValue) -> tuple[str, object] | None:
+    """「不予公开里哪一类最多」: (「其中「…」最多（N件）。」, N) of a group row's sub-rows in one
+    report (lexicon WHICH_KIND); None when the question asks no such thing."""
+    from .lexicon import lexicon
+    most = re.search(MOST, question)
+    if not (most and cell.table == "applications" and cell.row in T.GROUP_ROWS and isinstance(cv.value, (int, float))
+            and cv.value and lexicon().has("WHICH_KIND", question)):
+        return None
+    subs = [(r, cell_value(store, rid, replace(cell, row=r)).value) for r in T.GROUP_ROWS[cell.row]]
+    subs = [(r, v) for r, v in subs if isinstance(v, (int, float))]
+    if not subs:
+        return None
+    low = most.group(0) in ("最少", "最低")
+    best = (min if low else max)(v for _, v in subs)
+    names = "、".join(f"「{sub_row_phrase('applications', r)}」" for r, v in subs if v == best)
+    return f"其中{names}{'最少' if low else '最多'}（{fmt(best)}件）。", best
+
+
+def _printed_columns(store, rid: int, cell, checks_failed: int, start: int):
+    """(「自然人32件[n]」…, their citations, their sum, whether a cell was blank) of a row's applicant
+    columns when its total is blank and at least one of them is printed; None when none is."""
+    said, cits, total, blank = [], [], 0, False
+    rows = [r for row in cell.rows for r in (T.GROUP_ROWS.get(row) or (row,))]  # a group: its printed sub-rows
+    for key in ("natural_person",) + tuple(T.ORG_COLS):
+        col_cits, col_total = [], 0
+        for r in rows:
+            v = cell_value(store, rid, replace(cell, row=r, column=key, column_named=True))
+            if not isinstance(v.value, (int, float)) or v.value == MISSING:
+                blank = True
+                continue  # blank: not printed, not read as 0
+            col_cits += cite_cell(store, v, start + len(cits) + len(col_cits), checks_failed)
+            col_total += v.value
+        cits += col_cits
+        total += col_total
+        if col_total:
+            said.append(f"{column_phrase('applications', key)}{fmt(col_total)}件{marks(col_cits)}")
+    return (said, cits, total, blank) if cits and said else None
 
 
 def _asked_parent(question: str, cell, names=()) -> str | None:
@@ -127,6 +177,8 @@ def share(query: Query, store, catalog: Catalog) -> Answer:
     rid, year, note = report_for(body, query.years)
     if rid is not None and re.search(ALL_BODIES, query.question):
         return _share_of_all(query, store, catalog, body, rid, year, note)
+    if rid is not None and cell.table == "review_litigation" and cell.column_named and cell.column != "total":
+        return _share_of_review(query, store, catalog, body, rid, year, note)
     if rid is None or cell.table != "applications":
         return lookup(replace(query, op="lookup"), store, catalog)
     parts = [c for c in query.cells if c.table == "applications"] if len(query.cells) > 1 else []
@@ -141,8 +193,8 @@ def share(query: Query, store, catalog: Catalog) -> Answer:
         whole_cell = replace(cell, column="total", column_named=False)
     elif cell.row.split(".")[0] in OUTCOME_ROWS:
         whole_cell = replace(cell, row="total")
-    else:
-        return lookup(replace(query, op="lookup"), store, catalog)
+    else:  # 「结转下年度的占比」: no total it is a part of; the count is said, no share made up
+        return _no_share(query, lookup(replace(query, op="lookup"), store, catalog))
     part, whole = cell_value(store, rid, cell), cell_value(store, rid, whole_cell)
     if MISSING in (part.value, whole.value) or None in (part.value, whole.value) or not whole.value:
         return lookup(replace(query, op="lookup"), store, catalog)
@@ -161,6 +213,36 @@ def share(query: Query, store, catalog: Catalog) -> Answer:
     else:
         text = (f"{w}{row_phrase('applications', cell.row)}{fmt(whole.value)}件{marks(c_whole)}中，"
                 f"{column_phrase('applications', cell.column)}{fmt(part.value)}件{marks(c_part)}，占{fmt(pct)}%")
+    text += "。" + note + check_note(store, catalog, [rid])
+    return Answer(query.question, text, "aggregate", pct, c_part + c_whole, debug=query.describe())
+
+
+def _no_share(query: Query, count: Answer, why: str = "") -> Answer:
+    """A share asked that cannot be made (a cell no part of a total, or a total of 0): said so,
+    with the count as printed (no value)."""
+    what = what_phrase(query.cell.table, query.cell.row, query.cell.column, query.cell.column_named)
+    text = (f"算不出「{what}」的占比：{why}。" if why else
+            f"暂不支持算「{what}」的占比：它不是办理结果或某一总数的一部分，没有可以相除的总数。") + count.answer
+    return Answer(query.question, text, "none", None, count.citations, debug=query.describe())
+
+
+def _share_of_review(query: Query, store, catalog: Catalog, body: Body, rid: int, year, note: str) -> Answer:
+    """「行政复议纠正的占比」: a result column's share of its row's total (行政复议, 行政诉讼)."""
+    from dataclasses import replace
+    cell = query.cell
+    whole_cell = replace(cell, column="total", column_named=False)
+    part, whole = cell_value(store, rid, cell), cell_value(store, rid, whole_cell)
+    if MISSING in (part.value, whole.value) or None in (part.value, whole.value):
+        return lookup(replace(query, op="lookup"), store, catalog)  # a blank cell: said blank
+    if not whole.value:
+        return _no_share(query, lookup(replace(query, op="lookup"), store, catalog),
+                         f"报告中{row_phrase('review_litigation', cell.row)}总计为0件")
+    checks = catalog.reports[rid].checks_failed
+    c_part = cite_cell(store, part, 1, checks)
+    c_whole = cite_cell(store, whole, len(c_part) + 1, checks)
+    pct = round(part.value / whole.value * 100, 1)
+    text = (f"{who(body.agency, year)}{row_phrase('review_litigation', cell.row)}{fmt(whole.value)}件{marks(c_whole)}中，"
+            f"{column_phrase('review_litigation', cell.column)}{fmt(part.value)}件{marks(c_part)}，占{fmt(pct)}%")
     text += "。" + note + check_note(store, catalog, [rid])
     return Answer(query.question, text, "aggregate", pct, c_part + c_whole, debug=query.describe())
 

@@ -48,7 +48,8 @@ WORDS_PATH = Path(__file__).with_name("prose_words.json")
 @lru_cache(maxsize=1)
 def words() -> dict:
     """prose_words.json compiled: synonym groups, question expansions, counters (the unit a
-    question counts in), unit families, the units a report prints after a count, change verbs."""
+    question counts in), unit families, the units a report prints after a count, change verbs,
+    the words a sentence states a cause with."""
     d = json.loads(WORDS_PATH.read_text(encoding="utf-8"))
     units = sorted(dict.fromkeys(d["number_units"]), key=len, reverse=True)
     alts = "|".join(re.escape(u) for u in units if u not in ("%", "％"))
@@ -59,6 +60,7 @@ def words() -> dict:
         "unit_family": {k: set(v) for k, v in d["unit_family"].items()},
         "change": tuple(sorted(d["change_words"], key=len, reverse=True)),
         "manner": tuple(d["manner"]),
+        "reason": tuple(d["reason"]),
         "prose_units": tuple(d["prose_units"]),
         # a count as printed: 994条, 1016823 人, 7 期, 12场, 3940 元, 1,234件 (number, 多/余, unit)
         "unit_alts": alts,
@@ -207,6 +209,12 @@ def asks_manner(question: str) -> bool:
     """Does the question ask how something was done (按时, 及时, 逾期: prose_words.json manner)?"""
     q = fold(question)
     return any(w in q for w in words()["manner"])
+
+
+def asks_reason(question: str) -> bool:
+    """Does the question ask why (lexicon ASKS_REASON: 为什么, 原因, 理由)?"""
+    from .lexicon import lexicon
+    return lexicon().has("ASKS_REASON", fold(question).lower())
 
 
 def counts_in_prose_unit(question: str) -> bool:
@@ -483,6 +491,9 @@ def answer_prose(query, settings, store, catalog, report_ids: list[int] | None) 
         # a count asked in its unit (「几期」, 「多少人」): only a sentence printing a number in it,
         # in a clause that says something of what is asked, answers
         ranked = [(sc, s) for sc, s in ranked if _counts(s.text, count, held, idf, s.heading)]
+    if asks_reason(question):
+        # a reason asked (「为什么部分公开」): only a sentence that states a cause answers
+        ranked = [(sc, s) for sc, s in ranked if any(w in s.text for w in words()["reason"])]
     named = list(dict.fromkeys(report_ids or [])) if len(getattr(query, "bodies", ()) or ()) > 1 else []
     if len(named) > 1:
         # several bodies named (「淮安市和洪泽区一共召开了几场…」): each one's report answers for

@@ -556,6 +556,9 @@ def _refine_op(query: Query, q: str) -> None:
         query.op = "lookup"  # 「本年增/减」 is a printed column of the 2019 format
     if query.op in ("rank", "max", "min") and len(query.bodies) == 1 and not query.regions:
         query.op = "lookup"
+    elif query.op in ("rank", "max", "min") and len(query.bodies) <= 1 and cell is not None \
+            and cell.table == "applications" and _L.has("WHICH_KIND", ql) and not _L.has("ACROSS_BODIES", ql):
+        query.op = "lookup"  # 「沭阳县不予公开里哪一类最多」: the parts of one report's cell (lookup names the most)
     if query.op == "share_each":  # 「哪个单位部分公开比例最高」: the top share; else each
         if _L.has("MOST_ASKED", ql):
             query.limit = 1
@@ -625,8 +628,17 @@ def _refine_op(query: Query, q: str) -> None:
     if cell is not None and cell.table == "applications" and cell.row in ("total", "new_received") \
             and query.op == "lookup" and not cell.column_named \
             and _L.has("OUTCOMES_ASKED", q) \
-            and (_L.has("OUTCOMES_EACH", q) or not _L.has("HOW_MANY_TOTAL", ql)):
+            and (_L.has("OUTCOMES_EACH", q) or not _L.has("HOW_MANY_TOTAL", ql)) \
+            and not _joins_rows(q, query.said):
         query.op, query.cell = "outcomes", replace(cell, row="total", weak=False)
+
+
+def _joins_rows(q: str, names: list[str]) -> bool:
+    """「新收申请数和办理结果总计分别是多少」: two rows named and joined, each asked (not the outcomes)."""
+    for name in sorted(names, key=len, reverse=True):
+        q = q.replace(name, " ")  # a body's name is no cell word (红旗区信访局 is not 信访)
+    got = find_cells(q)
+    return got is not None and len({(c.table, c.row) for c in got[0]}) > 1
 
 
 def is_prose(q: str, cell: CellQuery | None, query: Query) -> bool:
@@ -637,6 +649,8 @@ def is_prose(q: str, cell: CellQuery | None, query: Query) -> bool:
     from .prose import asks_manner, counts_in_prose_unit
     if not query.wants_number and asks_manner(q):
         return True  # 「收到的申请按时答复了吗」: how it was done, which the text says
+    if _L.has("ASKS_REASON", ql) and not query.wants_number:
+        return True  # 「为什么部分公开」: the tables hold counts, a reason only the text can give
     if counts_in_prose_unit(q) and (cell.weak or not cell.row_named or cell.table != "review_litigation"):
         return True  # 「公开了几期政府常务会议」: no table counts in 期, 场, 篇 (but 「打了几场官司」 is 行政诉讼)
     if cell.table == "review_litigation":
@@ -797,6 +811,12 @@ def follow_up(new: Query, prev: Query, catalog: Catalog | None = None) -> Query:
         if op == "rank" and (nm := _L.search("OP_RANK_NTH", q.lower())):  # 「第二名是谁」 after 「哪个…最多」
             new.nth = new.limit = _count_word(nm.group(1) or nm.group(2))
             new.ascending = _L.has("LEAST", q.lower()) or (prev.op == "min" or prev.ascending)
+    against = _L.search("FOLLOW_AGAINST_YEAR", q)
+    if against and not new.explicit_years and new.cell is not None and new.cell.row_named and not new.prose \
+            and (y := answered_year(prev, catalog)) is not None:
+        # 「部分公开多少件」「和去年比呢」: the change from that earlier year to the year answered
+        back = 2 if against.group("rel") == "前年" else 1
+        new = replace(new, years=[y - back, y], op="change")
     if new.ambiguous and new.op == "compare":
         new.ambiguous = []
     new.inherited = inherited
