@@ -397,7 +397,7 @@ def _after_header(joined: str, s: int, e: int, line_starts: list[int]) -> int:
     for b in line_starts:
         if s < b < e:
             before, after = joined[s:b], joined[b:e]
-            placed = place_prefix(before) == before and (_place_len(before) or before[-1:] in "省市区县")
+            placed = _place_len(before) == len(before) or place_prefix(before) == before and before[-1:] in "省市区县"
             named = placed or (len(before) >= 3 and _valid_name(before, strict=False) == before)
             if named and before in after:
                 return b
@@ -706,7 +706,7 @@ def _complete_local(name: str, t: _Text) -> str:
         return name
     place = base if m else name
     best = ""
-    for mm in _compiled(r"([\u4e00-\u9fa5]{2,12})" + re.escape(place)).finditer(t.flat[:8000]):
+    for mm in _compiled(r"([\u4e00-\u9fa5]{2,24})" + re.escape(place)).finditer(t.flat[:8000]):  # up to 积石山…自治县
         run = mm.group(1)
         for k in range(len(run) - 1):
             if _place_len(run[k:]) == len(run) - k and len(run) - k > len(best):

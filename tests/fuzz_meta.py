@@ -374,7 +374,11 @@ def front_lines(f: Front) -> list[str]:
     if f.header:
         out.append(f.header)
     if f.title == "year_only":
-        out += ["索引号：000014349/2024-00012", f"发布机构：{b.name if b.written == b.place.name else b.written}", "主题分类：政务公开"]
+        who = b.name if b.written == b.place.name else b.written
+        if y % 2:  # the fields as 「key：value」 lines, or as an index table's cells
+            out += ["索引号：000014349/2024-00012", f"发布机构：{who}", "主题分类：政务公开"]
+        else:
+            out += ["| 索引号 | 000014349/2024-00012 | 分类 | 报告 |", f"| 发布机构 | {who} | 发文日期 | {y + 1}-01-20 |"]
     if f.title in ("body_first", "year_first", "year_inside", "year_after", "year_only", "about", "html_h1"):
         out += _title_lines(f)
     if f.published:

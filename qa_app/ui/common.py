@@ -276,13 +276,15 @@ def upload_box(s: Settings, st_store) -> None:
 
 
 def flagged_box(s: Settings, st_store) -> None:
-    """Reports whose body or year was not found: set them here (the same as qa-app set-meta)."""
+    """Reports whose body or year was not found, or whose body is named without its place
+    (区统计局): set them here (the same as qa-app set-meta)."""
     flagged = [r for r in st_store.reports() if r.flagged]
     if not flagged:
         return
     sb = st.sidebar
     with sb.expander(f"待补机关/年度的报告（{len(flagged)} 份）", expanded=False):
-        st.caption("这些报告未识别机关或年度，按机关、年度提问和汇总时够不到它们。填上后即可用到。")
+        st.caption("这些报告未识别机关或年度，或机关没写所属地区（如只写了「区统计局」），按机关、年度、地区提问和汇总时"
+                   "够不到它们。填上机关全称（含所属地区）和年度后即可用到。")
         pick = st.selectbox("报告", [r.id for r in flagged], key="flag_pick",
                             format_func=lambda i: next(f"[{r.id}] {r.file_name}" for r in flagged if r.id == i))
         rep = next(r for r in flagged if r.id == pick)
