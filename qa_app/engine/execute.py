@@ -113,6 +113,17 @@ def most_part(question: str, store, rid: int, cell, cv: CellValue) -> tuple[str,
     report (lexicon WHICH_KIND); None when the question asks no such thing."""
     from .lexicon import lexicon
     most = re.search(MOST, question)
+    if most and cell.table == "applications" and not cell.column_named and isinstance(cv.value, (int, float)) \
+            and cv.value and re.search(r"申请人|哪类人|什么人|谁", question):
+        # 「申请人主要是哪类」: the applicant column that is most (as lookup says it)
+        cols = [(c.key, cell_value(store, rid, replace(cell, column=c.key, column_named=True)).value)
+                for c in T.APPLICATION_COLUMNS if c.key not in ("total", "legal_person_or_org")]
+        cols = [(k, v) for k, v in cols if isinstance(v, (int, float))]
+        if cols:
+            low = most.group(0) in ("最少", "最低")
+            best = (min if low else max)(v for _, v in cols)
+            names = "、".join(column_phrase("applications", k) for k, v in cols if v == best)
+            return f"申请人中{names}{'最少' if low else '最多'}（{fmt(best)}件）。", best
     if not (most and cell.table == "applications" and cell.row in T.GROUP_ROWS and isinstance(cv.value, (int, float))
             and cv.value and lexicon().has("WHICH_KIND", question)):
         return None
