@@ -113,6 +113,17 @@ def most_part(question: str, store, rid: int, cell, cv: CellValue) -> tuple[str,
     report (lexicon WHICH_KIND); None when the question asks no such thing."""
     from .lexicon import lexicon
     most = re.search(MOST, question)
+    if most and cell.table == "applications" and not cell.column_named and isinstance(cv.value, (int, float)) \
+            and cv.value and re.search(r"申请人|哪类人|什么人|谁", question):
+        # 「申请人主要是哪类」: the applicant column that is most (as lookup says it)
+        cols = [(c.key, cell_value(store, rid, replace(cell, column=c.key, column_named=True)).value)
+                for c in T.APPLICATION_COLUMNS if c.key not in ("total", "legal_person_or_org")]
+        cols = [(k, v) for k, v in cols if isinstance(v, (int, float))]
+        if cols:
+            low = most.group(0) in ("最少", "最低")
+            best = (min if low else max)(v for _, v in cols)
+            names = "、".join(column_phrase("applications", k) for k, v in cols if v == best)
+            return f"申请人中{names}{'最少' if low else '最多'}（{fmt(best)}件）。", best
     if not (most and cell.table == "applications" and cell.row in T.GROUP_ROWS and isinstance(cv.value, (int, float))
             and cv.value and lexicon().has("WHICH_KIND", question)):
         return None
@@ -300,9 +311,28 @@ def share_each(query: Query, store, catalog: Catalog) -> Answer:
         return Answer(query.question, f"「{what_phrase(cell.table, cell.row, cell.column, cell.column_named)}」"
                       "没有可以相除的总数，算不出比例。", "none", debug=query.describe())
     targets, scope, notes = _scope(query, catalog)
+    if len(targets) == 1 and len(query.cells) > 1 and not query.bodies:
+        # a place with one report (「沭阳县予以公开和部分公开合计占比」): that body's share of the rows joined
+        b, y, _ = targets[0]
+        ans = share(replace(query, bodies=[b], years=[y], op="share"), store, catalog)
+        ans.answer += f"（所问范围内只有{who(b.agency, y)}这一份报告。）"
+        return ans
+    joined = [c for c in query.cells if c.table == "applications" and c.column == cell.column
+              and c.row.split(".")[0] in OUTCOME_ROWS] if len(query.cells) > 1 else []
+    if len(joined) > 1 and (len(joined) != len(query.cells) or len({c.row.split(".")[0] for c in joined}) != len(joined)
+                            or whole_cell.row != "total"):
+        return Answer(query.question, "暂不支持：几项合在一起在各单位的占比，只能对同一列里不相交的几项办理结果计算。"
+                      "可以分别问每一项的占比，或问某一个单位。", "none", debug=query.describe())
     rows, skipped, cits = [], [], []
     for b, y, rid in targets:
-        part, whole = cell_value(store, rid, cell), cell_value(store, rid, whole_cell)
+        if len(joined) > 1:  # 「各单位予以公开和部分公开合计占比」: the rows added in each report
+            vals = [cell_value(store, rid, c) for c in joined]
+            merged = {k: v for x in vals for k, v in x.row_facts.items()}
+            bad = any(v.value in (MISSING, None) for v in vals)
+            part = CellValue(rid, None if bad else sum(v.value for v in vals), [f for v in vals for f in v.facts], merged)
+        else:
+            part = cell_value(store, rid, cell)
+        whole = cell_value(store, rid, whole_cell)
         if MISSING in (part.value, whole.value) or None in (part.value, whole.value):
             skipped.append(f"{b.agency}（该项为空或没有读到）")
             continue
@@ -314,7 +344,8 @@ def share_each(query: Query, store, catalog: Catalog) -> Answer:
         return Answer(query.question, f"{scope}没有一份报告算得出这一比例（总数为0或为空）。", "none",
                       debug=query.describe())
     rows.sort(key=lambda r: (r[0], -r[4].value) if query.ascending else (-r[0], -r[4].value))
-    what = what_phrase(cell.table, cell.row, cell.column, cell.column_named)
+    what = what_phrase(cell.table, cell.row, cell.column, cell.column_named) if len(joined) < 2 else \
+        "与".join(what_phrase(c.table, c.row, c.column, c.column_named) for c in joined) + "合计"
     of = "办理结果总计" if whole_cell.row == "total" and whole_cell.column == cell.column else \
         f"{row_phrase('applications', cell.row)}总数"
     parts = []

@@ -417,10 +417,10 @@ def _body_years(q: str, query: Query, m) -> list:
 
 def _several_cells(query: Query, rest: str) -> None:
     """「部分公开和不予公开一共多少件」: the cells joined (cells.find_cells) and sum or list."""
-    if query.cell is None or query.op not in MULTI_OPS + ("share",):
+    if query.cell is None or query.op not in MULTI_OPS + ("share", "share_each"):
         return
     got = find_cells(rest)
-    if query.op == "share":  # 「予以公开加部分公开的比例」: the rows' sum over the total (execute.share)
+    if query.op in ("share", "share_each"):  # 「予以公开加部分公开的比例」: the rows' sum over the total (execute.share)
         if got is not None:
             query.cells, query.multi = got
         return
