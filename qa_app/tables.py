@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from itertools import repeat
+from itertools import islice, product, repeat
 import unicodedata
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -452,6 +452,12 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
         text = "".join(t.text for t in buf)
         label_toks = list(buf)
         row, end = (forced, None) if forced is not None else _choose(text, primary[pos:])
+        if row is not None and row.derived_from and end is not None and any(
+                r.key in row.derived_from for r in primary[pos:]):
+            # a group label that may be a row of its own (「（六）其他处理」) printed right after the
+            # label of a row still without values: the heading of the sub-rows below (pdftotext
+            # reads the group's merged cell after the label beside it), not these values' label
+            row = _label_before_group(text, end, row, primary[pos:], placed) or row
         if row is None and forced is None and tok.kind == NULL and _placeholders(tokens, i):
             # 「- | -」 under a converter's header table (申请人情况 (自然人) | 数量): no cells
             while i < n and tokens[i].kind in (NULL, EMPTY):
@@ -614,6 +620,25 @@ def read_rows(tokens: list[Token], rows: list[T.Row], table: str,
             problems.append(f"{T.TABLE_TITLES[table]}「{fold(row.label)}」行：只读到 {len(vals)} 个数，"
                             f"应有 {len(row.columns)} 个（第 {vals[0].line} 行），未采用")
     return cells, problems, placed
+
+
+def _label_before_group(text: str, end: tuple[int, int], group: T.Row, candidates: list[T.Row],
+                        placed: set[str]) -> T.Row | None:
+    """The row before `group` in `candidates`, without values yet, whose label stands right
+    before the group's label (matched at `end`, its ordinal 「（六）」 included): nothing but the
+    rest of that label between them."""
+    head = _GROUP_ORDINAL_RE.sub("", text[:end[0] - end[1]])
+    for row in candidates:
+        if row is group:
+            return None
+        m = _match_end(row, head)
+        if row.key not in placed and m is not None and len(head) - m[0] <= 8 and not _ORDINAL_IN_RE.search(head[m[0]:]):
+            return row
+    return None
+
+
+_GROUP_ORDINAL_RE = re.compile(r"\(?[一二三四五六七八九十]{1,2}[)、]?$")
+_ORDINAL_IN_RE = re.compile(r"\d{1,2}[.、]|\(?[一二三四五六七八九十]{1,2}[)、]")
 
 
 def _row_breaks(values: list) -> bool:
@@ -909,18 +934,30 @@ def read_tables(lines: list[str], folded_text: str | None = None) -> TableRead:
                 alt = _read_applications(toks, rows, seps, gaps, True)
                 if _quality(alt) > _quality((cells, probs, placed)):
                     cells, probs, placed, total = *alt, True
+            taken: list[int] = []  # lines of cells moved to the end of their page (plain pdftotext)
             if not seps:
                 # plain pdftotext: a paragraph per cell, some blocks of cells column by column;
                 # the reading the identities like best
                 plain = _tokenize(folded[a:b], a, False) if gaps else toks
                 cols, blocks = column_blocks(plain, 7 if total else 6, sums=total)
+                if not gaps:
+                    (cells, probs, placed), taken = _with_page_end(folded, a, b, rows, (cells, probs, placed), total)
                 if gaps or blocks:
                     alt = _read_applications(cols, rows, seps, False, total)
+                    alt, alt_taken = _with_page_end(folded, a, b, rows, alt, total)
                     better, now = _quality(alt), _quality((cells, probs, placed))
-                    para = gaps and _paragraph_share(folded, a, b) >= 0.3
-                    if better > now or (better == now and para):
+                    share = _paragraph_share(folded, a, b) if gaps else 0.0
+                    para = share >= 0.3
+                    # nearly every cell followed by an empty line: paragraphs, whatever the empty
+                    # lines read as blank cells would fill (rows the paragraphs leave short)
+                    if better > now or (better == now and para) or share >= _PARAGRAPHS:
                         cells, probs, placed = alt
                         paragraphs = gaps
+                        taken = alt_taken
+            if taken:
+                folded = list(folded)
+                for k in taken:  # those lines are no cells of the tables read after this one
+                    folded[k] = ""
             if total:
                 order = _column_order(comp, a, b)
                 if order is not None:  # the header prints the applicant columns in another order
@@ -980,12 +1017,215 @@ def _read_applications(toks: list[Token], rows: list[T.Row], seps: bool, gaps: b
         return _read_without_total(toks, rows, seps, gaps)
     trace: dict = {}
     cells, probs, placed = read_rows(toks, rows, "applications", seps, gaps, trace)
-    if probs or any(not r.optional and r.key not in placed for r in rows
-                    if not r.derived_from and not (r.key.startswith("other.") and "other" in placed)):
+    if probs or _rows_lacking(rows, placed):
         better = realign(toks, rows, cells, trace)
         if better is not None:
             cells, probs, placed = better
     return cells, probs, placed
+
+
+def _rows_lacking(rows: list[T.Row], placed: set[str]) -> bool:
+    """Whether a printed row of section 三 (not a group total, not optional) has no values;
+    (六)其他处理 printed as one row stands for its three sub-rows."""
+    return any(not r.optional and r.key not in placed for r in rows
+               if not r.derived_from and not (r.key.startswith("other.") and "other" in placed))
+
+
+# ---------------------------------------------------------------------------------------
+# A row's last cells printed at the end of its page (plain pdftotext reading order)
+
+def _unplaced_runs(tokens: list[Token], cells: list[Cell], ncols: int) -> list[tuple[int, int]]:
+    """[start, end) token indexes of each run of values that no cell took and that is no whole
+    number of rows: consecutive value tokens between label text, none of them placed (a run of
+    n rows each short of d cells holds n * (ncols - d) values)."""
+    placed = {c.at for c in cells if c.at is not None}
+    out, i, n = [], 0, len(tokens)
+    while i < n:
+        if tokens[i].kind not in (NUM, NULL):
+            i += 1
+            continue
+        j = i
+        while j < n and (tokens[j].kind in (NUM, NULL) or (_is_junk(tokens[j]) and j + 1 < n
+                                                          and tokens[j + 1].kind in (NUM, NULL))):
+            j += 1
+        vals = [t for t in tokens[i:j] if t.kind in (NUM, NULL)]
+        if vals and not any((t.line, t.word) in placed for t in vals) and len(vals) % ncols:
+            out.append((i, j))
+        i = j
+    return out
+
+
+def _page_strays(folded: list[str], m: int, lo: int) -> list[Token]:
+    """Value tokens on the lines right after the page-number line folded[m] (empty lines
+    skipped, up to the first line holding anything else), or, when there are none, right before
+    it (not above line `lo`): cells plain pdftotext moved to the end of their page."""
+    n = len(folded)
+    for step in (1, -1):
+        got: list[Token] = []
+        k = m + step
+        while lo <= k < n:
+            s = folded[k]
+            if not s.strip():
+                k += step
+                continue
+            if _PAGE_RE.match(s):
+                break
+            toks = _tokenize([s], k)
+            if not toks or any(t.kind not in (NUM, NULL) for t in toks):
+                break
+            got = got + toks if step == 1 else toks + got
+            k += step
+        if got:
+            return got
+    return []
+
+
+def _with_page_end(folded: list[str], a: int, b: int, rows: list[T.Row],
+                   read: tuple[list[Cell], list[str], set[str]], total: bool):
+    """`read` completed by `_page_end_cells` where it leaves numbers unplaced, and the lines of
+    the cells so taken (none: `read` as it was)."""
+    if not total or not read[1]:
+        return read, []
+    moved = _page_end_cells(folded, a, b, rows, read)
+    if moved is None:
+        return read, []
+    return moved[:3], moved[3]
+
+
+def _page_end_cells(folded: list[str], a: int, b: int, rows: list[T.Row],
+                    read: tuple[list[Cell], list[str], set[str]]):
+    """Section 三 rows that plain pdftotext printed short because their last cells went to the
+    end of the page (a column at the right edge of a page whose other text is narrower is a
+    reading flow of its own, read after the page number): `(cells, problems, placed, lines
+    taken)` with the rows completed, or None.
+
+    Each run of values in the table that no row took and that is short of whole rows is given
+    the values found right after (or before) the next page-number line, outside the table, when
+    their count is what the run lacks; a run of several short rows is cut into rows of equal
+    width, the moved cells given row by row or column by column. The completed reading is kept
+    only when it places more rows and breaks no identity that rests on a completed row; a moved
+    cell that no identity can confirm (a blank in its row and column) leaves its row uncertain.
+    The completed reading must do better than `read` (more rows placed, or fewer identities
+    broken, fewer rows uncertain: `_quality`)."""
+    cells0 = read[0]
+    ncols = len(T.APP_COLS)
+    toks = _tokenize(folded[a:b], a, False)
+    runs = _unplaced_runs(toks, cells0, ncols)
+    if not runs:
+        return None
+    markers = [k for k in range(b, len(folded)) if _PAGE_RE.match(folded[k])]
+    found: dict[int, list[Token]] = {}  # page-marker line -> the values next to it
+    for k in markers:
+        found[k] = _page_strays(folded, k, b)
+    # per page: its short runs and the values moved to its end; the page ends at the first page
+    # number after the run (a running header, or a line taken for one, may stand before it)
+    pages: dict[tuple[int, ...], list] = {}  # the page lines a run's moved cells may follow -> runs
+    for i, j in runs:
+        near = []
+        for k in markers:
+            if k < toks[j - 1].line:  # (Token.line is 1-based)
+                continue
+            if found[k]:
+                near.append(k)
+            if folded[k] != _PAGE_LINE:
+                break
+        if near:
+            pages.setdefault(tuple(near), []).append((i, j))
+    options: list[list[dict[int, list[Token]]]] = []  # per page: ways to give its runs the moved cells
+    taken: list[int] = []
+    for near, page_runs in pages.items():
+        ways = _stray_ways(toks, page_runs, [found[m] for m in near], ncols)
+        if ways:
+            options.append(ways[1])
+            taken += sorted({t.line - 1 for t in ways[0]})
+    if not options or len(options) > 3:
+        return None
+    return _complete_rows(toks, rows, read, options, taken)
+
+
+def _stray_ways(toks: list[Token], page_runs: list[tuple[int, int]], near: list[list[Token]], ncols: int):
+    """(the values used, the ways to give them to the short rows of `page_runs`: token index ->
+    values to insert after it), from the first list of `near` whose count fits; None if none does."""
+    for strays in near:
+        ways = []
+        for d in range(1, 4):  # each short row lacks its d last cells
+            cuts = []  # (index of the token after which cells go, the run's row)
+            for i, j in page_runs:
+                vals = [k for k in range(i, j) if toks[k].kind in (NUM, NULL)]
+                if len(vals) % (ncols - d):
+                    break
+                cuts += [vals[(r + 1) * (ncols - d) - 1] for r in range(len(vals) // (ncols - d))]
+            else:
+                if len(cuts) * d != len(strays):
+                    continue
+                by_row = {at: strays[r * d:(r + 1) * d] for r, at in enumerate(cuts)}
+                by_col = {at: [strays[c * len(cuts) + r] for c in range(d)] for r, at in enumerate(cuts)}
+                ways += [by_row] + ([by_col] if by_col != by_row else [])
+        if ways:
+            return strays, ways
+    return None
+
+
+def _complete_rows(toks: list[Token], rows: list[T.Row], read: tuple[list[Cell], list[str], set[str]],
+                   options: list[list[dict[int, list[Token]]]], taken: list[int]):
+    """_page_end_cells' reading of `toks` with the moved cells put back, one way per page of
+    `options`, checked by the identities (see there)."""
+    from .checks import run_checks
+    ncols = len(T.APP_COLS)
+    best = None
+    for combo in islice(product(*options), 8):
+        insert: dict[int, list[Token]] = {}
+        for way in combo:
+            insert.update(way)
+        cand = []
+        for k, t in enumerate(toks):
+            cand.append(t)
+            cand += insert.get(k, [])
+        got = _read_applications(cand, rows, False, False, True)
+        cols, blocks = column_blocks(cand, ncols)
+        if blocks:
+            alt = _read_applications(cols, rows, False, False, True)
+            if _quality(alt) > _quality(got):
+                got = alt
+        moved = {(t.line, t.word) for way in combo for ts in way.values() for t in ts}
+        filled = [c for c in got[0] if c.at in moved]
+        if len(filled) != len(moved) or _quality(got) <= _quality(read):
+            continue
+        rows_filled = {c.row for c in filled}
+        groups = {g for g, subs in T.GROUP_ROWS.items() if rows_filled & set(subs)}
+        confirmed: set[tuple[str, str]] = set()
+        broken = False
+        for chk in run_checks(got[0] + derive(got[0])):
+            on = [(x["row"], x["column"]) for x in chk.cells]
+            if not any(r in rows_filled or r in groups for r, _c in on):
+                continue
+            if not chk.ok:
+                broken = True
+                break
+            confirmed.update(on)
+            confirmed.update((r, c) for g, c in on if g in groups for r in T.GROUP_ROWS[g])
+        if broken:
+            continue
+        unsure = {c.row for c in filled if (c.row, c.column) not in confirmed}
+        if best is not None:
+            if _values(best[0][0]) != _values(got[0]):
+                return None  # two ways to complete the rows both hold: not for the reader to choose
+            continue
+        best = (got, unsure)
+    if best is None:
+        return None
+    (cells, probs, placed), unsure = best
+    if unsure:
+        for c in cells:
+            if c.row in unsure:
+                c.uncertain = True
+        probs = probs + [f"{T.TABLE_TITLES['applications']}：{'、'.join(T.short_row_label('applications', r) for r in sorted(unsure))}"
+                         "行的最后几格印在页末（页码之后），勾稽关系无法确认，这些行标为「不确定」"]
+    return cells, probs, placed, taken
+
+
+def _values(cells: list[Cell]) -> dict[tuple[str, str], object]:
+    return {(c.row, c.column): c.value for c in cells}
 
 
 def _rows_quality(cells: list[Cell], probs: list[str], placed: set[str]) -> tuple[int, int, int]:
@@ -1094,6 +1334,9 @@ def missing_message(table: str, rows: list[str]) -> str:
         return f"没有找到「{T.TABLE_TITLES[table]}」表格，表格不完整"
     names = "、".join(T.short_row_label(table, r) for r in rows)
     return f"{T.TABLE_TITLES[table]}：表格不完整，缺少 {len(rows)} 行（{names}）"
+
+
+_PARAGRAPHS = 0.7  # _paragraph_share above which empty lines end paragraphs, never blank cells
 
 
 def _paragraph_share(folded: list[str], a: int, b: int) -> float:

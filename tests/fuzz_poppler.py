@@ -47,10 +47,12 @@ class PQuirks:
     review_split: bool = False  # section 四 as three tables, one per row
     valign: str = "MIDDLE"
     seed: int = 0
+    break_before: int = -1     # section 三 starts a page and breaks before this data row (-1: where it falls)
 
 
 @st.composite
-def pquirks(draw, layout: bool | None = None, pads=(2, 3, 5)) -> PQuirks:
+def pquirks(draw, layout: bool | None = None, pads=(2, 3, 5), breaks: bool = False) -> PQuirks:
+    """Typesetting choices; `breaks`: section 三 always breaks at a drawn row (else one time in four)."""
     q = PQuirks(layout=draw(st.booleans()) if layout is None else layout, seed=draw(st.integers(0, 10 ** 6)))
     if draw(st.booleans()):
         q.blank_word = draw(st.sampled_from(["/", "—", "/"]))
@@ -65,6 +67,8 @@ def pquirks(draw, layout: bool | None = None, pads=(2, 3, 5)) -> PQuirks:
     q.page_header = draw(st.sampled_from(PAGE_HEADERS))
     q.review_split = draw(st.booleans())
     q.valign = draw(st.sampled_from(["MIDDLE", "TOP", "MIDDLE"]))
+    if breaks or draw(st.integers(0, 3)) == 0:
+        q.break_before = draw(st.integers(2, len(F.APP_KEYS) - 1))
     return q
 
 
@@ -111,7 +115,7 @@ def typeset(v: F.Values, q: PQuirks, path: Path) -> None:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Table, TableStyle
+    from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
     if not _REGISTERED:
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
         _REGISTERED = True
@@ -125,8 +129,15 @@ def typeset(v: F.Values, q: PQuirks, path: Path) -> None:
     def esc(s: str) -> str:
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
-    def table(rows, widths):
+    def table(rows, widths, cut=-1):
         g, spans = _grid(rows)
+        if cut >= 0:
+            # reportlab breaks a table only between rows no merged cell spans: a cell over grid
+            # row `cut` and the row above it is split in two, its text in the upper part (what
+            # Word does with a merged cell at a page break)
+            spans = [sp for _s, (c0, r0), (c1, r1) in spans
+                     for sp in ([("SPAN", (c0, r0), (c1, cut - 1)), ("SPAN", (c0, cut), (c1, r1))]
+                                if r0 < cut <= r1 else [("SPAN", (c0, r0), (c1, r1))])]
         data = [[Paragraph(esc(t), cell) if t else "" for t in row] for row in g]
         cmds = [("FONT", (0, 0), (-1, -1), FONT, q.font), ("VALIGN", (0, 0), (-1, -1), q.valign),
                 ("TOPPADDING", (0, 0), (-1, -1), q.pad), ("BOTTOMPADDING", (0, 0), (-1, -1), q.pad),
@@ -145,9 +156,19 @@ def typeset(v: F.Values, q: PQuirks, path: Path) -> None:
     story += [Paragraph("二、主动公开政府信息情况", head),
               table(F.grid_proactive(v, fq), [width * 0.4] + [width * 0.2] * 3)]
     story += [Paragraph(esc(PROSE), body) for _ in range(q.lead_lines % 3)]
-    story += [Paragraph("三、收到和处理政府信息公开申请情况", head),
-              table(F.grid_applications(v, fq), [34, 48, q.label_width] + [rest / 7] * 7),
-              Paragraph("四、政府信息公开行政复议、行政诉讼情况", head)]
+    heading = Paragraph("三、收到和处理政府信息公开申请情况", head)
+    apps = table(F.grid_applications(v, fq), [34, 48, q.label_width] + [rest / 7] * 7,
+                 3 + q.break_before if q.break_before >= 0 else -1)
+    if q.break_before >= 0:
+        # section 三 at the top of a page, the page breaking right before data row break_before
+        # (an invisible spacer fills what the rows above it leave of the page)
+        apps.wrap(width, 10 ** 6)
+        need = sum(apps._rowHeights[:3 + q.break_before])
+        room = A4[1] - 2 * 56 - 12 - heading.wrap(width, 10 ** 6)[1]
+        story += [PageBreak(), heading, Spacer(1, max(0.0, room - need - 0.5)), apps]
+    else:
+        story += [heading, apps]
+    story.append(Paragraph("四、政府信息公开行政复议、行政诉讼情况", head))
     vals = [F.num(x, fq, unit=False) for x in v.rev()]
     if q.review_split:
         for i, name in enumerate(("行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）")):
@@ -200,10 +221,15 @@ class OQuirks:
     review_plain: bool = True  # section 四 one number a paragraph, 「总计」 before its last number
     blank_word: str = "/"
     blanks: tuple = ()
+    # (n, d, by_column, at): the last d cells of section 三's last n rows printed at the end of
+    # their page instead, after its page number: at the end of the text ("end") or before the
+    # next page's text ("page", after section 四); row by row or column by column
+    moved: tuple = ()
 
 
 @st.composite
-def oquirks(draw) -> OQuirks:
+def oquirks(draw, moved: bool = False) -> OQuirks:
+    """Reading orders of `plain_order`; `moved`: the last rows' last cells at the page's end."""
     q = OQuirks(seed=draw(st.integers(0, 10 ** 6)))
     n = len(F.APP_KEYS)
     sizes, left = [], n
@@ -225,6 +251,22 @@ def oquirks(draw) -> OQuirks:
         rows = draw(st.lists(st.sampled_from(F.APP_KEYS[:23]), min_size=1, max_size=3, unique=True))
         cols = draw(st.lists(st.sampled_from(F.APP_COLS[:6]), min_size=1, max_size=2, unique=True))
         q.blanks = tuple(("applications", r, c) for r in rows for c in cols)
+    if moved:
+        m = draw(st.integers(1, 4))
+        q.moved = (m, draw(st.integers(1, 2)), draw(st.booleans()), draw(st.sampled_from(["end", "page"])))
+        # the moved rows (the top of a page) a block of their own, printed row by row
+        keep, left = [], n - m
+        for k in q.blocks:
+            if left <= 0:
+                break
+            keep.append(min(k, left))
+            left -= k
+        q.blocks = tuple(keep) + (m,)
+        q.column_major = q.column_major[:len(keep)] + (False,)
+        # their labels before each row; the block before them keeps its labels off their page
+        q.label_at = tuple(x if x != 3 else 1 for x in q.label_at[:len(keep)]) + (0,)
+        if q.page_at >= len(q.blocks):
+            q.page_at = -1
     return q
 
 
@@ -275,8 +317,13 @@ def plain_order(v: F.Values, q: OQuirks) -> str:
         if mode == 2 or (mode == 0 and cm):
             out += labels(ks) + [""]
         grid = [[F.num(x, fq) for x in v.app(key)] for key in ks]
+        if q.moved and b == len(blocks) - 1:
+            d = q.moved[1]
+            moved = ([g[c] for c in range(7 - d, 7) for g in grid] if q.moved[2]
+                     else [x for g in grid for x in g[7 - d:]])
+            grid = [g[:7 - d] for g in grid]
         if cm:
-            for c in range(7):
+            for c in range(len(grid[0])):
                 out += [grid[r][c] for r in range(len(ks))] + [""]
         else:
             for r, key in enumerate(ks):
@@ -304,4 +351,7 @@ def plain_order(v: F.Values, q: OQuirks) -> str:
         out += [h for x in rev[:14] for h in (x, "")] + ["总计", "", rev[14], ""]
     else:
         out += [" ".join(rev), ""]
-    return "\n".join(out + F.TAIL)
+    if not q.moved:
+        return "\n".join(out + F.TAIL)
+    page_end = ["", q.page_text, ""] + [h for x in moved for h in (x, "")]
+    return "\n".join(out + (F.TAIL + page_end if q.moved[3] == "end" else page_end + F.TAIL))
