@@ -25,13 +25,15 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT / "tests") not in sys.path:
-    sys.path.insert(0, str(ROOT / "tests"))
+for _p in (ROOT, ROOT / "tests"):
+    if str(_p) not in sys.path:
+        sys.path.insert(0, str(_p))
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import fuzz_layouts as F  # noqa: E402
+from bench.bench_reading_orders import count  # noqa: E402  (right / flagged / misplaced / lost per cell)
 
 LINES = ("pdf_text", "tabs", "pipes", "cells_nosep")
 
@@ -72,24 +74,6 @@ def strategies(family: str, pool: list):
 
 
 FAMILIES = F.SCRAPED + ("t2019", "t2019_s3_2021", "t2019_head_only", "review_head")
-
-
-def count(v, parsed, stats: Counter) -> None:
-    got = {(c.table, c.row, c.column): c for c in parsed.tables.cells if not c.derived}
-    missing = {(t, r) for t, rows in parsed.tables.missing.items() for r in rows}
-    for k, want in v.cells.items():
-        c = got.get(k)
-        if c is not None and (c.value == want if want is None or c.value is None
-                              else abs(float(c.value) - float(want)) < 1e-9):
-            stats["right"] += 1
-        elif c is not None and c.uncertain:
-            stats["flagged"] += 1
-        elif c is None and ((k[0], k[1]) in missing or (k[0], "*") in missing):
-            stats["flagged"] += 1
-        elif c is None:
-            stats["lost"] += 1
-        else:
-            stats["misplaced"] += 1
 
 
 def run(family: str, n: int, pool: list) -> Counter:
